@@ -1,0 +1,125 @@
+import type { Update } from './messages.ts'
+
+interface Entry {
+  key: string
+  update: Update
+  size: number
+  transmits: number
+  prev: Entry | null
+  next: Entry | null
+}
+
+/** A doubly linked list: newest at head. */
+class Bucket {
+  head: Entry | null = null
+  tail: Entry | null = null
+
+  pushHead (e: Entry): void {
+    e.prev = null
+    e.next = this.head
+    if (this.head != null) this.head.prev = e
+    this.head = e
+    if (this.tail == null) this.tail = e
+  }
+
+  remove (e: Entry): void {
+    if (e.prev != null) e.prev.next = e.next
+    else this.head = e.next
+    if (e.next != null) e.next.prev = e.prev
+    else this.tail = e.prev
+    e.prev = null
+    e.next = null
+  }
+}
+
+/** Below this many bytes of budget, nothing more can fit in a message. */
+const SMALLEST_UPDATE = 16
+
+/**
+ * Transmit-limited broadcast queue (memberlist's TransmitLimitedQueue): every update is
+ * piggybacked a limited number of times; updates sent least often go first (among unsent
+ * ones, newest first); newer news about a member replaces what is queued about it. Selection is
+ * O(updates taken), not O(queue), by keeping one list per transmit count.
+ */
+export class BroadcastQueue {
+  private readonly byKey = new Map<string, Entry>()
+  private readonly buckets: Bucket[] = []
+
+  constructor (private readonly maxEntries: number) {}
+
+  get size (): number {
+    return this.byKey.size
+  }
+
+  /** Queues `update` under `key` (a member id), replacing older news about that member. */
+  enqueue (key: string, update: Update, size: number): void {
+    const old = this.byKey.get(key)
+    if (old != null) this.unlink(old)
+    const entry: Entry = { key, update, size, transmits: 0, prev: null, next: null }
+    this.byKey.set(key, entry)
+    this.bucket(0).pushHead(entry)
+    if (this.byKey.size > this.maxEntries) this.dropMostSent()
+  }
+
+  /** The queued update about `key`, if any. */
+  peek (key: string): Update | undefined {
+    return this.byKey.get(key)?.update
+  }
+
+  /**
+   * Takes updates that fit in `budget` bytes, least-sent first, and counts a transmission
+   * for each; an update sent `limit` times leaves the queue. If nothing fits but the queue
+   * holds an oversized update, that one goes alone, so nothing is stuck forever.
+   */
+  take (budget: number, limit: number): Update[] {
+    const out: Update[] = []
+    const moved: Entry[] = []
+    let used = 0
+    const room = (): boolean => out.length === 0 || budget - used >= SMALLEST_UPDATE
+    for (let t = 0; t < this.buckets.length && room(); t++) {
+      let e = this.buckets[t].head
+      while (e != null && room()) {
+        const next = e.next
+        if (e.transmits >= limit) {
+          this.unlink(e)
+        } else if (used + e.size <= budget || (out.length === 0 && e.size > budget)) {
+          out.push(e.update)
+          used += e.size
+          this.buckets[t].remove(e)
+          e.transmits++
+          if (e.transmits >= limit) this.byKey.delete(e.key)
+          else moved.push(e)
+        }
+        e = next
+      }
+    }
+    // Re-insert in reverse so the newest stays at the head of its new bucket.
+    for (let i = moved.length - 1; i >= 0; i--) this.bucket(moved[i].transmits).pushHead(moved[i])
+    return out
+  }
+
+  clear (): void {
+    this.byKey.clear()
+    this.buckets.length = 0
+  }
+
+  private bucket (transmits: number): Bucket {
+    while (this.buckets.length <= transmits) this.buckets.push(new Bucket())
+    return this.buckets[transmits]
+  }
+
+  private unlink (e: Entry): void {
+    this.buckets[e.transmits].remove(e)
+    this.byKey.delete(e.key)
+  }
+
+  private dropMostSent (): void {
+    for (let t = this.buckets.length - 1; t >= 0; t--) {
+      const victim = this.buckets[t].tail
+      if (victim != null) {
+        this.unlink(victim)
+        return
+      }
+    }
+  }
+}

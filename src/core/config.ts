@@ -1,0 +1,209 @@
+/**
+ * Every protocol knob, documented in one place, with the three profiles beside them.
+ * Profiles follow memberlist's DefaultLANConfig / DefaultWANConfig / DefaultLocalConfig;
+ * each formula named here lives in `formulas.ts`.
+ */
+
+export interface SwimConfig {
+  /**
+   * Protocol period: one probe target per period. Scaled by the local health multiplier
+   * (`awareness.ts`). Lower detects faster and costs more messages.
+   * @default 1000 ms (lan)
+   */
+  probeInterval: number
+  /**
+   * How long to wait for a direct ack before asking others to probe indirectly. Should
+   * exceed the network's 99th percentile round trip. Must be smaller than probeInterval.
+   * @default 500 ms (lan)
+   */
+  probeTimeout: number
+  /**
+   * Members asked to probe a silent target on our behalf (ping-req). More makes a false
+   * suspicion from a lossy link less likely, at a few messages per failed probe.
+   * @default 3 (lan)
+   */
+  indirectChecks: number
+  /**
+   * Suspicion window: min = suspicionMult × max(1, log10 N) × probeInterval
+   * (`suspicionBounds`). Also sets how many independent confirmations (mult − 2) bring the
+   * timeout down to min (Lifeguard).
+   * @default 4 (lan)
+   */
+  suspicionMult: number
+  /**
+   * max suspicion window = suspicionMaxTimeoutMult × min. A suspicion nobody confirms waits
+   * this long, which gives a slow but live member time to refute.
+   * @default 6
+   */
+  suspicionMaxTimeoutMult: number
+  /**
+   * Each update is piggybacked retransmitMult × ceil(log10(N + 1)) times (`retransmitLimit`).
+   * @default 4 (lan)
+   */
+  retransmitMult: number
+  /**
+   * Extra gossip rounds: every gossipInterval, queued updates go to gossipNodes random
+   * members. 0 turns gossip rounds off (piggybacking still spreads news).
+   * @default 200 ms / 3 (lan)
+   */
+  gossipInterval: number
+  gossipNodes: number
+  /**
+   * Fresh news (a state change in our view) is gossiped after at most this delay instead of
+   * waiting for the next gossip round, so a join, leave or failure crosses the cluster in a
+   * few network round trips. The delay lets a burst of news share messages; set it to
+   * gossipInterval or more to gossip only on the regular rounds.
+   * @default 20 ms (lan)
+   */
+  eagerGossipDelay: number
+  /**
+   * Full state exchange with one random member, scaled up for large clusters
+   * (`pushPullScale`). Repairs whatever gossip missed. 0 disables periodic push-pull
+   * (push-pull on join still happens).
+   * @default 30000 ms (lan)
+   */
+  pushPullInterval: number
+  /**
+   * Cap of the Lifeguard local health multiplier: the score runs 0..max−1 and probe
+   * interval and timeout scale by score + 1.
+   * @default 8
+   */
+  awarenessMaxMultiplier: number
+  /**
+   * How long a dead member still receives gossip, so that a live one wrongly declared dead
+   * hears of it and refutes.
+   * @default 30000 ms (lan)
+   */
+  gossipToTheDeadTime: number
+  /**
+   * How often one random failed member is tried again with a push-pull. This is what merges
+   * a healed partition back without an operator. 0 disables it.
+   * @default 10000 ms (lan)
+   */
+  reconnectInterval: number
+  /**
+   * How long a dead or departed member is remembered before its entry is forgotten (and no
+   * longer retried).
+   * @default 6 h
+   */
+  reapTime: number
+  /**
+   * Byte budget of the updates piggybacked on one message (an estimate, see
+   * `estimateUpdateSize`). Bounds message size whatever the queue holds.
+   * @default 1200
+   */
+  maxPiggybackBytes: number
+  /**
+   * Most updates kept in the broadcast queue; the most-sent are dropped first beyond it.
+   * @default 4096
+   */
+  maxQueuedUpdates: number
+}
+
+export type ProfileName = 'lan' | 'wan' | 'local'
+
+const LAN: SwimConfig = {
+  probeInterval: 1000,
+  probeTimeout: 500,
+  indirectChecks: 3,
+  suspicionMult: 4,
+  suspicionMaxTimeoutMult: 6,
+  retransmitMult: 4,
+  gossipInterval: 200,
+  gossipNodes: 3,
+  eagerGossipDelay: 20,
+  pushPullInterval: 30_000,
+  awarenessMaxMultiplier: 8,
+  gossipToTheDeadTime: 30_000,
+  reconnectInterval: 10_000,
+  reapTime: 6 * 3600_000,
+  maxPiggybackBytes: 1200,
+  maxQueuedUpdates: 4096
+}
+
+/** Only what differs from `lan`. */
+export const PROFILES: Record<ProfileName, SwimConfig> = {
+  lan: LAN,
+  wan: {
+    ...LAN,
+    probeInterval: 5000,
+    probeTimeout: 3000,
+    suspicionMult: 6,
+    gossipInterval: 500,
+    gossipNodes: 4,
+    eagerGossipDelay: 100,
+    pushPullInterval: 60_000,
+    gossipToTheDeadTime: 60_000,
+    reconnectInterval: 30_000
+  },
+  local: {
+    ...LAN,
+    probeTimeout: 200,
+    indirectChecks: 1,
+    suspicionMult: 3,
+    retransmitMult: 2,
+    gossipInterval: 100,
+    eagerGossipDelay: 10,
+    pushPullInterval: 15_000,
+    gossipToTheDeadTime: 15_000,
+    reconnectInterval: 5000
+  }
+}
+
+export const CONFIG_KEYS = Object.keys(LAN) as Array<keyof SwimConfig>
+
+/**
+ * The profile's values with `overrides` on top, validated. Throws a RangeError that names
+ * the knob, the value and the allowed range.
+ */
+export function resolveConfig (profile: ProfileName = 'lan', overrides: Partial<SwimConfig> = {}): SwimConfig {
+  const base = PROFILES[profile]
+  if (base == null) {
+    throw new RangeError(`Unknown profile "${String(profile)}": use one of ${Object.keys(PROFILES).join(', ')}`)
+  }
+  const config = { ...base }
+  for (const key of CONFIG_KEYS) {
+    const value = overrides[key]
+    if (value !== undefined) config[key] = value
+  }
+  validateConfig(config)
+  return config
+}
+
+const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
+  probeInterval: { min: 1 },
+  probeTimeout: { min: 1 },
+  indirectChecks: { min: 0, integer: true },
+  suspicionMult: { min: 1 },
+  suspicionMaxTimeoutMult: { min: 1 },
+  retransmitMult: { min: 1, integer: true },
+  gossipInterval: { min: 0 },
+  gossipNodes: { min: 0, integer: true },
+  eagerGossipDelay: { min: 0 },
+  pushPullInterval: { min: 0 },
+  awarenessMaxMultiplier: { min: 1, integer: true },
+  gossipToTheDeadTime: { min: 0 },
+  reconnectInterval: { min: 0 },
+  reapTime: { min: 0 },
+  maxPiggybackBytes: { min: 256, integer: true },
+  maxQueuedUpdates: { min: 16, integer: true }
+}
+
+export function validateConfig (config: SwimConfig): void {
+  for (const key of CONFIG_KEYS) {
+    const value = config[key]
+    const rule = RULES[key]
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new RangeError(`Invalid ${key}: ${String(value)} is not a finite number`)
+    }
+    if (value < rule.min) {
+      throw new RangeError(`Invalid ${key}: ${value} is below the minimum of ${rule.min}`)
+    }
+    if (rule.integer === true && !Number.isInteger(value)) {
+      throw new RangeError(`Invalid ${key}: ${value} must be a whole number`)
+    }
+  }
+  if (config.probeTimeout >= config.probeInterval) {
+    throw new RangeError(`Invalid probeTimeout: ${config.probeTimeout} ms must be smaller than probeInterval (${config.probeInterval} ms)`)
+  }
+}

@@ -1,0 +1,712 @@
+import { Awareness } from './awareness.ts'
+import { BroadcastQueue } from './broadcast-queue.ts'
+import type { SwimConfig } from './config.ts'
+import type { Effect } from './effects.ts'
+import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
+import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
+import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
+import { ProbeOrder } from './probe-order.ts'
+import { toSyncEntries, syncEntryUpdates } from './push-pull.ts'
+import { randomInt, sample, type Random } from './random.ts'
+import { Suspicion } from './suspicion.ts'
+import type { Member, MembershipEventType } from './types.ts'
+import { estimateUpdateSize } from './update-size.ts'
+
+export type UnsignedRecord = Omit<MemberRecord, 'signature'>
+
+export interface SwimMachineInit {
+  /** This member's id (its PeerId in a real cluster). */
+  id: string
+  addrs: string[]
+  meta?: Record<string, string>
+  /** Start above any incarnation a previous run of this member may have used. @default 0 */
+  incarnation?: number
+  config: SwimConfig
+  random: Random
+  now: number
+  /** Signs this member's own records (a real cluster signs with the libp2p key). */
+  sign?: (record: UnsignedRecord) => Uint8Array
+  /** Checks another member's record; a record it rejects is dropped and counted. */
+  verify?: (record: MemberRecord) => boolean
+  /** Exact encoded size of an update, where the shell knows the encoding. */
+  sizeOf?: (update: Update) => number
+}
+
+/** Counters of what the machine did, for metrics. */
+export interface MachineStats {
+  probesSent: number
+  probesFailed: number
+  indirectProbesSent: number
+  nacksReceived: number
+  suspicionsRaised: number
+  suspicionsRefuted: number
+  refutations: number
+  fails: number
+  recordsRejected: number
+  claimsRejected: number
+  staleUpdates: number
+  misdirectedPings: number
+  messagesIgnored: number
+}
+
+interface Probe {
+  seq: number
+  target: string
+  indirectAt: number
+  deadline: number
+  acked: boolean
+  indirectSent: boolean
+  relays: string[]
+  nacks: number
+}
+
+interface Relay {
+  origin: string
+  originSeq: number
+  target: string
+  nackAt: number
+}
+
+/** At most this many members get a leaving member's farewell directly; gossip does the rest. */
+const LEAVE_FANOUT = 64
+
+/**
+ * After joining, push-pull again at these multiples of probeInterval, but only while the
+ * view keeps changing. When many members join at once, the seed's first answer holds only
+ * those that came before; bulk state moves far more cheaply by push-pull than by gossip.
+ */
+const JOIN_CATCH_UP = [1, 3, 7]
+
+/**
+ * SWIM with the Lifeguard extensions as a pure state machine. It knows no sockets, timers
+ * or clocks: the shell feeds it time (`tick`), messages (`receive`) and commands, and
+ * carries out the effects each call returns. Random choices come from the injected
+ * generator, so a seed fixes a run.
+ *
+ * Invariants:
+ * - only a member raises its own incarnation (to refute, to change its record, to leave);
+ * - news about a member is accepted only if it is newer: a higher incarnation, or at equal
+ *   incarnation a stronger state (alive < suspect < dead); records must pass `verify`;
+ * - suspect/dead claims are accepted only from members we consider alive or suspect;
+ *   claims about ourselves are always answered by refuting, whoever sends them.
+ */
+export class SwimMachine {
+  readonly id: string
+  readonly config: SwimConfig
+  readonly stats: MachineStats = {
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    nacksReceived: 0,
+    suspicionsRaised: 0,
+    suspicionsRefuted: 0,
+    refutations: 0,
+    fails: 0,
+    recordsRejected: 0,
+    claimsRejected: 0,
+    staleUpdates: 0,
+    misdirectedPings: 0,
+    messagesIgnored: 0
+  }
+
+  private readonly random: Random
+  private readonly signHook?: (record: UnsignedRecord) => Uint8Array
+  private readonly verifyHook?: (record: MemberRecord) => boolean
+  private readonly sizeOf: (update: Update) => number
+  private readonly table = new MemberTable()
+  private readonly order: ProbeOrder
+  private readonly queue: BroadcastQueue
+  private readonly awareness: Awareness
+  private readonly suspicions = new Map<string, Suspicion>()
+  private readonly probes = new Map<number, Probe>()
+  private readonly relays = new Map<number, Relay>()
+  private self: MemberRecord
+  private selfSince: number
+  private leaving = false
+  private now: number
+  private seq = 0
+  private out: Effect[] = []
+  private nextProbeAt: number
+  private nextGossipAt: number
+  private lastGossipAt = -Infinity
+  private nextPushPullAt: number
+  private nextReconnectAt: number
+  private nextReapAt: number
+  private catchUps: number[] = []
+  private viewChanged = false
+
+  constructor (init: SwimMachineInit) {
+    this.id = init.id
+    this.config = init.config
+    this.random = init.random
+    this.signHook = init.sign
+    this.verifyHook = init.verify
+    this.sizeOf = init.sizeOf ?? estimateUpdateSize
+    this.now = init.now
+    this.order = new ProbeOrder(this.random)
+    this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
+    this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
+    this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false })
+    this.selfSince = init.now
+    // Spread the periodic work of many nodes started together over one period each.
+    const c = this.config
+    this.nextProbeAt = init.now + randomInt(this.random, c.probeInterval)
+    this.nextGossipAt = init.now + randomInt(this.random, Math.max(1, c.gossipInterval))
+    this.nextPushPullAt = init.now + c.pushPullInterval + randomInt(this.random, Math.max(1, c.pushPullInterval))
+    this.nextReconnectAt = init.now + c.reconnectInterval + randomInt(this.random, Math.max(1, c.reconnectInterval))
+    this.nextReapAt = init.now + Math.min(c.reapTime, 60_000)
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Every known member, self first. Snapshots. */
+  members (): Member[] {
+    const out = [this.localMember()]
+    for (const e of this.table.values()) out.push(toMember(e))
+    return out
+  }
+
+  member (id: string): Member | undefined {
+    if (id === this.id) return this.localMember()
+    const e = this.table.get(id)
+    return e == null ? undefined : toMember(e)
+  }
+
+  localMember (): Member {
+    return {
+      id: this.id,
+      addrs: [...this.self.addrs],
+      state: this.leaving ? 'left' : 'alive',
+      incarnation: this.self.incarnation,
+      meta: { ...this.self.meta },
+      since: this.selfSince
+    }
+  }
+
+  /** This member's own current record (signed). */
+  get record (): MemberRecord {
+    return this.self
+  }
+
+  /** Addresses known for a member (its record's), or none. */
+  addrsOf (id: string): string[] {
+    return this.table.get(id)?.record.addrs ?? []
+  }
+
+  /** Members alive or suspect, self included: the N of the formulas. */
+  get clusterSize (): number {
+    return this.table.live + 1
+  }
+
+  get awarenessScore (): number {
+    return this.awareness.score
+  }
+
+  get pendingBroadcasts (): number {
+    return this.queue.size
+  }
+
+  get hasLeft (): boolean {
+    return this.leaving
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Advances time: runs whatever deadlines have passed. */
+  tick (now: number): Effect[] {
+    this.begin(now)
+    for (const [seq, relay] of this.relays) {
+      if (now >= relay.nackAt) {
+        this.relays.delete(seq)
+        this.send(relay.origin, { type: 'nack', seq: relay.originSeq, updates: this.piggyback() })
+      }
+    }
+    for (const probe of this.probes.values()) {
+      if (!probe.acked && !probe.indirectSent && now >= probe.indirectAt) this.probeIndirectly(probe)
+      if (now >= probe.deadline) this.concludeProbe(probe)
+    }
+    for (const [id, suspicion] of this.suspicions) {
+      if (now >= suspicion.deadline) this.declareDead(id)
+    }
+    if (now >= this.nextProbeAt) {
+      this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
+      if (!this.leaving) this.probeNext()
+    }
+    if (now >= this.nextGossipAt) {
+      this.nextGossipAt = now + this.config.gossipInterval
+      this.gossipRound()
+    }
+    if (this.config.pushPullInterval > 0 && now >= this.nextPushPullAt) {
+      this.nextPushPullAt = now + pushPullScale(this.config.pushPullInterval, this.clusterSize)
+      if (!this.leaving) this.pushPullRandom()
+    }
+    if (this.catchUps.length > 0 && now >= this.catchUps[0]) {
+      this.catchUps.shift()
+      if (this.viewChanged && !this.leaving) this.pushPullRandom()
+    }
+    if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
+      this.nextReconnectAt = now + this.config.reconnectInterval
+      if (!this.leaving) this.reconnectRandom()
+    }
+    if (now >= this.nextReapAt) {
+      this.nextReapAt = now + Math.min(this.config.reapTime, 60_000)
+      this.reap()
+    }
+    return this.end()
+  }
+
+  /** A message from member `from` (authenticated by the shell). */
+  receive (from: string, message: Message, now: number): Effect[] {
+    this.begin(now)
+    if (from === this.id) {
+      this.stats.messagesIgnored++
+      return this.end()
+    }
+    if (message.type === 'sync') {
+      this.handleSync(from, message)
+    } else {
+      this.applyUpdates(from, message.updates)
+      switch (message.type) {
+        case 'ping': this.handlePing(from, message); break
+        case 'ack': this.handleAck(from, message); break
+        case 'ping-req': this.handlePingReq(from, message); break
+        case 'nack': this.handleNack(from, message); break
+        case 'gossip': break
+      }
+    }
+    return this.end()
+  }
+
+  /** Starts a push-pull with each seed; their answers bring the cluster's state. */
+  join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
+    this.begin(now)
+    const entries = toSyncEntries(this.self, this.table.values())
+    for (const seed of seeds) {
+      if (seed.id === this.id) continue
+      this.out.push({ type: 'send', to: seed.id, addrs: seed.addrs, message: { type: 'sync', join: true, response: false, entries } })
+    }
+    this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
+    return this.end()
+  }
+
+  /**
+   * Leaves gracefully: a final signed record marks this member as leaving; it goes directly
+   * to up to LEAVE_FANOUT members and into the broadcast queue. Probing stops; the machine
+   * still answers pings so nobody suspects it while the news spreads.
+   */
+  leave (now: number): Effect[] {
+    this.begin(now)
+    if (this.leaving) return this.end()
+    this.leaving = true
+    this.selfSince = now
+    this.self = this.signed({ ...this.self, incarnation: this.self.incarnation + 1, leaving: true })
+    const update: Update = { type: 'record', record: this.self }
+    this.enqueue(this.id, update)
+    this.probes.clear()
+    const targets = sample(this.random, this.table.allIds(), LEAVE_FANOUT, id => this.isLive(id))
+    for (const to of targets) this.send(to, { type: 'gossip', updates: [update] })
+    return this.end()
+  }
+
+  /** Announces new metadata with a higher incarnation. */
+  setMetadata (meta: Record<string, string>, now: number): Effect[] {
+    return this.announce({ meta: { ...meta } }, now)
+  }
+
+  /** Announces new addresses with a higher incarnation. */
+  setAddrs (addrs: string[], now: number): Effect[] {
+    return this.announce({ addrs: [...addrs] }, now)
+  }
+
+  /**
+   * A hint from the transport (a member's connection closed): probe it now instead of
+   * waiting for its turn. A hint never changes state by itself.
+   */
+  probeNow (id: string, now: number): Effect[] {
+    this.begin(now)
+    if (!this.leaving && this.isLive(id) && !this.isProbing(id)) this.startProbe(id)
+    return this.end()
+  }
+
+  /**
+   * The transport could not reach `id` at all (connection refused, no route): the direct
+   * probe has failed, so ask others at once instead of waiting out the probe timeout.
+   */
+  unreachable (id: string, now: number): Effect[] {
+    this.begin(now)
+    for (const probe of this.probes.values()) {
+      if (probe.target === id && !probe.acked && !probe.indirectSent) this.probeIndirectly(probe)
+    }
+    return this.end()
+  }
+
+  // ---------------------------------------------------------------- probing
+
+  private probeNext (): void {
+    const id = this.order.next(
+      id => this.isLive(id) && !this.isProbing(id),
+      id => this.table.get(id) != null
+    )
+    if (id != null) this.startProbe(id)
+  }
+
+  private startProbe (target: string): void {
+    const seq = ++this.seq
+    const timeout = this.awareness.scale(this.config.probeTimeout)
+    const interval = this.awareness.scale(this.config.probeInterval)
+    this.probes.set(seq, { seq, target, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
+    const entry = this.table.get(target)
+    // Buddy system: a suspect hears of its suspicion from its prober first, and can refute.
+    const buddy: Update[] = entry?.state === 'suspect'
+      ? [{ type: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }]
+      : []
+    const ping: Ping = { type: 'ping', seq, target, updates: [...buddy, ...this.piggyback(buddy)] }
+    this.stats.probesSent++
+    this.send(target, ping)
+  }
+
+  private probeIndirectly (probe: Probe): void {
+    probe.indirectSent = true
+    // The indirect phase always gets its full time, even when we ourselves were frozen
+    // past the deadline: our own stall must not become a suspicion of someone else.
+    const indirectTime = this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
+    probe.deadline = Math.max(probe.deadline, this.now + indirectTime)
+    const relays = sample(this.random, this.table.allIds(), this.config.indirectChecks,
+      id => id !== probe.target && this.table.get(id)?.state === 'alive')
+    probe.relays = relays
+    const targetAddrs = this.addrsOf(probe.target)
+    for (const relay of relays) {
+      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback() }
+      this.stats.indirectProbesSent++
+      this.send(relay, req)
+    }
+  }
+
+  private concludeProbe (probe: Probe): void {
+    this.probes.delete(probe.seq)
+    if (probe.acked) return
+    // Lifeguard: missing nacks mean our own links may be the problem, so be more patient.
+    // Without relays there is nobody to vouch for us, and any failure counts.
+    this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
+    this.stats.probesFailed++
+    const entry = this.table.get(probe.target)
+    if (entry == null || !this.isLive(probe.target)) return
+    this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })
+  }
+
+  private handlePing (from: string, ping: Ping): void {
+    if (ping.target !== this.id) {
+      this.stats.misdirectedPings++
+      return
+    }
+    const ack: Ack = { type: 'ack', seq: ping.seq, updates: this.piggyback() }
+    this.send(from, ack)
+  }
+
+  private handleAck (from: string, ack: Ack): void {
+    const probe = this.probes.get(ack.seq)
+    if (probe != null && (from === probe.target || probe.relays.includes(from))) {
+      this.probes.delete(ack.seq)
+      probe.acked = true
+      if (!probe.indirectSent) this.awareness.apply(-1)
+      return
+    }
+    const relay = this.relays.get(ack.seq)
+    if (relay != null && from === relay.target) {
+      this.relays.delete(ack.seq)
+      this.send(relay.origin, { type: 'ack', seq: relay.originSeq, updates: this.piggyback() })
+    }
+  }
+
+  private handlePingReq (from: string, req: PingReq): void {
+    if (req.target === this.id) {
+      // Asked to probe ourselves: we are evidently alive; answer as the target would.
+      this.send(from, { type: 'ack', seq: req.seq, updates: this.piggyback() })
+      return
+    }
+    const seq = ++this.seq
+    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.config.probeTimeout })
+    const addrs = this.table.get(req.target)?.record.addrs ?? req.targetAddrs
+    this.out.push({ type: 'send', to: req.target, addrs, message: { type: 'ping', seq, target: req.target, updates: this.piggyback() } })
+  }
+
+  private handleNack (from: string, nack: Nack): void {
+    const probe = this.probes.get(nack.seq)
+    if (probe != null && probe.relays.includes(from)) {
+      probe.nacks++
+      this.stats.nacksReceived++
+    }
+  }
+
+  // ---------------------------------------------------------------- dissemination
+
+  private gossipRound (): void {
+    if (this.queue.size === 0) return
+    this.lastGossipAt = this.now
+    const targets = sample(this.random, this.table.allIds(), this.config.gossipNodes, id => this.isGossipTarget(id))
+    for (const to of targets) {
+      const updates = this.piggyback()
+      if (updates.length === 0) break
+      this.send(to, { type: 'gossip', updates })
+    }
+  }
+
+  private pushPullRandom (): void {
+    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
+    if (to != null) this.sendSync(to, false)
+  }
+
+  /** Tries one failed member again, so a healed partition merges back on its own. */
+  private reconnectRandom (): void {
+    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
+    if (to != null) this.sendSync(to, false)
+  }
+
+  private sendSync (to: string, join: boolean): void {
+    this.viewChanged = false
+    const sync: Sync = { type: 'sync', join, response: false, entries: toSyncEntries(this.self, this.table.values()) }
+    this.send(to, sync)
+  }
+
+  private handleSync (from: string, sync: Sync): void {
+    for (const entry of sync.entries) {
+      const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
+      this.applyUpdates(from, syncEntryUpdates(entry, from, known))
+    }
+    if (!sync.response) {
+      this.send(from, { type: 'sync', join: sync.join, response: true, entries: toSyncEntries(this.self, this.table.values()) })
+    }
+  }
+
+  /** Updates to piggyback: as many queued ones as fit the byte budget. */
+  private piggyback (already: Update[] = []): Update[] {
+    let budget = this.config.maxPiggybackBytes
+    for (const u of already) budget -= this.sizeOf(u)
+    return this.queue.take(budget, retransmitLimit(this.config.retransmitMult, this.clusterSize))
+  }
+
+  private enqueue (id: string, update: Update): void {
+    this.queue.enqueue(id, update, this.sizeOf(update))
+    // Fresh news goes out soon rather than at the next regular round; the delay lets
+    // a burst of news share messages.
+    const soon = Math.max(this.now, this.lastGossipAt + this.config.eagerGossipDelay)
+    if (soon < this.nextGossipAt) this.nextGossipAt = soon
+  }
+
+  // ---------------------------------------------------------------- merging news
+
+  private applyUpdates (from: string, updates: Update[]): void {
+    for (const u of updates) {
+      if (u.type === 'record') {
+        this.applyRecord(u.record)
+      } else if (u.id === this.id) {
+        // A claim about us: harmless to answer whoever sends it, since refuting only
+        // raises our own incarnation.
+        this.refuteClaim(u.incarnation)
+      } else if (!this.isLive(from)) {
+        this.stats.claimsRejected++
+      } else if (u.type === 'suspect') {
+        this.applySuspect(u)
+      } else {
+        this.applyDead(u)
+      }
+    }
+  }
+
+  private applyRecord (record: MemberRecord): void {
+    if (record.id === this.id) {
+      // Our own record from elsewhere: a stale copy, or one from a previous run of this
+      // member that got further than we have. Either way, announce a newer one.
+      if (record.incarnation > this.self.incarnation ||
+          (record.incarnation === this.self.incarnation && !sameContent(record, this.self))) {
+        this.refute(record.incarnation)
+      }
+      return
+    }
+    const entry = this.table.get(record.id)
+    if (entry == null) {
+      if (record.leaving) return
+      if (!this.verified(record)) return
+      const added: MemberEntry = { record, state: 'alive', incarnation: record.incarnation, since: this.now }
+      this.table.add(added)
+      this.order.add(record.id)
+      this.emit('join', added)
+      this.enqueue(record.id, { type: 'record', record })
+      return
+    }
+    if (record.incarnation <= entry.incarnation) {
+      this.stats.staleUpdates++
+      return
+    }
+    if (!this.verified(record)) return
+    const before = entry.state
+    const changed = !sameContent(record, entry.record)
+    entry.record = record
+    this.suspicions.delete(record.id)
+    if (record.leaving) {
+      this.table.setState(entry, 'left', record.incarnation, before === 'left' ? entry.since : this.now)
+      if (before !== 'left') this.emit('leave', entry)
+    } else if (before === 'alive') {
+      entry.incarnation = record.incarnation
+      if (changed) this.emit('update', entry)
+    } else {
+      this.table.setState(entry, 'alive', record.incarnation, this.now)
+      if (before === 'suspect') {
+        this.stats.suspicionsRefuted++
+        this.emit('alive', entry)
+      } else {
+        this.emit('join', entry)
+      }
+    }
+    this.enqueue(record.id, { type: 'record', record })
+  }
+
+  private applySuspect (claim: Extract<Update, { type: 'suspect' }>): void {
+    const entry = this.table.get(claim.id)
+    if (entry == null || claim.incarnation < entry.incarnation) {
+      this.stats.staleUpdates++
+      return
+    }
+    if (entry.state === 'dead' || entry.state === 'left') return
+    if (entry.state === 'suspect') {
+      if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
+      const suspicion = this.suspicions.get(claim.id)
+      // A new independent confirmation shortens the timeout; pass it on so others count it too.
+      if (suspicion?.confirm(claim.from) === true) this.enqueue(claim.id, claim)
+      return
+    }
+    const n = this.clusterSize
+    const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
+    const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
+    this.suspicions.set(claim.id, new Suspicion(this.now, claim.from, needed, min, max))
+    this.table.setState(entry, 'suspect', claim.incarnation, this.now)
+    this.stats.suspicionsRaised++
+    this.emit('suspect', entry)
+    this.enqueue(claim.id, claim)
+    if (claim.from === this.id) {
+      // Buddy system: tell the suspect first, so a live member can refute at once.
+      this.send(claim.id, { type: 'gossip', updates: [claim] })
+    }
+  }
+
+  private applyDead (claim: Extract<Update, { type: 'dead' }>): void {
+    const entry = this.table.get(claim.id)
+    if (entry == null || claim.incarnation < entry.incarnation) {
+      this.stats.staleUpdates++
+      return
+    }
+    if (entry.state === 'dead' || entry.state === 'left') return
+    this.markDead(entry, claim)
+  }
+
+  private declareDead (id: string): void {
+    const entry = this.table.get(id)
+    this.suspicions.delete(id)
+    if (entry == null || entry.state !== 'suspect') return
+    this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id })
+  }
+
+  private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>): void {
+    this.suspicions.delete(claim.id)
+    this.table.setState(entry, 'dead', claim.incarnation, this.now)
+    this.stats.fails++
+    this.emit('fail', entry)
+    this.enqueue(claim.id, claim)
+  }
+
+  private refuteClaim (incarnation: number): void {
+    if (this.leaving || incarnation < this.self.incarnation) return
+    this.refute(incarnation)
+  }
+
+  /** Announces ourselves with an incarnation above `seen`. Lifeguard: we may be the slow one. */
+  private refute (seen: number): void {
+    if (this.leaving) return
+    this.stats.refutations++
+    this.awareness.apply(1)
+    this.self = this.signed({ ...this.self, incarnation: Math.max(seen, this.self.incarnation) + 1 })
+    this.enqueue(this.id, { type: 'record', record: this.self })
+  }
+
+  private announce (change: Partial<UnsignedRecord>, now: number): Effect[] {
+    this.begin(now)
+    if (!this.leaving) {
+      this.self = this.signed({ ...this.self, ...change, incarnation: this.self.incarnation + 1 })
+      this.enqueue(this.id, { type: 'record', record: this.self })
+    }
+    return this.end()
+  }
+
+  // ---------------------------------------------------------------- upkeep
+
+  private reap (): void {
+    const expired: string[] = []
+    for (const e of this.table.values()) {
+      if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
+    }
+    for (const id of expired) this.table.remove(id)
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private isLive (id: string): boolean {
+    const state = this.table.get(id)?.state
+    return state === 'alive' || state === 'suspect'
+  }
+
+  private isGossipTarget (id: string): boolean {
+    const e = this.table.get(id)
+    if (e == null) return false
+    if (e.state === 'alive' || e.state === 'suspect') return true
+    return e.state === 'dead' && this.now - e.since < this.config.gossipToTheDeadTime
+  }
+
+  private isProbing (id: string): boolean {
+    for (const p of this.probes.values()) if (p.target === id) return true
+    return false
+  }
+
+  private verified (record: MemberRecord): boolean {
+    if (this.verifyHook == null || this.verifyHook(record)) return true
+    this.stats.recordsRejected++
+    return false
+  }
+
+  private signed (record: UnsignedRecord): MemberRecord {
+    const unsigned: UnsignedRecord = { id: record.id, incarnation: record.incarnation, addrs: record.addrs, meta: record.meta, leaving: record.leaving }
+    return this.signHook == null ? unsigned : { ...unsigned, signature: this.signHook(unsigned) }
+  }
+
+  private emit (type: MembershipEventType, entry: MemberEntry): void {
+    this.viewChanged = true
+    this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
+  }
+
+  private send (to: string, message: Message): void {
+    this.out.push({ type: 'send', to, addrs: this.addrsOf(to), message })
+  }
+
+  private begin (now: number): void {
+    if (now > this.now) this.now = now
+    this.out = []
+  }
+
+  private end (): Effect[] {
+    let at = this.nextProbeAt
+    if (this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
+    if (this.config.pushPullInterval > 0 && this.nextPushPullAt < at) at = this.nextPushPullAt
+    if (this.config.reconnectInterval > 0 && this.nextReconnectAt < at) at = this.nextReconnectAt
+    if (this.nextReapAt < at) at = this.nextReapAt
+    if (this.catchUps.length > 0 && this.catchUps[0] < at) at = this.catchUps[0]
+    for (const p of this.probes.values()) {
+      const next = !p.acked && !p.indirectSent ? p.indirectAt : p.deadline
+      if (next < at) at = next
+    }
+    for (const r of this.relays.values()) if (r.nackAt < at) at = r.nackAt
+    for (const s of this.suspicions.values()) if (s.deadline < at) at = s.deadline
+    const out = this.out
+    out.push({ type: 'schedule', at })
+    this.out = []
+    return out
+  }
+}

@@ -1,0 +1,36 @@
+import { suspicionTimeout } from './formulas.ts'
+
+/**
+ * One suspicion of one member, Lifeguard style: it expires after a timeout that starts at
+ * `max` and falls toward `min` as independent members confirm it. The accuser that raised
+ * it does not count as a confirmation, nor does anyone twice.
+ */
+export class Suspicion {
+  private readonly confirmers = new Set<string>()
+
+  constructor (
+    readonly startedAt: number,
+    private readonly accuser: string,
+    /** Confirmations that bring the timeout down to min. */
+    readonly needed: number,
+    readonly min: number,
+    readonly max: number
+  ) {}
+
+  get confirmations (): number {
+    return this.confirmers.size
+  }
+
+  /** Records a confirmation; true if it was new and shortened the suspicion. */
+  confirm (from: string): boolean {
+    if (this.confirmers.size >= this.needed) return false
+    if (from === this.accuser || this.confirmers.has(from)) return false
+    this.confirmers.add(from)
+    return true
+  }
+
+  /** When the member is declared dead unless it refutes first. */
+  get deadline (): number {
+    return this.startedAt + suspicionTimeout(this.confirmers.size, this.needed, this.min, this.max)
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The public data model: what a node knows about each member, and the events it
+ * emits when that knowledge changes. These shapes are part of the contract that
+ * the library, the daemon's HTTP API and the CLI all expose unchanged.
+ */
+
+/** A member's state in one node's view. */
+export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+export interface Member {
+  /** Stable identity: the libp2p PeerId (base58) in a real cluster. */
+  id: string
+  /** Addresses the member announced for itself (multiaddrs in a real cluster). */
+  addrs: string[]
+  state: MemberState
+  /** Only the member itself raises its incarnation, to refute suspicion or announce changes. */
+  incarnation: number
+  meta: Record<string, string>
+  /** When this node last saw the member's state change (ms, on the node's clock). */
+  since: number
+}
+
+/**
+ * - `join`: a member appears in this view, including one that comes back after `fail` or `leave`
+ * - `suspect`: a member did not answer probes and is suspected
+ * - `alive`: a suspected member refuted the suspicion
+ * - `fail`: a suspected member was declared dead
+ * - `leave`: a member left gracefully
+ * - `update`: an alive member changed its metadata or addresses
+ */
+export type MembershipEventType = 'join' | 'suspect' | 'alive' | 'fail' | 'leave' | 'update'
+
+export interface MembershipEvent {
+  type: MembershipEventType
+  /** A snapshot of the member as it is after the change; never live state. */
+  member: Member
+  at: number
+}

@@ -1,0 +1,312 @@
+import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
+import type { Effect } from '../core/effects.ts'
+import { SwimMachine } from '../core/machine.ts'
+import type { Message } from '../core/messages.ts'
+import { seededRandom, type Random } from '../core/random.ts'
+import type { Member, MembershipEventType } from '../core/types.ts'
+import { estimateUpdateSize } from '../core/update-size.ts'
+import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import { Clock } from './clock.ts'
+import { Network, type LatencyRange } from './network.ts'
+
+export interface SimulationOptions {
+  /** Nodes at start; all join through ids[0] at t = 0. */
+  size: number
+  seed?: number
+  profile?: ProfileName
+  /** Protocol knobs overriding the profile's. */
+  config?: Partial<SwimConfig>
+  /** Probability that any one message is lost. @default 0 */
+  loss?: number
+  /** One-way delay, uniform in [min, max] ms. @default { min: 1, max: 5 } */
+  latency?: LatencyRange
+  /**
+   * Pass every message through the wire codec (encode at send, decode at delivery), so the
+   * byte counts are real and every message the protocol produces is proven encodable.
+   * Turn off only for very large runs where the codec's cost dominates. @default true
+   */
+  wire?: boolean
+  /** Keep the event log (`events`). Off for very large runs. @default true */
+  recordEvents?: boolean
+}
+
+export interface SimEvent {
+  at: number
+  observer: string
+  type: MembershipEventType
+  member: string
+}
+
+type Item =
+  | { kind: 'tick', node: SimNode, token: number }
+  | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number }
+  | { kind: 'resume', node: SimNode, life: number }
+  | { kind: 'stop', node: SimNode, life: number }
+
+interface SimNode {
+  id: string
+  index: number
+  machine: SwimMachine
+  /** Bumped on crash and restart: items addressed to an earlier life are void. */
+  life: number
+  up: boolean
+  pausedUntil: number
+  /** Messages that arrived while paused, delivered on resume like a socket's buffer. */
+  inbox: Array<{ from: string, message: Message }>
+  tickAt: number
+  tickToken: number
+}
+
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+
+/**
+ * Many protocol cores over a virtual-time network: latency, loss, partitions, crashes,
+ * pauses, restarts. Everything random comes from `seed`: the same seed gives the same
+ * event log, byte for byte.
+ */
+export class Simulation {
+  readonly ids: string[] = []
+  readonly events: SimEvent[] = []
+  private readonly clock = new Clock<Item>()
+  private readonly network: Network
+  private readonly nodes = new Map<string, SimNode>()
+  private readonly random: Random
+  private readonly config: SwimConfig
+  private readonly wire: boolean
+  private readonly recordEvents: boolean
+  private readonly seed: number
+  private messages = 0
+  private bytes = 0
+
+  constructor (options: SimulationOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) {
+      throw new RangeError(`Invalid size ${options.size}: need a whole number of nodes >= 1`)
+    }
+    this.seed = options.seed ?? 1
+    this.random = seededRandom(this.seed)
+    this.config = resolveConfig(options.profile ?? 'lan', options.config)
+    this.network = new Network(seededRandom(this.seed ^ 0x5eed), options.latency ?? { min: 1, max: 5 }, options.loss ?? 0)
+    this.wire = options.wire ?? true
+    this.recordEvents = options.recordEvents ?? true
+    for (let i = 0; i < options.size; i++) this.createNode(this.newId())
+    const seed = this.nodes.get(this.ids[0]) as SimNode
+    for (let i = 1; i < this.ids.length; i++) {
+      const node = this.nodes.get(this.ids[i]) as SimNode
+      this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], 0))
+    }
+    for (const node of this.nodes.values()) this.apply(node, node.machine.tick(0))
+  }
+
+  /** Virtual ms since the start. */
+  get now (): number {
+    return this.clock.now
+  }
+
+  /** Advances virtual time by `ms`, delivering everything due. */
+  runFor (ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`Invalid duration ${ms}: need ms >= 0`)
+    const until = this.clock.now + ms
+    for (let item = this.clock.next(until); item != null; item = this.clock.next(until)) this.run(item)
+    this.clock.now = until
+  }
+
+  /** Stops a node at once: no leave, no answers (kill -9). */
+  crash (id: string): void {
+    const node = this.node(id)
+    node.up = false
+    node.life++
+    node.inbox = []
+  }
+
+  /** Freezes a node for `ms`: it neither runs timers nor reads messages (SIGSTOP), then catches up. */
+  pause (id: string, ms: number): void {
+    const node = this.node(id)
+    if (!node.up) throw new Error(`Cannot pause ${id}: it is not running`)
+    node.pausedUntil = Math.max(node.pausedUntil, this.now + ms)
+    this.clock.schedule(node.pausedUntil, { kind: 'resume', node, life: node.life })
+  }
+
+  /** Starts a crashed or departed node again with fresh state, joining through a live member. */
+  restart (id: string): void {
+    const old = this.node(id)
+    if (old.up) this.crash(id)
+    const node = this.createNode(id, old)
+    const seed = this.liveSeed(id)
+    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
+    this.apply(node, node.machine.tick(this.now))
+  }
+
+  /** Graceful leave; the node stops one probe interval later, as a daemon exits after leaving. */
+  leave (id: string): void {
+    const node = this.node(id)
+    this.apply(node, node.machine.leave(this.now))
+    this.clock.schedule(this.now + this.config.probeInterval, { kind: 'stop', node, life: node.life })
+  }
+
+  /** A new node joining through a live member; returns its id. */
+  add (): string {
+    const node = this.createNode(this.newId())
+    const seed = this.liveSeed(node.id)
+    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
+    this.apply(node, node.machine.tick(this.now))
+    return node.id
+  }
+
+  partition (groups: string[][]): void {
+    for (const g of groups) for (const id of g) this.node(id)
+    this.network.partition(groups)
+  }
+
+  heal (): void {
+    this.network.heal()
+  }
+
+  setLoss (p: number): void {
+    this.network.setLoss(p)
+  }
+
+  /** That node's member list, itself included. */
+  view (observer: string): Member[] {
+    return this.node(observer).machine.members()
+  }
+
+  /** The protocol machine of a node, for white-box assertions (awareness, stats). */
+  machine (id: string): SwimMachine {
+    return this.node(id).machine
+  }
+
+  isUp (id: string): boolean {
+    return this.node(id).up
+  }
+
+  /** Messages and bytes sent since the start. */
+  stats (): { messages: number, bytes: number } {
+    return { messages: this.messages, bytes: this.bytes }
+  }
+
+  // ----------------------------------------------------------------
+
+  private newId (): string {
+    // PeerId-shaped (Ed25519 ids are 52 base58 characters), so sizes and bytes are realistic.
+    let id = '12D3KooW'
+    for (let i = 0; i < 44; i++) id += BASE58[Math.floor(this.random.next() * 58)]
+    return id
+  }
+
+  private createNode (id: string, previous?: SimNode): SimNode {
+    const index = previous?.index ?? this.ids.length
+    const node: SimNode = {
+      id,
+      index,
+      machine: new SwimMachine({
+        id,
+        addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
+        config: this.config,
+        random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
+        now: this.now
+      }),
+      life: (previous?.life ?? 0) + 1,
+      up: true,
+      pausedUntil: 0,
+      inbox: [],
+      tickAt: Infinity,
+      tickToken: 0
+    }
+    if (previous == null) this.ids.push(id)
+    this.nodes.set(id, node)
+    return node
+  }
+
+  private node (id: string): SimNode {
+    const node = this.nodes.get(id)
+    if (node == null) throw new Error(`Unknown node ${id}`)
+    return node
+  }
+
+  private liveSeed (except: string): SimNode | undefined {
+    for (const id of this.ids) {
+      const n = this.nodes.get(id) as SimNode
+      if (id !== except && n.up && !n.machine.hasLeft) return n
+    }
+    return undefined
+  }
+
+  private run (item: Item): void {
+    const node = item.node
+    switch (item.kind) {
+      case 'tick':
+        if (item.token !== node.tickToken || !node.up) return
+        node.tickAt = Infinity
+        if (node.pausedUntil > this.now) return
+        this.apply(node, node.machine.tick(this.now))
+        return
+      case 'deliver':
+        if (item.life !== node.life || !node.up) return
+        if (node.pausedUntil > this.now) {
+          node.inbox.push({ from: item.from, message: item.message })
+          return
+        }
+        this.apply(node, node.machine.receive(item.from, item.message, this.now))
+        return
+      case 'resume': {
+        if (item.life !== node.life || !node.up || node.pausedUntil > this.now) return
+        const inbox = node.inbox
+        node.inbox = []
+        this.apply(node, node.machine.tick(this.now))
+        for (const m of inbox) this.apply(node, node.machine.receive(m.from, m.message, this.now))
+        return
+      }
+      case 'stop':
+        if (item.life === node.life && node.up) this.crash(node.id)
+    }
+  }
+
+  private apply (node: SimNode, effects: Effect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'send':
+          this.transmit(node, effect.to, effect.message)
+          break
+        case 'emit':
+          if (this.recordEvents) this.events.push({ at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id })
+          break
+        case 'schedule':
+          if (effect.at !== node.tickAt) {
+            node.tickAt = effect.at
+            this.clock.schedule(effect.at, { kind: 'tick', node, token: ++node.tickToken })
+          }
+          break
+      }
+    }
+  }
+
+  private transmit (from: SimNode, to: string, message: Message): void {
+    const target = this.nodes.get(to)
+    let delivered = message
+    if (this.wire) {
+      const bytes = encodeMessage(message)
+      this.bytes += bytes.length
+      const decoded = decodeMessage(bytes)
+      if (!decoded.ok) throw new Error(`Simulated node ${from.id} produced a message the codec rejects: ${decoded.error.message}`)
+      delivered = decoded.message
+    } else {
+      this.bytes += estimateMessageSize(message)
+    }
+    this.messages++
+    if (target == null) return
+    const delay = this.network.delay(from.id, to)
+    if (delay === undefined) return
+    this.clock.schedule(this.now + delay, { kind: 'deliver', node: target, from: from.id, message: delivered, life: target.life })
+  }
+}
+
+function estimateMessageSize (message: Message): number {
+  if (message.type === 'sync') {
+    let size = 8
+    for (const e of message.entries) size += estimateUpdateSize({ type: 'record', record: e.record }) + 8
+    return size
+  }
+  let size = message.type === 'ping' || message.type === 'ping-req' ? message.target.length + 12 : 8
+  for (const u of message.updates) size += estimateUpdateSize(u)
+  return size
+}
