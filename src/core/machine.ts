@@ -133,6 +133,7 @@ export class SwimMachine {
   private nextReconnectAt: number
   private nextReapAt: number
   private catchUps: number[] = []
+  private seeds: Array<{ id: string, addrs: string[] }> = []
   private viewChanged = false
 
   constructor (init: SwimMachineInit) {
@@ -242,7 +243,8 @@ export class SwimMachine {
     }
     if (this.catchUps.length > 0 && now >= this.catchUps[0]) {
       this.catchUps.shift()
-      if (this.viewChanged && !this.leaving) this.pushPullRandom()
+      if (this.table.size === 0) this.retryJoin()
+      else if (this.viewChanged && !this.leaving) this.pushPullRandom()
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
@@ -280,11 +282,8 @@ export class SwimMachine {
   /** Starts a push-pull with each seed; their answers bring the cluster's state. */
   join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
     this.begin(now)
-    const entries = toSyncEntries(this.self, this.table.values())
-    for (const seed of seeds) {
-      if (seed.id === this.id) continue
-      this.out.push({ type: 'send', to: seed.id, addrs: seed.addrs, message: { type: 'sync', join: true, response: false, entries } })
-    }
+    this.seeds = seeds.filter(seed => seed.id !== this.id)
+    this.retryJoin()
     this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
     return this.end()
   }
@@ -374,6 +373,9 @@ export class SwimMachine {
     const relays = sample(this.random, this.table.allIds(), this.config.indirectChecks,
       id => id !== probe.target && this.table.get(id)?.state === 'alive')
     probe.relays = relays
+    // One more direct attempt beside the indirect ones (memberlist's TCP fallback ping does
+    // this job): a single lost ping or ack must not be enough to suspect a member.
+    this.send(probe.target, { type: 'ping', seq: probe.seq, target: probe.target, updates: [] })
     const targetAddrs = this.addrsOf(probe.target)
     for (const relay of relays) {
       const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback() }
@@ -460,6 +462,14 @@ export class SwimMachine {
   private reconnectRandom (): void {
     const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
     if (to != null) this.sendSync(to, false)
+  }
+
+  /** Sends our state to the join seeds; repeated at each catch-up while nobody has answered. */
+  private retryJoin (): void {
+    const entries = toSyncEntries(this.self, this.table.values())
+    for (const seed of this.seeds) {
+      this.out.push({ type: 'send', to: seed.id, addrs: seed.addrs, message: { type: 'sync', join: true, response: false, entries } })
+    }
   }
 
   private sendSync (to: string, join: boolean): void {

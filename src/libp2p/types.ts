@@ -1,5 +1,6 @@
 import type { SwimConfig, ProfileName } from '../core/config.ts'
-import type { Member, MembershipEvent } from '../core/types.ts'
+import type { MachineStats } from '../core/machine.ts'
+import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
 import type { TypedEventTarget } from 'main-event'
 
 /** Options of the `swim()` service. All optional; timing knobs override the profile's. */
@@ -18,6 +19,39 @@ export interface SwimInit extends Partial<SwimConfig> {
   incarnation?: number
   /** Seed for the protocol's random choices (tests). @default random */
   randomSeed?: number
+  /**
+   * Name of the node's pubsub (gossipsub) service to use as an extra dissemination path, or
+   * `false` for none. @default the service named `pubsub`, else `gossipsub`, when present
+   */
+  pubsub?: string | false
+}
+
+/**
+ * Figures the service keeps about itself, for metrics. Counters are totals since the
+ * service was created and never decrease. Message and byte counts are by message type
+ * (`ping`, `ack`, `ping-req`, `nack`, `gossip`, `sync`, and `gossipsub` for what goes
+ * through gossipsub); bytes are encoded SWIM messages with their length prefix, without the
+ * stream, encryption and TCP overhead below them.
+ */
+export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
+  /** Members of this node's view by state, self included. */
+  membersByState: Record<MemberState, number>
+  /** Indirect probe requests (ping-req) sent to other members. */
+  indirectProbes: number
+  /** Lifeguard local health score, 0 (healthy) up to awarenessMaxMultiplier − 1. */
+  awarenessScore: number
+  messagesIn: Record<string, number>
+  messagesOut: Record<string, number>
+  bytesIn: Record<string, number>
+  bytesOut: Record<string, number>
+  /** Inbound messages (or stream framing) that failed to decode or validate. */
+  decodeErrors: number
+  /** Gossip messages received through gossipsub and handed to the protocol. */
+  gossipsubDeliveries: number
+  /** Outbound messages dropped before reaching a stream (no connection, full buffers). */
+  framesDropped: number
+  /** Dials answered by a refusal or no route: each is a failed direct probe at once. */
+  unreachable: number
 }
 
 /** The typed events of the service: one per membership event type of the contract. */
@@ -40,4 +74,6 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   setMetadata: (meta: Record<string, string>) => Promise<void>
   /** Announces the departure, waits for it to be disseminated, stops probing. */
   leave: () => Promise<void>
+  /** Counters and gauges for metrics (a snapshot). */
+  stats: () => SwimStats
 }

@@ -28,6 +28,8 @@ export interface SimulationOptions {
   wire?: boolean
   /** Keep the event log (`events`). Off for very large runs. @default true */
   recordEvents?: boolean
+  /** Called for every membership event as it happens, recorded or not. */
+  onEvent?: (event: SimEvent) => void
 }
 
 export interface SimEvent {
@@ -74,6 +76,7 @@ export class Simulation {
   private readonly config: SwimConfig
   private readonly wire: boolean
   private readonly recordEvents: boolean
+  private readonly onEvent?: (event: SimEvent) => void
   private readonly seed: number
   private messages = 0
   private bytes = 0
@@ -88,6 +91,7 @@ export class Simulation {
     this.network = new Network(seededRandom(this.seed ^ 0x5eed), options.latency ?? { min: 1, max: 5 }, options.loss ?? 0)
     this.wire = options.wire ?? true
     this.recordEvents = options.recordEvents ?? true
+    this.onEvent = options.onEvent
     for (let i = 0; i < options.size; i++) this.createNode(this.newId())
     const seed = this.nodes.get(this.ids[0]) as SimNode
     for (let i = 1; i < this.ids.length; i++) {
@@ -141,6 +145,12 @@ export class Simulation {
     const node = this.node(id)
     this.apply(node, node.machine.leave(this.now))
     this.clock.schedule(this.now + this.config.probeInterval, { kind: 'stop', node, life: node.life })
+  }
+
+  /** A node announces new metadata. */
+  setMetadata (id: string, meta: Record<string, string>): void {
+    const node = this.node(id)
+    this.apply(node, node.machine.setMetadata(meta, this.now))
   }
 
   /** A new node joining through a live member; returns its id. */
@@ -267,9 +277,13 @@ export class Simulation {
         case 'send':
           this.transmit(node, effect.to, effect.message)
           break
-        case 'emit':
-          if (this.recordEvents) this.events.push({ at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id })
+        case 'emit': {
+          if (!this.recordEvents && this.onEvent == null) break
+          const event: SimEvent = { at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id }
+          if (this.recordEvents) this.events.push(event)
+          this.onEvent?.(event)
           break
+        }
         case 'schedule':
           if (effect.at !== node.tickAt) {
             node.tickAt = effect.at

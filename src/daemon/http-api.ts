@@ -1,0 +1,253 @@
+/**
+ * swimd's HTTP API over `node:http`: the endpoints of the public contract and nothing else.
+ *
+ * | endpoint | answer |
+ * |---|---|
+ * | `GET /v1/self` | the local Member |
+ * | `GET /v1/members[?state=alive[,suspect…]]` | `{ "members": Member[] }` |
+ * | `GET /v1/events[?since=SEQ]` | SSE: `id: <seq>`, `event: <type>`, `data: { seq, type, at, member }`; resumes after `Last-Event-ID` (preferred) or `since`; a `reset` event `{ seq, members }` first when that point is no longer retained (or was never issued: the daemon restarted). Without either, new events only, after a data-less `id: <latest seq>` frame that tells the client its resume point |
+ * | `POST /v1/leave` | 202, then `onLeave()` runs (the daemon leaves and exits) |
+ * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
+ * | `GET /metrics` | Prometheus text format |
+ * | `GET /healthz` | 200 while serving |
+ * | `GET /readyz` | 200 once `isReady()`, else 503 |
+ *
+ * Errors are `{ "error": "…" }` with a 4xx/5xx status: 400 bad query or body, 401 missing or
+ * wrong bearer token (non-GET requests, when a token is configured), 404 unknown path, 405
+ * method not allowed (with `Allow`), 413 body over the limit, 503 not ready, 500 otherwise.
+ * HEAD is answered like GET, except on the event stream.
+ */
+import { createServer } from 'node:http'
+import { checkBearer, HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { SseWriter } from './sse.ts'
+import type { EventLog, LoggedEvent } from './event-log.ts'
+import type { DaemonLogger } from './logger.ts'
+import type { SseMessage } from './sse.ts'
+import type { MemberState } from '../core/types.ts'
+import type { Swim } from '../libp2p/types.ts'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
+
+/** The part of the `Swim` service the API calls. */
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata'>
+
+export interface ApiOptions {
+  swim: ApiSwim
+  eventLog: EventLog
+  /** The daemon's metrics registry, served on `GET /metrics`. */
+  registry: Registry
+  /** When set, non-GET requests must carry `Authorization: Bearer <token>`. */
+  token?: string
+  /** Runs once `POST /v1/leave` has been answered. */
+  onLeave: () => unknown
+  /** True once the node has joined; drives `/readyz`. */
+  isReady: () => boolean
+  logger: Pick<DaemonLogger, 'debug' | 'info' | 'warn' | 'error'>
+  /** SSE heartbeat interval. @default 15000 */
+  heartbeatMs?: number
+  /** @default 65536 */
+  maxBodyBytes?: number
+  /** How long `close()` lets in-flight requests finish before cutting them. @default 2000 */
+  closeTimeoutMs?: number
+}
+
+export interface Api {
+  readonly server: Server
+  /** Starts listening; resolves to the bound address (useful with port 0). */
+  listen: (host: string, port: number) => Promise<{ host: string, port: number }>
+  /** Ends event streams, stops accepting connections and waits for in-flight requests. */
+  close: () => Promise<void>
+}
+
+const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+type Method = 'GET' | 'POST' | 'PUT'
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
+
+export function createApi (options: ApiOptions): Api {
+  const { swim, eventLog, registry, token, logger } = options
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
+  const streams = new Set<SseWriter>()
+
+  const routes: Record<string, Partial<Record<Method, Handler>>> = {
+    '/v1/self': {
+      GET: (_req, res) => { sendJson(res, 200, swim.localMember()) }
+    },
+    '/v1/members': {
+      GET: (_req, res, url) => {
+        const states = parseStates(url.searchParams.get('state'))
+        const members = swim.members().filter((member) => states == null || states.includes(member.state))
+        sendJson(res, 200, { members })
+      }
+    },
+    '/v1/events': {
+      GET: async (req, res, url) => { await streamEvents(req, res, url) }
+    },
+    '/v1/leave': {
+      POST: (_req, res) => {
+        res.once('close', () => {
+          Promise.resolve().then(options.onLeave).catch((err: unknown) => { logger.error({ err }, 'leave failed') })
+        })
+        sendJson(res, 202, { status: 'leaving' })
+      }
+    },
+    '/v1/meta': {
+      PUT: async (req, res) => {
+        const meta = parseMeta(await readJsonBody(req, maxBodyBytes))
+        try {
+          await swim.setMetadata(meta)
+        } catch (err) {
+          // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
+          if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
+          throw err
+        }
+        sendJson(res, 200, swim.localMember())
+      }
+    },
+    '/metrics': {
+      GET: async (_req, res) => {
+        const text = await registry.metrics()
+        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
+        res.end(text)
+      }
+    },
+    '/healthz': {
+      GET: (_req, res) => { sendJson(res, 200, { status: 'ok' }) }
+    },
+    '/readyz': {
+      GET: (_req, res) => {
+        if (!options.isReady()) throw new HttpError(503, 'Not ready: this node has not joined a cluster yet')
+        sendJson(res, 200, { status: 'ready' })
+      }
+    }
+  }
+
+  async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const resume = resumePoint(req, url)
+    const after = resume ?? eventLog.latestSeq
+    const subscription = eventLog.subscribe(after, { snapshot: () => swim.members() })
+    const writer = new SseWriter(res, { heartbeatMs: options.heartbeatMs })
+    streams.add(writer)
+    void writer.done.then(() => { subscription.close() })
+    try {
+      // a client that asked for new events only learns where "now" is, so that a reconnect
+      // before the first event still resumes without a gap
+      if (resume == null && !await writer.send({ id: after })) return
+      for (let delivery = await subscription.next(); delivery != null; delivery = await subscription.next()) {
+        const frames: SseMessage[] = delivery.kind === 'reset'
+          ? [{ id: delivery.seq, event: 'reset', data: JSON.stringify({ seq: delivery.seq, members: delivery.members }) }]
+          : delivery.events.map(eventFrame)
+        for (const frame of frames) {
+          if (!await writer.send(frame)) return
+        }
+      }
+    } finally {
+      subscription.close()
+      writer.close()
+      streams.delete(writer)
+    }
+  }
+
+  async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://swimd.invalid')
+    const route = routes[url.pathname]
+    if (route == null) throw new HttpError(404, `Unknown path "${url.pathname}": see the API endpoints under /v1/`)
+    const method = req.method === 'HEAD' && url.pathname !== '/v1/events' ? 'GET' : req.method as Method
+    const handler = route[method]
+    if (handler == null) {
+      const allowed = Object.keys(route).join(', ')
+      throw new HttpError(405, `Method ${req.method ?? ''} not allowed on ${url.pathname}: use ${allowed}`, { allow: allowed })
+    }
+    if (token != null && method !== 'GET') checkBearer(req, token)
+    await handler(req, res, url)
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now()
+    res.once('finish', () => {
+      logger.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request')
+    })
+    handle(req, res).catch((err: unknown) => {
+      const error = err instanceof HttpError ? err : new HttpError(500, `Internal error: ${(err as Error).message}`)
+      if (error.status >= 500) logger.error({ err, method: req.method, path: req.url }, 'request failed')
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      sendError(res, error)
+    })
+  })
+
+  return {
+    server,
+    listen: async (host, port) => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
+      })
+      const address = server.address() as AddressInfo
+      return { host: address.address, port: address.port }
+    },
+    close: async () => {
+      for (const writer of streams) writer.close()
+      const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+      // keep-alive connections become idle as their last response ends: close them as they do
+      server.closeIdleConnections()
+      const sweep = setInterval(() => { server.closeIdleConnections() }, 25)
+      const deadline = setTimeout(() => { server.closeAllConnections() }, options.closeTimeoutMs ?? 2000)
+      await closed
+      clearInterval(sweep)
+      clearTimeout(deadline)
+    }
+  }
+}
+
+function eventFrame (event: LoggedEvent): SseMessage {
+  const { seq, type, at, member } = event
+  return { id: seq, event: type, data: JSON.stringify({ seq, type, at, member }) }
+}
+
+/** `Last-Event-ID` (sent by reconnecting clients) wins over `?since=`. */
+function resumePoint (req: IncomingMessage, url: URL): number | undefined {
+  const header = req.headers['last-event-id']
+  const fromHeader = Array.isArray(header) ? header[0] : header
+  if (fromHeader != null && fromHeader.trim() !== '') return parseSeq(fromHeader.trim(), 'Last-Event-ID')
+  const since = url.searchParams.get('since')
+  if (since != null) return parseSeq(since, 'since')
+  return undefined
+}
+
+function parseSeq (value: string, name: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new HttpError(400, `Invalid ${name} "${value}": expected an event sequence number (a whole number, 0 for everything retained)`)
+  }
+  return Number(value)
+}
+
+function parseStates (value: string | null): MemberState[] | undefined {
+  if (value == null || value === '') return undefined
+  const states = value.split(',').map((state) => state.trim())
+  for (const state of states) {
+    if (!(MEMBER_STATES as readonly string[]).includes(state)) {
+      throw new HttpError(400, `Invalid state "${state}": expected one of ${MEMBER_STATES.join(', ')}`)
+    }
+  }
+  return states as MemberState[]
+}
+
+function parseMeta (body: unknown): Record<string, string> {
+  if (body == null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(400, 'Invalid metadata: expected a JSON object of strings, e.g. { "role": "api" }')
+  }
+  const meta: Record<string, string> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value !== 'string') {
+      throw new HttpError(400, `Invalid metadata: "${key}" must be a string, got ${JSON.stringify(value)} (send every value as a JSON string)`)
+    }
+    meta[key] = value
+  }
+  return meta
+}

@@ -1,0 +1,151 @@
+/**
+ * What swimd keeps in its data directory, so that a restart keeps its identity and can find
+ * the cluster again:
+ *
+ * - `peer.key`: the libp2p private key (protobuf encoding), mode 0600, so the PeerId is stable
+ * - `members.json`: the last known members (id and addresses), to rejoin through
+ * - `incarnation`: the last incarnation this member used, so a restart announces itself above it
+ *
+ * The directory is created with mode 0700. Every write goes to a temporary file in the same
+ * directory that is then renamed over the target, so a crash never leaves a half-written file.
+ */
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { describeFsError } from './fs-errors.ts'
+import type { Member } from '../core/types.ts'
+import type { PrivateKey } from '@libp2p/interface'
+
+export const KEY_FILE = 'peer.key'
+export const MEMBERS_FILE = 'members.json'
+export const INCARNATION_FILE = 'incarnation'
+
+/** A data-directory file could not be read, parsed or written. The message names the file and the way out. */
+export class DataDirError extends Error {
+  static override name = 'DataDirError'
+}
+
+/** A member as remembered across restarts. */
+export interface KnownMember {
+  id: string
+  addrs: string[]
+}
+
+/** Creates the data directory (mode 0700) when it does not exist. */
+export async function ensureDataDir (dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+  } catch (err) {
+    throw new DataDirError(`Cannot create data directory "${dir}": ${describeFsError(err)}`)
+  }
+}
+
+/**
+ * Loads the node's private key, or creates an Ed25519 key and stores it (mode 0600) when the
+ * directory has none yet. `created` tells which happened.
+ */
+export async function loadOrCreatePrivateKey (dir: string): Promise<{ privateKey: PrivateKey, created: boolean }> {
+  const path = join(dir, KEY_FILE)
+  const bytes = await readOptional(path)
+  if (bytes != null) {
+    try {
+      return { privateKey: privateKeyFromProtobuf(bytes), created: false }
+    } catch (err) {
+      throw new DataDirError(`Cannot load the private key in "${path}": the file is not a libp2p private key (${(err as Error).message}). Restore it from a backup, or move it away to start with a new PeerId`)
+    }
+  }
+  const privateKey = await generateKeyPair('Ed25519')
+  await ensureDataDir(dir)
+  await writeFileAtomic(path, privateKeyToProtobuf(privateKey), 0o600)
+  return { privateKey, created: true }
+}
+
+/** The members saved by the last run; empty when there is no file yet. */
+export async function loadMembers (dir: string): Promise<KnownMember[]> {
+  const path = join(dir, MEMBERS_FILE)
+  const bytes = await readOptional(path)
+  if (bytes == null) return []
+  let json: unknown
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes))
+  } catch (err) {
+    throw new DataDirError(`Cannot parse "${path}": ${(err as Error).message}. Delete it; it is rewritten while swimd runs`)
+  }
+  const members = (json as { members?: unknown } | null)?.members
+  if (!Array.isArray(members) || !members.every(isKnownMember)) {
+    throw new DataDirError(`Cannot use "${path}": expected { "members": [{ "id": string, "addrs": string[] }] }. Delete it; it is rewritten while swimd runs`)
+  }
+  return members.map(({ id, addrs }) => ({ id, addrs: [...addrs] }))
+}
+
+/** Replaces the saved members with `members` (only their ids and addresses are kept). */
+export async function saveMembers (dir: string, members: ReadonlyArray<Pick<Member, 'id' | 'addrs'>>): Promise<void> {
+  const body = { members: members.map(({ id, addrs }) => ({ id, addrs: [...addrs] })) }
+  await ensureDataDir(dir)
+  await writeFileAtomic(join(dir, MEMBERS_FILE), new TextEncoder().encode(`${JSON.stringify(body, null, 2)}\n`), 0o600)
+}
+
+/** The last saved incarnation; 0 when there is none. */
+export async function loadIncarnation (dir: string): Promise<number> {
+  const path = join(dir, INCARNATION_FILE)
+  const bytes = await readOptional(path)
+  if (bytes == null) return 0
+  const text = new TextDecoder().decode(bytes).trim()
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new DataDirError(`Cannot use "${path}": expected a whole number, found ${JSON.stringify(text.slice(0, 40))}. Write a number above any this member has used, or delete the file`)
+  }
+  return Number(text)
+}
+
+export async function saveIncarnation (dir: string, incarnation: number): Promise<void> {
+  if (!Number.isSafeInteger(incarnation) || incarnation < 0) {
+    throw new RangeError(`Cannot save incarnation ${incarnation}: it must be a non-negative whole number`)
+  }
+  await ensureDataDir(dir)
+  await writeFileAtomic(join(dir, INCARNATION_FILE), new TextEncoder().encode(`${incarnation}\n`), 0o600)
+}
+
+/**
+ * The incarnation to start this run with: one above the last saved, saved at once so that even
+ * a run that crashes before saving again leaves the next one starting higher.
+ */
+export async function nextIncarnation (dir: string): Promise<number> {
+  const next = (await loadIncarnation(dir)) + 1
+  await saveIncarnation(dir, next)
+  return next
+}
+
+/** Writes `data` to a temporary file beside `path`, flushes it, and renames it over `path`. */
+export async function writeFileAtomic (path: string, data: Uint8Array, mode: number): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    const handle = await open(tmp, 'wx', mode)
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    // the umask may have narrowed `mode` at creation; never widened, but make it exact
+    await chmod(tmp, mode)
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw new DataDirError(`Cannot write "${path}": ${describeFsError(err)}`)
+  }
+}
+
+async function readOptional (path: string): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(path))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new DataDirError(`Cannot read "${path}": ${describeFsError(err)}`)
+  }
+}
+
+function isKnownMember (value: unknown): value is KnownMember {
+  const member = value as KnownMember | null
+  return typeof member?.id === 'string' && Array.isArray(member.addrs) && member.addrs.every((addr) => typeof addr === 'string')
+}

@@ -1,0 +1,56 @@
+/**
+ * @packageDocumentation
+ *
+ * SWIM + Lifeguard gossip membership and failure detection for libp2p clusters. Add the
+ * `swim()` service to a libp2p node; it keeps a list of the cluster's members, detects
+ * failures within a few protocol periods, and tells you about every change as an event.
+ *
+ * @example
+ *
+ * ```ts
+ * import { createLibp2p } from 'libp2p'
+ * import { tcp } from '@libp2p/tcp'
+ * import { noise } from '@chainsafe/libp2p-noise'
+ * import { yamux } from '@chainsafe/libp2p-yamux'
+ * import { swim } from 'libp2p-swim'
+ *
+ * const node = await createLibp2p({
+ *   addresses: { listen: ['/ip4/0.0.0.0/tcp/7946'] },
+ *   transports: [tcp()],
+ *   connectionEncrypters: [noise()],
+ *   streamMuxers: [yamux()],
+ *   // SWIM probes every member; libp2p's own connection pinging is redundant
+ *   connectionMonitor: { enabled: false },
+ *   services: {
+ *     swim: swim({ seeds: ['/ip4/10.0.0.1/tcp/7946'], profile: 'lan', metadata: { role: 'api' } })
+ *   }
+ * })
+ *
+ * const s = node.services.swim
+ * s.addEventListener('member:join', (evt) => {
+ *   console.log('joined', evt.detail.member.id, evt.detail.member.addrs, evt.detail.member.meta)
+ * })
+ * s.addEventListener('member:fail', (evt) => { console.log('failed', evt.detail.member.id) })
+ *
+ * console.log(s.members().filter((m) => m.state === 'alive').length, 'members alive')
+ * await s.setMetadata({ role: 'api', version: '2' })
+ *
+ * // graceful departure: announce it, then stop the node
+ * await s.leave()
+ * await node.stop()
+ * ```
+ *
+ * Member ids are PeerIds (base58); a member's `addrs` are the multiaddrs its node announces,
+ * without the `/p2p/<id>` suffix. Events: `member:join`, `member:suspect`, `member:alive`,
+ * `member:fail`, `member:leave`, `member:update`, each with a `MembershipEvent` as `detail`,
+ * emitted in the order this node's view changes.
+ *
+ * On Node.js 20 this module installs a `Promise.withResolvers` polyfill, which libp2p needs.
+ */
+import './polyfill.ts'
+
+export { swim } from './libp2p/index.ts'
+export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, gossipsubTopic, allowListGater, clusterKeyProtector } from './libp2p/index.ts'
+export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats } from './libp2p/index.ts'
+export type { Member, MemberState, MembershipEvent, MembershipEventType } from './core/types.ts'
+export type { SwimConfig, ProfileName } from './core/config.ts'

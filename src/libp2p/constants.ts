@@ -1,0 +1,123 @@
+/**
+ * Protocol ids, stream limits and timeouts of the libp2p binding. Timing knobs of the
+ * protocol itself live in `src/core/config.ts`; wire size caps in `src/wire/limits.ts`.
+ */
+
+/** Version of the stream protocols; bumped only for an incompatible wire change. */
+export const PROTOCOL_VERSION = '1.0.0'
+
+/**
+ * Packet-like protocol: ping, ack, ping-req, nack and gossip, each as one length-prefixed
+ * frame on a long-lived stream per peer and direction. Replies travel on the replier's own
+ * outbound stream, as datagrams would.
+ */
+export const PROBE_PROTOCOL = `/swim/${PROTOCOL_VERSION}/probe`
+
+/** Push-pull state sync: one request and one response on a fresh stream per exchange. */
+export const SYNC_PROTOCOL = `/swim/${PROTOCOL_VERSION}/sync`
+
+/**
+ * Inbound probe streams per connection. A peer keeps one; a few more cover the moments
+ * where it reopens a stream before this side has noticed the old one closing.
+ */
+export const MAX_INBOUND_PROBE_STREAMS = 4
+
+/** Outbound probe streams per connection: one in use, spares for reopening. */
+export const MAX_OUTBOUND_PROBE_STREAMS = 4
+
+/**
+ * Concurrent inbound push-pull exchanges per connection. A member starts one every
+ * pushPullInterval (or on join), so more than a few at once is not an honest peer.
+ */
+export const MAX_INBOUND_SYNC_STREAMS = 4
+
+/** Concurrent outbound push-pull exchanges per connection. */
+export const MAX_OUTBOUND_SYNC_STREAMS = 4
+
+/**
+ * Frames queued for a peer while its stream is being opened. Beyond this, new frames are
+ * dropped, as a full socket buffer drops datagrams: SWIM tolerates loss, not unbounded
+ * memory.
+ */
+export const MAX_PENDING_FRAMES = 64
+
+/**
+ * Longest a dial plus stream negotiation may take for a probe-protocol frame. Beyond a
+ * probe interval the frame is useless anyway (the probe has concluded), so the bound is
+ * derived from it: max(DIAL_TIMEOUT_MIN, 2 × probeInterval).
+ */
+export const DIAL_TIMEOUT_MIN = 2000
+
+/** See DIAL_TIMEOUT_MIN. */
+export function dialTimeout (probeInterval: number): number {
+  return Math.max(DIAL_TIMEOUT_MIN, 2 * probeInterval)
+}
+
+/**
+ * A whole push-pull exchange (dial, request, response) must finish within
+ * max(SYNC_TIMEOUT_MIN, SYNC_TIMEOUT_PROBE_MULT × probeTimeout): a full state transfer takes
+ * a few round trips more than a probe, and a peer that cannot answer in that time is
+ * treated as not answering.
+ */
+export const SYNC_TIMEOUT_MIN = 2000
+export const SYNC_TIMEOUT_PROBE_MULT = 4
+
+/** See SYNC_TIMEOUT_MIN. */
+export function syncTimeout (probeTimeout: number): number {
+  return Math.max(SYNC_TIMEOUT_MIN, SYNC_TIMEOUT_PROBE_MULT * probeTimeout)
+}
+
+/**
+ * `leave()` waits for the farewell frames to be written, at most
+ * max(LEAVE_TIMEOUT_MIN, 2 × probeInterval): a member that cannot be reached by then learns
+ * of the departure through gossip, push-pull or its own failure detection.
+ */
+export const LEAVE_TIMEOUT_MIN = 1000
+
+/** See LEAVE_TIMEOUT_MIN. */
+export function leaveTimeout (probeInterval: number): number {
+  return Math.max(LEAVE_TIMEOUT_MIN, 2 * probeInterval)
+}
+
+/**
+ * On start the service waits this long at most for the transports to report their listen
+ * addresses, so that its first record carries them.
+ */
+export const LISTEN_WAIT = 2000
+
+/**
+ * Seeds given at start that do not answer are tried again with exponential backoff from
+ * JOIN_RETRY_MIN up to JOIN_RETRY_MAX, until one answers or another member finds us.
+ */
+export const JOIN_RETRY_MIN = 1000
+export const JOIN_RETRY_MAX = 30_000
+
+/**
+ * Signed-envelope domain of member records (libp2p RFC 0002 / `@libp2p/peer-record`
+ * RecordEnvelope): a signature made for a SWIM record can never pass as one over another
+ * payload type signed with the same key.
+ */
+export const RECORD_DOMAIN = 'libp2p-swim-record'
+
+/**
+ * Envelope payload type of member records. There is no multicodec code for them, so the
+ * type is a readable string's UTF-8 bytes, as RFC 0002 allows for application types.
+ */
+export const RECORD_PAYLOAD_TYPE: Uint8Array = new TextEncoder().encode('/swim/member-record')
+
+/** The gossipsub topic carrying a cluster's membership updates. */
+export function gossipsubTopic (cluster: string): string {
+  return `/swim/${cluster}/updates`
+}
+
+/** Cluster name when none is given. */
+export const DEFAULT_CLUSTER = 'default'
+
+/**
+ * Updates this node has already published through gossipsub, remembered so each is
+ * published once (the core re-sends a fresh update several times over SWIM).
+ */
+export const MAX_PUBLISHED_REMEMBERED = 4096
+
+/** Public keys derived from member ids, cached for record verification. */
+export const MAX_CACHED_KEYS = 10_000

@@ -1,0 +1,148 @@
+/**
+ * gossipsub as an extra, faster dissemination path. When the node runs a pubsub service,
+ * membership updates this node originates go out on the topic `/swim/<cluster>/updates` as
+ * one gossip message per batch, and gossip messages received there are fed to the core as
+ * if they came from their (signature-authenticated) publisher.
+ *
+ * Only updates this node originates are published: its own records (join, refutation,
+ * metadata or address change, leave) and the suspicions and failures it raises itself.
+ * gossipsub already delivers a publication to every subscriber, so republishing what others
+ * originated would multiply each update by the cluster size for nothing. Each update is
+ * published once, although the core piggybacks it several times over SWIM.
+ *
+ * SWIM never depends on this path: every update also travels by piggybacking, gossip rounds
+ * and push-pull, and records are verified whichever way they come.
+ */
+import type { Logger, PeerId } from '@libp2p/interface'
+import type { Update } from '../core/messages.ts'
+import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import type { WireError, WireLimits } from '../wire/index.ts'
+import { MAX_PUBLISHED_REMEMBERED } from './constants.ts'
+
+/** A pubsub message as gossipsub hands it over. */
+export type PubSubMessage =
+  | { type: 'signed', from: PeerId, topic: string, data: Uint8Array }
+  | { type: 'unsigned', topic: string, data: Uint8Array }
+
+/** The part of a pubsub service (gossipsub) the bridge uses. */
+export interface PubSubLike {
+  subscribe: (topic: string) => void
+  unsubscribe: (topic: string) => void
+  publish: (topic: string, data?: Uint8Array) => Promise<unknown>
+  addEventListener: (type: 'message', listener: (evt: CustomEvent<PubSubMessage>) => void) => void
+  removeEventListener: (type: 'message', listener: (evt: CustomEvent<PubSubMessage>) => void) => void
+}
+
+/** Whether a value looks like a pubsub service. */
+export function isPubSub (value: unknown): value is PubSubLike {
+  const v = value as Partial<Record<keyof PubSubLike, unknown>> | null
+  return v != null && typeof v === 'object' &&
+    typeof v.subscribe === 'function' && typeof v.unsubscribe === 'function' &&
+    typeof v.publish === 'function' && typeof v.addEventListener === 'function'
+}
+
+export interface GossipsubBridgeInit {
+  pubsub: PubSubLike
+  topic: string
+  /** This node's member id: publications from it are ignored, its updates published. */
+  selfId: string
+  limits: WireLimits
+  log: Logger
+  admits: (id: string) => boolean
+  /** Updates delivered by gossipsub from an authenticated publisher. */
+  onUpdates: (from: string, updates: Update[], bytes: number) => void
+  onDecodeError: (from: string, error: WireError) => void
+  onPublished: (bytes: number) => void
+}
+
+export class GossipsubBridge {
+  /** Gossip messages received through gossipsub and handed to the core. */
+  deliveries = 0
+  /** Gossip messages published. */
+  published = 0
+
+  private readonly init: GossipsubBridgeInit
+  private readonly seen = new Set<string>()
+  private running = false
+
+  constructor (init: GossipsubBridgeInit) {
+    this.init = init
+    this.onMessage = this.onMessage.bind(this)
+  }
+
+  start (): void {
+    if (this.running) return
+    this.init.pubsub.addEventListener('message', this.onMessage)
+    this.init.pubsub.subscribe(this.init.topic)
+    this.running = true
+  }
+
+  stop (): void {
+    if (!this.running) return
+    this.running = false
+    this.init.pubsub.removeEventListener('message', this.onMessage)
+    try {
+      this.init.pubsub.unsubscribe(this.init.topic)
+    } catch {}
+  }
+
+  /**
+   * Publishes, as one gossip message, those of `updates` this node originated and has not
+   * published yet. Never throws.
+   */
+  offer (updates: Iterable<Update>): void {
+    if (!this.running) return
+    const fresh: Update[] = []
+    for (const u of updates) {
+      if (!this.originated(u)) continue
+      const key = updateKey(u)
+      if (this.seen.has(key)) continue
+      if (this.seen.size >= MAX_PUBLISHED_REMEMBERED) this.seen.delete(this.seen.values().next().value as string)
+      this.seen.add(key)
+      fresh.push(u)
+    }
+    if (fresh.length === 0) return
+    let data: Uint8Array
+    try {
+      data = encodeMessage({ type: 'gossip', updates: fresh }, this.init.limits)
+    } catch (err) {
+      this.init.log.error('could not encode updates for gossipsub - %e', err)
+      return
+    }
+    this.published++
+    this.init.onPublished(data.byteLength)
+    this.init.pubsub.publish(this.init.topic, data).catch(err => {
+      this.init.log.trace('gossipsub publish failed - %e', err)
+    })
+  }
+
+  private originated (u: Update): boolean {
+    return u.type === 'record' ? u.record.id === this.init.selfId : u.from === this.init.selfId
+  }
+
+  private onMessage (evt: CustomEvent<PubSubMessage>): void {
+    const msg = evt.detail
+    if (!this.running || msg.topic !== this.init.topic) return
+    // Only signed publications say who originated them; the core needs an authenticated sender.
+    if (msg.type !== 'signed') return
+    const from = msg.from.toString()
+    if (from === this.init.selfId || !this.init.admits(from)) return
+    const result = decodeMessage(msg.data, this.init.limits)
+    if (!result.ok) {
+      this.init.onDecodeError(from, result.error)
+      return
+    }
+    if (result.message.type !== 'gossip') {
+      this.init.onDecodeError(from, { code: 'invalid', message: `A ${result.message.type} message arrived on the gossipsub topic` })
+      return
+    }
+    this.deliveries++
+    this.init.onUpdates(from, result.message.updates, msg.data.byteLength)
+  }
+}
+
+function updateKey (u: Update): string {
+  return u.type === 'record'
+    ? `record ${u.record.id} ${u.record.incarnation}`
+    : `${u.type} ${u.id} ${u.incarnation} ${u.from}`
+}

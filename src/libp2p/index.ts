@@ -1,0 +1,22 @@
+/**
+ * SWIM + Lifeguard membership as a libp2p service: `swim(init)` for `createLibp2p`'s
+ * `services`. See `swim-service.ts` for how the protocol core is wired to libp2p.
+ */
+import { SwimService } from './swim-service.ts'
+import type { SwimComponents } from './swim-service.ts'
+import type { Swim, SwimInit } from './types.ts'
+
+/**
+ * The SWIM membership service factory:
+ * `createLibp2p({ services: { swim: swim({ seeds, profile, metadata }) } })`.
+ * Throws a RangeError for an invalid timing knob or metadata when the node is created.
+ */
+export function swim (init: SwimInit = {}): (components: SwimComponents) => Swim {
+  return (components) => new SwimService(components, init)
+}
+
+export { SwimService }
+export type { SwimComponents, SwimAddressManager } from './swim-service.ts'
+export type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
+export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE, gossipsubTopic } from './constants.ts'
+export { allowListGater, clusterKeyProtector } from './admission.ts'

@@ -1,0 +1,119 @@
+/**
+ * Signing and verification of member records: the `sign` and `verify` hooks of the core.
+ *
+ * A signature covers the libp2p signed-envelope payload (RFC 0002, as `@libp2p/peer-record`
+ * RecordEnvelope formats it) with domain RECORD_DOMAIN, payload type RECORD_PAYLOAD_TYPE and
+ * payload `encodeRecordForSigning(record)`. So a record and its signature can be turned into
+ * a RecordEnvelope that `RecordEnvelope.validate(RECORD_DOMAIN)` accepts.
+ *
+ * Verification takes the public key from the record's own id (an Ed25519 or secp256k1
+ * PeerId embeds it), so a record can only be signed by the member it describes: nobody can
+ * forge another member's liveness, addresses or metadata.
+ *
+ * The core calls the hooks synchronously. Ed25519 signing and verification in Node.js are
+ * synchronous (`node:crypto`), as are secp256k1's; a key type whose operations return a
+ * promise cannot be used for signing, and its records are rejected.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { PrivateKey, PublicKey } from '@libp2p/interface'
+import type { MemberRecord } from '../core/messages.ts'
+import type { UnsignedRecord } from '../core/machine.ts'
+import { encodeRecordForSigning } from '../wire/codec.ts'
+import { MAX_CACHED_KEYS, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE } from './constants.ts'
+
+const DOMAIN_BYTES = new TextEncoder().encode(RECORD_DOMAIN)
+
+/**
+ * The bytes a signed envelope's signature covers: each of domain, payload type and payload
+ * preceded by its length as an unsigned varint (RFC 0002, `formatSignaturePayload`).
+ */
+export function envelopeSignaturePayload (domain: Uint8Array, payloadType: Uint8Array, payload: Uint8Array): Uint8Array {
+  const parts = [domain, payloadType, payload]
+  let size = 0
+  for (const p of parts) size += varintLength(p.byteLength) + p.byteLength
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const p of parts) {
+    at = writeVarint(out, at, p.byteLength)
+    out.set(p, at)
+    at += p.byteLength
+  }
+  return out
+}
+
+/** What a member record's signature covers. */
+export function recordSignaturePayload (record: UnsignedRecord): Uint8Array {
+  return envelopeSignaturePayload(DOMAIN_BYTES, RECORD_PAYLOAD_TYPE, encodeRecordForSigning(record))
+}
+
+/**
+ * The core's `sign` hook for this node's key. Throws a TypeError at once for a key whose
+ * signatures are asynchronous (the core needs them synchronously).
+ */
+export function createRecordSigner (privateKey: PrivateKey): (record: UnsignedRecord) => Uint8Array {
+  const sign = (record: UnsignedRecord): Uint8Array => {
+    const signature = privateKey.sign(recordSignaturePayload(record))
+    if (signature instanceof Promise) {
+      signature.catch(() => {})
+      throw new TypeError(`Cannot sign member records with a ${privateKey.type} key: its signatures are asynchronous; use an Ed25519 key`)
+    }
+    return signature
+  }
+  return sign
+}
+
+/**
+ * The core's `verify` hook: true when `record.signature` was made by the key embedded in
+ * `record.id` over this record. Never throws; an id without an embedded key (RSA), a
+ * malformed id or signature, or a key with asynchronous verification yields false.
+ */
+export function createRecordVerifier (admits: (id: string) => boolean = () => true): (record: MemberRecord) => boolean {
+  const keys = new Map<string, PublicKey | null>()
+  const keyOf = (id: string): PublicKey | null => {
+    let key = keys.get(id)
+    if (key === undefined) {
+      try {
+        key = peerIdFromString(id).publicKey ?? null
+      } catch {
+        key = null
+      }
+      if (keys.size >= MAX_CACHED_KEYS) keys.clear()
+      keys.set(id, key)
+    }
+    return key
+  }
+  return (record: MemberRecord): boolean => {
+    if (record.signature == null || record.signature.byteLength === 0) return false
+    if (!admits(record.id)) return false
+    const key = keyOf(record.id)
+    if (key == null) return false
+    try {
+      const valid = key.verify(recordSignaturePayload(record), record.signature)
+      if (valid instanceof Promise) {
+        valid.catch(() => {})
+        return false
+      }
+      return valid
+    } catch {
+      return false
+    }
+  }
+}
+
+function varintLength (n: number): number {
+  let len = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 128)
+    len++
+  }
+  return len
+}
+
+function writeVarint (out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n % 128) | 0x80
+    n = Math.floor(n / 128)
+  }
+  out[at++] = n
+  return at
+}

@@ -1,0 +1,181 @@
+import { createServer } from 'node:net'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { main } from '../../src/cli/main.ts'
+import { EventLog } from '../../src/daemon/event-log.ts'
+import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
+import { startApi } from '../daemon/api-harness.ts'
+import { FakeSwim } from '../daemon/fake-swim.ts'
+import { Collector, waitUntil } from '../daemon/wait.ts'
+import { closedPort } from './helpers.ts'
+import type { Harness } from '../daemon/api-harness.ts'
+import type { AddressInfo } from 'node:net'
+
+const FAST = { initialMs: 20, maxMs: 100 }
+
+interface Watching {
+  stdout: Collector
+  stderr: Collector
+  stop: () => Promise<number>
+}
+
+function startWatch (argv: string[], env: Record<string, string> = {}, stdout = new Collector()): Watching {
+  const stderr = new Collector()
+  const controller = new AbortController()
+  const running = main(['watch', ...argv], env, stdout, stderr, { signal: controller.signal, backoff: FAST })
+  return {
+    stdout,
+    stderr,
+    stop: async () => {
+      controller.abort()
+      return await running
+    }
+  }
+}
+
+const seqs = (w: Watching): number[] => w.stdout.lines.map((line) => JSON.parse(line).seq)
+
+test('watch --json prints one { seq, type, at, member } object per event', async () => {
+  const h = await startApi()
+  const w = startWatch(['--json', '--api', h.base])
+  try {
+    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    const joined = h.swim.emit('join', 'peer-a', { meta: { role: 'api' } }, 1000)
+    h.swim.emit('suspect', 'peer-a', {}, 2000)
+    await waitUntil(() => w.stdout.lines.length === 2, 'two lines')
+    const [first, second] = w.stdout.lines.map((line) => JSON.parse(line))
+    assert.equal(first, { seq: 1, type: 'join', at: 1000, member: joined.member })
+    assert.equal(Object.keys(second), ['seq', 'type', 'at', 'member'])
+    assert.is(second.type, 'suspect')
+  } finally {
+    assert.is(await w.stop(), 0, 'an interrupted watch exits 0')
+    await h.close()
+  }
+})
+
+test('watch prints one human line per event with time, type, id, addresses and metadata', async () => {
+  const h = await startApi()
+  const w = startWatch(['--api', h.base])
+  try {
+    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    h.swim.emit('join', 'peer-a', { addrs: ['/ip4/10.0.0.1/tcp/7946'], meta: { role: 'api' } }, Date.UTC(2024, 0, 2, 3, 4, 5))
+    await waitUntil(() => w.stdout.lines.length === 1, 'one line')
+    assert.is(w.stdout.lines[0], '2024-01-02T03:04:05.000Z join    peer-a /ip4/10.0.0.1/tcp/7946 role=api')
+  } finally {
+    await w.stop()
+    await h.close()
+  }
+})
+
+test('watch --type prints only the listed event types', async () => {
+  const h = await startApi()
+  const w = startWatch(['--json', '--type', 'join,fail', '--api', h.base])
+  try {
+    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    h.swim.emit('join', 'a')
+    h.swim.emit('suspect', 'a')
+    h.swim.emit('fail', 'a')
+    h.swim.emit('join', 'b')
+    await waitUntil(() => w.stdout.lines.length === 3, 'three lines')
+    assert.equal(w.stdout.lines.map((line) => JSON.parse(line).type), ['join', 'fail', 'join'])
+    assert.equal(seqs(w), [1, 3, 4])
+  } finally {
+    await w.stop()
+    await h.close()
+  }
+})
+
+test('watch --since replays the retained events after SEQ, then follows', async () => {
+  const h = await startApi()
+  for (const id of ['a', 'b', 'c']) h.swim.emit('join', id)
+  const w = startWatch(['--json', '--since', '1', '--api', h.base])
+  try {
+    await waitUntil(() => w.stdout.lines.length === 2, 'the replay')
+    h.swim.emit('leave', 'a')
+    await waitUntil(() => w.stdout.lines.length === 3, 'the live event')
+    assert.equal(seqs(w), [2, 3, 4])
+  } finally {
+    await w.stop()
+    await h.close()
+  }
+})
+
+test('watch reports a reset on stderr when its resume point is no longer retained', async () => {
+  const h = await startApi({ capacity: 2 })
+  for (const id of ['a', 'b', 'c', 'd']) h.swim.emit('join', id)
+  const w = startWatch(['--json', '--since', '0', '--api', h.base])
+  try {
+    await waitUntil(() => w.stderr.text !== '', 'the reset notice')
+    assert.match(w.stderr.text, 'Missed events before seq 5')
+    assert.match(w.stderr.text, '5 members known')
+    h.swim.emit('fail', 'a')
+    await waitUntil(() => w.stdout.lines.length === 1, 'the next event')
+    assert.equal(seqs(w), [5])
+  } finally {
+    await w.stop()
+    await h.close()
+  }
+})
+
+test('watch --json resumes after swimd\'s API is closed and restarted on the same port, losing and repeating nothing', async () => {
+  const swim = new FakeSwim()
+  const eventLog = new EventLog({ capacity: 64 })
+  const detach = recordMembershipEvents(swim, eventLog)
+  let h: Harness | undefined = await startApi({ swim, eventLog })
+  const { port, base } = h
+  const w = startWatch(['--json', '--api', base])
+  try {
+    await waitUntil(() => eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    for (const id of ['a', 'b', 'c']) swim.emit('join', id)
+    await waitUntil(() => w.stdout.lines.length === 3, 'the first three events')
+
+    await h.close()
+    h = undefined
+    swim.emit('suspect', 'a')
+    swim.emit('fail', 'a')
+    await waitUntil(() => w.stderr.text.includes('Cannot reach swimd'), 'a failed reconnection attempt')
+
+    h = await startApi({ swim, eventLog, port })
+    await waitUntil(() => w.stdout.lines.length === 5, 'the events missed while the API was down')
+    swim.emit('join', 'd')
+    await waitUntil(() => w.stdout.lines.length === 6, 'a live event after the restart')
+
+    assert.equal(seqs(w), [1, 2, 3, 4, 5, 6])
+    assert.equal(w.stdout.lines.map((line) => JSON.parse(line).type), ['join', 'join', 'join', 'suspect', 'fail', 'join'])
+    const unreachable = w.stderr.lines.filter((line) => line.startsWith('Cannot reach swimd'))
+    assert.equal(unreachable, [`Cannot reach swimd at ${base}: connection refused (retrying)`], 'said once per outage')
+  } finally {
+    await w.stop()
+    await h?.close()
+    detach()
+  }
+})
+
+test('watch against no swimd prints the unreachable line once and keeps retrying', async () => {
+  const port = await closedPort()
+  const w = startWatch(['--api', `http://127.0.0.1:${port}`])
+  await waitUntil(() => w.stderr.text !== '', 'the first failure')
+  assert.is(await w.stop(), 0)
+  assert.equal(w.stderr.lines, [`Cannot reach swimd at http://127.0.0.1:${port}: connection refused (retrying)`])
+})
+
+test('watch says it cannot reach swimd once however many attempts fail', async () => {
+  let attempts = 0
+  const server = createServer((socket) => {
+    attempts++
+    socket.destroy()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const w = startWatch(['--api', base])
+  try {
+    await waitUntil(() => attempts >= 4, 'four connection attempts')
+  } finally {
+    await w.stop()
+    await new Promise((resolve) => server.close(resolve))
+  }
+  assert.is(w.stderr.lines.length, 1, w.stderr.text)
+  assert.ok(w.stderr.lines[0].startsWith(`Cannot reach swimd at ${base}: `), w.stderr.text)
+})
+
+test.run()

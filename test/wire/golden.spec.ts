@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { decodeMessage, encodeMessage, encodeRecordForSigning } from '../../src/wire/index.ts'
+import { samples, signedRecord } from './samples.ts'
+
+const FIXTURES = new URL('../fixtures/wire/', import.meta.url)
+
+function fixture (name: string): Uint8Array {
+  const text = readFileSync(new URL(`${name}.hex`, FIXTURES), 'utf8')
+  const hex = text.split('\n').filter(line => !line.startsWith('#')).join('').replace(/\s+/g, '')
+  assert.ok(/^([0-9a-f]{2})+$/.test(hex), `${name}.hex holds hex`)
+  return Uint8Array.from(Buffer.from(hex, 'hex'))
+}
+
+for (const [type, msg] of Object.entries(samples)) {
+  test(`encoding the ${type} sample still produces the pinned bytes`, () => {
+    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(type)).toString('hex'))
+  })
+
+  test(`decoding the pinned ${type} bytes gives the ${type} sample`, () => {
+    assert.equal(decodeMessage(fixture(type)), { ok: true, message: msg })
+  })
+}
+
+test('the bytes a record signature covers are still the pinned ones', () => {
+  assert.equal(Buffer.from(encodeRecordForSigning(signedRecord)).toString('hex'), Buffer.from(fixture('record-signing')).toString('hex'))
+})
+
+test('the pinned bytes start with a body tag that names their message type', () => {
+  const tags: Record<string, number> = { ping: 0x0a, ack: 0x12, 'ping-req': 0x1a, nack: 0x22, gossip: 0x2a, sync: 0x32 }
+  for (const type of Object.keys(samples)) assert.is(fixture(type)[0], tags[type], type)
+})
+
+test.run()
