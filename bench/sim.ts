@@ -23,6 +23,8 @@ const json = args.includes('--json')
 const sizesArg = args[args.indexOf('--sizes') + 1]
 const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100, 1000, 10000]
 const interval = resolveConfig('lan').probeInterval
+/** A size whose join has not converged after this much wall time is reported as not converged. */
+const maxWallMs = 300_000
 
 function run (n: number): Row {
   const started = performance.now()
@@ -42,12 +44,13 @@ function run (n: number): Row {
   const sim = new Simulation({ size: n, seed: 1, wire: n <= 100, recordEvents: false, onEvent })
   const converged = (): boolean => sim.ids.every(id => sim.machine(id).clusterSize === n)
   let joinConvergedMs: number | null = null
-  while (sim.now < budget) {
+  while (sim.now < budget && performance.now() - started < maxWallMs) {
     sim.runFor(n >= 10_000 ? 1000 : 250)
     sample()
     if (converged()) { joinConvergedMs = sim.now; break }
   }
-  // Steady state cost over 10 probe intervals.
+  // Steady state cost over 10 probe intervals, once the join news has been retransmitted.
+  if (joinConvergedMs != null) sim.runFor(30_000)
   const before = sim.stats()
   const window = 10 * interval
   sim.runFor(window)

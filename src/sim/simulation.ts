@@ -5,7 +5,7 @@ import type { Message } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
-import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import { decodeMessage, encodeMessage, updateSize } from '../wire/codec.ts'
 import { Clock } from './clock.ts'
 import { Network, type LatencyRange } from './network.ts'
 
@@ -213,7 +213,8 @@ export class Simulation {
         addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
         config: this.config,
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
-        now: this.now
+        now: this.now,
+        sizeOf: this.wire ? updateSize : undefined
       }),
       life: (previous?.life ?? 0) + 1,
       up: true,
