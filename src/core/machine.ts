@@ -49,6 +49,25 @@ export interface MachineStats {
   messagesIgnored: number
 }
 
+/** All counters at zero; also what a shell sums several machines' stats into. */
+export function emptyMachineStats (): MachineStats {
+  return {
+    probesSent: 0,
+    probesFailed: 0,
+    indirectProbesSent: 0,
+    nacksReceived: 0,
+    suspicionsRaised: 0,
+    suspicionsRefuted: 0,
+    refutations: 0,
+    fails: 0,
+    recordsRejected: 0,
+    claimsRejected: 0,
+    staleUpdates: 0,
+    misdirectedPings: 0,
+    messagesIgnored: 0
+  }
+}
+
 interface Probe {
   seq: number
   target: string
@@ -93,21 +112,7 @@ const JOIN_CATCH_UP = [1, 3, 7]
 export class SwimMachine {
   readonly id: string
   readonly config: SwimConfig
-  readonly stats: MachineStats = {
-    probesSent: 0,
-    probesFailed: 0,
-    indirectProbesSent: 0,
-    nacksReceived: 0,
-    suspicionsRaised: 0,
-    suspicionsRefuted: 0,
-    refutations: 0,
-    fails: 0,
-    recordsRejected: 0,
-    claimsRejected: 0,
-    staleUpdates: 0,
-    misdirectedPings: 0,
-    messagesIgnored: 0
-  }
+  readonly stats: MachineStats = emptyMachineStats()
 
   private readonly random: Random
   private readonly signHook?: (record: UnsignedRecord) => Uint8Array
