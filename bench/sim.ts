@@ -5,6 +5,8 @@
  */
 import { Simulation, type SimEvent } from '../src/sim/index.ts'
 import { resolveConfig } from '../src/core/config.ts'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
 interface Row {
   n: number
@@ -81,18 +83,34 @@ function round (x: number): number {
   return Math.round(x * 100) / 100
 }
 
-const rows: Row[] = []
-for (const n of sizes) {
-  rows.push(run(n))
-  if (!json) console.error(`N=${n} done`)
+/**
+ * Each size runs in its own process, so one that exhausts its heap (10,000 nodes each
+ * holding a full member table) is reported as such and the others still print.
+ */
+function runIsolated (n: number): Row | string {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n)], { encoding: 'utf8' })
+  if (child.status === 0) return JSON.parse(child.stdout) as Row
+  return /heap out of memory/.test(child.stderr) ? 'ran out of heap (4 GiB)' : `failed (exit ${child.status})`
 }
-if (json) {
-  console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))
+
+if (args.includes('--one')) {
+  console.log(JSON.stringify(run(Number(args[args.indexOf('--one') + 1]))))
 } else {
   const fmt = (ms: number | null): string => ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`
-  console.log('| N | join converged (virtual) | crash → first suspect | crash → all fail | msgs / node / interval | bytes / node / interval | virtual s | wall s | peak RSS |')
-  console.log('|---|---|---|---|---|---|---|---|---|')
-  for (const r of rows) {
-    console.log(`| ${r.n} | ${fmt(r.joinConvergedMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.msgsPerNodePerInterval} | ${r.bytesPerNodePerInterval} | ${r.virtualSeconds} | ${r.wallSeconds} | ${r.peakRssMiB} MiB |`)
+  if (!json) {
+    console.log('| N | join converged (virtual) | crash → first suspect | crash → all fail | msgs / node / interval | bytes / node / interval | virtual s | wall s | peak RSS |')
+    console.log('|---|---|---|---|---|---|---|---|---|')
   }
+  const rows: Array<Row | { n: number, error: string }> = []
+  for (const n of sizes) {
+    const r = runIsolated(n)
+    if (typeof r === 'string') {
+      rows.push({ n, error: r })
+      if (!json) console.log(`| ${n} | ${r} | | | | | | | |`)
+    } else {
+      rows.push(r)
+      if (!json) console.log(`| ${r.n} | ${fmt(r.joinConvergedMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.msgsPerNodePerInterval} | ${r.bytesPerNodePerInterval} | ${r.virtualSeconds} | ${r.wallSeconds} | ${r.peakRssMiB} MiB |`)
+    }
+  }
+  if (json) console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))
 }

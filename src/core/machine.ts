@@ -140,6 +140,8 @@ export class SwimMachine {
   private catchUps: number[] = []
   private seeds: Array<{ id: string, addrs: string[] }> = []
   private viewChanged = false
+  /** Set while merging a push-pull entry about a member new to us (see handleSync). */
+  private quietJoin = false
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -486,7 +488,12 @@ export class SwimMachine {
   private handleSync (from: string, sync: Sync): void {
     for (const entry of sync.entries) {
       const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
+      // A member we first hear of through push-pull is old news to the cluster (the peer
+      // already knew it), except the peer itself: gossiping each of them again would cost
+      // N × retransmits messages per join for nothing. Changes to members we knew are news.
+      this.quietJoin = !known && entry.record.id !== from
       this.applyUpdates(from, syncEntryUpdates(entry, from, known))
+      this.quietJoin = false
     }
     if (!sync.response) {
       this.send(from, { type: 'sync', join: sync.join, response: true, entries: toSyncEntries(this.self, this.table.values()) })
@@ -546,7 +553,7 @@ export class SwimMachine {
       this.table.add(added)
       this.order.add(record.id)
       this.emit('join', added)
-      this.enqueue(record.id, { type: 'record', record })
+      if (!this.quietJoin) this.enqueue(record.id, { type: 'record', record })
       return
     }
     if (record.incarnation <= entry.incarnation) {

@@ -115,7 +115,9 @@ export class ProbeProtocol {
       return false
     }
     const written = new Promise<boolean>(resolve => { channel.pending.push({ frame, done: resolve }) })
-    if (!channel.opening) void this.open(to, addrs, channel)
+    if (!channel.opening) {
+      this.open(to, addrs, channel).catch(err => { this.init.log.error('probe stream to %s failed - %e', to, err) })
+    }
     return written
   }
 

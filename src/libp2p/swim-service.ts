@@ -233,7 +233,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     }
     this.drive(m => m.tick(Date.now()))
     const seeds = this.init.seeds ?? []
-    if (seeds.length > 0) void this.joinInBackground(seeds, session.signal)
+    if (seeds.length > 0) {
+      this.joinInBackground(seeds, session.signal).catch(err => { this.log.error('joining the seeds failed - %e', err) })
+    }
   }
 
   beforeStop (): void {
@@ -391,7 +393,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private send (to: string, addrs: string[], message: Message, applied: Applied): void {
     if (message.type === 'sync') {
       // Responses travel on the request's stream (answerSync); a request is an exchange.
-      if (!message.response) applied.syncs.set(to, this.exchange(to, addrs, message))
+      if (!message.response) {
+        applied.syncs.set(to, this.exchange(to, addrs, message).catch(err => {
+          this.log.error('push-pull with %s failed - %e', to, err)
+          return false
+        }))
+      }
       return
     }
     const bytes = this.encode(message)

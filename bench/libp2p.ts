@@ -1,0 +1,241 @@
+/**
+ * Real-cluster benchmark (figures, not assertions): N libp2p nodes (TCP + noise + yamux) on
+ * 127.0.0.1, all in this one process, running the `swim()` service with the `lan` profile
+ * (the anchors' memberlist runs use DefaultLANConfig).
+ *
+ * Per size, each trial adds a node and measures, from the harness's clock:
+ * - join: createLibp2p() of a new node (seeded with one random member) → every live member
+ *   has it as alive;
+ * - leave: `leave()` of that node → every other member has it as left;
+ * - crash: `stop()` of another new node (no leave; its listener closes, so its host refuses
+ *   connections) → first suspect anywhere, → every survivor has declared it failed;
+ * and over a steady-state window: SWIM bytes sent per node per second (encoded messages with
+ * their length prefix, without yamux/noise/TCP overhead), and CPU and RSS per node, which are
+ * this process's totals divided by N.
+ *
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan]`
+ */
+import '../src/polyfill.ts'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import type { Libp2p } from '@libp2p/interface'
+import { swim } from '../src/index.ts'
+import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
+
+type Node = Libp2p<{ swim: Swim }>
+
+interface Sample { join: number[], leave: number[], firstSuspect: number[], allFail: number[] }
+
+interface Row {
+  n: number
+  trials: number
+  joinMs: Stat
+  leaveMs: Stat
+  firstSuspectMs: Stat
+  allFailMs: Stat
+  falseFails: number
+  bytesPerNodePerSec: number
+  msgsPerNodePerSec: number
+  cpuPercentPerNode: number
+  rssMiBPerNode: number
+  rssMiBTotal: number
+  setupSeconds: number
+}
+
+interface Stat { median: number | null, max: number | null, missing: number }
+
+const args = process.argv.slice(2)
+const json = args.includes('--json')
+const option = (name: string): string | undefined => args.includes(name) ? args[args.indexOf(name) + 1] : undefined
+const sizes = (option('--sizes') ?? '10,50,100').split(',').map(Number)
+const trialsOption = option('--trials')
+const profile = (option('--profile') ?? 'lan') as ProfileName
+const STEADY_WINDOW_MS = 10_000
+const TRIAL_TIMEOUT_MS = 60_000
+
+const events: Array<{ at: number, observer: string, type: MembershipEventType, member: string }> = []
+
+async function createNode (seeds: string[]): Promise<Node> {
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    connectionManager: {
+      allow: ['/ip4/127.0.0.1/ipcidr/8'],
+      maxConnections: 1000,
+      maxIncomingPendingConnections: 1000,
+      maxParallelDials: 200
+    },
+    services: { swim: swim({ profile, seeds }) }
+  })
+  const observer = node.peerId.toString()
+  for (const type of ['join', 'suspect', 'alive', 'fail', 'leave', 'update'] as const) {
+    node.services.swim.addEventListener(`member:${type}`, (evt) => {
+      events.push({ at: Date.now(), observer, type, member: evt.detail.member.id })
+    })
+  }
+  return node
+}
+
+async function waitFor (condition: () => boolean, timeout = TRIAL_TIMEOUT_MS): Promise<boolean> {
+  const deadline = Date.now() + timeout
+  while (!condition()) {
+    if (Date.now() > deadline) return false
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+  return true
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+function stateIn (node: Node, id: string): string | undefined {
+  return node.services.swim.members().find(m => m.id === id)?.state
+}
+
+/** When every observer first emitted `type` about `member` at or after `since`, or null. */
+function lastFirst (observers: Node[], member: string, type: MembershipEventType, since: number): number | null {
+  let latest = since
+  for (const o of observers) {
+    const id = o.peerId.toString()
+    const e = events.find(e => e.at >= since && e.observer === id && e.member === member && e.type === type)
+    if (e == null) return null
+    latest = Math.max(latest, e.at)
+  }
+  return latest - since
+}
+
+function stat (values: number[], expected: number): Stat {
+  if (values.length === 0) return { median: null, max: null, missing: expected }
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  return { median: Math.round(median), max: Math.round(sorted[sorted.length - 1]), missing: expected - values.length }
+}
+
+function pick<T> (list: T[]): T {
+  return list[Math.floor(Math.random() * list.length)]
+}
+
+/** Waits until no live member suspects anyone, so one trial's news does not bleed into the next. */
+async function settle (nodes: Node[]): Promise<void> {
+  await waitFor(() => nodes.every(n => n.services.swim.members().every(m => m.state !== 'suspect')), 30_000)
+  await sleep(500)
+}
+
+async function run (n: number, trials: number): Promise<Row> {
+  const setupStarted = Date.now()
+  const seed = await createNode([])
+  const seedAddrs = seed.getMultiaddrs().map(String)
+  const nodes: Node[] = [seed]
+  // Start the others in batches, as a rollout would; all join through the first node.
+  while (nodes.length < n) {
+    const batch = Math.min(10, n - nodes.length)
+    nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
+  }
+  const converged = await waitFor(() => nodes.every(x => x.services.swim.members().filter(m => m.state === 'alive').length === n), 120_000)
+  if (!converged) throw new Error(`A cluster of ${n} did not converge in 120 s`)
+  await sleep(3000)
+  const setupSeconds = (Date.now() - setupStarted) / 1000
+
+  // steady state
+  const bytesOut = (): number => nodes.reduce((sum, x) => sum + Object.values(x.services.swim.stats().bytesOut).reduce((a, b) => a + b, 0), 0)
+  const msgsOut = (): number => nodes.reduce((sum, x) => sum + Object.values(x.services.swim.stats().messagesOut).reduce((a, b) => a + b, 0), 0)
+  const b0 = bytesOut()
+  const m0 = msgsOut()
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  let rssPeak = 0
+  while (performance.now() - t0 < STEADY_WINDOW_MS) {
+    await sleep(500)
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+  }
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  const bytesPerNodePerSec = (bytesOut() - b0) / n / seconds
+  const msgsPerNodePerSec = (msgsOut() - m0) / n / seconds
+  const cpuPercentPerNode = ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100 / n
+
+  const sample: Sample = { join: [], leave: [], firstSuspect: [], allFail: [] }
+  let falseFails = 0
+  const crashed = new Set<string>()
+  for (let t = 0; t < trials; t++) {
+    // join, then graceful leave of the same node
+    for (const crash of [false, true]) {
+      const others = [...nodes]
+      const started = Date.now()
+      const node = await createNode([pick(others).getMultiaddrs()[0].toString()])
+      const id = node.peerId.toString()
+      const joined = await waitFor(() => others.every(o => stateIn(o, id) === 'alive'))
+      if (joined) sample.join.push(lastFirst(others, id, 'join', started) ?? Date.now() - started)
+      await waitFor(() => node.services.swim.members().filter(m => m.state === 'alive').length === others.length + 1, 10_000)
+      await settle([...others, node])
+      if (!crash) {
+        const leaving = Date.now()
+        await node.services.swim.leave()
+        const left = await waitFor(() => others.every(o => stateIn(o, id) === 'left'))
+        if (left) sample.leave.push(lastFirst(others, id, 'leave', leaving) ?? Date.now() - leaving)
+        await node.stop()
+      } else {
+        const stopping = Date.now()
+        await node.stop()
+        crashed.add(id)
+        const failed = await waitFor(() => others.every(o => stateIn(o, id) === 'dead'))
+        const suspects = events.filter(e => e.at >= stopping && e.member === id && e.type === 'suspect')
+        if (suspects.length > 0) sample.firstSuspect.push(Math.min(...suspects.map(e => e.at)) - stopping)
+        if (failed) sample.allFail.push(lastFirst(others, id, 'fail', stopping) ?? Date.now() - stopping)
+      }
+      await settle(others)
+    }
+  }
+  // fail events about members that never crashed
+  const live = new Set(nodes.map(x => x.peerId.toString()))
+  falseFails = events.filter(e => e.type === 'fail' && live.has(e.member)).length
+
+  const rssMiBTotal = rssPeak / 2 ** 20
+  await Promise.all(nodes.map(async x => { await x.stop() }))
+  events.length = 0
+  return {
+    n,
+    trials,
+    joinMs: stat(sample.join, trials * 2),
+    leaveMs: stat(sample.leave, trials),
+    firstSuspectMs: stat(sample.firstSuspect, trials),
+    allFailMs: stat(sample.allFail, trials),
+    falseFails,
+    bytesPerNodePerSec: Math.round(bytesPerNodePerSec),
+    msgsPerNodePerSec: Number(msgsPerNodePerSec.toFixed(2)),
+    cpuPercentPerNode: Number(cpuPercentPerNode.toFixed(2)),
+    rssMiBPerNode: Number((rssMiBTotal / n).toFixed(1)),
+    rssMiBTotal: Math.round(rssMiBTotal),
+    setupSeconds: Number(setupSeconds.toFixed(1))
+  }
+}
+
+function fmt (s: Stat): string {
+  if (s.median == null) return 'n/a'
+  return `${s.median} / ${s.max}${s.missing > 0 ? ` (${s.missing} missed)` : ''}`
+}
+
+const rows: Row[] = []
+for (const n of sizes) {
+  const trials = trialsOption != null ? Number(trialsOption) : 5
+  if (!json) process.stderr.write(`N=${n}: ${trials} trials...\n`)
+  rows.push(await run(n, trials))
+}
+
+if (json) {
+  console.log(JSON.stringify({ profile, node: process.version, rows }, null, 2))
+} else {
+  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}; times are median / max in ms`)
+  console.log('')
+  console.log('| N | trials | join → all have it | graceful leave → all saw it | crash → first suspect | crash → all survivors failed it | false fails | bytes/s per node | msgs/s per node | CPU per node | RSS per node (total) |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+  for (const r of rows) {
+    console.log(`| ${r.n} | ${r.trials} | ${fmt(r.joinMs)} | ${fmt(r.leaveMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.falseFails} | ${r.bytesPerNodePerSec} | ${r.msgsPerNodePerSec} | ${r.cpuPercentPerNode}% | ${r.rssMiBPerNode} MiB (${r.rssMiBTotal} MiB) |`)
+  }
+  console.log('\nCPU and RSS per node are this process\'s totals divided by N (one Node.js runtime shared by all nodes). Bytes are SWIM messages as encoded, without stream, encryption and TCP overhead.')
+}

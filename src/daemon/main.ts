@@ -1,0 +1,218 @@
+/**
+ * swimd: wires the configuration, the data directory, a libp2p node with the SWIM service,
+ * the event log, the metrics and the HTTP API together. No protocol logic lives here.
+ *
+ * `main` resolves with the exit code once the daemon has stopped (or at once for help, keygen
+ * and usage errors); it never calls `process.exit` itself, so the binary stays a thin shell.
+ */
+import { lookup } from 'node:dns/promises'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { startupLine } from './banner.ts'
+import { runCommandLine } from './config.ts'
+import { EventLog } from './event-log.ts'
+import { createApi } from './http-api.ts'
+import { ensureDataDir, loadMembers, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { createLogger } from './logger.ts'
+import { createMetrics } from './metrics.ts'
+import { recordMembershipEvents } from './record-events.ts'
+import { handleShutdown } from './signals.ts'
+import { startStateSaver } from './state-saver.ts'
+import { swim } from '../libp2p/index.ts'
+import type { CommandLineIO, DaemonConfig } from './config.ts'
+import type { DaemonLogger } from './logger.ts'
+import type { Swim } from '../libp2p/types.ts'
+import type { Libp2p } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+
+/** Loopback is exempt from libp2p's per-host inbound connection rate limit (local clusters). */
+const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+
+export interface DaemonMainOptions {
+  /** Signals that start the graceful shutdown. @default ['SIGTERM', 'SIGINT'] */
+  signals?: NodeJS.Signals[]
+}
+
+/** Runs swimd with `argv` (without node and the script); resolves with the exit code. */
+export async function main (argv: string[], env: Record<string, string | undefined>, io: CommandLineIO, options: DaemonMainOptions = {}): Promise<number> {
+  const parsed = runCommandLine(argv, env, io)
+  if ('exitCode' in parsed) return parsed.exitCode
+  const { config, warnings } = parsed
+  const logger = createLogger(config.logLevel)
+  for (const warning of warnings) logger.warn(warning)
+
+  let node: SwimNode
+  let incarnation: number
+  let seeds: string[]
+  try {
+    await ensureDataDir(config.dataDir)
+    const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
+    if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
+    incarnation = await nextIncarnation(config.dataDir)
+    seeds = await chooseSeeds(config, logger)
+    if (config.clusterKey == null && config.listen.some(isBeyondLoopback)) {
+      logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key: any host that can connect may join the cluster')
+    }
+    node = await createNode(config, privateKey, seeds, incarnation)
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start')
+    io.stderr.write(`swimd: ${(err as Error).message}\n`)
+    return 1
+  }
+  const service = node.services.swim
+  const hadSeeds = seeds.length > 0
+
+  const eventLog = new EventLog()
+  const stopRecording = recordMembershipEvents(service, eventLog)
+  const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
+  // After leave() the service's view no longer lists the others as up, so the members saved
+  // for the next run (its seeds when none are configured) are the ones known just before.
+  let viewBeforeLeave: ReturnType<Swim['members']> | undefined
+  const savedView = {
+    members: () => viewBeforeLeave ?? service.members(),
+    localMember: () => service.localMember()
+  }
+  const stateSaver = startStateSaver({ dataDir: config.dataDir, swim: savedView, logger, startIncarnation: incarnation })
+
+  let joined = false
+  const isReady = (): boolean => {
+    if (!joined) {
+      const self = service.localMember().id
+      joined = !hadSeeds || service.members().some((member) => member.id !== self && member.state === 'alive')
+      if (joined) logger.info({ members: service.members().length }, 'joined')
+    }
+    return joined
+  }
+
+  let finish!: (code: number) => void
+  const finished = new Promise<number>((resolve) => { finish = resolve })
+
+  let shutdown: ReturnType<typeof handleShutdown> | undefined = undefined
+  const api = createApi({
+    swim: service,
+    eventLog,
+    registry: metrics.registry,
+    token: config.apiToken,
+    onLeave: () => { void shutdown?.trigger('POST /v1/leave') },
+    isReady,
+    logger
+  })
+
+  const graceful = async (): Promise<void> => {
+    viewBeforeLeave = service.members()
+    try {
+      await service.leave()
+    } catch (err) {
+      logger.warn({ err }, 'leave failed')
+    }
+    stopRecording()
+    eventLog.close()
+    await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
+    await node.stop()
+    await stateSaver.stop()
+    logger.info('stopped')
+  }
+  shutdown = handleShutdown(graceful, {
+    logger,
+    signals: options.signals,
+    exit: (code) => {
+      shutdown?.dispose()
+      finish(code)
+    }
+  })
+
+  let bound: { host: string, port: number }
+  try {
+    bound = await api.listen(config.api.host, config.api.port)
+  } catch (err) {
+    logger.fatal({ err, api: config.api }, 'cannot start the HTTP API')
+    io.stderr.write(`swimd: cannot listen for the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}\n`)
+    shutdown.dispose()
+    stopRecording()
+    await Promise.resolve(node.stop()).catch(() => {})
+    await stateSaver.stop()
+    return 1
+  }
+
+  const addrs = node.getMultiaddrs().map(String)
+  io.stdout.write(`${startupLine({ peerId: node.peerId.toString(), addrs, api: bound })}\n`)
+  logger.info({ peerId: node.peerId.toString(), addrs, api: bound, incarnation, profile: config.profile }, 'started')
+
+  // readiness is also polled here so the 'joined' log line appears without a /readyz request
+  const readyTimer = setInterval(() => { if (isReady()) clearInterval(readyTimer) }, 250)
+  readyTimer.unref()
+
+  const code = await finished
+  clearInterval(readyTimer)
+  return code
+}
+
+type SwimNode = Libp2p<{ swim: Swim }>
+
+async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number): Promise<SwimNode> {
+  const options: Libp2pOptions = {
+    privateKey,
+    addresses: {
+      listen: config.listen,
+      ...(config.announce.length > 0 ? { announce: config.announce } : {})
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    connectionManager: { allow: LOOPBACK_ALLOW },
+    ...(config.clusterKey != null ? { connectionProtector: preSharedKey({ psk: config.clusterKey }) } : {}),
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation })
+    }
+  }
+  return await createLibp2p(options) as unknown as SwimNode
+}
+
+/** The configured seeds, else the members saved by the last run; `/dns*` names resolved. */
+async function chooseSeeds (config: DaemonConfig, logger: DaemonLogger): Promise<string[]> {
+  let seeds = config.seeds
+  if (seeds.length === 0) {
+    const saved = await loadMembers(config.dataDir)
+    seeds = saved.flatMap(({ id, addrs }) => addrs.map((addr) => addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`))
+    if (seeds.length > 0) logger.info({ members: saved.length }, 'rejoining through the members saved by the last run')
+  }
+  const resolved = await Promise.all(seeds.map(async (seed) => await resolveDns(seed, logger)))
+  return [...new Set(resolved.flat())]
+}
+
+/**
+ * `/dns4/name/…`, `/dns6/name/…` and `/dns/name/…` become one `/ip4` or `/ip6` address per
+ * result; a name that does not resolve (yet) is kept as given for libp2p to try.
+ */
+async function resolveDns (seed: string, logger: Pick<DaemonLogger, 'warn'>): Promise<string[]> {
+  const match = /^\/(dns4|dns6|dns)\/([^/]+)(\/.*)?$/.exec(seed)
+  if (match == null) return [seed]
+  const [, proto, name, rest = ''] = match
+  const family = proto === 'dns4' ? 4 : proto === 'dns6' ? 6 : 0
+  try {
+    const results = await lookup(name, { all: true, family })
+    const addrs = results.map(({ address, family: f }) => `/${f === 6 ? 'ip6' : 'ip4'}/${address}${rest}`)
+    for (const addr of addrs) multiaddr(addr)
+    return addrs.length > 0 ? addrs : [seed]
+  } catch (err) {
+    logger.warn({ err, seed }, 'cannot resolve seed name; libp2p will try it as given')
+    return [seed]
+  }
+}
+
+function isBeyondLoopback (addr: string): boolean {
+  const match = /^\/(ip4|ip6)\/([^/]+)/.exec(addr)
+  if (match == null) return true
+  const [, proto, host] = match
+  if (proto === 'ip4') return !host.startsWith('127.')
+  return host !== '::1'
+}

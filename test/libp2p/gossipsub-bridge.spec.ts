@@ -1,0 +1,48 @@
+import '../../src/polyfill.ts'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { gossipsubTopic } from '../../src/libp2p/constants.ts'
+import { aliveCount, createCluster, idOf, memberOf, stopAll, waitFor } from './helpers.ts'
+import type { SwimNode } from './helpers.ts'
+
+const test = suite('gossipsub bridge')
+
+test.after.each(async () => { await stopAll() })
+
+interface PubSub { getSubscribers: (topic: string) => unknown[] }
+
+function pubsubOf (node: SwimNode): PubSub {
+  return (node.services as unknown as { pubsub: PubSub }).pubsub
+}
+
+function deliveries (nodes: SwimNode[]): number {
+  return nodes.reduce((sum, n) => sum + n.services.swim.stats().gossipsubDeliveries, 0)
+}
+
+test('with gossipsub on, membership updates also arrive through it', async () => {
+  const nodes = await createCluster(4, { gossipsub: true })
+  await waitFor(() => nodes.every(n => aliveCount(n) === 4), 'the cluster to converge')
+  const topic = gossipsubTopic('default')
+  await waitFor(() => nodes.every(n => pubsubOf(n).getSubscribers(topic).length === 3), 'every node to see the others subscribed')
+
+  const changer = nodes[0]
+  const others = nodes.slice(1)
+  const before = others.map(n => n.services.swim.stats().gossipsubDeliveries)
+  await changer.services.swim.setMetadata({ version: '2' })
+  await waitFor(() => others.every((n, i) => n.services.swim.stats().gossipsubDeliveries > before[i]), 'every other node to receive the update through gossipsub')
+  await waitFor(() => others.every(n => memberOf(n, idOf(changer))?.meta.version === '2'), 'the metadata everywhere')
+  const s = changer.services.swim.stats()
+  assert.ok((s.messagesOut.gossipsub ?? 0) > 0, 'the changer published through gossipsub')
+  assert.ok(deliveries(others) >= 3)
+})
+
+test('without a pubsub service, or with pubsub: false, the bridge stays off', async () => {
+  const nodes = await createCluster(2, { gossipsub: true, swim: { pubsub: false } })
+  await waitFor(() => nodes.every(n => aliveCount(n) === 2), 'the cluster to converge')
+  await nodes[0].services.swim.setMetadata({ a: 'b' })
+  await waitFor(() => memberOf(nodes[1], idOf(nodes[0]))?.meta.a === 'b', 'the update over SWIM')
+  assert.is(deliveries(nodes), 0)
+  assert.is(nodes[0].services.swim.stats().messagesOut.gossipsub, undefined)
+})
+
+test.run()

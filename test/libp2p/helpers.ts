@@ -1,0 +1,165 @@
+/**
+ * Real libp2p nodes for the service tests: TCP + noise + yamux on 127.0.0.1, all in one
+ * process. Loopback is allow-listed (libp2p otherwise refuses more than 5 new connections
+ * per second from one host, and every test node is the same host), libp2p's connection
+ * monitor is off (SWIM does that job), and the protocol runs on short timings.
+ */
+import '../../src/polyfill.ts'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p } from 'libp2p'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+import { swim } from '../../src/libp2p/index.ts'
+import type { Swim, SwimInit } from '../../src/libp2p/index.ts'
+import type { Member, MemberState, MembershipEvent, MembershipEventType } from '../../src/core/types.ts'
+
+/** Timings for tests: a 200 ms protocol period, so a failure is declared within seconds. */
+export const FAST: SwimInit = {
+  profile: 'local',
+  probeInterval: 200,
+  probeTimeout: 80,
+  suspicionMult: 3,
+  gossipInterval: 50,
+  eagerGossipDelay: 5,
+  pushPullInterval: 5000,
+  reconnectInterval: 2000
+}
+
+export const LOOPBACK_ALLOW = ['/ip4/127.0.0.1/ipcidr/8']
+
+export type SwimNode = Libp2p<{ swim: Swim }>
+
+export interface NodeOptions {
+  swim?: SwimInit
+  /** Adds identify and gossipsub (as service `pubsub`). */
+  gossipsub?: boolean
+  connectionProtector?: Libp2pOptions['connectionProtector']
+  connectionGater?: ConnectionGater
+  privateKey?: PrivateKey
+}
+
+const running = new Set<Libp2p>()
+
+/** Every node created here; stopped by `stopAll`. */
+export function track<T extends Libp2p> (node: T): T {
+  running.add(node)
+  return node
+}
+
+/** The libp2p options every test node shares (no services). */
+export function baseOptions (opts: Pick<NodeOptions, 'connectionProtector' | 'connectionGater' | 'privateKey'> = {}): Libp2pOptions {
+  return {
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    connectionManager: {
+      allow: LOOPBACK_ALLOW,
+      maxIncomingPendingConnections: 256,
+      maxConnections: 1000
+    },
+    ...(opts.connectionProtector != null ? { connectionProtector: opts.connectionProtector } : {}),
+    ...(opts.connectionGater != null ? { connectionGater: opts.connectionGater } : {}),
+    ...(opts.privateKey != null ? { privateKey: opts.privateKey } : {})
+  }
+}
+
+export async function createNode (opts: NodeOptions = {}): Promise<SwimNode> {
+  const services: Record<string, unknown> = {
+    swim: swim({ ...FAST, ...opts.swim })
+  }
+  if (opts.gossipsub === true) {
+    services.identify = identify()
+    services.pubsub = gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
+  }
+  const node = await createLibp2p({ ...baseOptions(opts), services } as Libp2pOptions) as unknown as SwimNode
+  return track(node)
+}
+
+/** Creates `n` nodes; the first is the seed the others join through. */
+export async function createCluster (n: number, opts: NodeOptions = {}): Promise<SwimNode[]> {
+  const seed = await createNode(opts)
+  const seeds = seed.getMultiaddrs().map(String)
+  const rest = await Promise.all(Array.from({ length: n - 1 }, async () => createNode({ ...opts, swim: { ...opts.swim, seeds } })))
+  return [seed, ...rest]
+}
+
+export async function stopAll (): Promise<void> {
+  const nodes = [...running]
+  running.clear()
+  await Promise.all(nodes.map(async n => { await Promise.resolve(n.stop()).catch(() => {}) }))
+}
+
+export async function stop (node: Libp2p): Promise<void> {
+  running.delete(node)
+  await node.stop()
+}
+
+/** Polls `condition` until it holds; throws with `what` after `timeout` ms. */
+export async function waitFor (condition: () => boolean, what: string, timeout = 15_000, interval = 25): Promise<void> {
+  const deadline = Date.now() + timeout
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, interval))
+  }
+}
+
+export function idOf (node: Libp2p): string {
+  return node.peerId.toString()
+}
+
+export function memberOf (node: SwimNode, id: string): Member | undefined {
+  return node.services.swim.members().find(m => m.id === id)
+}
+
+export function stateOf (node: SwimNode, id: string): MemberState | undefined {
+  return memberOf(node, id)?.state
+}
+
+export function aliveCount (node: SwimNode): number {
+  return node.services.swim.members().filter(m => m.state === 'alive').length
+}
+
+/** Records every membership event a node emits, in order. */
+export function recordEvents (node: SwimNode): MembershipEvent[] {
+  const log: MembershipEvent[] = []
+  const types: MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
+  for (const type of types) {
+    node.services.swim.addEventListener(`member:${type}`, (evt) => { log.push(evt.detail) })
+  }
+  return log
+}
+
+/** Counts unhandled rejections and uncaught exceptions while installed. */
+export function watchProcess (): { rejections: unknown[], exceptions: unknown[], dispose: () => void } {
+  const rejections: unknown[] = []
+  const exceptions: unknown[] = []
+  const onRejection = (reason: unknown): void => { rejections.push(reason) }
+  const onException = (err: unknown): void => { exceptions.push(err) }
+  process.on('unhandledRejection', onRejection)
+  process.on('uncaughtException', onException)
+  return {
+    rejections,
+    exceptions,
+    dispose: () => {
+      process.off('unhandledRejection', onRejection)
+      process.off('uncaughtException', onException)
+    }
+  }
+}
+
+/** Asserts that `promise` rejects with a message matching `pattern`. */
+export async function rejects (promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await promise
+  } catch (err) {
+    if (!pattern.test(String((err as Error)?.message))) throw new Error(`Rejected with "${String((err as Error)?.message)}", expected ${String(pattern)}`)
+    return
+  }
+  throw new Error(`Expected a rejection matching ${String(pattern)}`)
+}
