@@ -31,6 +31,14 @@ export interface SwimConfig {
    */
   suspicionMult: number
   /**
+   * A suspicion raised by our own failed probe stays between us and the suspect for this
+   * long before it is gossiped: the suspect hears of it directly (buddy system) and is probed
+   * again, and a live member refutes within it. So one lost ping never becomes a
+   * cluster-wide accusation. The suspicion timeout itself is not extended. 0 gossips at once.
+   * @default 1000 ms (lan)
+   */
+  suspicionGrace: number
+  /**
    * max suspicion window = suspicionMaxTimeoutMult × min. A suspicion nobody confirms waits
    * this long, which gives a slow but live member time to refute.
    * @default 6
@@ -107,6 +115,7 @@ const LAN: SwimConfig = {
   probeTimeout: 500,
   indirectChecks: 3,
   suspicionMult: 4,
+  suspicionGrace: 1000,
   suspicionMaxTimeoutMult: 6,
   retransmitMult: 4,
   gossipInterval: 200,
@@ -129,6 +138,7 @@ export const PROFILES: Record<ProfileName, SwimConfig> = {
     probeInterval: 5000,
     probeTimeout: 3000,
     suspicionMult: 6,
+    suspicionGrace: 5000,
     gossipInterval: 500,
     gossipNodes: 4,
     eagerGossipDelay: 100,
@@ -175,6 +185,7 @@ const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
   probeTimeout: { min: 1 },
   indirectChecks: { min: 0, integer: true },
   suspicionMult: { min: 1 },
+  suspicionGrace: { min: 0 },
   suspicionMaxTimeoutMult: { min: 1 },
   retransmitMult: { min: 1, integer: true },
   gossipInterval: { min: 0 },

@@ -234,6 +234,7 @@ export class SwimMachine {
       if (now >= probe.deadline) this.concludeProbe(probe)
     }
     for (const [id, suspicion] of this.suspicions) {
+      if (suspicion.privateUntil > 0 && now >= suspicion.privateUntil) this.publish(id, suspicion)
       if (now >= suspicion.deadline) this.declareDead(id)
     }
     if (now >= this.nextProbeAt) {
@@ -524,7 +525,7 @@ export class SwimMachine {
       } else if (u.id === this.id) {
         // A claim about us: harmless to answer whoever sends it, since refuting only
         // raises our own incarnation.
-        this.refuteClaim(u.incarnation)
+        this.refuteClaim(u.incarnation, from)
       } else if (!this.isLive(from)) {
         this.stats.claimsRejected++
       } else if (u.type === 'suspect') {
@@ -594,21 +595,37 @@ export class SwimMachine {
       if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
-      if (suspicion?.confirm(claim.from) === true) this.enqueue(claim.id, claim)
+      if (suspicion?.confirm(claim.from) === true) {
+        suspicion.privateUntil = 0
+        this.enqueue(claim.id, claim)
+      }
       return
     }
     const n = this.clusterSize
     const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
-    this.suspicions.set(claim.id, new Suspicion(this.now, claim.from, needed, min, max))
+    const suspicion = new Suspicion(this.now, claim.from, needed, min, max)
+    this.suspicions.set(claim.id, suspicion)
     this.table.setState(entry, 'suspect', claim.incarnation, this.now)
     this.stats.suspicionsRaised++
     this.emit('suspect', entry)
-    this.enqueue(claim.id, claim)
-    if (claim.from === this.id) {
-      // Buddy system: tell the suspect first, so a live member can refute at once.
-      this.send(claim.id, { type: 'gossip', updates: [claim] })
+    if (claim.from !== this.id || this.config.suspicionGrace === 0) {
+      this.enqueue(claim.id, claim)
+      return
     }
+    // Our own probe failed. Buddy system: tell the suspect first and probe it again (the
+    // ping carries the claim too); keep the suspicion to ourselves during the grace, so a
+    // live member refutes before anyone else hears of it.
+    suspicion.privateUntil = this.now + this.config.suspicionGrace
+    this.send(claim.id, { type: 'gossip', updates: [claim] })
+    if (!this.isProbing(claim.id)) this.startProbe(claim.id)
+  }
+
+  /** The grace is over and the member has not refuted: the suspicion goes to everyone. */
+  private publish (id: string, suspicion: Suspicion): void {
+    suspicion.privateUntil = 0
+    const entry = this.table.get(id)
+    if (entry?.state === 'suspect') this.enqueue(id, { type: 'suspect', id, incarnation: entry.incarnation, from: this.id })
   }
 
   private applyDead (claim: Extract<Update, { type: 'dead' }>): void {
@@ -636,9 +653,11 @@ export class SwimMachine {
     this.enqueue(claim.id, claim)
   }
 
-  private refuteClaim (incarnation: number): void {
+  private refuteClaim (incarnation: number, from: string): void {
     if (this.leaving || incarnation < this.self.incarnation) return
     this.refute(incarnation)
+    // Answer the accuser directly too: it may still hold the suspicion privately.
+    this.send(from, { type: 'gossip', updates: [{ type: 'record', record: this.self }] })
   }
 
   /** Announces ourselves with an incarnation above `seen`. Lifeguard: we may be the slow one. */
@@ -725,7 +744,10 @@ export class SwimMachine {
       if (next < at) at = next
     }
     for (const r of this.relays.values()) if (r.nackAt < at) at = r.nackAt
-    for (const s of this.suspicions.values()) if (s.deadline < at) at = s.deadline
+    for (const s of this.suspicions.values()) {
+      if (s.deadline < at) at = s.deadline
+      if (s.privateUntil > 0 && s.privateUntil < at) at = s.privateUntil
+    }
     const out = this.out
     out.push({ type: 'schedule', at })
     this.out = []

@@ -7,6 +7,11 @@ import { suspicionTimeout } from './formulas.ts'
  */
 export class Suspicion {
   private readonly confirmers = new Set<string>()
+  /**
+   * Until this time the suspicion is ours alone (not gossiped), so the suspect can refute
+   * before anyone else hears of it; 0 once it is public.
+   */
+  privateUntil = 0
 
   constructor (
     readonly startedAt: number,

@@ -68,6 +68,20 @@ test('with 5% message loss for 10 virtual minutes no live node is declared faile
   assert.not.ok(sim.ids.some(id => sim.view(id).some(m => m.state === 'dead')), 'nobody is dead in any view')
 })
 
+test('with 10% message loss a false suspicion stays with its accuser and never fails anyone (N=20, 140 s)', () => {
+  const sim = new Simulation({ size: 20, seed: 2, loss: 0.1 })
+  sim.runFor(10_000)
+  const start = sim.now
+  sim.runFor(140_000)
+  const suspicions = sim.events.filter(e => e.at >= start && e.type === 'suspect')
+  assert.ok(suspicions.length > 0, 'the loss does cause local suspicions, so the check below means something')
+  for (const s of suspicions) {
+    const others = suspicions.filter(o => o.member === s.member && o.observer !== s.observer && Math.abs(o.at - s.at) < 5000)
+    assert.is(others.length, 0, `the suspicion of ${s.member} by ${s.observer} at ${s.at} reached other members`)
+  }
+  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
+})
+
 test('a node paused for 3× probeTimeout is suspected, refutes, is never failed, and raises its own awareness', () => {
   const sim = new Simulation({ size: 20, seed: 11 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 20), 30_000) !== undefined, 'formed')
