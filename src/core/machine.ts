@@ -6,7 +6,7 @@ import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmations
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
 import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
-import { toSyncEntries, syncEntryUpdates } from './push-pull.ts'
+import { sameDigest, syncEntryUpdates, toSyncEntries, viewDigest } from './push-pull.ts'
 import { randomInt, sample, type Random } from './random.ts'
 import { Suspicion } from './suspicion.ts'
 import type { Member, MembershipEventType } from './types.ts'
@@ -142,6 +142,8 @@ export class SwimMachine {
   private viewChanged = false
   /** Set while merging a push-pull entry about a member new to us (see handleSync). */
   private quietJoin = false
+  /** Members we sent a digest-only push-pull and whose answer has not come yet. */
+  private readonly digestRequests = new Set<string>()
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -252,7 +254,7 @@ export class SwimMachine {
     if (this.catchUps.length > 0 && now >= this.catchUps[0]) {
       this.catchUps.shift()
       if (this.table.size === 0) this.retryJoin()
-      else if (this.viewChanged && !this.leaving) this.pushPullRandom()
+      else if (this.viewChanged && !this.leaving) this.catchUpRandom()
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
@@ -461,7 +463,20 @@ export class SwimMachine {
     }
   }
 
+  /**
+   * Periodic anti-entropy, digest first: we send only the digest of our view; a peer whose
+   * view matches answers with no entries. Only when the views differ do full states cross.
+   */
   private pushPullRandom (): void {
+    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
+    if (to == null) return
+    if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
+    this.digestRequests.add(to)
+    this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
+  }
+
+  /** Catch-up after joining: a full exchange, since the view is known to be behind. */
+  private catchUpRandom (): void {
     const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
     if (to != null) this.sendSync(to, false)
   }
@@ -487,6 +502,25 @@ export class SwimMachine {
   }
 
   private handleSync (from: string, sync: Sync): void {
+    if (!sync.response && sync.entries.length === 0 && sync.digest !== undefined) {
+      // A digest-only request: send our state only if our views differ.
+      const mine = this.digest()
+      const entries = sameDigest(mine, sync.digest) ? [] : toSyncEntries(this.self, this.table.values())
+      this.send(from, { type: 'sync', join: false, response: true, entries, digest: mine })
+      return
+    }
+    this.mergeSyncEntries(from, sync)
+    if (!sync.response) {
+      this.send(from, { type: 'sync', join: sync.join, response: true, entries: toSyncEntries(this.self, this.table.values()), digest: this.digest() })
+    } else if (this.digestRequests.delete(from) && sync.entries.length > 0 &&
+               (sync.digest === undefined || !sameDigest(this.digest(), sync.digest))) {
+      // Our digest-only request found different views, and theirs alone did not make them
+      // equal: they need ours too.
+      this.sendSync(from, false)
+    }
+  }
+
+  private mergeSyncEntries (from: string, sync: Sync): void {
     for (const entry of sync.entries) {
       const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
       // A member we first hear of through push-pull is old news to the cluster (the peer
@@ -496,9 +530,10 @@ export class SwimMachine {
       this.applyUpdates(from, syncEntryUpdates(entry, from, known))
       this.quietJoin = false
     }
-    if (!sync.response) {
-      this.send(from, { type: 'sync', join: sync.join, response: true, entries: toSyncEntries(this.self, this.table.values()) })
-    }
+  }
+
+  private digest (): Uint8Array {
+    return viewDigest(this.self, this.table.values())
   }
 
   /** Updates to piggyback: as many queued ones as fit the byte budget. */

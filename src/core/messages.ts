@@ -51,7 +51,14 @@ export interface Ack { type: 'ack'; seq: number; updates: Update[] }
 export interface PingReq { type: 'ping-req'; seq: number; target: string; targetAddrs: string[]; updates: Update[] }
 export interface Nack { type: 'nack'; seq: number; updates: Update[] }
 export interface Gossip { type: 'gossip'; updates: Update[] }
-export interface Sync { type: 'sync'; join: boolean; response: boolean; entries: SyncEntry[] }
+export interface Sync {
+  type: 'sync'
+  join: boolean
+  response: boolean
+  entries: SyncEntry[]
+  /** `viewDigest` of the sender's view; with no entries, a request only compares views. */
+  digest?: Uint8Array
+}
 
 export type Message = Ping | Ack | PingReq | Nack | Gossip | Sync
 export type MessageType = Message['type']

@@ -23,3 +23,48 @@ export function syncEntryUpdates (entry: SyncEntry, sender: string, known: boole
   }
   return updates
 }
+
+const STATE_CODE = { alive: 1, suspect: 2, dead: 3, left: 4 } as const
+
+/**
+ * An order-independent digest of a view: the sums of two 32-bit hashes of every member's
+ * (id, incarnation, state), self included. Two members with the same view get the same
+ * 8 bytes, so a periodic push-pull can first ask whether anything differs and skip the
+ * full exchange when nothing does (the usual case in a stable cluster).
+ */
+export function viewDigest (self: MemberRecord, entries: Iterable<MemberEntry>): Uint8Array {
+  let a = 0
+  let b = 0
+  const add = (id: string, incarnation: number, state: keyof typeof STATE_CODE): void => {
+    a = (a + memberHash(id, incarnation, STATE_CODE[state], 0x811c9dc5)) >>> 0
+    b = (b + memberHash(id, incarnation, STATE_CODE[state], 0x9747b28c)) >>> 0
+  }
+  add(self.id, self.incarnation, self.leaving ? 'left' : 'alive')
+  for (const e of entries) add(e.record.id, e.incarnation, e.state)
+  const out = new Uint8Array(8)
+  const view = new DataView(out.buffer)
+  view.setUint32(0, a)
+  view.setUint32(4, b)
+  return out
+}
+
+export function sameDigest (x: Uint8Array, y: Uint8Array): boolean {
+  if (x.byteLength !== y.byteLength) return false
+  for (let i = 0; i < x.byteLength; i++) if (x[i] !== y[i]) return false
+  return true
+}
+
+/** FNV-1a over the id's UTF-16 units, the incarnation and the state, then murmur3's finalizer. */
+function memberHash (id: string, incarnation: number, state: number, seed: number): number {
+  let h = seed
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193)
+  h = Math.imul(h ^ (incarnation >>> 0), 0x01000193)
+  h = Math.imul(h ^ Math.floor(incarnation / 4294967296), 0x01000193)
+  h = Math.imul(h ^ state, 0x01000193)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}

@@ -57,6 +57,9 @@ export class WireEncodeError extends Error {
  * Prefix of the bytes a record signature covers, so that a signature made for a SWIM record
  * can never be replayed as a signature over any other payload made with the same key.
  */
+/** A view digest is 8 bytes; anything much longer is not one. */
+const MAX_DIGEST_BYTES = 32
+
 export const RECORD_SIGNING_DOMAIN = 'libp2p-swim:member-record:v1\n'
 
 const SIGNING_PREFIX = new TextEncoder().encode(RECORD_SIGNING_DOMAIN)
@@ -151,7 +154,8 @@ function messageToPb (msg: Message): pb.SwimMessage {
             record: recordToPb(entry.record, true),
             state: STATE_TO_PB[entry.state],
             incarnation: entry.incarnation
-          }))
+          })),
+          digest: (msg.digest ?? EMPTY_BYTES) as Uint8Array<ArrayBuffer>
         }
       }
   }
@@ -355,8 +359,11 @@ function messageFromPb (env: pb.SwimMessage): Message {
     return { type: 'gossip', updates: updatesFromPb(env.gossip.updates) }
   }
   if (env.sync != null) {
-    const { join, response, entries } = env.sync
-    return { type: 'sync', join, response, entries: entries.map((entry, i) => entryFromPb(entry, `entries[${i}]`)) }
+    const { join, response, entries, digest } = env.sync
+    if (digest.byteLength > MAX_DIGEST_BYTES) throw new Failure('too-large', `Sync digest is ${digest.byteLength} bytes, above the limit of ${MAX_DIGEST_BYTES}`, 'digest')
+    const sync: Message = { type: 'sync', join, response, entries: entries.map((entry, i) => entryFromPb(entry, `entries[${i}]`)) }
+    if (digest.byteLength > 0) sync.digest = digest.slice()
+    return sync
   }
   // scanEnvelope saw a body field, so protons set one of the above.
   throw new Failure('malformed', 'Envelope holds no message body')
@@ -509,6 +516,10 @@ function checkMessage (msg: Message, caps: WireLimits): void {
       checkBoolean(msg.response, 'response')
       checkList(msg.entries, caps.maxSyncEntries, 'entries', 'sync entries')
       for (let i = 0; i < msg.entries.length; i++) checkEntry(msg.entries[i], caps, `entries[${i}]`)
+      if (msg.digest !== undefined) {
+        if (!(msg.digest instanceof Uint8Array)) throw new Failure('invalid', 'Sync digest is not a byte array', 'digest')
+        if (msg.digest.byteLength > MAX_DIGEST_BYTES) throw new Failure('too-large', `Sync digest is ${msg.digest.byteLength} bytes, above the limit of ${MAX_DIGEST_BYTES}`, 'digest')
+      }
       return
     default:
       throw new Failure('invalid', 'Unknown message type', 'type')
@@ -649,6 +660,7 @@ function messageBodySize (msg: Message): number {
       return updatesSize(msg.updates)
     case 'sync': {
       let size = boolField(msg.join) + boolField(msg.response)
+      if (msg.digest !== undefined && msg.digest.byteLength > 0) size += lengthDelimited(msg.digest.byteLength)
       for (const entry of msg.entries) {
         // record, then state (tag + a one-byte value: 1..4), then incarnation
         size += lengthDelimited(lengthDelimited(recordSize(entry.record)) + 2 + sint64Field(entry.incarnation))

@@ -130,4 +130,32 @@ test('setMetadata raises our incarnation; a member whose metadata changes emits 
   assert.equal(events(m.receive('a', gossip({ type: 'record', record: record('a', 1, { zone: 'b' }) }), 2)), ['update:a'])
 })
 
+test('a digest-only push-pull is answered without entries when views match, with full state when they differ', () => {
+  const a = machine('a')
+  const b = machine('b')
+  // Both learn each other: equal views.
+  b.receive('a', gossip({ type: 'record', record: a.record }), 1)
+  a.receive('b', gossip({ type: 'record', record: b.record }), 1)
+  const ask = (from: SwimMachine, to: SwimMachine): Extract<Message, { type: 'sync' }> | undefined => {
+    // A digest-only request, exactly as the periodic push-pull sends it.
+    const request = { type: 'sync' as const, join: false, response: false, entries: [], digest: viewDigestOf(from) }
+    const out = to.receive(from.id, request, 2)
+    const reply = out.find(e => e.type === 'send' && e.message.type === 'sync')
+    return reply?.type === 'send' ? reply.message as Extract<Message, { type: 'sync' }> : undefined
+  }
+  assert.equal(ask(a, b)?.entries, [], 'same view: nothing to send')
+  b.receive('c', gossip({ type: 'record', record: record('c') }), 3)
+  const reply = ask(a, b)
+  assert.is(reply?.entries.length, 3, 'different views: the full state comes back')
+})
+
+function viewDigestOf (m: SwimMachine): Uint8Array {
+  // The digest a machine would send is what it answers with when asked by itself; use the
+  // response to a digest-only request from a stranger with an empty digest.
+  const out = m.receive('stranger', { type: 'sync', join: false, response: false, entries: [], digest: new Uint8Array(8) }, 1)
+  const sync = out.find(e => e.type === 'send' && e.message.type === 'sync')
+  if (sync?.type !== 'send' || sync.message.type !== 'sync' || sync.message.digest == null) throw new Error('no digest')
+  return sync.message.digest
+}
+
 test.run()

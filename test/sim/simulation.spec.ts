@@ -105,6 +105,23 @@ test('a node paused for 3× probeTimeout is suspected, refutes, is never failed,
   assert.is(sim.events.filter(e => e.member !== frozen && e.type === 'suspect').length, 0, 'nobody else was suspected because of it')
 })
 
+test('a stable cluster costs about two small messages per node per probe interval, whatever its size', () => {
+  for (const size of [20, 200]) {
+    const sim = new Simulation({ size, seed: 23 })
+    assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, size), 30_000) !== undefined, 'formed')
+    sim.runFor(60_000) // the join news has been retransmitted and left the queues
+    const before = sim.stats()
+    const periods = 180
+    sim.runFor(periods * lan.probeInterval)
+    const after = sim.stats()
+    const msgs = (after.messages - before.messages) / size / periods
+    const bytes = (after.bytes - before.bytes) / size / periods
+    // SWIM: a ping and an ack per period. Push-pull compares digests and moves no state.
+    assert.ok(msgs > 1.9 && msgs < 2.3, `N=${size}: ${msgs} messages per node per period`)
+    assert.ok(bytes < 150, `N=${size}: ${bytes} bytes per node per period`)
+  }
+})
+
 test('a 50/50 partition fails each side on the other, and after healing every view returns to N alive unaided', () => {
   const sim = new Simulation({ size: 100, seed: 13 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 100), 30_000) !== undefined, 'formed')

@@ -45,7 +45,13 @@ export const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('ping-req' as const), seq: natural, target: id, targetAddrs: fc.array(addr, { maxLength: 4 }), updates }, PLAIN),
   fc.record({ type: fc.constant('nack' as const), seq: natural, updates }, PLAIN),
   fc.record({ type: fc.constant('gossip' as const), updates }, PLAIN),
-  fc.record({ type: fc.constant('sync' as const), join: fc.boolean(), response: fc.boolean(), entries: fc.array(entryArb, { maxLength: 4 }) }, PLAIN)
+  fc.record({
+    type: fc.constant('sync' as const),
+    join: fc.boolean(),
+    response: fc.boolean(),
+    entries: fc.array(entryArb, { maxLength: 4 }),
+    digest: fc.uint8Array({ minLength: 1, maxLength: 8 })
+  }, { ...PLAIN, requiredKeys: ['type', 'join', 'response', 'entries'] })
 )
 
 /** One edit to a valid encoding. Positions are taken modulo the input's length. */
