@@ -34,7 +34,9 @@ export interface SwimConfig {
    * A suspicion raised by our own failed probe stays between us and the suspect for this
    * long before it is gossiped: the suspect hears of it directly (buddy system) and is probed
    * again, and a live member refutes within it. So one lost ping never becomes a
-   * cluster-wide accusation. The suspicion timeout itself is not extended. 0 gossips at once.
+   * cluster-wide accusation. The suspicion timeout itself is not extended, and the grace
+   * never exceeds half its minimum, so others hear the suspicion before the verdict.
+   * 0 gossips at once.
    * @default 1000 ms (lan)
    */
   suspicionGrace: number

@@ -651,7 +651,9 @@ export class SwimMachine {
     // Our own probe failed. Buddy system: tell the suspect first and probe it again (the
     // ping carries the claim too); keep the suspicion to ourselves during the grace, so a
     // live member refutes before anyone else hears of it.
-    suspicion.privateUntil = this.now + this.config.suspicionGrace
+    // At most half the minimum timeout, so the cluster always hears the suspicion before
+    // the verdict, even with the short timings of small or test clusters.
+    suspicion.privateUntil = this.now + Math.min(this.config.suspicionGrace, suspicion.min / 2)
     this.send(claim.id, { type: 'gossip', updates: [claim] })
     if (!this.isProbing(claim.id)) this.startProbe(claim.id)
   }
