@@ -23,7 +23,7 @@ interface Row {
 const args = process.argv.slice(2)
 const json = args.includes('--json')
 const sizesArg = args[args.indexOf('--sizes') + 1]
-const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100, 1000, 10000]
+const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100, 1000, 2000, 10000]
 const interval = resolveConfig('lan').probeInterval
 /** A size whose join has not converged after this much wall time is reported as not converged. */
 const maxWallMs = 300_000

@@ -90,11 +90,12 @@ interface Relay {
 const LEAVE_FANOUT = 64
 
 /**
- * After joining, push-pull again at these multiples of probeInterval, but only while the
- * view keeps changing. When many members join at once, the seed's first answer holds only
- * those that came before; bulk state moves far more cheaply by push-pull than by gossip.
+ * After joining, push-pull (digest first) with a random member at these multiples of
+ * probeInterval. When many members join at once, the seed's first answer holds only those
+ * that came before; bulk state moves far more cheaply by push-pull than by gossip, and a
+ * view that is already complete costs only a digest.
  */
-const JOIN_CATCH_UP = [1, 3, 7]
+const JOIN_CATCH_UP = [1, 2, 4, 8, 16, 32]
 
 /**
  * SWIM with the Lifeguard extensions as a pure state machine. It knows no sockets, timers
@@ -139,7 +140,6 @@ export class SwimMachine {
   private nextReapAt: number
   private catchUps: number[] = []
   private seeds: Array<{ id: string, addrs: string[] }> = []
-  private viewChanged = false
   /** Set while merging a push-pull entry about a member new to us (see handleSync). */
   private quietJoin = false
   /** Members we sent a digest-only push-pull and whose answer has not come yet. */
@@ -254,7 +254,7 @@ export class SwimMachine {
     if (this.catchUps.length > 0 && now >= this.catchUps[0]) {
       this.catchUps.shift()
       if (this.table.size === 0) this.retryJoin()
-      else if (this.viewChanged && !this.leaving) this.catchUpRandom()
+      else if (!this.leaving) this.pushPullRandom()
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
@@ -475,12 +475,6 @@ export class SwimMachine {
     this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
   }
 
-  /** Catch-up after joining: a full exchange, since the view is known to be behind. */
-  private catchUpRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
-    if (to != null) this.sendSync(to, false)
-  }
-
   /** Tries one failed member again, so a healed partition merges back on its own. */
   private reconnectRandom (): void {
     const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
@@ -496,7 +490,6 @@ export class SwimMachine {
   }
 
   private sendSync (to: string, join: boolean): void {
-    this.viewChanged = false
     const sync: Sync = { type: 'sync', join, response: false, entries: toSyncEntries(this.self, this.table.values()) }
     this.send(to, sync)
   }
@@ -756,7 +749,6 @@ export class SwimMachine {
   }
 
   private emit (type: MembershipEventType, entry: MemberEntry): void {
-    this.viewChanged = true
     this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
   }
 
