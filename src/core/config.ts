@@ -41,6 +41,15 @@ export interface SwimConfig {
    */
   suspicionGrace: number
   /**
+   * When the accuser's connection to the suspect was refused by the suspect's host (no
+   * process listens at its address: a crashed process on a live host) and as many other
+   * members as Lifeguard asks for (suspicionMult − 2) saw the same, the suspicion ends after
+   * this time instead of the Lifeguard minimum. Silence (a partition, a dead host) never
+   * takes this path.
+   * @default 2000 ms (lan)
+   */
+  refusedSuspicionTimeout: number
+  /**
    * max suspicion window = suspicionMaxTimeoutMult × min. A suspicion nobody confirms waits
    * this long, which gives a slow but live member time to refute.
    * @default 6
@@ -118,6 +127,7 @@ const LAN: SwimConfig = {
   indirectChecks: 3,
   suspicionMult: 4,
   suspicionGrace: 1000,
+  refusedSuspicionTimeout: 2000,
   suspicionMaxTimeoutMult: 6,
   retransmitMult: 4,
   gossipInterval: 200,
@@ -141,6 +151,7 @@ export const PROFILES: Record<ProfileName, SwimConfig> = {
     probeTimeout: 3000,
     suspicionMult: 6,
     suspicionGrace: 5000,
+    refusedSuspicionTimeout: 10_000,
     gossipInterval: 500,
     gossipNodes: 4,
     eagerGossipDelay: 100,
@@ -188,6 +199,7 @@ const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
   indirectChecks: { min: 0, integer: true },
   suspicionMult: { min: 1 },
   suspicionGrace: { min: 0 },
+  refusedSuspicionTimeout: { min: 1 },
   suspicionMaxTimeoutMult: { min: 1 },
   retransmitMult: { min: 1, integer: true },
   gossipInterval: { min: 0 },

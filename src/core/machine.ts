@@ -339,12 +339,18 @@ export class SwimMachine {
 
   /**
    * The transport could not reach `id` at all (connection refused, no route): the direct
-   * probe has failed, so ask others at once instead of waiting out the probe timeout.
+   * probe has failed, so ask others at once instead of waiting out the probe timeout. A
+   * refusal is an answer from the member's own host that nothing listens there: we suspect
+   * at once (privately first, as always), and the suspicion carries that evidence.
    */
-  unreachable (id: string, now: number): Effect[] {
+  unreachable (id: string, now: number, options: { refused?: boolean } = {}): Effect[] {
     this.begin(now)
     for (const probe of this.probes.values()) {
       if (probe.target === id && !probe.acked && !probe.indirectSent) this.probeIndirectly(probe)
+    }
+    const entry = this.table.get(id)
+    if (options.refused === true && entry != null && this.isLive(id) && !this.leaving) {
+      this.applySuspect({ type: 'suspect', id, incarnation: entry.incarnation, from: this.id, refused: true })
     }
     return this.end()
   }
@@ -623,7 +629,7 @@ export class SwimMachine {
       if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
-      if (suspicion?.confirm(claim.from) === true) {
+      if (suspicion?.confirm(claim.from, claim.refused === true) === true) {
         suspicion.privateUntil = 0
         this.enqueue(claim.id, claim)
       }
@@ -632,7 +638,7 @@ export class SwimMachine {
     const n = this.clusterSize
     const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
-    const suspicion = new Suspicion(this.now, claim.from, needed, min, max)
+    const suspicion = new Suspicion(this.now, claim.from, needed, min, max, claim.refused === true, this.config.refusedSuspicionTimeout)
     this.suspicions.set(claim.id, suspicion)
     this.table.setState(entry, 'suspect', claim.incarnation, this.now)
     this.stats.suspicionsRaised++
@@ -655,7 +661,11 @@ export class SwimMachine {
   private publish (id: string, suspicion: Suspicion): void {
     suspicion.privateUntil = 0
     const entry = this.table.get(id)
-    if (entry?.state === 'suspect') this.enqueue(id, { type: 'suspect', id, incarnation: entry.incarnation, from: this.id })
+    if (entry?.state === 'suspect') {
+      const claim: Update = { type: 'suspect', id, incarnation: entry.incarnation, from: this.id }
+      if (suspicion.refused) claim.refused = true
+      this.enqueue(id, claim)
+    }
   }
 
   private applyDead (claim: Extract<Update, { type: 'dead' }>): void {

@@ -33,8 +33,11 @@ export interface MemberRecord {
 export type Update =
   /** The member's own record: alive (or leaving, when `record.leaving`). */
   | { type: 'record'; record: MemberRecord }
-  /** `from` suspects `id` at `incarnation`. */
-  | { type: 'suspect'; id: string; incarnation: number; from: string }
+  /**
+   * `from` suspects `id` at `incarnation`; `refused` when `from`'s connection was refused by
+   * the member's host (no process listens at its address).
+   */
+  | { type: 'suspect'; id: string; incarnation: number; from: string; refused?: boolean }
   /** `from` declared `id` dead at `incarnation`. */
   | { type: 'dead'; id: string; incarnation: number; from: string }
 

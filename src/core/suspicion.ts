@@ -7,6 +7,7 @@ import { suspicionTimeout } from './formulas.ts'
  */
 export class Suspicion {
   private readonly confirmers = new Set<string>()
+  private refusals = 0
   /**
    * Until this time the suspicion is ours alone (not gossiped), so the suspect can refute
    * before anyone else hears of it; 0 once it is public.
@@ -19,7 +20,11 @@ export class Suspicion {
     /** Confirmations that bring the timeout down to min. */
     readonly needed: number,
     readonly min: number,
-    readonly max: number
+    readonly max: number,
+    /** The accuser's own evidence: its connection was refused by the member's host. */
+    readonly refused = false,
+    /** Timeout once `needed` independent members also saw a refusal. */
+    private readonly refusedTimeout = Infinity
   ) {}
 
   get confirmations (): number {
@@ -27,15 +32,20 @@ export class Suspicion {
   }
 
   /** Records a confirmation; true if it was new and shortened the suspicion. */
-  confirm (from: string): boolean {
+  confirm (from: string, refused = false): boolean {
     if (this.confirmers.size >= this.needed) return false
     if (from === this.accuser || this.confirmers.has(from)) return false
     this.confirmers.add(from)
+    if (refused) this.refusals++
     return true
   }
 
   /** When the member is declared dead unless it refutes first. */
   get deadline (): number {
-    return this.startedAt + suspicionTimeout(this.confirmers.size, this.needed, this.min, this.max)
+    const lifeguard = this.startedAt + suspicionTimeout(this.confirmers.size, this.needed, this.min, this.max)
+    if (this.refused && this.needed > 0 && this.refusals >= this.needed) {
+      return Math.min(lifeguard, this.startedAt + this.refusedTimeout)
+    }
+    return lifeguard
   }
 }

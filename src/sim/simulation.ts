@@ -44,6 +44,7 @@ type Item =
   | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number }
   | { kind: 'resume', node: SimNode, life: number }
   | { kind: 'stop', node: SimNode, life: number }
+  | { kind: 'refused', node: SimNode, to: string, life: number }
 
 interface SimNode {
   id: string
@@ -52,6 +53,8 @@ interface SimNode {
   /** Bumped on crash and restart: items addressed to an earlier life are void. */
   life: number
   up: boolean
+  /** While down: its host answers connection attempts with a refusal (a killed process). */
+  refuses: boolean
   pausedUntil: number
   /** Messages that arrived while paused, delivered on resume like a socket's buffer. */
   inbox: Array<{ from: string, message: Message }>
@@ -114,10 +117,15 @@ export class Simulation {
     this.clock.now = until
   }
 
-  /** Stops a node at once: no leave, no answers (kill -9). */
-  crash (id: string): void {
+  /**
+   * Stops a node at once: no leave, no answers. By default it falls silent, like a host that
+   * vanished; with `refused`, its host answers every connection attempt with a refusal, like
+   * a killed process on a live host (kill -9), and senders learn so after a round trip.
+   */
+  crash (id: string, options: { refused?: boolean } = {}): void {
     const node = this.node(id)
     node.up = false
+    node.refuses = options.refused === true
     node.life++
     node.inbox = []
   }
@@ -218,6 +226,7 @@ export class Simulation {
       }),
       life: (previous?.life ?? 0) + 1,
       up: true,
+      refuses: false,
       pausedUntil: 0,
       inbox: [],
       tickAt: Infinity,
@@ -268,7 +277,12 @@ export class Simulation {
         return
       }
       case 'stop':
-        if (item.life === node.life && node.up) this.crash(node.id)
+        if (item.life === node.life && node.up) this.crash(node.id, { refused: true })
+        return
+      case 'refused':
+        if (item.life === node.life && node.up && node.pausedUntil <= this.now) {
+          this.apply(node, node.machine.unreachable(item.to, this.now, { refused: true }))
+        }
     }
   }
 
@@ -311,6 +325,10 @@ export class Simulation {
     if (target == null) return
     const delay = this.network.delay(from.id, to)
     if (delay === undefined) return
+    if (!target.up && target.refuses) {
+      this.clock.schedule(this.now + 2 * delay, { kind: 'refused', node: from, to, life: from.life })
+      return
+    }
     this.clock.schedule(this.now + delay, { kind: 'deliver', node: target, from: from.id, message: delivered, life: target.life })
   }
 }

@@ -166,9 +166,9 @@ function updateToPb (update: Update): pb.Update {
     case 'record':
       return { record: recordToPb(update.record, true) }
     case 'suspect':
-      return { suspect: { id: update.id, incarnation: update.incarnation, from: update.from } }
+      return { suspect: { id: update.id, incarnation: update.incarnation, from: update.from, refused: update.refused === true } }
     case 'dead':
-      return { dead: { id: update.id, incarnation: update.incarnation, from: update.from } }
+      return { dead: { id: update.id, incarnation: update.incarnation, from: update.from, refused: false } }
   }
 }
 
@@ -377,7 +377,9 @@ function updatesFromPb (updates: pb.Update[]): Update[] {
     if (u.record != null) {
       out.push({ type: 'record', record: recordFromPb(u.record, `${path}.record`) })
     } else if (u.suspect != null) {
-      out.push({ type: 'suspect', id: u.suspect.id, incarnation: toNumber(u.suspect.incarnation, `${path}.incarnation`), from: u.suspect.from })
+      const suspect: Update = { type: 'suspect', id: u.suspect.id, incarnation: toNumber(u.suspect.incarnation, `${path}.incarnation`), from: u.suspect.from }
+      if (u.suspect.refused) suspect.refused = true
+      out.push(suspect)
     } else if (u.dead != null) {
       out.push({ type: 'dead', id: u.dead.id, incarnation: toNumber(u.dead.incarnation, `${path}.incarnation`), from: u.dead.from })
     }
@@ -537,6 +539,11 @@ function checkUpdates (updates: Update[], caps: WireLimits): void {
         checkRecord(update.record, caps, `${path}.record`, true)
         break
       case 'suspect':
+        if (update.refused !== undefined) checkBoolean(update.refused, `${path}.refused`)
+        checkId(update.id, caps, `${path}.id`)
+        checkIncarnation(update.incarnation, `${path}.incarnation`)
+        checkId(update.from, caps, `${path}.from`)
+        break
       case 'dead':
         checkId(update.id, caps, `${path}.id`)
         checkIncarnation(update.incarnation, `${path}.incarnation`)
@@ -681,6 +688,7 @@ function updateBodySize (update: Update): number {
     case 'record':
       return lengthDelimited(recordSize(update.record))
     case 'suspect':
+      return lengthDelimited(stringField(update.id) + sint64Field(update.incarnation) + stringField(update.from) + (update.refused === true ? 2 : 0))
     case 'dead':
       return lengthDelimited(stringField(update.id) + sint64Field(update.incarnation) + stringField(update.from))
   }

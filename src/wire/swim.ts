@@ -337,6 +337,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingUpdatesSuspectRefusedFieldEvent {
+    field: '$.ping.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessagePingUpdatesDeadIdFieldEvent {
     field: '$.ping.updates[].dead.id'
     value: string
@@ -352,6 +358,12 @@ export namespace SwimMessage {
   export interface SwimMessagePingUpdatesDeadFromFieldEvent {
     field: '$.ping.updates[].dead.from'
     value: string
+    index: number
+  }
+
+  export interface SwimMessagePingUpdatesDeadRefusedFieldEvent {
+    field: '$.ping.updates[].dead.refused'
+    value: boolean
     index: number
   }
 
@@ -420,6 +432,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageAckUpdatesSuspectRefusedFieldEvent {
+    field: '$.ack.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageAckUpdatesDeadIdFieldEvent {
     field: '$.ack.updates[].dead.id'
     value: string
@@ -435,6 +453,12 @@ export namespace SwimMessage {
   export interface SwimMessageAckUpdatesDeadFromFieldEvent {
     field: '$.ack.updates[].dead.from'
     value: string
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesDeadRefusedFieldEvent {
+    field: '$.ack.updates[].dead.refused'
+    value: boolean
     index: number
   }
 
@@ -514,6 +538,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqUpdatesSuspectRefusedFieldEvent {
+    field: '$.pingReq.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessagePingReqUpdatesDeadIdFieldEvent {
     field: '$.pingReq.updates[].dead.id'
     value: string
@@ -529,6 +559,12 @@ export namespace SwimMessage {
   export interface SwimMessagePingReqUpdatesDeadFromFieldEvent {
     field: '$.pingReq.updates[].dead.from'
     value: string
+    index: number
+  }
+
+  export interface SwimMessagePingReqUpdatesDeadRefusedFieldEvent {
+    field: '$.pingReq.updates[].dead.refused'
+    value: boolean
     index: number
   }
 
@@ -597,6 +633,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageNackUpdatesSuspectRefusedFieldEvent {
+    field: '$.nack.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageNackUpdatesDeadIdFieldEvent {
     field: '$.nack.updates[].dead.id'
     value: string
@@ -612,6 +654,12 @@ export namespace SwimMessage {
   export interface SwimMessageNackUpdatesDeadFromFieldEvent {
     field: '$.nack.updates[].dead.from'
     value: string
+    index: number
+  }
+
+  export interface SwimMessageNackUpdatesDeadRefusedFieldEvent {
+    field: '$.nack.updates[].dead.refused'
+    value: boolean
     index: number
   }
 
@@ -675,6 +723,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageGossipUpdatesSuspectRefusedFieldEvent {
+    field: '$.gossip.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageGossipUpdatesDeadIdFieldEvent {
     field: '$.gossip.updates[].dead.id'
     value: string
@@ -690,6 +744,12 @@ export namespace SwimMessage {
   export interface SwimMessageGossipUpdatesDeadFromFieldEvent {
     field: '$.gossip.updates[].dead.from'
     value: string
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesDeadRefusedFieldEvent {
+    field: '$.gossip.updates[].dead.refused'
+    value: boolean
     index: number
   }
 
@@ -770,7 +830,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -975,6 +1035,12 @@ export namespace Ping {
     index: number
   }
 
+  export interface PingUpdatesSuspectRefusedFieldEvent {
+    field: '$.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface PingUpdatesDeadIdFieldEvent {
     field: '$.updates[].dead.id'
     value: string
@@ -993,6 +1059,12 @@ export namespace Ping {
     index: number
   }
 
+  export interface PingUpdatesDeadRefusedFieldEvent {
+    field: '$.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Ping>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ping.codec())
   }
@@ -1001,7 +1073,7 @@ export namespace Ping {
     return decodeMessage(buf, Ping.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent> {
     return streamMessage(buf, Ping.codec(), opts)
   }
 }
@@ -1183,6 +1255,12 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckUpdatesSuspectRefusedFieldEvent {
+    field: '$.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface AckUpdatesDeadIdFieldEvent {
     field: '$.updates[].dead.id'
     value: string
@@ -1201,6 +1279,12 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckUpdatesDeadRefusedFieldEvent {
+    field: '$.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ack.codec())
   }
@@ -1209,7 +1293,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
@@ -1453,6 +1537,12 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqUpdatesSuspectRefusedFieldEvent {
+    field: '$.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface PingReqUpdatesDeadIdFieldEvent {
     field: '$.updates[].dead.id'
     value: string
@@ -1471,6 +1561,12 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqUpdatesDeadRefusedFieldEvent {
+    field: '$.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<PingReq>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PingReq.codec())
   }
@@ -1479,7 +1575,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }
@@ -1661,6 +1757,12 @@ export namespace Nack {
     index: number
   }
 
+  export interface NackUpdatesSuspectRefusedFieldEvent {
+    field: '$.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface NackUpdatesDeadIdFieldEvent {
     field: '$.updates[].dead.id'
     value: string
@@ -1679,6 +1781,12 @@ export namespace Nack {
     index: number
   }
 
+  export interface NackUpdatesDeadRefusedFieldEvent {
+    field: '$.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Nack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Nack.codec())
   }
@@ -1687,7 +1795,7 @@ export namespace Nack {
     return decodeMessage(buf, Nack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent> {
     return streamMessage(buf, Nack.codec(), opts)
   }
 }
@@ -1846,6 +1954,12 @@ export namespace Gossip {
     index: number
   }
 
+  export interface GossipUpdatesSuspectRefusedFieldEvent {
+    field: '$.updates[].suspect.refused'
+    value: boolean
+    index: number
+  }
+
   export interface GossipUpdatesDeadIdFieldEvent {
     field: '$.updates[].dead.id'
     value: string
@@ -1864,6 +1978,12 @@ export namespace Gossip {
     index: number
   }
 
+  export interface GossipUpdatesDeadRefusedFieldEvent {
+    field: '$.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Gossip>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Gossip.codec())
   }
@@ -1872,7 +1992,7 @@ export namespace Gossip {
     return decodeMessage(buf, Gossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent> {
     return streamMessage(buf, Gossip.codec(), opts)
   }
 }
@@ -2301,6 +2421,11 @@ export namespace Update {
     value: string
   }
 
+  export interface UpdateSuspectRefusedFieldEvent {
+    field: '$.suspect.refused'
+    value: boolean
+  }
+
   export interface UpdateDeadIdFieldEvent {
     field: '$.dead.id'
     value: string
@@ -2316,6 +2441,11 @@ export namespace Update {
     value: string
   }
 
+  export interface UpdateDeadRefusedFieldEvent {
+    field: '$.dead.refused'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Update>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Update.codec())
   }
@@ -2324,7 +2454,7 @@ export namespace Update {
     return decodeMessage(buf, Update.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent> {
     return streamMessage(buf, Update.codec(), opts)
   }
 }
@@ -2333,6 +2463,7 @@ export interface Accusation {
   id: string
   incarnation: number
   from: string
+  refused: boolean
 }
 
 export namespace Accusation {
@@ -2360,6 +2491,11 @@ export namespace Accusation {
           w.string(obj.from)
         }
 
+        if ((obj.refused != null && obj.refused !== false)) {
+          w.uint32(32)
+          w.bool(obj.refused)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2367,7 +2503,8 @@ export namespace Accusation {
         const obj: any = {
           id: '',
           incarnation: 0,
-          from: ''
+          from: '',
+          refused: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2386,6 +2523,10 @@ export namespace Accusation {
             }
             case 3: {
               obj.from = reader.string()
+              break
+            }
+            case 4: {
+              obj.refused = reader.bool()
               break
             }
             default: {
@@ -2424,6 +2565,13 @@ export namespace Accusation {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.refused`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2451,6 +2599,11 @@ export namespace Accusation {
     value: string
   }
 
+  export interface AccusationRefusedFieldEvent {
+    field: '$.refused'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Accusation>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Accusation.codec())
   }
@@ -2459,7 +2612,7 @@ export namespace Accusation {
     return decodeMessage(buf, Accusation.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Accusation>): Generator<AccusationIdFieldEvent | AccusationIncarnationFieldEvent | AccusationFromFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Accusation>): Generator<AccusationIdFieldEvent | AccusationIncarnationFieldEvent | AccusationFromFieldEvent | AccusationRefusedFieldEvent> {
     return streamMessage(buf, Accusation.codec(), opts)
   }
 }

@@ -27,6 +27,22 @@ test('Suspicion ignores its accuser and repeated confirmers, and shortens with e
   assert.not.ok(s.confirm('d'), 'no more confirmations are needed')
 })
 
+test('Suspicion ends after the refused timeout only when the accuser and enough others saw refusals', () => {
+  const refused = new Suspicion(0, 'accuser', 2, 8000, 48000, true, 2000)
+  refused.confirm('b', true)
+  assert.ok(refused.deadline > 2000, 'one refusal is not enough')
+  refused.confirm('c', true)
+  assert.is(refused.deadline, 2000)
+  const mixed = new Suspicion(0, 'accuser', 2, 8000, 48000, true, 2000)
+  mixed.confirm('b', true)
+  mixed.confirm('c', false)
+  assert.is(mixed.deadline, 8000, 'a silent confirmation counts for Lifeguard, not for the refused path')
+  const silentAccuser = new Suspicion(0, 'accuser', 2, 8000, 48000, false, 2000)
+  silentAccuser.confirm('b', true)
+  silentAccuser.confirm('c', true)
+  assert.is(silentAccuser.deadline, 8000)
+})
+
 test('ProbeOrder visits every member exactly once per round', () => {
   const order = new ProbeOrder(seededRandom(7))
   const ids = Array.from({ length: 20 }, (_, i) => `m${i}`)

@@ -59,6 +59,26 @@ test('a crashed node is failed by every survivor within the Lifeguard bounds, an
   assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== victim).length, 0, 'no live node ever failed')
 })
 
+test('a killed process whose host refuses connections is failed within refusedSuspicionTimeout of the first suspicion (N=50)', () => {
+  const sim = new Simulation({ size: 50, seed: 3 })
+  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 50), 30_000) !== undefined, 'formed')
+  const victim = sim.ids[7]
+  const crashedAt = sim.now
+  sim.crash(victim, { refused: true })
+  sim.runFor(30_000)
+  const about = sim.events.filter(e => e.member === victim && e.at >= crashedAt)
+  const firstSuspect = (about.find(e => e.type === 'suspect')?.at ?? Infinity) - crashedAt
+  const fails = about.filter(e => e.type === 'fail')
+  assert.is(new Set(fails.map(e => e.observer)).size, 49)
+  const lastFail = Math.max(...fails.map(e => e.at)) - crashedAt
+  const { min } = suspicionBounds(50, lan.suspicionMult, lan.suspicionMaxTimeoutMult, lan.probeInterval)
+  // Independent refusals end the suspicion after refusedSuspicionTimeout, well before the
+  // Lifeguard minimum that a silent failure has to wait out.
+  assert.ok(lastFail - firstSuspect <= lan.refusedSuspicionTimeout + 500, `fail ${lastFail - firstSuspect} ms after the first suspicion`)
+  assert.ok(lastFail - firstSuspect < min)
+  assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== victim).length, 0)
+})
+
 test('with 5% message loss for 10 virtual minutes no live node is declared failed (N=100)', () => {
   const sim = new Simulation({ size: 100, seed: 5, loss: 0.05 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 100), 60_000) !== undefined, 'formed despite loss')

@@ -27,7 +27,8 @@ export const recordArb: fc.Arbitrary<MemberRecord> = fc.record({
 
 export const updateArb: fc.Arbitrary<Update> = fc.oneof(
   recordArb.map(record => ({ type: 'record' as const, record })),
-  fc.record({ type: fc.constant('suspect' as const), id, incarnation: natural, from: id }, PLAIN),
+  fc.record({ type: fc.constant('suspect' as const), id, incarnation: natural, from: id, refused: fc.constant(true) },
+    { ...PLAIN, requiredKeys: ['type', 'id', 'incarnation', 'from'] }),
   fc.record({ type: fc.constant('dead' as const), id, incarnation: natural, from: id }, PLAIN)
 )
 
