@@ -149,7 +149,7 @@ export function createApi (options: ApiOptions): Api {
   }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://swimd.invalid')
+    const url = parseTarget(req.url ?? '/')
     const route = routes[url.pathname]
     if (route == null) throw new HttpError(404, `Unknown path "${url.pathname}": see the API endpoints under /v1/`)
     const method = req.method === 'HEAD' && url.pathname !== '/v1/events' ? 'GET' : req.method as Method
@@ -238,6 +238,25 @@ function parseStates (value: string | null): MemberState[] | undefined {
   return states as MemberState[]
 }
 
+/** The request target as a URL; a target that is not one is the client's error. */
+function parseTarget (target: string): URL {
+  try {
+    return new URL(target, 'http://swimd.invalid')
+  } catch {
+    throw new HttpError(400, `Cannot parse the request target ${JSON.stringify(target.slice(0, 200))}: send a path such as /v1/members`)
+  }
+}
+
+/** A short description of a JSON value for an error message, whatever its depth. */
+function describeJson (value: unknown): string {
+  try {
+    const text = JSON.stringify(value)
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text
+  } catch {
+    return 'a value nested too deeply to show' // JSON.stringify overflows the stack
+  }
+}
+
 function parseMeta (body: unknown): Record<string, string> {
   if (body == null || typeof body !== 'object' || Array.isArray(body)) {
     throw new HttpError(400, 'Invalid metadata: expected a JSON object of strings, e.g. { "role": "api" }')
@@ -245,7 +264,7 @@ function parseMeta (body: unknown): Record<string, string> {
   const meta: Record<string, string> = {}
   for (const [key, value] of Object.entries(body)) {
     if (typeof value !== 'string') {
-      throw new HttpError(400, `Invalid metadata: "${key}" must be a string, got ${JSON.stringify(value)} (send every value as a JSON string)`)
+      throw new HttpError(400, `Invalid metadata: "${key}" must be a string, got ${describeJson(value)} (send every value as a JSON string)`)
     }
     meta[key] = value
   }
