@@ -33,6 +33,12 @@ export type Delivery =
 export interface EventLogOptions {
   /** Events retained for resuming. @default 1024 */
   capacity?: number
+  /**
+   * The first event's sequence number. A daemon starts above every number a previous run of
+   * it could have issued, so a subscriber resuming with an id from before a restart gets a
+   * `reset` instead of silently skipping the new run's first events. @default 1
+   */
+  firstSeq?: number
 }
 
 export interface SubscribeOptions {
@@ -49,7 +55,8 @@ export const DEFAULT_EVENT_LOG_CAPACITY = 1024
 export class EventLog {
   readonly capacity: number
   readonly #ring: Array<LoggedEvent | undefined>
-  #latest = 0
+  #latest: number
+  readonly #first: number
   #closed = false
   readonly #subscribers = new Set<Subscription>()
 
@@ -60,16 +67,22 @@ export class EventLog {
     }
     this.capacity = capacity
     this.#ring = new Array<LoggedEvent | undefined>(capacity)
+    const first = options.firstSeq ?? 1
+    if (!Number.isSafeInteger(first) || first < 1) {
+      throw new RangeError(`Invalid first sequence number ${first}: it must be a whole number of at least 1`)
+    }
+    this.#first = first
+    this.#latest = first - 1
   }
 
-  /** Sequence number of the newest event; 0 before the first. */
+  /** Sequence number of the newest event; firstSeq − 1 before the first. */
   get latestSeq (): number {
     return this.#latest
   }
 
   /** Sequence number of the oldest retained event; `latestSeq + 1` while the log is empty. */
   get oldestSeq (): number {
-    return Math.max(1, this.#latest - this.capacity + 1)
+    return Math.max(this.#first, this.#latest - this.capacity + 1)
   }
 
   get subscriberCount (): number {
@@ -84,8 +97,17 @@ export class EventLog {
     return seq
   }
 
+  /**
+   * Where reading after `seq` starts: 0 asks for everything this log holds (no event ever has
+   * id 0), whatever its first sequence number.
+   */
+  resumePoint (seq: number): number {
+    return seq === 0 ? this.#first - 1 : seq
+  }
+
   /** The events after `seq`, oldest first, at most `limit` of them. */
   since (seq: number, limit = Number.POSITIVE_INFINITY): SinceResult {
+    seq = this.resumePoint(seq)
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.#latest) {
       return { ok: false, reason: 'unknown', latest: this.#latest }
     }
@@ -129,7 +151,7 @@ export class Subscription {
 
   constructor (log: EventLog, after: number, options: SubscribeOptions, onClose: () => void) {
     this.#log = log
-    this.#cursor = after
+    this.#cursor = log.resumePoint(after)
     this.#maxLag = Math.min(options.maxLag ?? log.capacity, log.capacity)
     this.#batch = options.batch ?? 256
     this.#snapshot = options.snapshot ?? (() => [])

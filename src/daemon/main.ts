@@ -68,7 +68,9 @@ export async function main (argv: string[], env: Record<string, string | undefin
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
 
-  const eventLog = new EventLog()
+  // Sequence numbers start at the start time in ms: above anything an earlier run issued
+  // (unless it averaged over one event per ms), so resuming across a restart means a reset.
+  const eventLog = new EventLog({ firstSeq: Date.now() })
   const stopRecording = recordMembershipEvents(service, eventLog)
   const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
   // After leave() the service's view no longer lists the others as up, so the members saved

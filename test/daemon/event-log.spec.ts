@@ -130,4 +130,23 @@ test('recordMembershipEvents appends every member:* event of the service until d
   assert.equal(result.events.map((e) => `${e.seq}:${e.type}:${e.member.id}`), ['1:join:a', '2:suspect:a', '3:alive:a', '4:update:a', '5:fail:b', '6:leave:c'])
 })
 
+test('a log that starts at a later firstSeq resets a reader resuming from an earlier run, and replays all for since 0', () => {
+  const previousRun = new EventLog()
+  previousRun.append(event('a'))
+  previousRun.append(event('b'))
+  const lastSeenBeforeRestart = previousRun.latestSeq
+
+  const log = new EventLog({ firstSeq: 1_000_000 })
+  log.append(event('c'))
+  log.append(event('d'))
+  const stale = log.since(lastSeenBeforeRestart)
+  assert.is(stale.ok, false, 'a seq from before the restart is not silently treated as a resume point')
+  const all = log.since(0)
+  assert.ok(all.ok)
+  if (all.ok) assert.equal(all.events.map(e => e.seq), [1_000_000, 1_000_001])
+  const fromMiddle = log.since(1_000_000)
+  assert.ok(fromMiddle.ok)
+  if (fromMiddle.ok) assert.equal(fromMiddle.events.map(e => e.member.id), ['d'])
+})
+
 test.run()
