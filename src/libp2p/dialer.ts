@@ -93,16 +93,36 @@ export function parseAddrs (addrs: string[]): Multiaddr[] {
   return out
 }
 
+/**
+ * Why a dial failed, when that says something about the member:
+ * - `refused`: every address tried was refused by its host (nothing listens there: the
+ *   process is gone though the host is up);
+ * - `unreachable`: some address was refused or had no route, the rest failed otherwise;
+ * - undefined: anything else (a timeout, a failed handshake): no evidence either way.
+ */
+export function dialFailure (err: unknown): 'refused' | 'unreachable' | undefined {
+  const codes: string[] = []
+  collectCodes(err, codes, 0)
+  if (codes.length === 0) return undefined
+  if (codes.every(code => code === 'ECONNREFUSED')) return 'refused'
+  if (codes.some(code => UNREACHABLE_CODES.has(code))) return 'unreachable'
+  return undefined
+}
+
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'])
 
-/**
- * Whether a dial failed because the member's host answered that nothing listens there, or
- * that it cannot be routed to: evidence the direct probe failed, as opposed to a timeout.
- */
-export function isUnreachable (err: unknown, depth = 0): boolean {
-  if (err == null || typeof err !== 'object' || depth > 4) return false
-  const e = err as { code?: unknown; errors?: unknown; cause?: unknown }
-  if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true
-  if (Array.isArray(e.errors) && e.errors.some(inner => isUnreachable(inner, depth + 1))) return true
-  return isUnreachable(e.cause, depth + 1)
+/** The codes of the innermost errors (an AggregateError's errors, or an error's cause). */
+function collectCodes (err: unknown, codes: string[], depth: number): void {
+  if (err == null || typeof err !== 'object' || depth > 4) return
+  const e = err as { code?: unknown, errors?: unknown, cause?: unknown }
+  if (Array.isArray(e.errors) && e.errors.length > 0) {
+    for (const inner of e.errors) collectCodes(inner, codes, depth + 1)
+    return
+  }
+  if (e.cause != null && typeof e.cause === 'object') {
+    const before = codes.length
+    collectCodes(e.cause, codes, depth + 1)
+    if (codes.length > before) return
+  }
+  codes.push(typeof e.code === 'string' ? e.code : 'UNKNOWN')
 }

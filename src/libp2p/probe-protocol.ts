@@ -17,7 +17,7 @@ import type { Message } from '../core/messages.ts'
 import { decodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PROBE_STREAMS, MAX_OUTBOUND_PROBE_STREAMS, MAX_PENDING_FRAMES, PROBE_PROTOCOL } from './constants.ts'
-import { isUnreachable } from './dialer.ts'
+import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 
 /** The part of libp2p's registrar the service uses. */
@@ -39,8 +39,11 @@ export interface ProbeProtocolInit {
   onMessage: (from: string, message: Message, bytes: number) => void
   /** A frame that could not be decoded (or a stream whose framing broke). */
   onDecodeError: (from: string, error: WireError | Error) => void
-  /** The member's host refused the connection or cannot be routed to. */
-  onUnreachable: (id: string) => void
+  /**
+   * A dial to the member failed in a way that is evidence: `refused` when its host answered
+   * that nothing listens there, else no route to it.
+   */
+  onUnreachable: (id: string, refused: boolean) => void
   /** A frame dropped before it reached the stream. */
   onDropped: (id: string) => void
 }
@@ -145,7 +148,8 @@ export class ProbeProtocol {
         this.init.onDropped(to)
         p.done(false)
       }
-      if (this.running && isUnreachable(err)) this.init.onUnreachable(to)
+      const failure = dialFailure(err)
+      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
       if (this.channels.get(to) === channel && channel.pending.length === 0) this.channels.delete(to)
       return
     }

@@ -14,7 +14,7 @@ import type { Message, Sync } from '../core/messages.ts'
 import { decodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
-import { isUnreachable } from './dialer.ts'
+import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 
@@ -32,7 +32,8 @@ export interface PushPullProtocolInit {
    */
   onRequest: (from: string, request: Sync, bytes: number) => Uint8Array | undefined
   onDecodeError: (from: string, error: WireError | Error) => void
-  onUnreachable: (id: string) => void
+  /** As ProbeProtocolInit's. */
+  onUnreachable: (id: string, refused: boolean) => void
 }
 
 export class PushPullProtocol {
@@ -73,7 +74,8 @@ export class PushPullProtocol {
       stream = await this.init.dialer.openStream(to, addrs, SYNC_PROTOCOL, { signal, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS })
     } catch (err) {
       this.init.log.trace('could not open sync stream to %s - %e', to, err)
-      if (this.running && isUnreachable(err)) this.init.onUnreachable(to)
+      const failure = dialFailure(err)
+      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
       return undefined
     }
     this.streams.add(stream)

@@ -24,7 +24,7 @@ import type { TypedEventTarget } from 'main-event'
 import { CONFIG_KEYS, resolveConfig } from '../core/config.ts'
 import type { SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
-import { SwimMachine } from '../core/machine.ts'
+import { SwimMachine, emptyMachineStats } from '../core/machine.ts'
 import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
 import type { Message, Sync, Update } from '../core/messages.ts'
 import { seededRandom } from '../core/random.ts'
@@ -91,7 +91,7 @@ const MAX_TIMER_DELAY = 0x7fffffff
 
 export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, Startable {
   readonly [Symbol.toStringTag] = 'libp2p-swim'
-  readonly [serviceCapabilities]: string[] = ['@libp2p/swim']
+  readonly [serviceCapabilities]: string[] = ['libp2p-swim']
   readonly [serviceDependencies]: string[] = []
 
   /** The resolved protocol configuration (profile plus overrides). */
@@ -127,7 +127,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   }
 
   /** Counters of previous runs, so stats never go down across a restart. */
-  private readonly pastMachineStats: MachineStats = zeroMachineStats()
+  private readonly pastMachineStats: MachineStats = emptyMachineStats()
   private pastDeliveries = 0
 
   constructor (components: SwimComponents, init: SwimInit = {}) {
@@ -154,9 +154,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.counters.decodeErrors++
       this.log.trace('dropped a bad message from %s - %s', from, error.message)
     }
-    const onUnreachable = (id: string): void => {
+    const onUnreachable = (id: string, refused: boolean): void => {
       this.counters.unreachable++
-      this.drive(m => m.unreachable(id, Date.now()))
+      this.drive(m => m.unreachable(id, Date.now(), { refused }))
     }
     this.probe = new ProbeProtocol({
       registrar: components.registrar,
@@ -188,6 +188,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.machine = this.createMachine([])
 
     this.onTimer = this.onTimer.bind(this)
+    this.onTick = this.onTick.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onConnectionClose = this.onConnectionClose.bind(this)
     this.onSelfUpdate = this.onSelfUpdate.bind(this)
@@ -339,6 +340,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       indirectProbes: indirectProbesSent,
       membersByState,
       awarenessScore: this.machine.awarenessScore,
+      pendingBroadcasts: this.machine.pendingBroadcasts,
       messagesIn: { ...this.counters.messagesIn },
       messagesOut: { ...this.counters.messagesOut },
       bytesIn: { ...this.counters.bytesIn },
@@ -458,8 +460,16 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   }
 
   private onTimer (): void {
+    // Run the tick after the I/O already waiting (setImmediate runs after the poll phase):
+    // when the event loop is late, an ack sitting in a socket buffer is read before the
+    // probe waiting for it is concluded as failed.
     this.timer = undefined
     this.timerAt = Infinity
+    setImmediate(this.onTick)
+  }
+
+  private onTick (): void {
+    if (this.status.code !== 'started') return
     this.drive(m => m.tick(Date.now()))
     // Should a tick ever fail, keep the protocol alive rather than silently stopping it.
     if (this.timer == null && this.status.code === 'started') this.arm(Date.now() + this.config.probeInterval)
@@ -632,24 +642,6 @@ function count (messages: Record<string, number>, bytes: Record<string, number>,
 
 function sameList (a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
-}
-
-function zeroMachineStats (): MachineStats {
-  return {
-    probesSent: 0,
-    probesFailed: 0,
-    indirectProbesSent: 0,
-    nacksReceived: 0,
-    suspicionsRaised: 0,
-    suspicionsRefuted: 0,
-    refutations: 0,
-    fails: 0,
-    recordsRejected: 0,
-    claimsRejected: 0,
-    staleUpdates: 0,
-    misdirectedPings: 0,
-    messagesIgnored: 0
-  }
 }
 
 function addMachineStats (into: MachineStats, from: MachineStats): void {

@@ -40,6 +40,8 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
   indirectProbes: number
   /** Lifeguard local health score, 0 (healthy) up to awarenessMaxMultiplier − 1. */
   awarenessScore: number
+  /** Updates waiting in the broadcast queue to be piggybacked or gossiped (the service always sets it). */
+  pendingBroadcasts?: number
   messagesIn: Record<string, number>
   messagesOut: Record<string, number>
   bytesIn: Record<string, number>

@@ -149,7 +149,6 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
     await Promise.all([worker(), worker(), worker()])
 
     const stats = target.services.swim.stats()
-    if (process.env.SWIM_TEST_DEBUG != null) console.log(stats)
     assert.ok(stats.decodeErrors > 2000, `decode errors counted: ${stats.decodeErrors}`)
     assert.ok(stats.recordsRejected > 0, 'records with bad signatures were rejected')
 

@@ -6,6 +6,7 @@ import type { SwimNode } from './helpers.ts'
 import { createLibp2p } from 'libp2p'
 import { swim } from '../../src/index.ts'
 import type { Member, MembershipEvent } from '../../src/index.ts'
+import type { SwimStats as DaemonSwimStats } from '../../src/daemon/metrics.ts'
 
 const test = suite('swim service')
 
@@ -63,6 +64,8 @@ test('a node stopped without leaving is suspected, then declared failed, by ever
   }
   // nobody else was declared dead
   for (const n of survivors) assert.is(aliveCount(n), 5)
+  // the closed connections were hints: survivors probed at once and found the port closed
+  assert.ok(survivors.some(n => n.services.swim.stats().unreachable > 0), 'a refused dial was reported as unreachable')
 })
 
 test('a graceful leave reaches every member as member:leave', async () => {
@@ -116,7 +119,8 @@ test('stats count messages and bytes by type', async () => {
   const nodes = await createCluster(3)
   await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to converge')
   await waitFor(() => (nodes[0].services.swim.stats().messagesIn.ack ?? 0) > 0, 'an ack to arrive')
-  const s = nodes[0].services.swim.stats()
+  // the daemon's metrics read this shape
+  const s: DaemonSwimStats = nodes[0].services.swim.stats()
   assert.ok((s.messagesOut.ping ?? 0) > 0)
   assert.ok((s.bytesOut.ping ?? 0) > (s.messagesOut.ping ?? 0))
   assert.ok((s.messagesIn.sync ?? 0) > 0, 'the seed answered join syncs')
