@@ -7,7 +7,8 @@ import { suspicionTimeout } from './formulas.ts'
  */
 export class Suspicion {
   private readonly confirmers = new Set<string>()
-  private refusals = 0
+  /** Members (the accuser included) whose connection to the suspect was refused by its host. */
+  private readonly refusers = new Set<string>()
   /**
    * Until this time the suspicion is ours alone (not gossiped), so the suspect can refute
    * before anyone else hears of it; 0 once it is public.
@@ -23,27 +24,37 @@ export class Suspicion {
     readonly max: number,
     /** The accuser's own evidence: its connection was refused by the member's host. */
     readonly refused = false,
-    /** Timeout once `needed` independent members also saw a refusal. */
+    /** Timeout once `needed` + 1 members saw a refusal. */
     private readonly refusedTimeout = Infinity
-  ) {}
+  ) {
+    if (refused) this.refusers.add(accuser)
+  }
 
   get confirmations (): number {
     return this.confirmers.size
   }
 
-  /** Records a confirmation; true if it was new and shortened the suspicion. */
+  /**
+   * Records a confirmation; true if it was new and shortened the suspicion. Refusals are
+   * counted apart (and beyond the Lifeguard cap), whoever raised the suspicion.
+   */
   confirm (from: string, refused = false): boolean {
-    if (this.confirmers.size >= this.needed) return false
-    if (from === this.accuser || this.confirmers.has(from)) return false
-    this.confirmers.add(from)
-    if (refused) this.refusals++
-    return true
+    let shortened = false
+    if (refused && !this.refusers.has(from)) {
+      this.refusers.add(from)
+      shortened = this.needed > 0 && this.refusers.size <= this.needed + 1
+    }
+    if (this.confirmers.size < this.needed && from !== this.accuser && !this.confirmers.has(from)) {
+      this.confirmers.add(from)
+      shortened = true
+    }
+    return shortened
   }
 
   /** When the member is declared dead unless it refutes first. */
   get deadline (): number {
     const lifeguard = this.startedAt + suspicionTimeout(this.confirmers.size, this.needed, this.min, this.max)
-    if (this.refused && this.needed > 0 && this.refusals >= this.needed) {
+    if (this.needed > 0 && this.refusers.size >= this.needed + 1) {
       return Math.min(lifeguard, this.startedAt + this.refusedTimeout)
     }
     return lifeguard

@@ -27,7 +27,7 @@ test('Suspicion ignores its accuser and repeated confirmers, and shortens with e
   assert.not.ok(s.confirm('d'), 'no more confirmations are needed')
 })
 
-test('Suspicion ends after the refused timeout only when the accuser and enough others saw refusals', () => {
+test('Suspicion ends after the refused timeout once suspicionMult − 1 members saw refusals', () => {
   const refused = new Suspicion(0, 'accuser', 2, 8000, 48000, true, 2000)
   refused.confirm('b', true)
   assert.ok(refused.deadline > 2000, 'one refusal is not enough')
@@ -41,6 +41,14 @@ test('Suspicion ends after the refused timeout only when the accuser and enough 
   silentAccuser.confirm('b', true)
   silentAccuser.confirm('c', true)
   assert.is(silentAccuser.deadline, 8000)
+  silentAccuser.confirm('d', true)
+  assert.is(silentAccuser.deadline, 2000, 'three refusals end it, whoever raised the suspicion')
+  const capped = new Suspicion(0, 'accuser', 2, 8000, 48000, true, 2000)
+  capped.confirm('b', false)
+  capped.confirm('c', false)
+  assert.ok(capped.confirm('d', true), 'a refusal still counts after the Lifeguard confirmations are used up')
+  capped.confirm('e', true)
+  assert.is(capped.deadline, 2000)
 })
 
 test('ProbeOrder visits every member exactly once per round', () => {
