@@ -24,7 +24,7 @@ function recordBytes (fields: Partial<pb.MemberRecord>): Uint8Array {
 }
 
 function syncBytes (entries: pb.SyncEntry[]): Uint8Array {
-  return pb.SwimMessage.encode({ sync: { join: false, response: false, entries } })
+  return pb.SwimMessage.encode({ sync: { join: false, response: false, entries, digest: new Uint8Array(0) } })
 }
 
 function expectError (result: DecodeResult, code: WireErrorCode, field?: string): void {
@@ -88,7 +88,7 @@ test('a smaller maxMessageBytes given by the caller applies', () => {
 // --- list lengths --------------------------------------------------------------------------
 
 test('more than maxUpdates updates are too many', () => {
-  const update = { suspect: { id: 'b', incarnation: 1, from: 'c' } }
+  const update = { suspect: { id: 'b', incarnation: 1, from: 'c', refused: false } }
   expectOk(decodeMessage(gossipBytes(Array(DEFAULT_LIMITS.maxUpdates).fill(update))))
   expectError(decodeMessage(gossipBytes(Array(DEFAULT_LIMITS.maxUpdates + 1).fill(update))), 'too-large', 'updates')
   expectError(decodeMessage(gossipBytes([update, update, update]), { maxUpdates: 2 }), 'too-large', 'updates')
@@ -124,7 +124,7 @@ test('an id longer than maxIdBytes is too large, counted in UTF-8 bytes', () => 
   const long = 'x'.repeat(DEFAULT_LIMITS.maxIdBytes + 1)
   expectError(decodeMessage(pb.SwimMessage.encode({ ping: { seq: 1, target: long, updates: [] } })), 'too-large', 'target')
   expectError(decodeMessage(recordBytes({ id: long })), 'too-large', 'updates[0].record.id')
-  expectError(decodeMessage(gossipBytes([{ dead: { id: 'a', incarnation: 1, from: long } }])), 'too-large', 'updates[0].from')
+  expectError(decodeMessage(gossipBytes([{ dead: { id: 'a', incarnation: 1, from: long, refused: false } }])), 'too-large', 'updates[0].from')
   // 43 characters, 129 bytes
   expectError(decodeMessage(recordBytes({ id: '€'.repeat(43) })), 'too-large', 'updates[0].record.id')
   expectOk(decodeMessage(recordBytes({ id: 'x'.repeat(DEFAULT_LIMITS.maxIdBytes) })))
@@ -150,7 +150,7 @@ test('a signature longer than maxSignatureBytes is too large', () => {
 test('negative and unsafe incarnations and sequence numbers are invalid', () => {
   for (const bad of [-1, -(2 ** 40), 2 ** 53, 2 ** 60]) {
     expectError(decodeMessage(recordBytes({ incarnation: bad })), 'invalid', 'updates[0].record.incarnation')
-    expectError(decodeMessage(gossipBytes([{ suspect: { id: 'a', incarnation: bad, from: 'b' } }])), 'invalid', 'updates[0].incarnation')
+    expectError(decodeMessage(gossipBytes([{ suspect: { id: 'a', incarnation: bad, from: 'b', refused: false } }])), 'invalid', 'updates[0].incarnation')
     expectError(decodeMessage(pb.SwimMessage.encode({ ack: { seq: bad, updates: [] } })), 'invalid', 'seq')
     expectError(decodeMessage(syncBytes([{ record: pbRecord(), state: pb.SyncEntry.State.DEAD, incarnation: bad }])), 'invalid', 'entries[0].incarnation')
   }
@@ -191,8 +191,8 @@ test('missing ids are invalid wherever an id is required', () => {
   expectError(decodeMessage(pb.SwimMessage.encode({ ping: { seq: 1, target: '', updates: [] } })), 'invalid', 'target')
   expectError(decodeMessage(pb.SwimMessage.encode({ pingReq: { seq: 1, target: '', targetAddrs: [], updates: [] } })), 'invalid', 'target')
   expectError(decodeMessage(recordBytes({ id: '' })), 'invalid', 'updates[0].record.id')
-  expectError(decodeMessage(gossipBytes([{ suspect: { id: 'a', incarnation: 1, from: '' } }])), 'invalid', 'updates[0].from')
-  expectError(decodeMessage(gossipBytes([{ dead: { id: '', incarnation: 1, from: 'b' } }])), 'invalid', 'updates[0].id')
+  expectError(decodeMessage(gossipBytes([{ suspect: { id: 'a', incarnation: 1, from: '', refused: false } }])), 'invalid', 'updates[0].from')
+  expectError(decodeMessage(gossipBytes([{ dead: { id: '', incarnation: 1, from: 'b', refused: false } }])), 'invalid', 'updates[0].id')
   expectError(decodeMessage(syncBytes([{ record: pbRecord({ id: '' }), state: pb.SyncEntry.State.ALIVE, incarnation: 1 }])), 'invalid', 'entries[0].record.id')
   expectError(decodeMessage(recordBytes({ addrs: [''] })), 'invalid', 'updates[0].record.addrs[0]')
   expectEncodeError(() => encodeMessage({ type: 'ping', seq: 1, target: '', updates: [] }), 'invalid')
@@ -263,7 +263,7 @@ test('empty, truncated and ill-typed envelopes are malformed', () => {
 })
 
 test('updates of an unknown kind are dropped and the rest of the message kept', () => {
-  const known = Array.from(pb.Update.encode({ suspect: { id: 'a', incarnation: 2, from: 'b' } }))
+  const known = Array.from(pb.Update.encode({ suspect: { id: 'a', incarnation: 2, from: 'b', refused: false } }))
   const unknown = lenField(9, stringField(1, 'from the future'))
   const bytes = envelope(BODY.gossip, [...lenField(1, unknown), ...lenField(1, known), ...lenField(1, [])])
   assert.equal(decodeMessage(bytes), { ok: true, message: { type: 'gossip', updates: [{ type: 'suspect', id: 'a', incarnation: 2, from: 'b' }] } })
@@ -289,7 +289,7 @@ test('caps that are not non-negative whole numbers give bad-limits from decode a
 
 test('changing a limits object between decodes takes effect', () => {
   const limits: Partial<WireLimits> = { maxUpdates: 5 }
-  const bytes = gossipBytes(Array(3).fill({ suspect: { id: 'b', incarnation: 1, from: 'c' } }))
+  const bytes = gossipBytes(Array(3).fill({ suspect: { id: 'b', incarnation: 1, from: 'c', refused: false } }))
   expectOk(decodeMessage(bytes, limits))
   limits.maxUpdates = 2
   expectError(decodeMessage(bytes, limits), 'too-large', 'updates')
