@@ -32,11 +32,15 @@ process.on('exit', () => {
 })
 
 export function start (script: 'swimd' | 'cli', args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script === 'swimd' ? SWIMD : CLI, ...args], {
+  return track(spawn(process.execPath, ['--import', 'tsx', script === 'swimd' ? SWIMD : CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
-  })
+  }))
+}
+
+/** Collects a child's output and exit, and keeps it in `registry` (killed at exit) until it ends. */
+export function track (child: ChildProcess, registry: Set<Proc> = procs): Proc {
   let out = ''
   let err = ''
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
@@ -47,8 +51,8 @@ export function start (script: 'swimd' | 'cli', args: string[], env: Record<stri
     child.on('error', () => { alive = false; resolve({ code: null, signal: null }) })
   })
   const proc: Proc = { child, stdout: () => out, stderr: () => err, exited, running: () => alive }
-  procs.add(proc)
-  void exited.then(() => procs.delete(proc))
+  registry.add(proc)
+  void exited.then(() => registry.delete(proc))
   return proc
 }
 

@@ -19,7 +19,7 @@ import { readdirSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, tempDir, waitFor } from '../e2e/processes.ts'
+import { ROOT, tempDir, track, waitFor } from '../e2e/processes.ts'
 import type { Proc } from '../e2e/processes.ts'
 
 export const PREFIX = `swt${process.pid}`
@@ -253,24 +253,11 @@ export function startIn (ns: string, script: 'swimd' | 'cli' | string, args: str
   const file = script === 'swimd'
     ? join(ROOT, 'bin', 'swimd.ts')
     : script === 'cli' ? join(ROOT, 'bin', 'membership-events.ts') : join(ROOT, script)
-  const child = spawn('ip', ['netns', 'exec', ns, ...PDEATHSIG, process.execPath, '--import', 'tsx', file, ...args], {
+  return track(spawn('ip', ['netns', 'exec', ns, ...PDEATHSIG, process.execPath, '--import', 'tsx', file, ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: [stdin, 'pipe', 'pipe']
-  })
-  let out = ''
-  let err = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { err += chunk })
-  let alive = true
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => { alive = false; resolve({ code, signal }) })
-    child.on('error', () => { alive = false; resolve({ code: null, signal: null }) })
-  })
-  const proc: Proc = { child, stdout: () => out, stderr: () => err, exited, running: () => alive }
-  procs.add(proc)
-  void exited.then(() => procs.delete(proc))
-  return proc
+  }), procs)
 }
 
 /** Kills (SIGKILL, by pid) every process started here; a stopped one is continued first. */
