@@ -457,8 +457,8 @@ test('kubernetes: data dir on a volume claim per pod; key and token from the exa
 
 test('kubernetes: resources, graceful termination, disruption budget', () => {
   const resources = obj(container.resources, 'resources')
-  assert.equal(resources.requests, { cpu: '10m', memory: '64Mi' })
-  assert.equal(resources.limits, { memory: '128Mi' })
+  assert.equal(resources.requests, { cpu: '20m', memory: '96Mi' })
+  assert.equal(resources.limits, { memory: '192Mi' })
   const grace = Number(podSpec.terminationGracePeriodSeconds)
   assert.ok(grace > SWIMD_FORCED_EXIT_S && grace > LONGEST_LEAVE_S, 'grace period covers the leave and swimd\'s forced exit')
   assert.is(container.lifecycle, undefined, 'SIGTERM is the graceful path (no preStop)')
