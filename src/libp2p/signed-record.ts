@@ -18,7 +18,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { MemberRecord } from '../core/messages.ts'
 import type { UnsignedRecord } from '../core/machine.ts'
-import { encodeRecordForSigning } from '../wire/codec.ts'
+import { encodeRecordForSigning, varintSize } from '../wire/codec.ts'
 import { MAX_CACHED_KEYS, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE } from './constants.ts'
 
 const DOMAIN_BYTES = new TextEncoder().encode(RECORD_DOMAIN)
@@ -30,7 +30,7 @@ const DOMAIN_BYTES = new TextEncoder().encode(RECORD_DOMAIN)
 export function envelopeSignaturePayload (domain: Uint8Array, payloadType: Uint8Array, payload: Uint8Array): Uint8Array {
   const parts = [domain, payloadType, payload]
   let size = 0
-  for (const p of parts) size += varintLength(p.byteLength) + p.byteLength
+  for (const p of parts) size += varintSize(p.byteLength) + p.byteLength
   const out = new Uint8Array(size)
   let at = 0
   for (const p of parts) {
@@ -98,15 +98,6 @@ export function createRecordVerifier (admits: (id: string) => boolean = () => tr
       return false
     }
   }
-}
-
-function varintLength (n: number): number {
-  let len = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    len++
-  }
-  return len
 }
 
 function writeVarint (out: Uint8Array, at: number, n: number): number {

@@ -728,7 +728,8 @@ function boolField (value: boolean): number {
   return value ? 2 : 0
 }
 
-function varintSize (value: number): number {
+/** Bytes an unsigned varint takes. */
+export function varintSize (value: number): number {
   let size = 1
   while (value >= 128) {
     value = Math.floor(value / 128)

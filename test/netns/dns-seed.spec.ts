@@ -20,7 +20,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killAll, waitFor } from '../e2e/processes.ts'
 import {
-  PREFIX, SWIM_PORT, cleanupOnExit, createNetwork, destroyNetworkSync, exec, removeLeftovers,
+  PREFIX, SWIM_PORT, cleanupOnExit, createNetwork, destroyNetworkSync, exec, pidAlive, removeLeftovers,
   startObserver, startSwimd, stopAll, unavailableReason
 } from './netns.ts'
 import type { Host, NetDaemon, Observer } from './netns.ts'
@@ -41,14 +41,6 @@ const report = (line: string): void => { console.log(`  [dns-seed] ${line}`) }
 const etcNetnsExisted = existsSync(ETC_NETNS)
 const hostsDirs = new Set<string>()
 
-function pidAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** `/etc/netns/<ns>/hosts` with `name` mapped to each of `ips`, one line each, in that order. */
 function writeHostsFile (host: Host, name: string, ips: string[]): void {

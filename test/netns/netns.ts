@@ -93,7 +93,8 @@ function listNamespaces (): string[] {
   }
 }
 
-function pidAlive (pid: number): boolean {
+/** Whether a process with this pid exists (a leftover's owner may still run). */
+export function pidAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
