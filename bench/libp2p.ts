@@ -16,13 +16,11 @@
  * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan]`
  */
 import '../src/polyfill.ts'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
+import { baseOptions } from '../test/libp2p/helpers.ts'
 
 type Node = Libp2p<{ swim: Swim }>
 
@@ -65,18 +63,11 @@ const views = new Map<string, Map<string, string>>()
 const STATE_AFTER: Record<MembershipEventType, string> = { join: 'alive', alive: 'alive', update: 'alive', suspect: 'suspect', fail: 'dead', leave: 'left' }
 
 async function createNode (seeds: string[]): Promise<Node> {
+  const base = baseOptions()
   const node = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionMonitor: { enabled: false },
-    connectionManager: {
-      allow: ['/ip4/127.0.0.1/ipcidr/8'],
-      maxConnections: 1000,
-      maxIncomingPendingConnections: 1000,
-      maxParallelDials: 200
-    },
+    ...base,
+    // A whole cluster in one process dials far more at once than a test does.
+    connectionManager: { ...base.connectionManager, maxIncomingPendingConnections: 1000, maxParallelDials: 200 },
     services: { swim: swim({ profile, seeds }) }
   })
   const observer = node.peerId.toString()
