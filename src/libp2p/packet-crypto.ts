@@ -47,13 +47,13 @@ import {
 import { DATAGRAM_KEY_DOMAIN, lengthPrefixed } from './key-derivation.ts'
 import { ReplayWindow } from './replay-window.ts'
 import { keyHint } from './keyring.ts'
-import type { KeyEntry, Keyring } from './keyring.ts'
+import type { Keyring } from './keyring.ts'
 
 /**
  * Members whose datagrams can be opened at once (least recently used forgotten first).
- * Each costs about half a kilobyte (ids, keys, replay window), so 10,000 is ~5 MB; a
- * cluster larger than this opens the datagrams of its most active members only and
- * reaches the others over streams.
+ * Each costs about 2 KB of heap once talked to (ids, shared secret, derived keys, replay
+ * window; `bench/crypto.ts`), so 10,000 is ~20 MB; a cluster larger than this opens the
+ * datagrams of its most active members only and reaches the others over streams.
  */
 export const MAX_KNOWN_PEERS = 10_000
 
@@ -71,6 +71,9 @@ export const MAX_RETIRED_PEERS = 10_000
  */
 export const MAX_TAG_CANDIDATES = 4
 
+/** Longest PeerId string considered (a base58 Ed25519 PeerId is 52 characters). */
+const MAX_PEER_ID_LENGTH = 128
+
 /** The AEAD: ChaCha20-Poly1305 (RFC 8439) in node:crypto. */
 const AEAD = 'chacha20-poly1305'
 
@@ -81,6 +84,7 @@ const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex')
 /** The salt of a keyless cluster's keys: HKDF's default (zeros). */
 const NO_SALT = Buffer.alloc(0)
 const KEYLESS = ''
+const KEYLESS_IDS: readonly string[] = [KEYLESS]
 
 export interface PacketCryptoInit {
   /** This node's libp2p identity key; must be Ed25519. */
@@ -150,6 +154,9 @@ export class PacketCrypto {
   readonly #byTag = new Map<number, Peer[]>()
   /** Highest counters of forgotten members, oldest first. */
   readonly #retired = new Map<string, number>()
+  /** Key ids by hint byte (at most 256 entries), for `#hintGeneration` of the keyring. */
+  readonly #hintIds = new Map<number, string[]>()
+  #hintGeneration = -1
 
   /** Throws a TypeError when `privateKey` is not an Ed25519 key. */
   constructor (init: PacketCryptoInit) {
@@ -227,14 +234,14 @@ export class PacketCrypto {
     const read = readDatagramHeader(packet)
     if (!read.ok) return { error: read.error === 'counter' ? 'forged' : read.error }
     const { header } = read
-    let keys: Array<KeyEntry | undefined>
+    let ids: readonly string[]
     if (this.#keyring.keyless) {
       if (header.keyed || header.hint !== 0) return { error: 'foreign-key' }
-      keys = [undefined]
+      ids = KEYLESS_IDS
     } else {
       if (!header.keyed) return { error: 'foreign-key' }
-      keys = this.#keyring.match(header.hint)
-      if (keys.length === 0) return { error: 'foreign-key' }
+      ids = this.#idsFor(header.hint)
+      if (ids.length === 0) return { error: 'foreign-key' }
     }
     const candidates = this.#byTag.get(header.sender)
     if (candidates == null) return { error: 'unknown-sender' }
@@ -244,8 +251,8 @@ export class PacketCrypto {
         replayed = true
         continue
       }
-      for (const entry of keys) {
-        const key = this.#pairKey(peer, 'recv', entry?.id ?? KEYLESS, entry?.key)
+      for (const id of ids) {
+        const key = this.#pairKey(peer, 'recv', id)
         if (key == null) continue
         const payload = decrypt(key, packet)
         if (payload == null) continue
@@ -257,6 +264,20 @@ export class PacketCrypto {
     return { error: replayed ? 'replay' : 'forged' }
   }
 
+  /** Ids of the installed keys with this hint; cached until the keyring changes. */
+  #idsFor (hint: number): readonly string[] {
+    if (this.#hintGeneration !== this.#keyring.generation) {
+      this.#hintIds.clear()
+      this.#hintGeneration = this.#keyring.generation
+    }
+    let ids = this.#hintIds.get(hint)
+    if (ids == null) {
+      ids = this.#keyring.match(hint).map((entry) => entry.id)
+      this.#hintIds.set(hint, ids)
+    }
+    return ids
+  }
+
   #know (peerId: string): Peer | undefined {
     if (peerId === this.#self) return undefined
     let peer = this.#peers.get(peerId)
@@ -264,6 +285,7 @@ export class PacketCrypto {
       this.#touch(peer)
       return peer.publicKey == null ? undefined : peer
     }
+    if (typeof peerId !== 'string' || peerId.length > MAX_PEER_ID_LENGTH) return undefined
     let parsed
     try {
       parsed = peerIdFromString(peerId)
@@ -324,10 +346,9 @@ export class PacketCrypto {
 
   /**
    * The key for datagrams from this node to `peer` (send) or from `peer` to this node (recv)
-   * under the cluster key `id` ('' keyless), derived on first use. `clusterKey` saves a copy
-   * when the caller has it already.
+   * under the cluster key `id` ('' keyless), derived on first use.
    */
-  #pairKey (peer: Peer, direction: 'send' | 'recv', id: string, clusterKey?: Uint8Array): Buffer | undefined {
+  #pairKey (peer: Peer, direction: 'send' | 'recv', id: string): Buffer | undefined {
     if (peer.generation !== this.#keyring.generation) {
       peer.keys.clear()
       peer.generation = this.#keyring.generation
@@ -339,7 +360,7 @@ export class PacketCrypto {
     if (shared == null) return undefined
     let salt: Uint8Array = NO_SALT
     if (id !== KEYLESS) {
-      const key = clusterKey ?? this.#keyring.match(keyHint(id)).find((entry) => entry.id === id)?.key
+      const key = this.#keyring.match(keyHint(id)).find((entry) => entry.id === id)?.key
       if (key == null) return undefined
       salt = key
     }

@@ -339,6 +339,11 @@ test('seal refuses peers it has no key for: not Ed25519, not a PeerId, itself, a
   assert.is(a.crypto.seal(secp, bytes('x')), undefined)
   assert.is(a.crypto.seal('not a peer id', bytes('x')), undefined)
   assert.is(a.crypto.seal('', bytes('x')), undefined)
+  assert.is(a.crypto.seal('1'.repeat(100_000), bytes('x')), undefined)
+  // another spelling of a valid PeerId (CIDv1) is not the member id the core uses
+  const b = await node()
+  assert.is(a.crypto.seal(peerIdFromPrivateKey(b.key).toCID().toString(), bytes('x')), undefined)
+  assert.instance(a.crypto.seal(b.id, bytes('x')), Uint8Array)
   assert.is(a.crypto.seal(a.id, bytes('x')), undefined)
   // the identity point: X25519 with it gives zero, which must not become a key
   const identity = new Uint8Array(32)
