@@ -203,5 +203,13 @@ file('malformed key files are refused with the reason', () => {
   }
 })
 
+file('the package root exports the keyring and the key file format', async () => {
+  const root = await import('../../src/index.ts')
+  const ring = new root.Keyring([root.decodeClusterKeyFile(root.generateClusterKeyFile())])
+  assert.is(ring.list().length, 1)
+  assert.is(root.keyId(ring.primary as Uint8Array), ring.primaryId)
+  assert.is(root.Keyring, Keyring)
+})
+
 test.run()
 file.run()
