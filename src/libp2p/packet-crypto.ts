@@ -95,6 +95,8 @@ export interface PacketCryptoInit {
   keyring: Keyring
   /** Clock in ms (as Date.now), read once to start the counter. @default Date.now */
   now?: () => number
+  /** The 16-bit epoch of this start (for known-answer tests). @default random */
+  epoch?: number
 }
 
 export type OpenResult =
@@ -147,7 +149,7 @@ export class PacketCrypto {
   readonly #secret: ReturnType<typeof createPrivateKey>
   readonly #clusterDigest: Uint8Array
   readonly #keyring: Keyring
-  readonly #epoch = randomInt(0x10000)
+  readonly #epoch: number
   #counter: number
   /** Known members, least recently used first. */
   readonly #peers = new Map<string, Peer>()
@@ -171,6 +173,8 @@ export class PacketCrypto {
     this.#secret = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' })
     this.#clusterDigest = createHash('sha256').update(init.cluster).digest()
     this.#keyring = init.keyring
+    this.#epoch = init.epoch ?? randomInt(0x10000)
+    if (!Number.isInteger(this.#epoch) || this.#epoch < 0 || this.#epoch > 0xffff) throw new RangeError(`Datagram epoch ${this.#epoch} is not an integer in 0..65535`)
     const now = init.now ?? Date.now
     this.#counter = Math.min(Math.max(0, Math.floor(now() * 1000)), MAX_COUNTER - 2 ** 40) - 1
   }
