@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Keyring, keyHint, keyId } from '../../src/libp2p/keyring.ts'
@@ -9,6 +11,9 @@ const test = suite('stream auth')
 const A = '12D3KooWA1111111111111111111111111111111111111111111'
 const B = '12D3KooWB2222222222222222222222222222222222222222222'
 const C = '12D3KooWC3333333333333333333333333333333333333333333'
+
+const PINNED_KEYED = '18b091144abfac8084838a2580acece55c'
+const PINNED_KEYLESS = '00ee9ec988c22710b7d71824c5b1337cf6'
 
 const key = (): Uint8Array => new Uint8Array(randomBytes(32))
 
@@ -117,6 +122,20 @@ test('any flipped bit, any other length, or garbage is refused without throwing'
       assert.not.ok(checkStreamProof(ring, 'prod', A, B, garbage))
     }
   }
+})
+
+test('known answer: the proof is recomputed by independent HMAC code, keyed and keyless', () => {
+  const enc = (text: string): Uint8Array => new TextEncoder().encode(text)
+  const prefixed = (parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [p.length >>> 24, (p.length >>> 16) & 255, (p.length >>> 8) & 255, p.length & 255, ...p]))
+  const message = prefixed([enc('libp2p-swim/stream-proof/v1'), enc('prod'), enc(A), enc(B)])
+  const k = new Uint8Array(32).map((_, i) => 255 - i)
+  const keyed = Uint8Array.from([sha256(k)[0], ...hmac(sha256, k, message).subarray(0, 16)])
+  const keylessKey = sha256(prefixed([enc('libp2p-swim/keyless-stream-key/v1'), enc('prod')]))
+  const keyless = Uint8Array.from([0, ...hmac(sha256, keylessKey, message).subarray(0, 16)])
+  assert.equal(streamProof(new Keyring([k]), 'prod', A, B), keyed)
+  assert.equal(streamProof(new Keyring(), 'prod', A, B), keyless)
+  assert.is(Buffer.from(keyed).toString('hex'), PINNED_KEYED)
+  assert.is(Buffer.from(keyless).toString('hex'), PINNED_KEYLESS)
 })
 
 test.run()
