@@ -27,8 +27,11 @@ const ARGS = [
 
 export interface Browser {
   context: BrowserContext
-  /** Opens `url` in a new tab; collects console errors, page errors and dialogs. */
-  open: (url: string) => Promise<OpenedPage>
+  /**
+   * Opens `url` in a new tab; collects console errors, page errors and dialogs. `initScripts`
+   * run in the page before its own scripts (source text: they are not type-checked as DOM code).
+   */
+  open: (url: string, initScripts?: string[]) => Promise<OpenedPage>
   close: () => Promise<void>
 }
 
@@ -62,7 +65,7 @@ export async function launchBrowser (): Promise<Browser> {
   }
   return {
     context,
-    open: async (url) => {
+    open: async (url, initScripts = []) => {
       const page = await context.newPage()
       const opened: OpenedPage = { page, errors: [], dialogs: [], violations: [] }
       page.on('pageerror', (err) => { opened.errors.push(err.message) })
@@ -82,6 +85,7 @@ export async function launchBrowser (): Promise<Browser> {
       await page.addInitScript({
         content: "document.addEventListener('securitypolicyviolation', (e) => { window.__reportViolation(e.violatedDirective + ' ' + e.blockedURI) })"
       })
+      for (const content of initScripts) await page.addInitScript({ content })
       await page.goto(url)
       return opened
     },
@@ -92,10 +96,10 @@ export async function launchBrowser (): Promise<Browser> {
   }
 }
 
-/** Saves a PNG screenshot of `page` under `test-results/`; returns its path. */
-export async function screenshot (page: Page, name: string): Promise<string> {
+/** Saves a PNG screenshot of `page` (the whole page, or the viewport) under `test-results/`; returns its path. */
+export async function screenshot (page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true })
   const path = join(RESULTS_DIR, `${name}.png`)
-  await page.screenshot({ path, fullPage: true })
+  await page.screenshot({ path, fullPage })
   return path
 }

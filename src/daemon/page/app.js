@@ -22,7 +22,7 @@
 /** @typedef {{ type: string, data: string, lastEventId: string }} SseEvent */
 /**
  * @typedef {object} Row
- * @property {HTMLTableRowElement} tr
+ * @property {HTMLDivElement} tr
  * @property {HTMLElement} badge
  * @property {HTMLElement} id
  * @property {HTMLElement} addrs
@@ -544,6 +544,7 @@ function render () {
   if (sharesChanged) {
     view.sharesDirty = false
     for (const cell of ui.table.querySelectorAll('.share-col')) /** @type {HTMLElement} */ (cell).hidden = view.shares == null
+    ui.table.classList.toggle('with-shares', view.shares != null)
     for (const id of view.members.keys()) view.dirty.add(id)
   }
   for (const id of view.dirty) {
@@ -625,7 +626,7 @@ function patchRow (member) {
   row.meta.replaceChildren(...Object.entries(member.meta).map(([key, value]) => {
     const pair = document.createElement('span')
     pair.className = 'kv'
-    pair.append(textElement('span', key, 'k'), textElement('span', value, 'v'))
+    pair.append(textElement('span', key, 'k'), '=', textElement('span', value, 'v'))
     return pair
   }))
   row.inc.textContent = String(member.incarnation)
@@ -636,9 +637,15 @@ function patchRow (member) {
 
 /** @param {string} id */
 function createRow (id) {
-  const tr = document.createElement('tr')
+  const tr = document.createElement('div')
+  tr.className = 'row'
+  tr.setAttribute('role', 'row')
   tr.dataset.id = id
-  const cells = Array.from({ length: 7 }, () => tr.insertCell())
+  const cells = Array.from({ length: 7 }, () => {
+    const cell = tr.appendChild(document.createElement('span'))
+    cell.setAttribute('role', 'cell')
+    return cell
+  })
   cells[0].className = 'state'
   const badge = textElement('span', '', 'badge')
   cells[0].append(badge)
