@@ -126,7 +126,7 @@ scale('renders 1,000 rows, then patches them through a burst of 3,000 events wit
   assert.ok(burst.lag < LONGEST_TASK_BOUND_MS, `a 50 ms timer ran ${Math.round(burst.lag)} ms late`)
   assert.equal(opened.errors, [])
   assert.equal(opened.violations, [])
-  await screenshot(page, 'page-1000-members', false)
+  await screenshot(page, 'page-1000-members', 'viewport')
 })
 
 scale.run()

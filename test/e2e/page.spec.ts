@@ -140,6 +140,9 @@ test('a metadata change appears without a reload; an XSS payload in it shows as 
 })
 
 test('SIGKILL one daemon: the page shows it suspect, then dead, within the detection bounds', async () => {
+  // ordinary metadata again, for the screenshot
+  await putMeta(b, { role: 'db', zone: 'eu-west-1' })
+  await waitFor('the plain metadata on the page', async () => (await opened.page.locator(`#member-rows .row[data-id="${b.id}"] .meta`).innerText()).includes('eu-west-1'), 20_000, 200)
   const killedAt = Date.now()
   c.proc.child.kill('SIGKILL')
   await c.proc.exited
@@ -159,6 +162,7 @@ test('SIGKILL one daemon: the page shows it suspect, then dead, within the detec
     const feed = await opened.page.locator('#feed').innerText()
     return feed.includes('suspect') && feed.includes('fail')
   }, 5_000, 200)
+  console.log(`  [page] screenshot ${await screenshot(opened.page, 'page-member-failed', 'content')}`)
   console.log(`  [page] suspect shown after ${suspect[0] - killedAt} ms, dead after ${dead[0] - killedAt} ms`)
 })
 

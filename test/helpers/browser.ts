@@ -96,10 +96,14 @@ export async function launchBrowser (): Promise<Browser> {
   }
 }
 
-/** Saves a PNG screenshot of `page` (the whole page, or the viewport) under `test-results/`; returns its path. */
-export async function screenshot (page: Page, name: string, fullPage = true): Promise<string> {
+/**
+ * Saves a PNG screenshot of `page` under `test-results/` and returns its path: the whole page,
+ * the viewport, or only the body's box (`content`: no empty space below a short page).
+ */
+export async function screenshot (page: Page, name: string, mode: 'full' | 'viewport' | 'content' = 'full'): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true })
   const path = join(RESULTS_DIR, `${name}.png`)
-  await page.screenshot({ path, fullPage })
+  if (mode === 'content') await page.locator('body').screenshot({ path })
+  else await page.screenshot({ path, fullPage: mode === 'full' })
   return path
 }

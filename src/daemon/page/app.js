@@ -45,6 +45,7 @@ const IDLE_MS = 45_000
 const QUORUM_EVERY_MS = 2_000
 const RING_EVERY_MS = 5_000
 const TOKEN_KEY = 'swimd-api-token'
+const MAX_SSE_LINE = 8 * 1024 * 1024
 
 /**
  * @param {string} id
@@ -84,6 +85,8 @@ const view = {
   /** @type {string[]} */
   order: [],
   selfId: '',
+  /** Daemon clock minus this browser's clock, in ms (0 unless clearly off). */
+  skew: 0,
   /** @type {number | undefined} */
   lastSeq: undefined,
   /** @type {Set<string>} */
@@ -152,17 +155,18 @@ async function askToken () {
 /**
  * GET a JSON endpoint with the token; asks for a token on 401 and tries again.
  * @param {string} path
- * @returns {Promise<{ status: number, body: unknown }>}
+ * @returns {Promise<{ status: number, body: unknown, date: string | null, sent: number, received: number }>}
  */
 async function getJson (path) {
   for (;;) {
+    const sent = Date.now()
     const res = await fetch(path, { headers: { accept: 'application/json', ...authHeaders() }, cache: 'no-store' })
     if (res.status === 401) {
       await askToken()
       continue
     }
     const body = res.ok ? await res.json() : undefined
-    return { status: res.status, body }
+    return { status: res.status, body, date: res.headers.get('date'), sent, received: Date.now() }
   }
 }
 
@@ -257,6 +261,8 @@ class SseParser {
    */
   push (text) {
     this.buffer += text
+    // swimd's frames are a few kB; a line that never ends is not a stream worth following
+    if (this.buffer.length > MAX_SSE_LINE) throw new Error('the event stream sent an over-long line')
     /** @type {SseEvent[]} */
     const events = []
     let start = 0
@@ -417,7 +423,11 @@ async function loadHistory (upTo) {
 
 async function loadSelf () {
   try {
-    const { body } = await getJson('/v1/self')
+    const { body, date, sent, received } = await getJson('/v1/self')
+    // member times are on the daemon's clock; its Date header (1 s resolution) says how far
+    // this browser's clock is off, corrected only when clearly off
+    const skew = date == null ? NaN : Date.parse(date) + 500 - (sent + received) / 2
+    view.skew = Number.isFinite(skew) && Math.abs(skew) > 2000 ? skew : 0
     const self = cleanMember(body)
     if (self == null || self.id === view.selfId) return
     const previous = view.selfId
@@ -555,7 +565,7 @@ function render () {
   view.dirty.clear()
   if (view.clockDirty) {
     view.clockDirty = false
-    const now = Date.now()
+    const now = Date.now() + view.skew
     for (const [id, row] of view.rows) {
       const member = view.members.get(id)
       if (member != null) writeSince(row, member, now)
@@ -632,7 +642,7 @@ function patchRow (member) {
   row.inc.textContent = String(member.incarnation)
   row.share.textContent = share == null ? '' : `${(share * 100).toFixed(1)} %`
   row.sinceText = ''
-  writeSince(row, member, Date.now())
+  writeSince(row, member, Date.now() + view.skew)
 }
 
 /** @param {string} id */
