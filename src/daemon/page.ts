@@ -46,6 +46,12 @@ const FILES: Readonly<Record<string, { file: string, type: string }>> = {
 }
 
 /**
+ * The page's paths. They hold no data, so they stay readable without the API token: the page
+ * has to load before it can ask for the token.
+ */
+export const PAGE_PATHS: ReadonlySet<string> = new Set(Object.keys(FILES))
+
+/**
  * The page directory. From the sources (tsx) it sits beside this module; from the build
  * (`dist/src/daemon/page.js`) it is the shipped `src/daemon/page/` of the package, which tsc
  * does not copy.
