@@ -251,4 +251,28 @@ offered('shows the quorum state, a minority banner while in the minority, and ea
   assert.equal(opened.dialogs, [])
 })
 
+offered('the state counts filter the rows; copying a short id copies the full id', async () => {
+  api.swim.emit('suspect', ids[1])
+  const opened = await browser.open(`${proxyBase}/`)
+  const { page } = opened
+  await page.locator(`#member-rows .row[data-id="${ids[1]}"][data-state="suspect"]`).waitFor({ timeout: 10_000 })
+  await page.locator('#counts button[data-filter="suspect"]').click()
+  assert.is(await page.locator('#member-rows .row:visible').count(), 1)
+  assert.ok(await page.locator(`#member-rows .row[data-id="${ids[1]}"]`).isVisible())
+  await page.locator('#counts button[data-filter=""]').click()
+  assert.is(await page.locator('#member-rows .row:visible').count(), 3)
+
+  const copied = await page.evaluate(`(() => {
+    const code = document.querySelector('#member-rows .row[data-id="${ids[0]}"] code.id')
+    getSelection().selectAllChildren(code)
+    let data
+    window.addEventListener('copy', (e) => { data = e.clipboardData.getData('text/plain') }, { once: true })
+    document.execCommand('copy')
+    return { shown: code.textContent, data }
+  })()`) as { shown: string, data: string }
+  assert.ok(copied.shown.length < ids[0].length, copied.shown)
+  assert.is(copied.data, ids[0])
+  assert.equal(opened.errors, [])
+})
+
 offered.run()
