@@ -11,6 +11,7 @@
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
  * | `GET /readyz` | 200 once `isReady()`, else 503 |
+ * | `GET /` | the live membership page (and its files under `/page/`), see page.ts |
  *
  * Errors are `{ "error": "…" }` with a 4xx/5xx status: 400 bad query or body, 401 missing or
  * wrong bearer token (non-GET requests, when a token is configured), 404 unknown path, 405
@@ -19,6 +20,7 @@
  */
 import { createServer } from 'node:http'
 import { checkBearer, HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { pageRoutes } from './page.ts'
 import { SseWriter } from './sse.ts'
 import type { EventLog, LoggedEvent } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -70,6 +72,7 @@ export function createApi (options: ApiOptions): Api {
   const streams = new Set<SseWriter>()
 
   const routes: Record<string, Partial<Record<Method, Handler>>> = {
+    ...pageRoutes(),
     '/v1/self': {
       GET: (_req, res) => { sendJson(res, 200, swim.localMember()) }
     },
