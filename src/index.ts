@@ -54,3 +54,5 @@ export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, gossips
 export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats } from './libp2p/index.ts'
 export type { Member, MemberState, MembershipEvent, MembershipEventType } from './core/types.ts'
 export type { SwimConfig, ProfileName } from './core/config.ts'
+export { HashRing, QuorumTracker, memberWeight, memberZone } from './consumers/index.ts'
+export type { QuorumState, QuorumStatus, RingOptions } from './consumers/index.ts'
