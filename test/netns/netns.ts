@@ -315,7 +315,7 @@ export interface NetDaemon {
   api: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
+const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
 
 /** Starts swimd inside the host's namespace and waits for its start-up line. */
 export async function startSwimd (host: Host, options: { seed: string, profile: 'lan' | 'local', dataDir?: string }, timeout = 60_000): Promise<NetDaemon> {
