@@ -9,13 +9,15 @@ export interface MembersOptions {
   json: boolean
   /** Only members in these states; all when undefined. */
   states?: MemberState[]
+  /** Bearer token; swimd asks for it on reads when its API listens beyond loopback. */
+  token?: string
   env: Record<string, string | undefined>
   stdout: CliOutput
 }
 
 export async function members (options: MembersOptions): Promise<number> {
   const query = options.states == null ? '' : `?state=${encodeURIComponent(options.states.join(','))}`
-  const body = await requestJson(options.api, `/v1/members${query}`) as { members: Member[] }
+  const body = await requestJson(options.api, `/v1/members${query}`, { token: options.token }) as { members: Member[] }
   if (options.json) {
     options.stdout.write(`${JSON.stringify({ members: body.members })}\n`)
   } else {

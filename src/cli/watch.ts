@@ -17,6 +17,8 @@ export interface WatchOptions {
   types?: MembershipEventType[]
   /** Resume after this seq (0: everything swimd still retains). */
   since?: number
+  /** Bearer token; swimd asks for it on reads when its API listens beyond loopback. */
+  token?: string
   env: Record<string, string | undefined>
   stdout: CliOutput
   stderr: CliOutput
@@ -33,6 +35,7 @@ export async function watch (options: WatchOptions): Promise<number> {
   await followEvents({
     url: `${options.api}/v1/events`,
     since: options.since,
+    token: options.token,
     signal: options.signal,
     backoff: options.backoff,
     onConnect: () => { reported = false },
