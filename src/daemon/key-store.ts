@@ -33,6 +33,13 @@ export type Warn = (message: string, fields?: Record<string, unknown>) => void
 /** A data-directory file could not be read, parsed or written. The message names the file and the way out. */
 export class DataDirError extends Error {
   static override name = 'DataDirError'
+  /** Permissions refused: the operator must fix them, restarting will not (swimd exits 2). */
+  readonly refused: boolean
+
+  constructor (message: string, options: { refused?: boolean } = {}) {
+    super(message)
+    this.refused = options.refused === true
+  }
 }
 
 /** A member as remembered across restarts. */
@@ -51,7 +58,7 @@ export async function ensureDataDir (dir: string): Promise<void> {
   try {
     await checkDataDirMode(dir)
   } catch (err) {
-    if (err instanceof FileModeError) throw new DataDirError(err.message)
+    if (err instanceof FileModeError) throw new DataDirError(err.message, { refused: true })
     throw new DataDirError(`Cannot use data directory "${dir}": ${describeFsError(err)}`)
   }
 }
@@ -200,7 +207,7 @@ async function readSecret (path: string): Promise<Uint8Array | undefined> {
     const bytes = await readPrivateFile(path)
     return bytes == null ? undefined : new Uint8Array(bytes)
   } catch (err) {
-    if (err instanceof FileModeError) throw new DataDirError(err.message)
+    if (err instanceof FileModeError) throw new DataDirError(err.message, { refused: true })
     throw new DataDirError(`Cannot read "${path}": ${describeFsError(err)}`)
   }
 }

@@ -18,7 +18,7 @@ import { startupLine } from './banner.ts'
 import { isBeyondLoopback, runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
 import { createApi } from './http-api.ts'
-import { ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { DataDirError, ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
 import { createLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { createPeerAdmission } from './peer-admission.ts'
@@ -78,7 +78,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
   } catch (err) {
     logger.fatal({ err }, 'cannot start')
     io.stderr.write(`swimd: ${(err as Error).message}\n`)
-    return 1
+    // files open to other users are a configuration error: exit 2, which supervisors do not retry
+    return err instanceof DataDirError && err.refused ? 2 : 1
   }
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
