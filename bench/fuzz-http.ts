@@ -37,7 +37,7 @@ import { EventLog } from '../src/daemon/event-log.ts'
 import { createApi } from '../src/daemon/http-api.ts'
 import { createMetrics } from '../src/daemon/metrics.ts'
 import { recordMembershipEvents } from '../src/daemon/record-events.ts'
-import { FakeKeyring } from '../test/daemon/fake-keyring.ts'
+import { Keyring } from '../src/libp2p/keyring.ts'
 import { FakeSwim } from '../test/daemon/fake-swim.ts'
 import type { Api } from '../src/daemon/http-api.ts'
 import type { Server } from 'node:http'
@@ -208,7 +208,7 @@ export async function startTargets (): Promise<FuzzTarget> {
     detaches.push(recordMembershipEvents(swim, eventLog))
     for (let i = 0; i < 5; i++) swim.emit('join', `12D3KooWPeer${i}`)
     const { registry } = createMetrics({ eventSubscribers: () => eventLog.subscriberCount, processMetrics: false })
-    const keyring = new FakeKeyring([new Uint8Array(32).fill(7)])
+    const keyring = new Keyring([new Uint8Array(32).fill(7)])
     const api = createApi({
       swim,
       eventLog,

@@ -17,30 +17,37 @@
  * every member, then `remove` the old one everywhere. At every step each member accepts what
  * every other sends, so no member is ever suspected for it.
  */
-import { clusterKeyProblem } from './keygen.ts'
 import { HttpError, readJsonBody, sendJson } from './http-io.ts'
+import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
+import { KeyringError } from '../libp2p/keyring.ts'
+import type { Keyring } from '../libp2p/keyring.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** The part of the library's `Keyring` (src/libp2p/keyring.ts) the API uses. */
-export interface KeyringApi {
-  list: () => Array<{ id: string, primary: boolean }>
-  install: (key: Uint8Array) => string
-  use: (id: string) => void
-  remove: (id: string) => void
-}
+/** The part of the library's `Keyring` the API uses. */
+export type KeyringApi = Pick<Keyring, 'list' | 'install' | 'use' | 'remove'>
 
 const KEY_ID = /^[0-9a-f]{16}$/
 
 /** The 32 key bytes from a PSK v1 file's text or from 64 hex digits; a string saying why not otherwise. */
 export function parseClusterKey (text: string): Uint8Array | string {
   const trimmed = text.trim()
-  let hex = trimmed
-  if (!/^[0-9a-fA-F]{64}$/.test(trimmed)) {
-    const problem = clusterKeyProblem(new TextEncoder().encode(text))
-    if (problem != null) return `not a cluster key (${problem}; create one with "swimd keygen")`
-    hex = text.split(/\r\n|\r|\n/)[2]
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Uint8Array.from(Buffer.from(trimmed.toLowerCase(), 'hex'))
+  try {
+    return decodeClusterKeyFile(text)
+  } catch (err) {
+    return (err as Error).message
   }
-  return Uint8Array.from(Buffer.from(hex.toLowerCase(), 'hex'))
+}
+
+/** A keyring refusal as the API's answer: 400 invalid, 404 unknown, 409 the primary key. */
+function keyringCall<T> (call: () => T): T {
+  try {
+    return call()
+  } catch (err) {
+    if (!(err instanceof KeyringError)) throw err
+    const status = err.code === 'unknown-key' ? 404 : err.code === 'primary-key' ? 409 : 400
+    throw new HttpError(status, err.message)
+  }
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
@@ -73,7 +80,7 @@ export function keyRoutes (keys: () => KeyringApi | undefined, maxBodyBytes: num
       if (ring.list().some((key) => key.id === id && key.primary)) {
         throw new HttpError(409, `Key ${id} is the primary key: make another key primary first (PUT /v1/keys/primary)`)
       }
-      ring.remove(id)
+      keyringCall(() => { ring.remove(id) })
       answer(res, 200, ring)
     }
   }
@@ -89,7 +96,7 @@ export function keyRoutes (keys: () => KeyringApi | undefined, maxBodyBytes: num
           }
           const key = parseClusterKey(body.key)
           if (typeof key === 'string') throw new HttpError(400, `Invalid key: ${key}`)
-          const id = ring.install(key)
+          const id = keyringCall(() => ring.install(key))
           answer(res, 201, ring, { id })
         }
       },
@@ -101,7 +108,7 @@ export function keyRoutes (keys: () => KeyringApi | undefined, maxBodyBytes: num
             throw new HttpError(400, 'Invalid body: expected { "id": "<16 hex digits>" } naming an installed key')
           }
           known(ring, body.id)
-          ring.use(body.id)
+          keyringCall(() => { ring.use(body.id as string) })
           answer(res, 200, ring)
         }
       }

@@ -12,7 +12,7 @@ import { escapeText, formatEventLine, formatMembersTable } from '../../src/cli/f
 import { main } from '../../src/cli/main.ts'
 import { generateClusterKey } from '../../src/daemon/keygen.ts'
 import { startApi } from '../daemon/api-harness.ts'
-import { FakeKeyring, keyId } from '../daemon/fake-keyring.ts'
+import { Keyring, keyId } from '../../src/libp2p/keyring.ts'
 import { makeMember } from '../daemon/fake-swim.ts'
 import { Collector, waitUntil } from '../daemon/wait.ts'
 
@@ -114,7 +114,7 @@ test('the CLI finds the token: --token-file, SWIM_API_TOKEN, SWIMD_API_TOKEN (a 
 test('keys list|install|use|remove drive the keyring through the API', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'swim-cli-keys-'))
   const old = Uint8Array.from(Buffer.from(new TextDecoder().decode(generateClusterKey()).split('\n')[2], 'hex'))
-  const keyring = new FakeKeyring([old])
+  const keyring = new Keyring([old])
   const h = await startApi({ token: 'tok', keyring })
   const run = async (...argv: string[]): Promise<{ code: number, out: string, err: string }> => {
     const stdout = new Collector()

@@ -5,7 +5,7 @@ import { createApi } from '../../src/daemon/http-api.ts'
 import { createMetrics } from '../../src/daemon/metrics.ts'
 import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { FakeSwim } from './fake-swim.ts'
-import type { FakeKeyring } from './fake-keyring.ts'
+import type { Keyring } from '../../src/libp2p/keyring.ts'
 import type { Api, ApiOptions } from '../../src/daemon/http-api.ts'
 
 export interface Harness {
@@ -21,7 +21,7 @@ export interface Harness {
 
 export interface HarnessOptions extends Partial<ApiOptions> {
   /** Serves the `/v1/keys` routes over this keyring. */
-  keyring?: FakeKeyring
+  keyring?: Keyring
   capacity?: number
   port?: number
   swim?: FakeSwim

@@ -15,7 +15,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generateClusterKey } from '../../src/daemon/keygen.ts'
 import { startApi } from './api-harness.ts'
-import { FakeKeyring, keyId } from './fake-keyring.ts'
+import { Keyring, keyId } from '../../src/libp2p/keyring.ts'
 import { waitFor } from '../e2e/processes.ts'
 import type { Harness, HarnessOptions } from './api-harness.ts'
 
@@ -202,7 +202,7 @@ test('the API is served over TLS with --api-cert/--api-key', async () => {
 test('key routes: list, install (idempotent), use, remove; the primary cannot be removed; writes need the token', async () => {
   const first = generateClusterKey()
   const firstBytes = Uint8Array.from(Buffer.from(new TextDecoder().decode(first).split('\n')[2], 'hex'))
-  const keyring = new FakeKeyring([firstBytes])
+  const keyring = new Keyring([firstBytes])
   const h = await api({ keyring })
   const list = await send(h, 'GET', '/v1/keys')
   assert.equal(JSON.parse(list.body), { keys: [{ id: keyId(firstBytes), primary: true }] })
