@@ -15,7 +15,7 @@
  * every namespace is deleted, whatever happened to the tests.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -324,6 +324,9 @@ export const API_TOKEN = `netns-${PREFIX}-token`
 let secrets: Promise<{ clusterKey: string, tokenFile: string }> | undefined
 
 export async function clusterSecrets (): Promise<{ clusterKey: string, tokenFile: string }> {
+  // a suite's cleanup removes the temporary directories of the run: make them again then
+  const current = await secrets
+  if (current == null || !existsSync(current.clusterKey) || !existsSync(current.tokenFile)) secrets = undefined
   secrets ??= (async () => {
     const dir = await tempDir(`${PREFIX}-secrets-`)
     const clusterKey = join(dir, 'cluster.key')
