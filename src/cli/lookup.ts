@@ -6,6 +6,8 @@ import type { CliOutput } from './main.ts'
 
 export interface LookupOptions {
   api: string
+  /** Bearer token; swimd asks for it on reads when its API listens beyond loopback. */
+  token?: string
   key: string
   n: number
   json: boolean
@@ -15,7 +17,7 @@ export interface LookupOptions {
 
 export async function lookup (options: LookupOptions): Promise<number> {
   const query = `?key=${encodeURIComponent(options.key)}&n=${options.n}`
-  const body = await requestJson(options.api, `/v1/lookup${query}`) as { key: string, members: Member[] }
+  const body = await requestJson(options.api, `/v1/lookup${query}`, { token: options.token }) as { key: string, members: Member[] }
   if (options.json) {
     options.stdout.write(`${JSON.stringify({ key: body.key, members: body.members })}\n`)
   } else {

@@ -13,6 +13,8 @@ export interface MembersOptions {
   states?: MemberState[]
   /** Only members whose metadata has all these pairs. */
   meta?: Record<string, string>
+  /** Bearer token; swimd asks for it on reads when its API listens beyond loopback. */
+  token?: string
   env: Record<string, string | undefined>
   stdout: CliOutput
 }
@@ -20,8 +22,8 @@ export interface MembersOptions {
 export async function members (options: MembersOptions): Promise<number> {
   const query = options.states == null ? '' : `?state=${encodeURIComponent(options.states.join(','))}`
   const [body, quorum] = await Promise.all([
-    requestJson(options.api, `/v1/members${query}`) as Promise<{ members: Member[] }>,
-    requestJson(options.api, '/v1/quorum') as Promise<QuorumStatus>
+    requestJson(options.api, `/v1/members${query}`, { token: options.token }) as Promise<{ members: Member[] }>,
+    requestJson(options.api, '/v1/quorum', { token: options.token }) as Promise<QuorumStatus>
   ])
   const filter = options.meta
   const listed = filter == null ? body.members : body.members.filter((member) => matchesMeta(member, filter))

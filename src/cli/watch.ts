@@ -23,6 +23,8 @@ export interface WatchOptions {
   meta?: Record<string, string>
   /** A shell command run once per event (see exec-handler.ts). */
   exec?: string
+  /** Bearer token; swimd asks for it on reads when its API listens beyond loopback. */
+  token?: string
   env: Record<string, string | undefined>
   stdout: CliOutput
   stderr: CliOutput
@@ -40,6 +42,7 @@ export async function watch (options: WatchOptions): Promise<number> {
   await followEvents({
     url: `${options.api}/v1/events`,
     since: options.since,
+    token: options.token,
     signal: options.signal,
     backoff: options.backoff,
     onConnect: () => { reported = false },
