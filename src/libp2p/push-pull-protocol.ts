@@ -34,6 +34,8 @@ export interface PushPullProtocolInit {
   onDecodeError: (from: string, error: WireError | Error) => void
   /** As ProbeProtocolInit's. */
   onUnreachable: (id: string, refused: boolean) => void
+  /** The exchange is over (either side): the connection may be idle now. */
+  onDone?: (id: string) => void
 }
 
 export class PushPullProtocol {
@@ -102,6 +104,7 @@ export class PushPullProtocol {
       return undefined
     } finally {
       this.streams.delete(stream)
+      this.init.onDone?.(to)
     }
   }
 
@@ -117,7 +120,10 @@ export class PushPullProtocol {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
       })
-      .finally(() => { this.streams.delete(stream) })
+      .finally(() => {
+        this.streams.delete(stream)
+        this.init.onDone?.(from)
+      })
   }
 
   private async answer (stream: Stream, from: string): Promise<void> {

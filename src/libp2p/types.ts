@@ -24,6 +24,20 @@ export interface SwimInit extends Partial<SwimConfig> {
    * `false` for none. @default the service named `pubsub`, else `gossipsub`, when present
    */
   pubsub?: string | false
+  /**
+   * SWIM datagrams (UDP): probes, acks, indirect probes, nacks and gossip travel as
+   * datagrams between members that both have them; push-pull, joins, the fallback probe and
+   * anything larger go over libp2p streams. `listen` is a `/ip4/H/udp/P` (or `/ip6/`)
+   * address to bind (port 0: a port of its own); `maxSize` the largest datagram in bytes.
+   * `false`: streams only, as for a browser or a relayed node.
+   * @default { listen: host and port of the first TCP listen address, maxSize: 1400 }
+   */
+  datagram?: false | DatagramOptions
+}
+
+export interface DatagramOptions {
+  listen?: string
+  maxSize?: number
 }
 
 /**
@@ -54,6 +68,21 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
   framesDropped: number
   /** Dials answered by a refusal or no route: each is a failed direct probe at once. */
   unreachable: number
+  /** Datagram figures (sizes as sent and received, sealed, without IP and UDP headers). */
+  datagrams?: {
+    in: number
+    out: number
+    bytesIn: number
+    bytesOut: number
+    /** Datagrams dropped unanswered: forged, replayed, truncated, foreign, not admitted. */
+    rejected: number
+    /** Second direct pings sent over a stream after a datagram ping went unanswered. */
+    fallbackProbes: number
+    /** Fallback probes that were acked. */
+    fallbackAcks: number
+  }
+  /** Connections this node opened for SWIM that are still open (watched members included). */
+  connections?: number
 }
 
 /** The typed events of the service: one per membership event type of the contract. */
