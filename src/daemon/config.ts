@@ -52,6 +52,8 @@ export interface DaemonConfig {
   /** The PSK file's bytes, checked to be in the libp2p PSK v1 format. */
   clusterKey?: Uint8Array
   clusterKeyFile?: string
+  /** Where SWIM datagrams are bound (`/ip4/H/udp/P`); false: streams only; unset: beside the first listen address. */
+  datagram?: string | false
   meta: Record<string, string>
   profile: ProfileName
   logLevel: LogLevel
@@ -125,6 +127,13 @@ export const FLAGS = {
     repeatable: false,
     help: 'libp2p private-network pre-shared key (create one with `swimd keygen`)',
     example: '/etc/swimd/cluster.key'
+  },
+  datagram: {
+    arg: 'MULTIADDR|off',
+    repeatable: false,
+    defaultText: 'host and port of the first listen address',
+    help: 'UDP address for SWIM probes (/ip4/HOST/udp/PORT); off: probe over libp2p streams only',
+    example: '/ip4/0.0.0.0/udp/7946'
   },
   meta: {
     arg: 'K=V',
@@ -318,6 +327,7 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     config.apiTokenFile = values['api-token']
     config.apiToken = readApiToken(values['api-token'], sources['api-token'])
   }
+  if (values.datagram != null) config.datagram = values.datagram === 'off' ? false : values.datagram
   if (values['cluster-key'] != null) {
     config.clusterKeyFile = values['cluster-key']
     config.clusterKey = readClusterKey(values['cluster-key'], sources['cluster-key'])
@@ -464,6 +474,7 @@ const SCHEMA = z.object({
   'api-token': z.string().min(1, 'must name a file').optional(),
   'data-dir': z.string().min(1, `must name a directory (expected e.g. ${FLAGS['data-dir'].example})`),
   'cluster-key': z.string().min(1, 'must name a file').optional(),
+  datagram: z.string().refine((value) => value === 'off' || /^\/ip[46]\/[^/]+\/udp\/\d{1,5}$/.test(value), { message: `expected /ip4/HOST/udp/PORT, /ip6/HOST/udp/PORT or off (e.g. ${FLAGS.datagram.example})` }).optional(),
   meta: z.array(z.string().transform((value, ctx): [string, string] => {
     const at = value.indexOf('=')
     if (at <= 0) {

@@ -27,7 +27,7 @@ import { startStateSaver } from './state-saver.ts'
 import { swim } from '../libp2p/index.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { DaemonLogger } from './logger.ts'
-import type { Swim } from '../libp2p/types.ts'
+import type { Swim, SwimInit } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -173,10 +173,16 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation })
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, ...datagramOption(config) })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode
+}
+
+function datagramOption (config: DaemonConfig): Pick<SwimInit, 'datagram'> {
+  if (config.datagram === false) return { datagram: false }
+  if (config.datagram != null) return { datagram: { listen: config.datagram } }
+  return {}
 }
 
 /** The configured seeds, else the members saved by the last run; `/dns*` names resolved. */

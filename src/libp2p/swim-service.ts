@@ -561,6 +561,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       return undefined
     }
     const p2p = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+    // A member's datagram address (saved with its other addresses) is not one to join through.
+    if (isDatagramAddr(ma.decapsulateCode(CODE_P2P).toString())) return undefined
     if (p2p != null) return { id: p2p, addrs: [ma.decapsulateCode(CODE_P2P).toString()] }
     if (this.announcedAddrs().includes(seed)) return undefined
     try {
