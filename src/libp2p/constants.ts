@@ -152,7 +152,7 @@ export const DATAGRAM_RESERVE = 256
  * Connections this node dialed for SWIM and that carry no stream are closed after this long
  * idle: SWIM keeps no connection per member.
  */
-export const IDLE_CONNECTION_TIMEOUT = 5000
+export const IDLE_CONNECTION_TIMEOUT = 1000
 
 /**
  * Each member is watched over a kept connection by this many others, chosen

@@ -111,6 +111,17 @@ export class Dialer {
     this.idleTimers.set(id, timer)
   }
 
+  /**
+   * Closes an inbound connection that carries no other stream, unless its member is kept:
+   * a seed's answer to a joiner needs no connection after it.
+   */
+  release (connection: Connection): void {
+    const id = connection.remotePeer.toString()
+    if (connection.direction !== 'inbound' || this.kept.has(id) || connection.status !== 'open') return
+    if (connection.streams.some(s => s.status === 'open')) return
+    connection.close().catch(err => { connection.abort(err) })
+  }
+
   /** Connections this dialer opened that are still open (for stats). */
   get openedConnections (): number {
     let n = 0

@@ -36,6 +36,11 @@ export interface PushPullProtocolInit {
   onUnreachable: (id: string, refused: boolean) => void
   /** The exchange is over (either side): the connection may be idle now. */
   onDone?: (id: string) => void
+  /**
+   * A join was answered on a connection the joiner opened: a seed lets it go at once, so a
+   * burst of joiners does not hold its connection slots (the joiner dials again if needed).
+   */
+  onJoinAnswered?: (connection: Connection) => void
 }
 
 export class PushPullProtocol {
@@ -116,6 +121,7 @@ export class PushPullProtocol {
     }
     this.streams.add(stream)
     this.answer(stream, from)
+      .then(join => { if (join) this.init.onJoinAnswered?.(connection) })
       .catch(err => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
@@ -126,7 +132,8 @@ export class PushPullProtocol {
       })
   }
 
-  private async answer (stream: Stream, from: string): Promise<void> {
+  /** Answers one request; resolves to whether it was a join. */
+  private async answer (stream: Stream, from: string): Promise<boolean> {
     const signal = AbortSignal.timeout(this.init.timeout)
     const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
     let raw
@@ -141,17 +148,18 @@ export class PushPullProtocol {
     if (!result.ok) {
       this.init.onDecodeError(from, result.error)
       stream.abort(new Error(`Bad sync request: ${result.error.message}`))
-      return
+      return false
     }
     if (!isSync(result.message, false)) {
       this.init.onDecodeError(from, { code: 'invalid', message: 'Something other than a sync request arrived on the sync protocol' })
       stream.abort(new Error('Bad sync request'))
-      return
+      return false
     }
-    if (!this.running) return
+    if (!this.running) return false
     const response = this.init.onRequest(from, result.message, raw.byteLength)
     if (response != null) await framed.write(response, { signal })
     await framed.unwrap().close({ signal })
+    return result.message.join
   }
 }
 

@@ -51,7 +51,8 @@ export class Libp2pStreams implements StreamTransport {
       ...common,
       timeout: init.syncTimeout,
       onRequest: (from: string, request: Sync, bytes: number) => this.handlers?.onSync(from, request, bytes),
-      onDone: id => { init.dialer.idle(id) }
+      onDone: id => { init.dialer.idle(id) },
+      onJoinAnswered: connection => { init.dialer.release(connection) }
     })
   }
 

@@ -584,7 +584,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (answered > 0 || this.machine.clusterSize > 1 || signal.aborted) return
       this.log('no seed answered; trying again in %d ms', delay)
       await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, delay)
+        // Jittered, so that joiners a full seed turned away do not all come back at once.
+        const timer = setTimeout(resolve, delay * (0.5 + Math.random()))
         signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
       })
       delay = Math.min(delay * 2, JOIN_RETRY_MAX)

@@ -3,7 +3,9 @@ import { createSocket } from 'node:dgram'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DatagramTransport } from '../../src/libp2p/datagram-transport.ts'
-import { aliveCount, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, waitFor } from './helpers.ts'
+import { createLibp2p } from 'libp2p'
+import { swim } from '../../src/index.ts'
+import { FAST, aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor } from './helpers.ts'
 import type { SwimNode } from './helpers.ts'
 import type { MembershipEvent } from '../../src/index.ts'
 
@@ -75,6 +77,31 @@ test('with every datagram lost the cluster keeps working over the stream fallbac
   await stop(victim)
   await waitFor(() => survivors.every(n => stateOf(n, idOf(victim)) === 'dead'), 'every survivor to declare the victim dead', 30_000)
   for (const n of survivors) assert.is(aliveCount(n), 5)
+})
+
+test('a cluster larger than maxConnections, with libp2p\'s pruning and connection monitor on, converges on few connections per node', async () => {
+  const N = 24
+  const MAX = 12
+  const make = async (seeds: string[]): Promise<SwimNode> => {
+    const base = baseOptions()
+    const { connectionMonitor: _off, ...defaults } = base
+    return track(await createLibp2p({
+      ...defaults,
+      // No allow-list: libp2p refuses and prunes beyond maxConnections, as between real hosts.
+      connectionManager: { maxConnections: MAX, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
+      services: { swim: swim({ ...FAST, seeds }) }
+    }) as unknown as SwimNode)
+  }
+  const seed = await make([])
+  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  await waitFor(() => nodes.every(n => aliveCount(n) === N), `every node to see ${N} alive members`, 60_000, 100)
+  // Steady state: SWIM holds its watch connections and little else.
+  await new Promise(resolve => setTimeout(resolve, 3000))
+  const counts = nodes.map(n => n.getConnections().length)
+  const mean = counts.reduce((a, b) => a + b, 0) / N
+  assert.ok(mean <= 9, `about 2 × 3 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
+  assert.ok(Math.max(...counts) <= MAX)
+  for (const n of nodes) assert.is(aliveCount(n), N)
 })
 
 test('datagram: false probes over streams as before and advertises no datagram address', async () => {
