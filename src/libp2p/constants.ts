@@ -149,6 +149,14 @@ export const MIN_DATAGRAM_SIZE = 512
 export const DATAGRAM_RESERVE = 256
 
 /**
+ * Datagram pings to one member lost in a row, each time with the stream fallback acked,
+ * before everything to that member goes on streams for STREAM_ONLY_TIME; then datagrams are
+ * tried again.
+ */
+export const DATAGRAM_MISSES = 2
+export const STREAM_ONLY_TIME = 30_000
+
+/**
  * Connections this node dialed for SWIM and that carry no stream are closed after this long
  * idle: SWIM keeps no connection per member.
  */

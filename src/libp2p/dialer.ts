@@ -25,6 +25,9 @@ export interface DialerComponents {
   peerStore: Pick<PeerStore, 'merge'>
 }
 
+/** Writes the first bytes of every stream this dialer opens (the stream proof). */
+export type StreamPreamble = (stream: Stream, to: string) => void
+
 export interface OpenStreamOptions extends AbortOptions {
   maxOutboundStreams?: number
 }
@@ -42,9 +45,12 @@ export class Dialer {
   private kept = new Set<string>()
   private readonly idleTimeout: number
 
-  constructor (components: DialerComponents, idleTimeout = IDLE_CONNECTION_TIMEOUT) {
+  private readonly preamble?: StreamPreamble
+
+  constructor (components: DialerComponents, options: { idleTimeout?: number, preamble?: StreamPreamble } = {}) {
     this.components = components
-    this.idleTimeout = idleTimeout
+    this.idleTimeout = options.idleTimeout ?? IDLE_CONNECTION_TIMEOUT
+    this.preamble = options.preamble
   }
 
   /** The PeerId of a member id. Throws for an id that is not a PeerId. */
@@ -68,7 +74,16 @@ export class Dialer {
     const peer = this.peerId(id)
     let connection = this.openConnection(peer)
     if (connection == null) connection = await this.dial(peer, id, addrs, options)
-    return connection.newStream(protocol, options)
+    const stream = await connection.newStream(protocol, options)
+    if (this.preamble != null) {
+      try {
+        this.preamble(stream, id)
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    }
+    return stream
   }
 
   /** Opens (or finds) a connection to the member and keeps it until `keep` says otherwise. */

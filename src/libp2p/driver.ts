@@ -24,6 +24,7 @@ import type { Message, Ping, Sync, Update } from '../core/messages.ts'
 import type { MembershipEvent } from '../core/types.ts'
 import { decodeMessage, encodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
+import { DATAGRAM_MISSES, STREAM_ONLY_TIME } from './constants.ts'
 import { datagramAddrOf } from './datagram-address.ts'
 import type { PacketSealer, PacketSource, Transport } from './transport.ts'
 
@@ -61,6 +62,9 @@ export interface DriverCounters {
   datagramBytesIn: number
   datagramBytesOut: number
   datagramsRejected: number
+  /** Refused datagrams by reason (PacketCrypto's OpenError, or `not-admitted`). */
+  rejectedBy: Record<string, number>
+  streamsRejected: number
   fallbackProbes: number
   fallbackAcks: number
 }
@@ -70,6 +74,9 @@ const MAX_TIMER_DELAY = 0x7fffffff
 
 /** Datagram pings remembered for their fallback (a probe period's worth is far below this). */
 const MAX_PENDING_PINGS = 1024
+
+/** Members whose datagram losses are tracked at once. */
+const MAX_TRACKED = 10_000
 
 export class Driver {
   readonly counters: DriverCounters = {
@@ -85,6 +92,8 @@ export class Driver {
     datagramBytesIn: 0,
     datagramBytesOut: 0,
     datagramsRejected: 0,
+    rejectedBy: {},
+    streamsRejected: 0,
     fallbackProbes: 0,
     fallbackAcks: 0
   }
@@ -95,6 +104,10 @@ export class Driver {
   private timerAt = Infinity
   /** Pings sent as datagrams, by sequence number: their target. */
   private readonly datagramPings = new Map<number, string>()
+  /** Datagram pings lost in a row while the stream fallback was acked, by member. */
+  private readonly datagramMisses = new Map<string, number>()
+  /** Members reached over streams only for now (their datagrams were being lost), until when. */
+  private readonly streamOnlyUntil = new Map<string, number>()
 
   constructor (init: DriverInit) {
     this.init = init
@@ -142,6 +155,8 @@ export class Driver {
     this.timer = undefined
     this.timerAt = Infinity
     this.datagramPings.clear()
+    this.datagramMisses.clear()
+    this.streamOnlyUntil.clear()
   }
 
   async stop (): Promise<void> {
@@ -222,13 +237,18 @@ export class Driver {
     count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
     const packets = this.init.transport.packets
     const datagramAddr = packets?.address != null ? datagramAddrOf(addrs) : undefined
-    if (datagramAddr != null && message.type === 'ping' && this.datagramPings.get(message.seq) === to) {
-      // The probe's first ping went as a datagram and got no ack in probeTimeout.
-      this.datagramPings.delete(message.seq)
-      applied.writes.push(this.fallbackPing(to, addrs, message, bytes))
-      return
+    const streamOnly = datagramAddr != null && this.streamOnly(to)
+    if (datagramAddr != null && message.type === 'ping') {
+      const repeat = this.datagramPings.get(message.seq) === to
+      if (repeat || streamOnly) {
+        // The probe's first ping went as a datagram and got no ack in probeTimeout, or
+        // datagrams to this member have been lost lately: ping on a stream, ack on it.
+        if (repeat) this.datagramPings.delete(message.seq)
+        applied.writes.push(this.fallbackPing(to, addrs, message, bytes, repeat && !streamOnly))
+        return
+      }
     }
-    if (packets != null && datagramAddr != null) {
+    if (packets != null && datagramAddr != null && !streamOnly) {
       const sealed = this.init.sealer.seal(to, bytes)
       if (sealed != null && sealed.byteLength <= packets.maxPacketSize) {
         if (packets.send(datagramAddr, sealed)) {
@@ -245,6 +265,28 @@ export class Driver {
     applied.writes.push(this.init.transport.streams.send(to, addrs, bytes))
   }
 
+  private streamOnly (id: string): boolean {
+    const until = this.streamOnlyUntil.get(id)
+    if (until == null) return false
+    if (Date.now() < until) return true
+    this.streamOnlyUntil.delete(id)
+    return false
+  }
+
+  /** A datagram ping to `id` was lost while a stream reached it. */
+  private missed (id: string): void {
+    const misses = (this.datagramMisses.get(id) ?? 0) + 1
+    if (misses < DATAGRAM_MISSES) {
+      if (this.datagramMisses.size >= MAX_TRACKED) this.datagramMisses.clear()
+      this.datagramMisses.set(id, misses)
+      return
+    }
+    this.datagramMisses.delete(id)
+    if (this.streamOnlyUntil.size >= MAX_TRACKED) this.streamOnlyUntil.clear()
+    this.streamOnlyUntil.set(id, Date.now() + STREAM_ONLY_TIME)
+    this.init.log('datagrams to %s are being lost; using streams for %d ms', id, STREAM_ONLY_TIME)
+  }
+
   private rememberPing (seq: number, to: string): void {
     if (this.datagramPings.size >= MAX_PENDING_PINGS) {
       const oldest = this.datagramPings.keys().next().value
@@ -253,12 +295,19 @@ export class Driver {
     this.datagramPings.set(seq, to)
   }
 
-  private async fallbackPing (to: string, addrs: string[], ping: Ping, bytes: Uint8Array): Promise<boolean> {
+  /**
+   * `afterMiss`: the ping repeats one sent as a datagram that got no ack; if the stream
+   * ping is acked, the datagram path to `to` is what failed, and after DATAGRAM_MISSES of
+   * those in a row everything to `to` goes on streams for STREAM_ONLY_TIME (a network that
+   * drops UDP then costs what probing over streams always did, without false suspicions).
+   */
+  private async fallbackPing (to: string, addrs: string[], ping: Ping, bytes: Uint8Array, afterMiss: boolean): Promise<boolean> {
     this.counters.fallbackProbes++
     const machine = this.machine
     const answer = await this.init.transport.streams.ping(to, addrs, bytes)
     if (answer == null || machine !== this.machine) return false
     this.counters.fallbackAcks++
+    if (afterMiss) this.missed(to)
     count(this.counters.messagesIn, this.counters.bytesIn, 'ack', answer.bytes)
     this.drive(m => m.receive(to, answer.message, Date.now()))
     return true
@@ -317,18 +366,20 @@ export class Driver {
     this.counters.datagramsIn++
     this.counters.datagramBytesIn += packet.byteLength
     const opened = this.init.sealer.open(packet)
-    if (!opened.ok) {
+    if ('error' in opened) {
       this.counters.datagramsRejected++
-      this.init.log.trace('dropped a datagram: %s', opened.reason)
+      this.counters.rejectedBy[opened.error] = (this.counters.rejectedBy[opened.error] ?? 0) + 1
+      this.init.log.trace('dropped a datagram: %s', opened.error)
       return
     }
     const { from } = opened
     if (!this.init.admits(from)) {
       this.counters.datagramsRejected++
+      this.counters.rejectedBy['not-admitted'] = (this.counters.rejectedBy['not-admitted'] ?? 0) + 1
       this.init.log.trace('dropped a datagram from %s: not admitted', from)
       return
     }
-    const result = decodeMessage(opened.message, this.init.limits)
+    const result = decodeMessage(opened.payload, this.init.limits)
     if (!result.ok) {
       this.decodeError(from, result.error)
       return
@@ -338,7 +389,9 @@ export class Driver {
       return
     }
     const message = result.message
-    count(this.counters.messagesIn, this.counters.bytesIn, message.type, opened.message.byteLength)
+    // An ack as a datagram: datagrams reach that member and come back.
+    if (message.type === 'ack') this.datagramMisses.delete(from)
+    count(this.counters.messagesIn, this.counters.bytesIn, message.type, opened.payload.byteLength)
     this.drive(m => m.receive(from, message, Date.now()))
   }
 

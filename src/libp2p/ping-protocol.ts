@@ -29,6 +29,11 @@ export interface PingProtocolInit {
   /** Bound of one whole exchange, dial included. */
   timeout: number
   admits: (id: string) => boolean
+  /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   /** A ping from an authenticated peer; returns the encoded ack, or undefined for none. */
   onPing: (from: string, ping: Ping, bytes: number) => Uint8Array | undefined
   onDecodeError: (from: string, error: WireError | Error) => void
@@ -120,6 +125,10 @@ export class PingProtocol {
 
   private async answer (stream: Stream, from: string): Promise<void> {
     const signal = AbortSignal.timeout(this.init.timeout)
+    if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
+      stream.abort(new Error('No valid cluster key proof'))
+      return
+    }
     const framed = lpStream(stream, { maxDataLength: this.init.limits.maxMessageBytes })
     const raw = await framed.read({ signal })
     const result = decodeMessage(raw, this.init.limits)

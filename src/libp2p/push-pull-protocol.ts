@@ -27,6 +27,11 @@ export interface PushPullProtocolInit {
   timeout: number
   admits: (id: string) => boolean
   /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  /**
    * A sync request from an authenticated peer; returns the encoded response, or undefined to
    * send none.
    */
@@ -135,6 +140,10 @@ export class PushPullProtocol {
   /** Answers one request; resolves to whether it was a join. */
   private async answer (stream: Stream, from: string): Promise<boolean> {
     const signal = AbortSignal.timeout(this.init.timeout)
+    if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
+      stream.abort(new Error('No valid cluster key proof'))
+      return false
+    }
     const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
     let raw
     try {

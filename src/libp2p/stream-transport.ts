@@ -3,7 +3,7 @@
  * members without datagrams), the fallback probe (one ping and ack per stream) and push-pull
  * (one exchange per stream), behind one `StreamTransport`.
  */
-import type { Logger } from '@libp2p/interface'
+import type { Logger, Stream } from '@libp2p/interface'
 import type { Ping, Sync } from '../core/messages.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import type { Dialer } from './dialer.ts'
@@ -22,6 +22,9 @@ export interface Libp2pStreamsInit {
   pingTimeout: number
   syncTimeout: number
   admits: (id: string) => boolean
+  /** Checks an inbound stream's proof (see StreamGuard); counts and resets a bad one. */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  checkProof?: (from: string, proof: Uint8Array) => boolean
   onDecodeError: (from: string, error: WireError | Error) => void
   onUnreachable: (id: string, refused: boolean) => void
   onDropped: (id: string) => void
@@ -34,10 +37,12 @@ export class Libp2pStreams implements StreamTransport {
   private handlers?: StreamHandlers
 
   constructor (init: Libp2pStreamsInit) {
-    const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, admits: init.admits, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
+    const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, admits: init.admits, admitStream: init.admitStream, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
     this.probe = new ProbeProtocol({
       ...common,
       dialTimeout: init.dialTimeout,
+      admitStream: undefined,
+      checkProof: init.checkProof,
       onMessage: (from, message, bytes) => { if (message.type !== 'sync') this.handlers?.onMessage(from, message, bytes) },
       onDropped: init.onDropped
     })

@@ -17,7 +17,7 @@
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
-import type { ComponentLogger, Connection, Libp2pEvents, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Libp2pEvents, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 import { CONFIG_KEYS, resolveConfig } from '../core/config.ts'
@@ -39,7 +39,9 @@ import type { SwimConnectionManager } from './dialer.ts'
 import { count, Driver } from './driver.ts'
 import { GossipsubBridge, isPubSub } from './gossipsub-bridge.ts'
 import { registerSwimMetrics } from './metrics.ts'
-import { PlainPackets } from './plain-packets.ts'
+import { Keyring } from './keyring.ts'
+import { PacketCrypto } from './packet-crypto.ts'
+import { createStreamGuard } from './stream-guard.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
 import { Libp2pStreams } from './stream-transport.ts'
@@ -98,8 +100,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
   private readonly dialer: Dialer
-  private readonly sealer: PacketSealer
-  private readonly datagramSize: number | undefined
+  /** Cluster keys: the primary seals datagrams and proves streams; the others are accepted too. */
+  readonly keys: Keyring
+  private readonly sealer?: PacketSealer
+  private datagramSize: number | undefined
   private packets?: DatagramTransport
   private readonly transport: Transport
   private readonly driver: Driver
@@ -144,8 +148,27 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
     this.lastIncarnation = (init.incarnation ?? 0) - 1
-    this.dialer = new Dialer(components)
-    this.sealer = new PlainPackets(this.id)
+    this.keys = new Keyring(init.clusterKeys ?? [])
+    const cluster = init.cluster ?? DEFAULT_CLUSTER
+    const guard = createStreamGuard(this.keys, cluster, this.id)
+    this.dialer = new Dialer(components, { preamble: guard.prove })
+    if (this.datagramSize != null) {
+      if (components.privateKey.type === 'Ed25519') {
+        this.sealer = new PacketCrypto({ privateKey: components.privateKey, cluster, keyring: this.keys })
+      } else {
+        // Datagram keys come from Ed25519 identities; other members reach this one over streams.
+        this.log('the node\'s %s identity cannot seal datagrams; probing over streams only', components.privateKey.type)
+        this.datagramSize = undefined
+      }
+    }
+    const admitStream = async (stream: Stream, from: string, options: { signal: AbortSignal }): Promise<boolean> => {
+      const ok = await guard.admit(stream, from, options)
+      if (!ok) {
+        this.driver.counters.streamsRejected++
+        this.log('reset a stream from %s: no valid cluster key proof', from)
+      }
+      return ok
+    }
 
     const admits = (id: string): boolean => this.admission.admits(id)
     const streams = new Libp2pStreams({
@@ -157,6 +180,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       pingTimeout: this.config.probeInterval,
       syncTimeout: syncTimeout(this.config.probeTimeout),
       admits,
+      admitStream,
+      checkProof: (from, proof) => {
+        const ok = guard.check(from, proof)
+        if (!ok) this.driver.counters.streamsRejected++
+        return ok
+      },
       onDecodeError: (from, error) => { this.driver.decodeError(from, error) },
       onUnreachable: (id, refused) => { this.driver.unreachable(id, refused) },
       onDropped: () => { this.driver.dropped() }
@@ -167,7 +196,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       log: this.log,
       limits: this.limits,
       transport: this.transport,
-      sealer: this.sealer,
+      sealer: this.sealer ?? NO_SEALER,
       admits,
       onEvent: event => { this.onEvent(event) },
       onSent: updates => { this.bridge?.offer(updates) }
@@ -348,9 +377,11 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         bytesIn: c.datagramBytesIn,
         bytesOut: c.datagramBytesOut,
         rejected: c.datagramsRejected,
+        rejectedBy: { ...c.rejectedBy },
         fallbackProbes: c.fallbackProbes,
         fallbackAcks: c.fallbackAcks
       },
+      streamsRejected: c.streamsRejected,
       connections: this.dialer.openedConnections
     }
   }
@@ -363,7 +394,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   // ------------------------------------------------------------------ events and hints
 
   private onEvent (event: MembershipEvent): void {
-    if (event.type === 'join') this.sealer.know(event.member.id)
+    if (event.type === 'join') this.sealer?.know(event.member.id)
     if (event.type !== 'update' && !this.watchDirty) {
       // Recomputed once per burst of changes (a join brings many at once).
       this.watchDirty = true
@@ -601,6 +632,15 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const error = validateRecord(probe, this.limits)
     if (error != null) throw new RangeError(`Invalid metadata: ${error.message}`)
   }
+}
+
+/** For a node without datagrams (nothing is ever sealed or opened). */
+const NO_SEALER: PacketSealer = {
+  overhead: 0,
+  seal: () => undefined,
+  open: () => ({ error: 'no datagrams' }),
+  know: () => {},
+  forget: () => {}
 }
 
 function checkDatagramSize (size: number | undefined): number {

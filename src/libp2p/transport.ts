@@ -63,16 +63,16 @@ export interface Transport {
 }
 
 /**
- * Authenticates (and, with a cluster key, encrypts) datagrams. `open` costs at most one
- * AEAD check, and what it refuses is dropped: never answered.
+ * Authenticates (and, with a cluster key, encrypts) datagrams: `PacketCrypto`. `open` costs
+ * at most one AEAD check, and what it refuses is dropped: never answered.
  */
 export interface PacketSealer {
-  /** Bytes `seal` adds to a message for `to`, at most. */
+  /** Bytes `seal` adds to a message. */
   readonly overhead: number
-  /** The datagram carrying `message` to member `to`, or undefined when it cannot be sealed. */
-  seal: (to: string, message: Uint8Array) => Uint8Array | undefined
-  /** The sender and the message of a datagram, or why it was refused. */
-  open: (packet: Uint8Array) => { ok: true, from: string, message: Uint8Array } | { ok: false, reason: string }
+  /** The datagram carrying `payload` to member `to`, or undefined when it cannot be sealed. */
+  seal: (to: string, payload: Uint8Array) => Uint8Array | undefined
+  /** The sender and the payload of a datagram, or why it was refused. */
+  open: (packet: Uint8Array) => { from: string, payload: Uint8Array } | { error: string }
   /** A member entered the view: its datagrams may now be opened. */
   know: (id: string) => void
   /** A member left the view. */

@@ -2,6 +2,7 @@ import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
 import type { TypedEventTarget } from 'main-event'
+import type { Keyring } from './keyring.ts'
 
 /** Options of the `swim()` service. All optional; timing knobs override the profile's. */
 export interface SwimInit extends Partial<SwimConfig> {
@@ -13,6 +14,13 @@ export interface SwimInit extends Partial<SwimConfig> {
   metadata?: Record<string, string>
   /** Cluster name: scopes the gossipsub topic `/swim/<cluster>/updates`. @default 'default' */
   cluster?: string
+  /**
+   * Cluster keys (32 bytes each; the first is the primary): every SWIM stream begins with a
+   * proof of one, every datagram is sealed with keys derived from it, so only holders of a
+   * key are members. `node.services.swim.keys` rotates them. Unset or []: a keyless
+   * cluster (datagrams are still authenticated by the members' identity keys).
+   */
+  clusterKeys?: Uint8Array[]
   /** Only these PeerIds may be members (admission control). Unset: anyone who can connect. */
   allowList?: string[]
   /** First incarnation; a daemon passes a persisted value so a restart starts above it. @default 0 */
@@ -76,11 +84,15 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
     bytesOut: number
     /** Datagrams dropped unanswered: forged, replayed, truncated, foreign, not admitted. */
     rejected: number
+    /** The same by reason: short, version, unknown-sender, foreign-key, forged, replay, not-admitted. */
+    rejectedBy: Record<string, number>
     /** Second direct pings sent over a stream after a datagram ping went unanswered. */
     fallbackProbes: number
     /** Fallback probes that were acked. */
     fallbackAcks: number
   }
+  /** Inbound SWIM streams reset for want of a valid cluster key proof. */
+  streamsRejected?: number
   /** Connections this node opened for SWIM that are still open (watched members included). */
   connections?: number
 }
@@ -107,4 +119,6 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   leave: () => Promise<void>
   /** Counters and gauges for metrics (a snapshot). */
   stats: () => SwimStats
+  /** The cluster keys (install, use, remove: rotation without a restart). */
+  readonly keys: Keyring
 }

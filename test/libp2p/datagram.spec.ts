@@ -44,7 +44,9 @@ test('a 12-node cluster probes over datagrams, converges, and detects a crash', 
   await waitFor(() => nodes.every(n => datagrams(n).in > 20), 'datagrams to flow')
   for (const n of nodes) {
     const s = n.services.swim.stats()
-    assert.is(s.datagrams?.rejected, 0)
+    // Only datagrams from a member not yet known (racing its join) are refused: nothing
+    // forged, replayed or foreign among honest members.
+    assert.equal(Object.keys(s.datagrams?.rejectedBy ?? {}).filter(r => r !== 'unknown-sender'), [])
     // Probes went as datagrams: no ping over the long-lived probe streams.
     assert.ok((s.messagesOut.ping ?? 0) <= (s.datagrams?.out ?? 0))
   }
@@ -63,7 +65,9 @@ test('a 12-node cluster probes over datagrams, converges, and detects a crash', 
 })
 
 test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
-  const nodes = await createCluster(6)
+  // The fallback dials a member within probeInterval − probeTimeout: give it the time a
+  // loaded test machine needs for a TCP, noise and yamux handshake.
+  const nodes = await createCluster(6, { swim: { probeInterval: 400, probeTimeout: 150 } })
   await waitFor(() => nodes.every(n => aliveCount(n) === 6), 'the cluster to converge', 30_000)
   const logs = nodes.map(n => recordEvents(n))
   dropAllDatagrams()
