@@ -10,7 +10,6 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -25,6 +24,7 @@ import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
 import { swim } from '../libp2p/index.ts'
+import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { Swim, SwimInit } from '../libp2p/types.ts'
@@ -169,11 +169,12 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     streamMuxers: [yamux()],
     connectionMonitor: { enabled: false },
     connectionManager: { allow: LOOPBACK_ALLOW },
-    ...(config.clusterKey != null ? { connectionProtector: preSharedKey({ psk: config.clusterKey }) } : {}),
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, ...datagramOption(config) })
+      // The cluster key admits members in SWIM itself (stream proofs, sealed datagrams), so
+      // it can be rotated without restarting libp2p.
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, ...datagramOption(config), ...(config.clusterKey != null ? { clusterKeys: [decodeClusterKeyFile(config.clusterKey)] } : {}) })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode
