@@ -104,6 +104,8 @@ export class Driver {
   private timerAt = Infinity
   /** Pings sent as datagrams, by sequence number: their target. */
   private readonly datagramPings = new Map<number, string>()
+  /** Members whose next ping goes on a stream (set only while probeOverStream runs). */
+  private readonly pingOverStream = new Set<string>()
   /** Datagram pings lost in a row while the stream fallback was acked, by member. */
   private readonly datagramMisses = new Map<string, number>()
   /** Members reached over streams only for now (their datagrams were being lost), until when. */
@@ -181,6 +183,16 @@ export class Driver {
     return applied
   }
 
+  /**
+   * Probes `id` now (a connection hint), its first ping on a stream of its own: a dial its
+   * host refuses is evidence at once.
+   */
+  probeOverStream (id: string): void {
+    this.pingOverStream.add(id)
+    this.drive(m => m.probeNow(id, Date.now()))
+    this.pingOverStream.delete(id)
+  }
+
   /** A dial failure that is evidence (refused or no route). */
   unreachable (id: string, refused: boolean): void {
     this.counters.unreachable++
@@ -240,7 +252,7 @@ export class Driver {
     const streamOnly = datagramAddr != null && this.streamOnly(to)
     if (datagramAddr != null && message.type === 'ping') {
       const repeat = this.datagramPings.get(message.seq) === to
-      if (repeat || streamOnly) {
+      if (repeat || streamOnly || this.pingOverStream.has(to)) {
         // The probe's first ping went as a datagram and got no ack in probeTimeout, or
         // datagrams to this member have been lost lately: ping on a stream, ack on it.
         if (repeat) this.datagramPings.delete(message.seq)

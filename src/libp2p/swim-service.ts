@@ -448,7 +448,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (member == null) return
       const overStreams = this.packets?.address == null || datagramAddrOf(member.addrs) == null
       if (!overStreams && !this.watched.has(id)) return
-      this.driver.drive(m => m.probeNow(id, Date.now()))
+      // Over a stream: a killed process's host refuses the dial at once, which is evidence
+      // now rather than a datagram unanswered after probeTimeout.
+      this.driver.probeOverStream(id)
       if (this.watched.has(id) && !this.watchDirty) {
         this.watchDirty = true
         setTimeout(() => { this.refreshWatch() }, this.config.probeInterval).unref?.()
