@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert'
 import { DatagramTransport } from '../../src/libp2p/datagram-transport.ts'
 import { createLibp2p } from 'libp2p'
 import { swim } from '../../src/index.ts'
-import { FAST, aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor } from './helpers.ts'
+import { seededRandom } from '../../src/core/random.ts'
+import { FAST, aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor, watchProcess } from './helpers.ts'
 import type { SwimNode } from './helpers.ts'
 import type { MembershipEvent } from '../../src/index.ts'
 
@@ -66,8 +67,8 @@ test('a 12-node cluster probes over datagrams, converges, and detects a crash', 
 
 test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
   // The fallback dials a member within probeInterval − probeTimeout: give it the time a
-  // loaded test machine needs for a TCP, noise and yamux handshake.
-  const nodes = await createCluster(6, { swim: { probeInterval: 400, probeTimeout: 150 } })
+  // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).
+  const nodes = await createCluster(6, { swim: { probeInterval: 1000, probeTimeout: 500 } })
   await waitFor(() => nodes.every(n => aliveCount(n) === 6), 'the cluster to converge', 30_000)
   const logs = nodes.map(n => recordEvents(n))
   dropAllDatagrams()
@@ -145,6 +146,70 @@ test('junk datagrams are dropped, counted, and never answered', async () => {
   socket.close()
   assert.is(answers, 0, 'nothing answered the junk')
   assert.is(aliveCount(a), 2)
+})
+
+test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted by reason, never answered; probes go on', async () => {
+  const watch = watchProcess()
+  try {
+    const [a, b] = await createCluster(2)
+    await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+    const target = udpAddr(a) as string
+    const port = Number(target.split('/')[4])
+    // Capture real datagrams b seals for a.
+    const captured: Uint8Array[] = []
+    const original = DatagramTransport.prototype.send
+    DatagramTransport.prototype.send = function (to: string, packet: Uint8Array) {
+      if (to === target && captured.length < 50) captured.push(Uint8Array.from(packet))
+      return original.call(this, to, packet)
+    }
+    restoreSend = () => { DatagramTransport.prototype.send = original }
+    await waitFor(() => captured.length >= 10, 'datagrams from b to a')
+    restoreSend()
+    restoreSend = undefined
+    const socket = createSocket('udp4')
+    let answers = 0
+    socket.on('message', () => { answers++ })
+    await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+    const rng = seededRandom(0xd6)
+    const random = (): number => rng.next()
+    const byte = (): number => Math.floor(random() * 256)
+    const before = datagrams(a).rejected
+    const acksBefore = a.services.swim.stats().messagesIn.ack ?? 0
+    const N = 3000
+    for (let i = 0; i < N; i++) {
+      const kind = i % 3
+      let packet: Uint8Array
+      if (kind === 0) {
+        packet = Uint8Array.from({ length: Math.floor(random() * 1400) }, byte)
+      } else {
+        packet = Uint8Array.from(captured[i % captured.length])
+        if (kind === 1) {
+          // mutate: flip bytes, truncate or extend
+          const flips = 1 + Math.floor(random() * 4)
+          for (let f = 0; f < flips; f++) packet[Math.floor(random() * packet.length)] ^= 1 + Math.floor(random() * 255)
+          if (random() < 0.3) packet = packet.subarray(0, Math.floor(random() * packet.length))
+        }
+        // kind 2: the exact datagram again (a replay)
+      }
+      socket.send(packet, port, '127.0.0.1')
+      // Paced: a burst beyond the socket's receive buffer is dropped by the kernel, unseen.
+      if (i % 20 === 0) await new Promise(resolve => setTimeout(resolve, 2))
+    }
+    await waitFor(() => datagrams(a).rejected - before >= N * 0.95, `the fuzz to be counted (${datagrams(a).rejected - before} of ${N})`, 20_000)
+    const by = datagrams(a).rejectedBy
+    assert.ok((by.replay ?? 0) > 0, `replays counted: ${JSON.stringify(by)}`)
+    assert.ok((by.forged ?? 0) + (by.short ?? 0) + (by.version ?? 0) + (by['unknown-sender'] ?? 0) > 0, `forgeries counted: ${JSON.stringify(by)}`)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    socket.close()
+    assert.is(answers, 0, 'nothing answered the fuzz')
+    // a still probes b over datagrams and gets acks
+    await waitFor(() => (a.services.swim.stats().messagesIn.ack ?? 0) > acksBefore + 3, 'acks after the fuzz')
+    assert.is(stateOf(a, idOf(b)), 'alive')
+    assert.equal(watch.rejections, [])
+    assert.equal(watch.exceptions, [])
+  } finally {
+    watch.dispose()
+  }
 })
 
 test('a bad datagram option is refused when the node is created', async () => {
