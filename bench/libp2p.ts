@@ -13,9 +13,19 @@
  * their length prefix, without yamux/noise/TCP overhead), and CPU and RSS per node, which are
  * this process's totals divided by N.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan]`
+ * Also over the window: open libp2p connections per node (mean and max), and SWIM traffic
+ * at the IP level per node: datagrams as sent plus 28 bytes of IPv4 and UDP headers each,
+ * and TCP as written to the sockets (noise and yamux included) plus 52 bytes of IPv4 and TCP
+ * headers (with timestamps) per write, and one 52-byte ACK per write (an upper bound: delayed
+ * ACKs send fewer).
+ *
+ * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
+ * refuses and prunes connections beyond M as it would between real hosts.
+ *
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M]`
  */
 import '../src/polyfill.ts'
+import { Socket } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
@@ -36,6 +46,13 @@ interface Row {
   falseFails: number
   setupFalseFails: number
   bytesPerNodePerSec: number
+  /** IP-level bytes/s per node: UDP and TCP with their headers. */
+  ipBytesPerNodePerSec: number
+  udpBytesPerNodePerSec: number
+  tcpBytesPerNodePerSec: number
+  packetsPerNodePerSec: number
+  connectionsMean: number
+  connectionsMax: number
   /** bytes/s per node by message type */
   bytesByType: Record<string, number>
   msgsPerNodePerSec: number
@@ -53,7 +70,20 @@ const option = (name: string): string | undefined => args.includes(name) ? args[
 const sizes = (option('--sizes') ?? '10,50,100').split(',').map(Number)
 const trialsOption = option('--trials')
 const profile = (option('--profile') ?? 'lan') as ProfileName
+const maxConnectionsOption = option('--max-connections')
 const STEADY_WINDOW_MS = 30_000
+
+/** Bytes and writes on every TCP socket of this process (all of them are libp2p's here). */
+const tcp = { bytes: 0, writes: 0 }
+const socketWrite = Socket.prototype.write
+Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
+  if (chunk instanceof Uint8Array) tcp.bytes += chunk.byteLength
+  else if (typeof chunk === 'string') tcp.bytes += Buffer.byteLength(chunk)
+  tcp.writes++
+  return (socketWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
+} as typeof Socket.prototype.write
+const IP_UDP_HEADERS = 28
+const IP_TCP_HEADERS = 52
 const TRIAL_TIMEOUT_MS = 60_000
 
 const events: Array<{ at: number, observer: string, type: MembershipEventType, member: string }> = []
@@ -67,7 +97,12 @@ async function createNode (seeds: string[]): Promise<Node> {
   const node = await createLibp2p({
     ...base,
     // A whole cluster in one process dials far more at once than a test does.
-    connectionManager: { ...base.connectionManager, maxIncomingPendingConnections: 1000, maxParallelDials: 200 },
+    connectionManager: {
+      ...base.connectionManager,
+      maxIncomingPendingConnections: 1000,
+      maxParallelDials: 200,
+      ...(maxConnectionsOption != null ? { allow: [], inboundConnectionThreshold: 100_000, maxConnections: Number(maxConnectionsOption) } : {})
+    },
     services: { swim: swim({ profile, seeds }) }
   })
   const observer = node.peerId.toString()
@@ -171,13 +206,28 @@ async function run (n: number, trials: number): Promise<Row> {
     return out
   }
   const t0ByType = byType()
+  const datagramsOut = (): { n: number, bytes: number } => nodes.reduce((acc, x) => {
+    const d = x.services.swim.stats().datagrams
+    return { n: acc.n + (d?.out ?? 0), bytes: acc.bytes + (d?.bytesOut ?? 0) }
+  }, { n: 0, bytes: 0 })
+  const d0 = datagramsOut()
+  const tcp0 = { ...tcp }
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   let rssPeak = 0
+  const connectionSamples: number[] = []
+  let connectionsMax = 0
   while (performance.now() - t0 < STEADY_WINDOW_MS) {
     await sleep(500)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
+    const counts = nodes.map(x => x.getConnections().length)
+    connectionSamples.push(counts.reduce((a, b) => a + b, 0) / n)
+    connectionsMax = Math.max(connectionsMax, ...counts)
   }
+  const d1 = datagramsOut()
+  const udpBytes = (d1.bytes - d0.bytes) + IP_UDP_HEADERS * (d1.n - d0.n)
+  const tcpWrites = tcp.writes - tcp0.writes
+  const tcpBytes = (tcp.bytes - tcp0.bytes) + 2 * IP_TCP_HEADERS * tcpWrites
   const seconds = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
   const bytesPerNodePerSec = (bytesOut() - b0) / n / seconds
@@ -185,6 +235,10 @@ async function run (n: number, trials: number): Promise<Row> {
   const bytesByType: Record<string, number> = {}
   for (const [k, v] of Object.entries(t1ByType)) bytesByType[k] = Math.round((v - (t0ByType[k] ?? 0)) / n / seconds)
   const msgsPerNodePerSec = (msgsOut() - m0) / n / seconds
+  const udpBytesPerNodePerSec = udpBytes / n / seconds
+  const tcpBytesPerNodePerSec = tcpBytes / n / seconds
+  const packetsPerNodePerSec = ((d1.n - d0.n) + 2 * tcpWrites) / n / seconds
+  const connectionsMean = connectionSamples.reduce((a, b) => a + b, 0) / Math.max(1, connectionSamples.length)
   const cpuPercentPerNode = ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100 / n
 
   const sample: Sample = { join: [], leave: [], firstSuspect: [], allFail: [] }
@@ -237,6 +291,12 @@ async function run (n: number, trials: number): Promise<Row> {
     falseFails,
     setupFalseFails,
     bytesPerNodePerSec: Math.round(bytesPerNodePerSec),
+    ipBytesPerNodePerSec: Math.round(udpBytesPerNodePerSec + tcpBytesPerNodePerSec),
+    udpBytesPerNodePerSec: Math.round(udpBytesPerNodePerSec),
+    tcpBytesPerNodePerSec: Math.round(tcpBytesPerNodePerSec),
+    packetsPerNodePerSec: Number(packetsPerNodePerSec.toFixed(1)),
+    connectionsMean: Number(connectionsMean.toFixed(1)),
+    connectionsMax,
     bytesByType,
     msgsPerNodePerSec: Number(msgsPerNodePerSec.toFixed(2)),
     cpuPercentPerNode: Number(cpuPercentPerNode.toFixed(2)),
@@ -261,12 +321,18 @@ for (const n of sizes) {
 if (json) {
   console.log(JSON.stringify({ profile, node: process.version, rows }, null, 2))
 } else {
-  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}; times are median / max in ms`)
+  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
   console.log('')
   console.log('| N | trials | join → all have it | graceful leave → all saw it | crash → first suspect | crash → all survivors failed it | false fails (setup) | bytes/s per node | msgs/s per node | CPU per node | RSS per node (total) |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     console.log(`| ${r.n} | ${r.trials} | ${fmt(r.joinMs)} | ${fmt(r.leaveMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.falseFails} (${r.setupFalseFails}) | ${r.bytesPerNodePerSec} | ${r.msgsPerNodePerSec} | ${r.cpuPercentPerNode}% | ${r.rssMiBPerNode} MiB (${r.rssMiBTotal} MiB) |`)
+  }
+  console.log('')
+  console.log('| N | connections per node (mean / max) | IP bytes/s per node (UDP + TCP) | packets/s per node |')
+  console.log('|---|---|---|---|')
+  for (const r of rows) {
+    console.log(`| ${r.n} | ${r.connectionsMean} / ${r.connectionsMax} | ${r.ipBytesPerNodePerSec} (${r.udpBytesPerNodePerSec} + ${r.tcpBytesPerNodePerSec}) | ${r.packetsPerNodePerSec} |`)
   }
   console.log('\nCPU and RSS per node are this process\'s totals divided by N (one Node.js runtime shared by all nodes). Bytes are SWIM messages as encoded, without stream, encryption and TCP overhead.')
 }

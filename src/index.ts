@@ -19,8 +19,6 @@
  *   transports: [tcp()],
  *   connectionEncrypters: [noise()],
  *   streamMuxers: [yamux()],
- *   // SWIM probes every member; libp2p's own connection pinging is redundant
- *   connectionMonitor: { enabled: false },
  *   services: {
  *     swim: swim({ seeds: ['/ip4/10.0.0.1/tcp/7946'], profile: 'lan', metadata: { role: 'api' } })
  *   }
@@ -39,6 +37,10 @@
  * await s.leave()
  * await node.stop()
  * ```
+ *
+ * Probes travel as UDP datagrams on the TCP listen port (here 7946/udp), sealed per pair
+ * of members; push-pull and joins use libp2p streams. libp2p's connection manager and
+ * connection monitor work as shipped: SWIM keeps about six connections per node.
  *
  * Member ids are PeerIds (base58); a member's `addrs` are the multiaddrs its node announces,
  * without the `/p2p/<id>` suffix. Events: `member:join`, `member:suspect`, `member:alive`,

@@ -69,6 +69,8 @@ export interface DaemonConfig {
   /** The PSK file's bytes, checked to be in the libp2p PSK v1 format. */
   clusterKey?: Uint8Array
   clusterKeyFile?: string
+  /** Where SWIM datagrams are bound (`/ip4/H/udp/P`); false: streams only; unset: beside the first listen address. */
+  datagram?: string | false
   meta: Record<string, string>
   profile: ProfileName
   logLevel: LogLevel
@@ -229,6 +231,13 @@ export const FLAGS = {
     defaultText: 'any address',
     help: 'admit connections only from and to addresses in these networks',
     example: '10.0.0.0/8'
+  },
+  datagram: {
+    arg: 'MULTIADDR|off',
+    repeatable: false,
+    defaultText: 'host and port of the first listen address',
+    help: 'UDP address for SWIM probes (/ip4/HOST/udp/PORT); off: probe over libp2p streams only',
+    example: '/ip4/0.0.0.0/udp/7946'
   },
   meta: {
     arg: 'K=V',
@@ -467,6 +476,7 @@ or pass --insecure to run an open cluster anyway`)
     config.apiTokenFile = values['api-token']
     config.apiToken = readApiToken(values['api-token'], sources['api-token'])
   }
+  if (values.datagram != null) config.datagram = values.datagram === 'off' ? false : values.datagram
   if (values['cluster-key'] != null) {
     config.clusterKeyFile = values['cluster-key']
     config.clusterKey = readClusterKey(values['cluster-key'], sources['cluster-key'])
@@ -690,6 +700,7 @@ const SCHEMA = z.object({
   })),
   'data-dir': z.string().min(1, `must name a directory (expected e.g. ${FLAGS['data-dir'].example})`),
   'cluster-key': z.string().min(1, 'must name a file').optional(),
+  datagram: z.string().refine((value) => value === 'off' || /^\/ip[46]\/[^/]+\/udp\/\d{1,5}$/.test(value), { message: `expected /ip4/HOST/udp/PORT, /ip6/HOST/udp/PORT or off (e.g. ${FLAGS.datagram.example})` }).optional(),
   meta: z.array(z.string().transform((value, ctx): [string, string] => {
     const at = value.indexOf('=')
     if (at <= 0) {

@@ -10,7 +10,6 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
@@ -26,11 +25,12 @@ import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
 import { swim } from '../libp2p/index.ts'
+import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { PeerAdmission } from './peer-admission.ts'
-import type { Swim } from '../libp2p/types.ts'
+import type { Swim, SwimInit } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
@@ -190,14 +190,31 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     connectionMonitor: { enabled: false },
     connectionManager: { allow: LOOPBACK_ALLOW },
     ...(admission.gater != null ? { connectionGater: admission.gater } : {}),
-    ...(config.clusterKey != null ? { connectionProtector: preSharedKey({ psk: config.clusterKey }) } : {}),
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, expect: config.expect, stableAfter: config.stableAfter, ...(admission.allowList != null ? { allowList: admission.allowList } : {}) })
+      // The cluster key admits members in SWIM itself (stream proofs, sealed datagrams), so
+      // it can be rotated without restarting libp2p.
+      swim: swim({
+        seeds,
+        profile: config.profile,
+        metadata: config.meta,
+        incarnation,
+        expect: config.expect,
+        stableAfter: config.stableAfter,
+        ...datagramOption(config),
+        ...(config.clusterKey != null ? { clusterKeys: [decodeClusterKeyFile(config.clusterKey)] } : {}),
+        ...(admission.allowList != null ? { allowList: admission.allowList } : {})
+      })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode
+}
+
+function datagramOption (config: DaemonConfig): Pick<SwimInit, 'datagram'> {
+  if (config.datagram === false) return { datagram: false }
+  if (config.datagram != null) return { datagram: { listen: config.datagram } }
+  return {}
 }
 
 /** The configured seeds, else the members saved by the last run; `/dns*` names resolved. */

@@ -13,6 +13,16 @@ export const PROTOCOL_VERSION = '1.0.0'
  */
 export const PROBE_PROTOCOL = `/swim/${PROTOCOL_VERSION}/probe`
 
+/**
+ * Fallback probe: one ping and its ack on a fresh stream, for a probe whose datagram ping
+ * got no answer (memberlist's TCP fallback ping).
+ */
+export const PING_PROTOCOL = `/swim/${PROTOCOL_VERSION}/ping`
+
+/** Concurrent fallback probes per connection and direction: one per probe period is honest. */
+export const MAX_INBOUND_PING_STREAMS = 4
+export const MAX_OUTBOUND_PING_STREAMS = 4
+
 /** Push-pull state sync: one request and one response on a fresh stream per exchange. */
 export const SYNC_PROTOCOL = `/swim/${PROTOCOL_VERSION}/sync`
 
@@ -118,6 +128,47 @@ export const DEFAULT_CLUSTER = 'default'
  * published once (the core re-sends a fresh update several times over SWIM).
  */
 export const MAX_PUBLISHED_REMEMBERED = 4096
+
+/**
+ * Largest SWIM datagram by default, in bytes: below the 1,500-byte Ethernet MTU with room
+ * for IP and UDP headers and tunnels (memberlist's UDPBufferSize is 1,400 too).
+ */
+export const DEFAULT_DATAGRAM_SIZE = 1400
+
+/**
+ * Smallest datagram size accepted: a ping with its headers and seal, plus the smallest
+ * piggyback budget the protocol allows (256 bytes).
+ */
+export const MIN_DATAGRAM_SIZE = 512
+
+/**
+ * Bytes of a datagram kept for everything but the piggybacked updates: the message header
+ * (type, sequence number, a target id of up to 128 bytes), protobuf framing, and the seal
+ * (sender id, nonce, tag). The default piggyback budget shrinks to fit maxSize − this.
+ */
+export const DATAGRAM_RESERVE = 256
+
+/**
+ * Datagram pings to one member lost in a row, each time with the stream fallback acked,
+ * before everything to that member goes on streams for STREAM_ONLY_TIME; then datagrams are
+ * tried again.
+ */
+export const DATAGRAM_MISSES = 2
+export const STREAM_ONLY_TIME = 30_000
+
+/**
+ * Connections this node dialed for SWIM and that carry no stream are closed after this long
+ * idle: SWIM keeps no connection per member.
+ */
+export const IDLE_CONNECTION_TIMEOUT = 1000
+
+/**
+ * Each member is watched over a kept connection by this many others, chosen
+ * deterministically from the view (as Rapid's K observers): when such a connection closes,
+ * the watcher probes at once, so a killed process is suspected within a round trip while
+ * every node keeps about 2 × WATCHERS connections whatever the cluster size.
+ */
+export const WATCHERS = 3
 
 /** Public keys derived from member ids, cached for record verification. */
 export const MAX_CACHED_KEYS = 10_000

@@ -1,13 +1,18 @@
 /**
  * Opening streams to members: over an existing connection when there is one, otherwise by
  * dialing the addresses the member announced (which are added to the peer store first, so
- * libp2p's dialer sees them).
+ * libp2p's dialer sees them; datagram addresses are left out, they are not libp2p's).
+ *
+ * SWIM keeps no connection per member: a connection this dialer opened is closed once it
+ * has carried no stream for IDLE_CONNECTION_TIMEOUT, unless the member is one this node
+ * watches (see watch.ts). Connections the other side opened are its to close.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { AbortOptions, Connection, PeerId, PeerStore, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { MAX_CACHED_KEYS } from './constants.ts'
+import { IDLE_CONNECTION_TIMEOUT, MAX_CACHED_KEYS } from './constants.ts'
+import { isDatagramAddr } from './datagram-address.ts'
 
 /** The part of libp2p's connection manager the service uses. */
 export interface SwimConnectionManager {
@@ -20,6 +25,9 @@ export interface DialerComponents {
   peerStore: Pick<PeerStore, 'merge'>
 }
 
+/** Writes the first bytes of every stream this dialer opens (the stream proof). */
+export type StreamPreamble = (stream: Stream, to: string) => void
+
 export interface OpenStreamOptions extends AbortOptions {
   maxOutboundStreams?: number
 }
@@ -29,9 +37,20 @@ export class Dialer {
   private readonly peerIds = new Map<string, PeerId>()
   /** Addresses already merged into the peer store, per member, so a dial does not rewrite them. */
   private readonly stored = new Map<string, string>()
+  /** Connections this dialer opened, by member. */
+  private readonly dialed = new Map<string, Connection>()
+  /** Idle checks pending, by member. */
+  private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Members whose connection is kept (watched), whoever opened it. */
+  private kept = new Set<string>()
+  private readonly idleTimeout: number
 
-  constructor (components: DialerComponents) {
+  private readonly preamble?: StreamPreamble
+
+  constructor (components: DialerComponents, options: { idleTimeout?: number, preamble?: StreamPreamble } = {}) {
     this.components = components
+    this.idleTimeout = options.idleTimeout ?? IDLE_CONNECTION_TIMEOUT
+    this.preamble = options.preamble
   }
 
   /** The PeerId of a member id. Throws for an id that is not a PeerId. */
@@ -54,16 +73,100 @@ export class Dialer {
   async openStream (id: string, addrs: string[], protocol: string, options: OpenStreamOptions = {}): Promise<Stream> {
     const peer = this.peerId(id)
     let connection = this.openConnection(peer)
-    if (connection == null) {
-      await this.remember(peer, id, addrs, options)
-      connection = await this.components.connectionManager.openConnection(peer, options)
+    if (connection == null) connection = await this.dial(peer, id, addrs, options)
+    const stream = await connection.newStream(protocol, options)
+    if (this.preamble != null) {
+      try {
+        this.preamble(stream, id)
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
     }
-    return connection.newStream(protocol, options)
+    return stream
+  }
+
+  /** Opens (or finds) a connection to the member and keeps it until `keep` says otherwise. */
+  async connect (id: string, addrs: string[], options: AbortOptions = {}): Promise<void> {
+    const peer = this.peerId(id)
+    if (this.openConnection(peer) != null) return
+    await this.dial(peer, id, addrs, options)
+  }
+
+  /** The members whose connections are kept; any other idle connection this dialer opened may go. */
+  keep (ids: Set<string>): void {
+    const before = this.kept
+    this.kept = ids
+    for (const id of before) if (!ids.has(id)) this.idle(id)
+  }
+
+  /**
+   * A stream to or from `id` ended: if this dialer opened the connection, it is not kept,
+   * and it still carries no stream after idleTimeout, it is closed.
+   */
+  idle (id: string): void {
+    if (!this.dialed.has(id) || this.idleTimers.has(id)) return
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(id)
+      const connection = this.dialed.get(id)
+      if (connection == null) return
+      if (connection.status !== 'open') {
+        this.dialed.delete(id)
+        return
+      }
+      if (this.kept.has(id)) return
+      if (connection.streams.some(s => s.status === 'open')) {
+        this.idle(id)
+        return
+      }
+      this.dialed.delete(id)
+      connection.close().catch(err => { connection.abort(err) })
+    }, this.idleTimeout)
+    timer.unref?.()
+    this.idleTimers.set(id, timer)
+  }
+
+  /**
+   * Closes an inbound connection that carries no other stream, unless its member is kept:
+   * a seed's answer to a joiner needs no connection after it.
+   */
+  release (connection: Connection): void {
+    const id = connection.remotePeer.toString()
+    if (connection.direction !== 'inbound' || this.kept.has(id) || connection.status !== 'open') return
+    if (connection.streams.some(s => s.status === 'open')) return
+    connection.close().catch(err => { connection.abort(err) })
+  }
+
+  /** Connections this dialer opened that are still open (for stats). */
+  get openedConnections (): number {
+    let n = 0
+    for (const c of this.dialed.values()) if (c.status === 'open') n++
+    return n
+  }
+
+  /** Cancels idle checks (the service stops; libp2p closes its connections itself). */
+  stop (): void {
+    for (const timer of this.idleTimers.values()) clearTimeout(timer)
+    this.idleTimers.clear()
+    this.dialed.clear()
+    this.kept = new Set()
+  }
+
+  private async dial (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<Connection> {
+    await this.remember(peer, id, addrs, options)
+    const connection = await this.components.connectionManager.openConnection(peer, options)
+    if (!this.dialed.has(id) && this.dialed.size < MAX_CACHED_KEYS) this.dialed.set(id, connection)
+    else if (this.dialed.has(id)) this.dialed.set(id, connection)
+    this.idle(id)
+    return connection
   }
 
   /** Forgets what was stored for members no longer known. */
   forget (id: string): void {
     this.stored.delete(id)
+    this.dialed.delete(id)
+    clearTimeout(this.idleTimers.get(id))
+    this.idleTimers.delete(id)
   }
 
   private openConnection (peer: PeerId): Connection | undefined {
@@ -71,6 +174,7 @@ export class Dialer {
   }
 
   private async remember (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<void> {
+    addrs = addrs.filter(a => !isDatagramAddr(a))
     if (addrs.length === 0) return
     const key = addrs.join(' ')
     if (this.stored.get(id) === key) return

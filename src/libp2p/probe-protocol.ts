@@ -12,7 +12,8 @@
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
-import type { Uint8ArrayList } from 'uint8arraylist'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { STREAM_PROOF_BYTES } from './stream-auth.ts'
 import type { Message } from '../core/messages.ts'
 import { decodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
@@ -35,6 +36,13 @@ export interface ProbeProtocolInit {
   dialTimeout: number
   /** Whether streams from this peer are accepted (admission). */
   admits: (id: string) => boolean
+  /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  /** Checks the stream proof (STREAM_PROOF_BYTES) an inbound probe stream begins with. */
+  checkProof?: (from: string, proof: Uint8Array) => boolean
   /** A decoded message from an authenticated peer. */
   onMessage: (from: string, message: Message, bytes: number) => void
   /** A frame that could not be decoded (or a stream whose framing broke). */
@@ -207,8 +215,21 @@ export class ProbeProtocol {
     const decoder = new LengthPrefixedDecoder({ maxDataLength: max, maxBufferSize: max + 10 })
     // This side never writes on an inbound stream.
     stream.close().catch(() => {})
+    // The stream proof comes first: nothing is decoded before it holds. (Read here rather
+    // than through admitStream: the sender may close its side right after its frames.)
+    let proof: Uint8ArrayList | undefined = this.init.checkProof != null ? new Uint8ArrayList() : undefined
     try {
-      for await (const chunk of stream) {
+      for await (let chunk of stream) {
+        if (proof != null) {
+          proof.append(chunk)
+          if (proof.byteLength < STREAM_PROOF_BYTES) continue
+          if (this.init.checkProof?.(from, proof.subarray(0, STREAM_PROOF_BYTES)) !== true) {
+            stream.abort(new Error('No valid cluster key proof'))
+            return
+          }
+          chunk = proof.sublist(STREAM_PROOF_BYTES)
+          proof = undefined
+        }
         for (const frame of decoder.decode(chunk)) {
           if (!this.running) return
           const result = decodeMessage(frame, this.init.limits)

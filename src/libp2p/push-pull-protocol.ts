@@ -27,6 +27,11 @@ export interface PushPullProtocolInit {
   timeout: number
   admits: (id: string) => boolean
   /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  /**
    * A sync request from an authenticated peer; returns the encoded response, or undefined to
    * send none.
    */
@@ -34,6 +39,13 @@ export interface PushPullProtocolInit {
   onDecodeError: (from: string, error: WireError | Error) => void
   /** As ProbeProtocolInit's. */
   onUnreachable: (id: string, refused: boolean) => void
+  /** The exchange is over (either side): the connection may be idle now. */
+  onDone?: (id: string) => void
+  /**
+   * A join was answered on a connection the joiner opened: a seed lets it go at once, so a
+   * burst of joiners does not hold its connection slots (the joiner dials again if needed).
+   */
+  onJoinAnswered?: (connection: Connection) => void
 }
 
 export class PushPullProtocol {
@@ -102,6 +114,7 @@ export class PushPullProtocol {
       return undefined
     } finally {
       this.streams.delete(stream)
+      this.init.onDone?.(to)
     }
   }
 
@@ -113,15 +126,24 @@ export class PushPullProtocol {
     }
     this.streams.add(stream)
     this.answer(stream, from)
+      .then(join => { if (join) this.init.onJoinAnswered?.(connection) })
       .catch(err => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
       })
-      .finally(() => { this.streams.delete(stream) })
+      .finally(() => {
+        this.streams.delete(stream)
+        this.init.onDone?.(from)
+      })
   }
 
-  private async answer (stream: Stream, from: string): Promise<void> {
+  /** Answers one request; resolves to whether it was a join. */
+  private async answer (stream: Stream, from: string): Promise<boolean> {
     const signal = AbortSignal.timeout(this.init.timeout)
+    if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
+      stream.abort(new Error('No valid cluster key proof'))
+      return false
+    }
     const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
     let raw
     try {
@@ -135,17 +157,18 @@ export class PushPullProtocol {
     if (!result.ok) {
       this.init.onDecodeError(from, result.error)
       stream.abort(new Error(`Bad sync request: ${result.error.message}`))
-      return
+      return false
     }
     if (!isSync(result.message, false)) {
       this.init.onDecodeError(from, { code: 'invalid', message: 'Something other than a sync request arrived on the sync protocol' })
       stream.abort(new Error('Bad sync request'))
-      return
+      return false
     }
-    if (!this.running) return
+    if (!this.running) return false
     const response = this.init.onRequest(from, result.message, raw.byteLength)
     if (response != null) await framed.write(response, { signal })
     await framed.unwrap().close({ signal })
+    return result.message.join
   }
 }
 

@@ -1,16 +1,15 @@
 /**
- * The libp2p service: drives a `SwimMachine` with real time, real streams and libp2p's
- * connection events, and carries out the effects it returns.
+ * The libp2p service: lifecycle and the public API. The driver (driver.ts) runs the
+ * protocol core over a transport of packets (datagram-transport.ts) and streams
+ * (stream-transport.ts); this file builds them, joins seeds, and turns connection events
+ * into hints.
  *
- * - time is `Date.now()`; one timer is re-armed to the latest `schedule.at`;
- * - `send` effects go out on the probe protocol (one frame each), or as a push-pull
- *   exchange for sync requests; inbound frames go to `receive` under the sender's
- *   authenticated PeerId;
- * - `emit` effects become `member:*` events, in the order the core produced them;
- * - connection events are hints, never verdicts: when the last connection to a member
- *   closes, it is probed at once; a dial refused means the direct probe failed, so the
+ * - connection events are hints, never verdicts, and only about a bounded set: the members
+ *   this node watches (watch.ts) and members probed over streams; when the last connection
+ *   to one closes it is probed at once. A dial refused means the direct probe failed, so the
  *   indirect probes start at once;
- * - records are signed with the node's key and verified against the key in their id.
+ * - records are signed with the node's key and verified against the key in their id; a
+ *   member's datagram address is one of its record's addresses, so it is signed too.
  *
  * Nothing that happens on the network can throw out of an event handler or timer, or leave
  * a rejected promise unobserved.
@@ -18,33 +17,39 @@
 import { serviceCapabilities, serviceDependencies } from '@libp2p/interface'
 import { CODE_P2P, multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
-import type { ComponentLogger, Connection, Libp2pEvents, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Libp2pEvents, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 import { CONFIG_KEYS, resolveConfig } from '../core/config.ts'
 import type { SwimConfig } from '../core/config.ts'
-import type { Effect } from '../core/effects.ts'
 import { SwimMachine, emptyMachineStats } from '../core/machine.ts'
 import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
-import type { Message, Sync, Update } from '../core/messages.ts'
 import { seededRandom } from '../core/random.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
-import { encodeMessage, updateSize, validateRecord } from '../wire/codec.ts'
+import { updateSize, validateRecord } from '../wire/codec.ts'
 import { DEFAULT_LIMITS } from '../wire/limits.ts'
-import type { WireError, WireLimits } from '../wire/index.ts'
+import type { WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
 import { ConsumerView } from './consumer-view.ts'
 import type { QuorumStatus } from '../consumers/quorum.ts'
-import { DEFAULT_CLUSTER, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
-import { Dialer } from './dialer.ts'
+import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
+import { datagramAddrOf, isDatagramAddr, isWildcard, parseListenAddr, tcpHostPort } from './datagram-address.ts'
+import type { DatagramAddress } from './datagram-address.ts'
+import { DatagramTransport } from './datagram-transport.ts'
+import { dialFailure, Dialer } from './dialer.ts'
 import type { SwimConnectionManager } from './dialer.ts'
+import { count, Driver } from './driver.ts'
 import { GossipsubBridge, isPubSub } from './gossipsub-bridge.ts'
 import { registerSwimMetrics } from './metrics.ts'
-import { ProbeProtocol } from './probe-protocol.ts'
+import { Keyring } from './keyring.ts'
+import { PacketCrypto } from './packet-crypto.ts'
+import { createStreamGuard } from './stream-guard.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
-import { PushPullProtocol } from './push-pull-protocol.ts'
 import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
+import { Libp2pStreams } from './stream-transport.ts'
+import type { PacketSealer, Transport } from './transport.ts'
 import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
+import { watchedBy } from './watch.ts'
 
 /** The part of libp2p's address manager the service uses. */
 export interface SwimAddressManager {
@@ -71,14 +76,6 @@ type Status =
   | { code: 'started', session: AbortController }
   | { code: 'stopping' }
 
-interface Applied {
-  /** Push-pull exchanges started, by member: resolve to whether the member answered. */
-  syncs: Map<string, Promise<boolean>>
-  /** Frames handed to the probe protocol: resolve to whether they reached the stream. */
-  writes: Array<Promise<boolean>>
-}
-
-const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 const EVENT_NAMES = {
   join: 'member:join',
   suspect: 'member:suspect',
@@ -87,9 +84,6 @@ const EVENT_NAMES = {
   leave: 'member:leave',
   update: 'member:update'
 } as const satisfies Record<MembershipEvent['type'], keyof SwimEvents>
-
-/** Longest setTimeout delay Node.js accepts. */
-const MAX_TIMER_DELAY = 0x7fffffff
 
 export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, Startable {
   readonly [Symbol.toStringTag] = 'libp2p-swim'
@@ -108,8 +102,13 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
   private readonly dialer: Dialer
-  private readonly probe: ProbeProtocol
-  private readonly pushPull: PushPullProtocol
+  /** Cluster keys: the primary seals datagrams and proves streams; the others are accepted too. */
+  readonly keys: Keyring
+  private readonly sealer?: PacketSealer
+  private datagramSize: number | undefined
+  private packets?: DatagramTransport
+  private readonly transport: Transport
+  private readonly driver: Driver
   private bridge?: GossipsubBridge
   private readonly consumers: ConsumerView
   private machine: SwimMachine
@@ -117,17 +116,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private meta: Record<string, string>
   /** Highest incarnation a previous run of the machine reached (restarts start above it). */
   private lastIncarnation: number
-  private timer?: ReturnType<typeof setTimeout>
-  private timerAt = Infinity
-  private readonly counters = {
-    messagesIn: {} as Record<string, number>,
-    messagesOut: {} as Record<string, number>,
-    bytesIn: {} as Record<string, number>,
-    bytesOut: {} as Record<string, number>,
-    decodeErrors: 0,
-    framesDropped: 0,
-    unreachable: 0
-  }
+  /** Members watched over a kept connection (see watch.ts). */
+  private watched = new Set<string>()
+  private watchDirty = false
 
   /** Counters of previous runs, so stats never go down across a restart. */
   private readonly pastMachineStats: MachineStats = emptyMachineStats()
@@ -139,9 +130,18 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.init = init
     this.id = components.peerId.toString()
     this.log = components.logger.forComponent('libp2p:swim')
+    this.datagramSize = init.datagram === false ? undefined : checkDatagramSize(init.datagram?.maxSize)
+    if (init.datagram !== false && init.datagram?.listen != null && parseListenAddr(init.datagram.listen) == null) {
+      throw new RangeError(`Invalid datagram listen address "${init.datagram.listen}": expected /ip4/HOST/udp/PORT or /ip6/HOST/udp/PORT`)
+    }
     const overrides: Partial<SwimConfig> = {}
     for (const key of CONFIG_KEYS) {
       if (init[key] !== undefined) overrides[key] = init[key]
+    }
+    const profile = resolveConfig(init.profile ?? 'lan', overrides)
+    // The piggybacked updates of a datagram must fit in it with the message's header and seal.
+    if (this.datagramSize != null && init.maxPiggybackBytes === undefined) {
+      overrides.maxPiggybackBytes = Math.min(profile.maxPiggybackBytes, this.datagramSize - DATAGRAM_RESERVE)
     }
     this.config = resolveConfig(init.profile ?? 'lan', overrides)
     this.limits = { ...DEFAULT_LIMITS }
@@ -151,41 +151,58 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
     this.lastIncarnation = (init.incarnation ?? 0) - 1
-    this.dialer = new Dialer(components)
+    this.keys = new Keyring(init.clusterKeys ?? [])
+    const cluster = init.cluster ?? DEFAULT_CLUSTER
+    const guard = createStreamGuard(this.keys, cluster, this.id)
+    this.dialer = new Dialer(components, { preamble: guard.prove })
+    if (this.datagramSize != null) {
+      if (components.privateKey.type === 'Ed25519') {
+        this.sealer = new PacketCrypto({ privateKey: components.privateKey, cluster, keyring: this.keys })
+      } else {
+        // Datagram keys come from Ed25519 identities; other members reach this one over streams.
+        this.log('the node\'s %s identity cannot seal datagrams; probing over streams only', components.privateKey.type)
+        this.datagramSize = undefined
+      }
+    }
+    const admitStream = async (stream: Stream, from: string, options: { signal: AbortSignal }): Promise<boolean> => {
+      const ok = await guard.admit(stream, from, options)
+      if (!ok) {
+        this.driver.counters.streamsRejected++
+        this.log('reset a stream from %s: no valid cluster key proof', from)
+      }
+      return ok
+    }
 
-    const onDecodeError = (from: string, error: WireError | Error): void => {
-      this.counters.decodeErrors++
-      this.log.trace('dropped a bad message from %s - %s', from, error.message)
-    }
-    const onUnreachable = (id: string, refused: boolean): void => {
-      this.counters.unreachable++
-      this.drive(m => m.unreachable(id, Date.now(), { refused }))
-    }
-    this.probe = new ProbeProtocol({
+    const admits = (id: string): boolean => this.admission.admits(id)
+    const streams = new Libp2pStreams({
       registrar: components.registrar,
       dialer: this.dialer,
       log: this.log,
       limits: this.limits,
       dialTimeout: dialTimeout(this.config.probeInterval),
-      admits: id => this.admission.admits(id),
-      onMessage: (from, message, bytes) => {
-        count(this.counters.messagesIn, this.counters.bytesIn, message.type, bytes)
-        this.drive(m => m.receive(from, message, Date.now()))
+      pingTimeout: this.config.probeInterval,
+      syncTimeout: syncTimeout(this.config.probeTimeout),
+      admits,
+      admitStream,
+      checkProof: (from, proof) => {
+        const ok = guard.check(from, proof)
+        if (!ok) this.driver.counters.streamsRejected++
+        return ok
       },
-      onDecodeError,
-      onUnreachable,
-      onDropped: () => { this.counters.framesDropped++ }
+      onDecodeError: (from, error) => { this.driver.decodeError(from, error) },
+      onUnreachable: (id, refused) => { this.driver.unreachable(id, refused) },
+      onDropped: () => { this.driver.dropped() }
     })
-    this.pushPull = new PushPullProtocol({
-      registrar: components.registrar,
-      dialer: this.dialer,
+    this.transport = { streams }
+    this.driver = new Driver({
+      config: this.config,
       log: this.log,
       limits: this.limits,
-      timeout: syncTimeout(this.config.probeTimeout),
-      admits: id => this.admission.admits(id),
-      onRequest: (from, request, bytes) => this.answerSync(from, request, bytes),
-      onDecodeError,
-      onUnreachable
+      transport: this.transport,
+      sealer: this.sealer ?? NO_SEALER,
+      admits,
+      onEvent: event => { this.onEvent(event) },
+      onSent: updates => { this.bridge?.offer(updates) }
     })
 
     this.machine = this.createMachine([])
@@ -197,8 +214,6 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       onQuorumChange: status => { this.safeDispatchEvent('quorum:change', { detail: status }) }
     })
 
-    this.onTimer = this.onTimer.bind(this)
-    this.onTick = this.onTick.bind(this)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onConnectionClose = this.onConnectionClose.bind(this)
     this.onSelfUpdate = this.onSelfUpdate.bind(this)
@@ -215,22 +230,27 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   /**
    * Runs once the transports listen, so that this member's first record carries the
-   * node's addresses; then joins the seeds given at creation, in the background.
+   * node's addresses (its datagram address among them); then joins the seeds given at
+   * creation, in the background.
    */
   async afterStart (): Promise<void> {
     if (this.status.code !== 'starting') return
     await this.waitForAddresses()
     if (this.status.code !== 'starting') return
-    this.machine = this.createMachine(this.announcedAddrs())
+    this.packets = this.createPackets()
+    this.transport.packets = this.packets
     const session = new AbortController()
     this.status = { code: 'started', session }
     try {
-      await this.probe.start()
-      await this.pushPull.start()
+      await this.driver.start()
     } catch (err) {
       await this.stop()
       throw err
     }
+    if (this.status.code !== 'started') return
+    // The socket is bound: the first record carries its address.
+    this.machine = this.createMachine(this.announcedAddrs())
+    this.driver.run(this.machine)
     const events = this.components.events
     events.addEventListener('peer:disconnect', this.onPeerDisconnect)
     events.addEventListener('connection:close', this.onConnectionClose)
@@ -243,7 +263,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.bridge = undefined
     }
     this.consumers.start()
-    this.drive(m => m.tick(Date.now()))
+    this.driver.drive(m => m.tick(Date.now()))
     const seeds = this.init.seeds ?? []
     if (seeds.length > 0) {
       this.joinInBackground(seeds, session.signal).catch(err => { this.log.error('joining the seeds failed - %e', err) })
@@ -254,10 +274,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     if (this.status.code === 'stopped' || this.status.code === 'stopping') return
     if (this.status.code === 'started') this.status.session.abort()
     this.status = { code: 'stopping' }
-    clearTimeout(this.timer)
-    this.timer = undefined
-    this.timerAt = Infinity
     this.consumers.stop()
+    this.driver.halt()
     const events = this.components.events
     events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     events.removeEventListener('connection:close', this.onConnectionClose)
@@ -276,8 +294,11 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   async stop (): Promise<void> {
     if (this.status.code === 'stopped') return
     this.beforeStop()
-    await this.probe.stop()
-    await this.pushPull.stop()
+    await this.driver.stop()
+    this.packets = undefined
+    this.transport.packets = undefined
+    this.dialer.stop()
+    this.watched = new Set()
     this.lastIncarnation = Math.max(this.lastIncarnation, this.machine.record.incarnation)
     addMachineStats(this.pastMachineStats, this.machine.stats)
     this.machine = this.createMachine(this.announcedAddrs())
@@ -317,7 +338,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       targets.set(t.id, [...(targets.get(t.id) ?? []), ...t.addrs])
     }
     if (targets.size === 0 || machine !== this.machine) return 0
-    const { syncs } = this.drive(m => m.join([...targets].map(([id, addrs]) => ({ id, addrs })), Date.now()))
+    const { syncs } = this.driver.drive(m => m.join([...targets].map(([id, addrs]) => ({ id, addrs })), Date.now()))
     const answers = await Promise.all([...targets.keys()].map(async id => syncs.get(id) ?? false))
     return answers.filter(Boolean).length
   }
@@ -327,7 +348,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.checkMetadata(copy)
     this.meta = copy
     if (this.status.code === 'started') {
-      this.drive(m => m.setMetadata(copy, Date.now()))
+      this.driver.drive(m => m.setMetadata(copy, Date.now()))
     } else {
       this.machine = this.createMachine(this.machine.record.addrs)
     }
@@ -335,13 +356,13 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   /**
    * Announces the departure (a final signed record, sent directly to up to 64 members and
-   * gossiped), waits until those frames are written or leaveTimeout passes, and stops
+   * gossiped), waits until those messages are sent or leaveTimeout passes, and stops
    * probing. The node keeps answering probes until it is stopped, so nobody suspects it
    * while the news spreads.
    */
   async leave (): Promise<void> {
     if (this.status.code !== 'started' || this.machine.hasLeft) return
-    const { writes } = this.drive(m => m.leave(Date.now()))
+    const { writes } = this.driver.drive(m => m.leave(Date.now()))
     if (writes.length === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, leaveTimeout(this.config.probeInterval)) })
@@ -355,147 +376,75 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const membersByState: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
     for (const member of this.machine.members()) membersByState[member.state]++
     const { indirectProbesSent, ...machineStats } = sumMachineStats(p, m)
+    const c = this.driver.counters
     return {
       ...machineStats,
       indirectProbes: indirectProbesSent,
       membersByState,
       awarenessScore: this.machine.awarenessScore,
       pendingBroadcasts: this.machine.pendingBroadcasts,
-      messagesIn: { ...this.counters.messagesIn },
-      messagesOut: { ...this.counters.messagesOut },
-      bytesIn: { ...this.counters.bytesIn },
-      bytesOut: { ...this.counters.bytesOut },
-      decodeErrors: this.counters.decodeErrors,
+      messagesIn: { ...c.messagesIn },
+      messagesOut: { ...c.messagesOut },
+      bytesIn: { ...c.bytesIn },
+      bytesOut: { ...c.bytesOut },
+      decodeErrors: c.decodeErrors,
       gossipsubDeliveries: this.pastDeliveries + (this.bridge?.deliveries ?? 0),
-      framesDropped: this.counters.framesDropped,
-      unreachable: this.counters.unreachable
+      framesDropped: c.framesDropped,
+      unreachable: c.unreachable,
+      datagrams: {
+        in: c.datagramsIn,
+        out: c.datagramsOut,
+        bytesIn: c.datagramBytesIn,
+        bytesOut: c.datagramBytesOut,
+        rejected: c.datagramsRejected,
+        rejectedBy: { ...c.rejectedBy },
+        fallbackProbes: c.fallbackProbes,
+        fallbackAcks: c.fallbackAcks
+      },
+      streamsRejected: c.streamsRejected,
+      connections: this.dialer.openedConnections
     }
   }
 
-  // ------------------------------------------------------------------ effects
+  /** The datagram address this node advertises, if it has a socket. */
+  get datagramAddress (): string | undefined {
+    return this.packets?.address
+  }
 
-  /** Runs one machine input and carries out the effects it returns. Never throws. */
-  private drive (input: (machine: SwimMachine) => Effect[]): Applied {
-    const applied: Applied = { syncs: new Map(), writes: [] }
-    if (this.status.code !== 'started') return applied
-    let effects: Effect[]
-    try {
-      effects = input(this.machine)
-    } catch (err) {
-      this.log.error('the protocol failed to handle an input - %e', err)
-      return applied
+  // ------------------------------------------------------------------ events and hints
+
+  private onEvent (event: MembershipEvent): void {
+    if (event.type === 'join') this.sealer?.know(event.member.id)
+    if (event.type !== 'update' && !this.watchDirty) {
+      // Recomputed once per burst of changes (a join brings many at once).
+      this.watchDirty = true
+      queueMicrotask(() => { this.refreshWatch() })
     }
-    this.apply(effects, applied)
-    return applied
+    this.safeDispatchEvent(EVENT_NAMES[event.type], { detail: event })
   }
 
-  private apply (effects: Effect[], applied: Applied): void {
-    let originated: Update[] | undefined
-    for (const effect of effects) {
-      try {
-        switch (effect.type) {
-          case 'send':
-            if (this.bridge != null && effect.message.type !== 'sync') (originated ??= []).push(...effect.message.updates)
-            this.send(effect.to, effect.addrs, effect.message, applied)
-            break
-          case 'emit':
-            this.safeDispatchEvent(EVENT_NAMES[effect.event.type], { detail: effect.event })
-            break
-          case 'schedule':
-            this.arm(effect.at)
-            break
-        }
-      } catch (err) {
-        this.log.error('could not carry out a %s effect - %e', effect.type, err)
-      }
-    }
-    if (originated != null) this.bridge?.offer(originated)
-  }
-
-  private send (to: string, addrs: string[], message: Message, applied: Applied): void {
-    if (message.type === 'sync') {
-      // Responses travel on the request's stream (answerSync); a request is an exchange.
-      if (!message.response) {
-        applied.syncs.set(to, this.exchange(to, addrs, message).catch(err => {
-          this.log.error('push-pull with %s failed - %e', to, err)
-          return false
-        }))
-      }
-      return
-    }
-    const bytes = this.encode(message)
-    if (bytes == null) return
-    count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
-    applied.writes.push(this.probe.send(to, addrs, bytes))
-  }
-
-  /** A push-pull: sends our state, merges the answer. Resolves to whether `to` answered. */
-  private async exchange (to: string, addrs: string[], request: Sync): Promise<boolean> {
-    const bytes = this.encode(request)
-    if (bytes == null) return false
-    count(this.counters.messagesOut, this.counters.bytesOut, 'sync', bytes.byteLength)
-    const machine = this.machine
-    const response = await this.pushPull.exchange(to, addrs, bytes)
-    if (response == null || machine !== this.machine) return false
-    count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
-    this.drive(m => m.receive(to, response.message, Date.now()))
-    return true
-  }
-
-  /** Handles an inbound sync request; returns the encoded response for its stream. */
-  private answerSync (from: string, request: Sync, bytes: number): Uint8Array | undefined {
-    count(this.counters.messagesIn, this.counters.bytesIn, 'sync', bytes)
-    if (this.status.code !== 'started') return undefined
-    let effects: Effect[]
-    try {
-      effects = this.machine.receive(from, request, Date.now())
-    } catch (err) {
-      this.log.error('the protocol failed to handle a sync request - %e', err)
-      return undefined
-    }
-    const at = effects.findIndex(e => e.type === 'send' && e.to === from && e.message.type === 'sync' && e.message.response)
-    const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
-    this.apply(effects, { syncs: new Map(), writes: [] })
-    if (reply?.type !== 'send') return undefined
-    const encoded = this.encode(reply.message)
-    if (encoded != null) count(this.counters.messagesOut, this.counters.bytesOut, 'sync', encoded.byteLength)
-    return encoded
-  }
-
-  private encode (message: Message): Uint8Array | undefined {
-    try {
-      return encodeMessage(message)
-    } catch (err) {
-      this.log.error('could not encode a %s message - %e', message.type, err)
-      return undefined
-    }
-  }
-
-  private arm (at: number): void {
+  /** Keeps connections to the members this node watches, and only to them. */
+  private refreshWatch (): void {
+    this.watchDirty = false
     if (this.status.code !== 'started') return
-    if (this.timer != null && this.timerAt === at) return
-    clearTimeout(this.timer)
-    this.timerAt = at
-    this.timer = setTimeout(this.onTimer, Math.min(MAX_TIMER_DELAY, Math.max(0, at - Date.now())))
+    try {
+      const live = this.machine.members().filter(m => m.state === 'alive' || m.state === 'suspect')
+      const next = watchedBy(this.id, live.map(m => m.id), WATCHERS)
+      this.watched = next
+      this.dialer.keep(next)
+      const signal = this.status.session.signal
+      for (const member of live) {
+        if (!next.has(member.id)) continue
+        this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, AbortSignal.timeout(dialTimeout(this.config.probeInterval))]) })
+          .catch(err => {
+            const failure = dialFailure(err)
+            if (this.status.code === 'started' && failure != null) this.driver.unreachable(member.id, failure === 'refused')
+          })
+      }
+    } catch (err) {
+      this.log.error('could not choose the members to watch - %e', err)
+    }
   }
-
-  private onTimer (): void {
-    // Run the tick after the I/O already waiting (setImmediate runs after the poll phase):
-    // when the event loop is late, an ack sitting in a socket buffer is read before the
-    // probe waiting for it is concluded as failed.
-    this.timer = undefined
-    this.timerAt = Infinity
-    setImmediate(this.onTick)
-  }
-
-  private onTick (): void {
-    if (this.status.code !== 'started') return
-    this.drive(m => m.tick(Date.now()))
-    // Should a tick ever fail, keep the protocol alive rather than silently stopping it.
-    if (this.timer == null && this.status.code === 'started') this.arm(Date.now() + this.config.probeInterval)
-  }
-
-  // ------------------------------------------------------------------ connection hints
 
   private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
     this.hint(evt.detail)
@@ -505,13 +454,27 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.hint(evt.detail.remotePeer)
   }
 
-  /** The last connection to `peer` closed: if it is a member, probe it now. */
+  /**
+   * The last connection to `peer` closed: if it is a member this node watches, or one it
+   * probes over streams, probe it now. Other members' connections come and go (idle ones
+   * are closed, the connection manager prunes) and say nothing about them.
+   */
   private hint (peer: PeerId): void {
     try {
       if (this.components.connectionManager.getConnections(peer).some(c => c.status === 'open')) return
       const id = peer.toString()
-      this.probe.forget(id)
-      this.drive(m => m.probeNow(id, Date.now()))
+      this.driver.forget(id)
+      const member = this.machine.members().find(m => m.id === id)
+      if (member == null) return
+      const overStreams = this.packets?.address == null || datagramAddrOf(member.addrs) == null
+      if (!overStreams && !this.watched.has(id)) return
+      // Over a stream: a killed process's host refuses the dial at once, which is evidence
+      // now rather than a datagram unanswered after probeTimeout.
+      this.driver.probeOverStream(id)
+      if (this.watched.has(id) && !this.watchDirty) {
+        this.watchDirty = true
+        setTimeout(() => { this.refreshWatch() }, this.config.probeInterval).unref?.()
+      }
     } catch (err) {
       this.log.error('could not handle a closed connection - %e', err)
     }
@@ -521,7 +484,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     try {
       const addrs = this.announcedAddrs()
       if (addrs.length === 0 || sameList(addrs, this.machine.record.addrs)) return
-      this.drive(m => m.setAddrs(addrs, Date.now()))
+      this.driver.drive(m => m.setAddrs(addrs, Date.now()))
     } catch (err) {
       this.log.error('could not announce new addresses - %e', err)
     }
@@ -541,6 +504,38 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       sign: this.sign,
       verify: this.verify,
       sizeOf: updateSize
+    })
+  }
+
+  /** The datagram socket the options ask for, bound by the driver's start. */
+  private createPackets (): DatagramTransport | undefined {
+    if (this.datagramSize == null || this.init.datagram === false) return undefined
+    const listen = this.init.datagram?.listen
+    let bind: DatagramAddress | undefined
+    if (listen != null) {
+      bind = parseListenAddr(listen)
+    } else {
+      for (const ma of this.components.addressManager.getListenAddrs()) {
+        bind = tcpHostPort(ma.toString())
+        if (bind != null) break
+      }
+    }
+    if (bind == null) {
+      this.log('no TCP listen address to bind datagrams beside; probing over streams only')
+      return undefined
+    }
+    const family = bind.family
+    return new DatagramTransport({
+      bind,
+      maxPacketSize: this.datagramSize,
+      log: this.log,
+      announceHost: () => {
+        for (const ma of this.components.addressManager.getAddresses()) {
+          const hp = tcpHostPort(ma.decapsulateCode(CODE_P2P).toString())
+          if (hp != null && hp.family === family && !isWildcard(hp.host)) return hp.host
+        }
+        return undefined
+      }
     })
   }
 
@@ -564,14 +559,14 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         log: this.log,
         admits: id => this.admission.admits(id),
         onUpdates: (from, updates, bytes) => {
-          count(this.counters.messagesIn, this.counters.bytesIn, 'gossipsub', bytes)
-          this.drive(m => m.receive(from, { type: 'gossip', updates }, Date.now()))
+          count(this.driver.counters.messagesIn, this.driver.counters.bytesIn, 'gossipsub', bytes)
+          this.driver.drive(m => m.receive(from, { type: 'gossip', updates }, Date.now()))
         },
         onDecodeError: (from, error) => {
-          this.counters.decodeErrors++
+          this.driver.counters.decodeErrors++
           this.log.trace('dropped a bad gossipsub message from %s - %s', from, error.message)
         },
-        onPublished: bytes => { count(this.counters.messagesOut, this.counters.bytesOut, 'gossipsub', bytes) }
+        onPublished: bytes => { count(this.driver.counters.messagesOut, this.driver.counters.bytesOut, 'gossipsub', bytes) }
       })
     }
     return undefined
@@ -579,16 +574,19 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   /**
    * The node's announced addresses without the `/p2p/<id>` suffix (the member id carries
-   * it), within the wire limits every receiver enforces.
+   * it), within the wire limits every receiver enforces, and its datagram address last.
    */
   private announcedAddrs (): string[] {
     const out: string[] = []
+    const datagram = this.packets?.address
+    const room = this.limits.maxAddrs - (datagram != null ? 1 : 0)
     for (const ma of this.components.addressManager.getAddresses()) {
+      if (out.length >= room) break
       const addr = ma.decapsulateCode(CODE_P2P).toString()
-      if (out.includes(addr) || new TextEncoder().encode(addr).byteLength > this.limits.maxAddrBytes) continue
+      if (out.includes(addr) || isDatagramAddr(addr) || new TextEncoder().encode(addr).byteLength > this.limits.maxAddrBytes) continue
       out.push(addr)
-      if (out.length >= this.limits.maxAddrs) break
     }
+    if (datagram != null) out.push(datagram)
     return out
   }
 
@@ -616,6 +614,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       return undefined
     }
     const p2p = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+    // A member's datagram address (saved with its other addresses) is not one to join through.
+    if (isDatagramAddr(ma.decapsulateCode(CODE_P2P).toString())) return undefined
     if (p2p != null) return { id: p2p, addrs: [ma.decapsulateCode(CODE_P2P).toString()] }
     if (this.announcedAddrs().includes(seed)) return undefined
     try {
@@ -637,7 +637,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (answered > 0 || this.machine.clusterSize > 1 || signal.aborted) return
       this.log('no seed answered; trying again in %d ms', delay)
       await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, delay)
+        // Jittered, so that joiners a full seed turned away do not all come back at once.
+        const timer = setTimeout(resolve, delay * (0.5 + Math.random()))
         signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
       })
       delay = Math.min(delay * 2, JOIN_RETRY_MAX)
@@ -655,9 +656,21 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   }
 }
 
-function count (messages: Record<string, number>, bytes: Record<string, number>, type: string, size: number): void {
-  messages[type] = (messages[type] ?? 0) + 1
-  bytes[type] = (bytes[type] ?? 0) + size
+/** For a node without datagrams (nothing is ever sealed or opened). */
+const NO_SEALER: PacketSealer = {
+  overhead: 0,
+  seal: () => undefined,
+  open: () => ({ error: 'no datagrams' }),
+  know: () => {},
+  forget: () => {}
+}
+
+function checkDatagramSize (size: number | undefined): number {
+  if (size === undefined) return DEFAULT_DATAGRAM_SIZE
+  if (!Number.isInteger(size) || size < MIN_DATAGRAM_SIZE || size > 65_507) {
+    throw new RangeError(`Invalid datagram maxSize: ${String(size)} must be a whole number of bytes from ${MIN_DATAGRAM_SIZE} to 65507`)
+  }
+  return size
 }
 
 function sameList (a: string[], b: string[]): boolean {

@@ -3,6 +3,7 @@ import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
 import type { TypedEventTarget } from 'main-event'
+import type { Keyring } from './keyring.ts'
 
 /** Options of the `swim()` service. All optional; timing knobs override the profile's. */
 export interface SwimInit extends Partial<SwimConfig> {
@@ -14,6 +15,13 @@ export interface SwimInit extends Partial<SwimConfig> {
   metadata?: Record<string, string>
   /** Cluster name: scopes the gossipsub topic `/swim/<cluster>/updates`. @default 'default' */
   cluster?: string
+  /**
+   * Cluster keys (32 bytes each; the first is the primary): every SWIM stream begins with a
+   * proof of one, every datagram is sealed with keys derived from it, so only holders of a
+   * key are members. `node.services.swim.keys` rotates them. Unset or []: a keyless
+   * cluster (datagrams are still authenticated by the members' identity keys).
+   */
+  clusterKeys?: Uint8Array[]
   /** Only these PeerIds may be members (admission control). Unset: anyone who can connect. */
   allowList?: string[]
   /** First incarnation; a daemon passes a persisted value so a restart starts above it. @default 0 */
@@ -29,6 +37,20 @@ export interface SwimInit extends Partial<SwimConfig> {
   expect?: number
   /** How long (ms) a view must stay unchanged to count as stable for `quorum()`. @default 20000 */
   stableAfter?: number
+  /**
+   * SWIM datagrams (UDP): probes, acks, indirect probes, nacks and gossip travel as
+   * datagrams between members that both have them; push-pull, joins, the fallback probe and
+   * anything larger go over libp2p streams. `listen` is a `/ip4/H/udp/P` (or `/ip6/`)
+   * address to bind (port 0: a port of its own); `maxSize` the largest datagram in bytes.
+   * `false`: streams only, as for a browser or a relayed node.
+   * @default { listen: host and port of the first TCP listen address, maxSize: 1400 }
+   */
+  datagram?: false | DatagramOptions
+}
+
+export interface DatagramOptions {
+  listen?: string
+  maxSize?: number
 }
 
 /**
@@ -59,6 +81,25 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
   framesDropped: number
   /** Dials answered by a refusal or no route: each is a failed direct probe at once. */
   unreachable: number
+  /** Datagram figures (sizes as sent and received, sealed, without IP and UDP headers). */
+  datagrams?: {
+    in: number
+    out: number
+    bytesIn: number
+    bytesOut: number
+    /** Datagrams dropped unanswered: forged, replayed, truncated, foreign, not admitted. */
+    rejected: number
+    /** The same by reason: short, version, unknown-sender, foreign-key, forged, replay, not-admitted. */
+    rejectedBy: Record<string, number>
+    /** Second direct pings sent over a stream after a datagram ping went unanswered. */
+    fallbackProbes: number
+    /** Fallback probes that were acked. */
+    fallbackAcks: number
+  }
+  /** Inbound SWIM streams reset for want of a valid cluster key proof. */
+  streamsRejected?: number
+  /** Connections this node opened for SWIM that are still open (watched members included). */
+  connections?: number
 }
 
 /** The typed events of the service: one per membership event type of the contract. */
@@ -92,4 +133,6 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   lookup: (key: string | Uint8Array, n?: number) => Member[]
   /** Whether this node's side of the cluster holds a quorum (see src/consumers/quorum.ts). */
   quorum: () => QuorumStatus
+  /** The cluster keys (install, use, remove: rotation without a restart). */
+  readonly keys: Keyring
 }

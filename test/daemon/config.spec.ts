@@ -74,6 +74,14 @@ test('flags win over the environment, and the environment over the config file',
   assert.is(config.configFile, file)
 })
 
+test('--datagram takes a UDP multiaddr or off, and names the flag when it is neither', () => {
+  assert.is(configOf(parseDaemonArgs([], {}, { cwd: dir })).datagram, undefined)
+  assert.is(configOf(parseDaemonArgs(['--datagram', '/ip4/0.0.0.0/udp/7946'], {}, { cwd: dir })).datagram, '/ip4/0.0.0.0/udp/7946')
+  assert.is(configOf(parseDaemonArgs(['--datagram', 'off'], {}, { cwd: dir })).datagram, false)
+  assert.is(configOf(parseDaemonArgs([], { SWIMD_DATAGRAM: 'off' }, { cwd: dir })).datagram, false)
+  assert.match(errorOf(parseDaemonArgs(['--datagram', '/ip4/0.0.0.0/tcp/7946'], {}, { cwd: dir })), /datagram/)
+})
+
 test('the --config flag wins over SWIMD_CONFIG', () => {
   const a = writeJson('a.json', { profile: 'wan' })
   const b = writeJson('b.json', { profile: 'local' })

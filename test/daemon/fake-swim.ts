@@ -6,6 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { HashRing } from '../../src/consumers/ring.ts'
 import type { QuorumStatus } from '../../src/consumers/quorum.ts'
 import type { Member, MembershipEvent, MembershipEventType, MemberState } from '../../src/core/types.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
 import type { Swim, SwimEvents, SwimStats } from '../../src/libp2p/types.ts'
 
 const STATE_AFTER: Record<MembershipEventType, MemberState | undefined> = {
@@ -30,6 +31,7 @@ export function makeMember (id: string, overrides: Partial<Member> = {}): Member
 }
 
 export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
+  readonly keys = new Keyring()
   readonly self: Member
   readonly #others = new Map<string, Member>()
   leaveCalls = 0

@@ -8,7 +8,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { allowListGater, clusterKeyProtector } from '../../src/libp2p/admission.ts'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
+import { streamProof } from '../../src/libp2p/stream-auth.ts'
 import { encodeMessage } from '../../src/wire/codec.ts'
 import { aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, stopAll, track, waitFor } from './helpers.ts'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
@@ -35,6 +37,24 @@ test('a node with another cluster key cannot join', async () => {
   await new Promise(resolve => setTimeout(resolve, 500))
   for (const n of nodes) {
     assert.is(memberOf(n, idOf(outsider)), undefined)
+    assert.is(aliveCount(n), 3)
+  }
+})
+
+test('with cluster keys in the keyring, a node with another key cannot join, and its streams are reset unread', async () => {
+  const key = new Uint8Array(32).fill(1)
+  const nodes = await createCluster(3, { swim: { clusterKeys: [key] } })
+  await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to converge')
+  assert.equal(nodes[0].services.swim.keys.list().map(k => k.primary), [true])
+  const outsider = await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(2)] } })
+  assert.is(await outsider.services.swim.join(nodes[0].getMultiaddrs().map(String)), 0)
+  assert.is(outsider.services.swim.members().length, 1)
+  const keyless = await createNode()
+  assert.is(await keyless.services.swim.join(nodes[0].getMultiaddrs().map(String)), 0)
+  await waitFor(() => (nodes[0].services.swim.stats().streamsRejected ?? 0) >= 2, 'the outsiders\' streams to be counted')
+  for (const n of nodes) {
+    assert.is(memberOf(n, idOf(outsider)), undefined)
+    assert.is(memberOf(n, idOf(keyless)), undefined)
     assert.is(aliveCount(n), 3)
   }
 })
@@ -70,8 +90,14 @@ async function attacker (privateKey: PrivateKey): Promise<Libp2p> {
   return node
 }
 
-async function sendFrames (from: Libp2p, to: Libp2p, messages: Message[]): Promise<void> {
+/** The stream proof of a keyless cluster named `default`: public, so any attacker can make it. */
+function keylessProof (from: Libp2p, to: Libp2p): Uint8Array {
+  return streamProof(new Keyring(), 'default', idOf(from), idOf(to))
+}
+
+async function sendFrames (from: Libp2p, to: Libp2p, messages: Message[], proof = keylessProof(from, to)): Promise<void> {
   const stream = await from.dialProtocol(to.getMultiaddrs()[0], PROBE_PROTOCOL)
+  stream.send(proof)
   for (const m of messages) stream.send(lp.encode.single(encodeMessage(m)))
   await stream.close()
 }
@@ -103,6 +129,7 @@ test('a forged record is rejected and the victim\'s entry is unchanged', async (
   await sendFrames(evil, target, records.map(record => ({ type: 'gossip', updates: [{ type: 'record', record }] })))
   // and through push-pull
   const sync = await evil.dialProtocol(target.getMultiaddrs()[0], SYNC_PROTOCOL)
+  sync.send(keylessProof(evil, target))
   sync.send(lp.encode.single(encodeMessage({
     type: 'sync',
     join: false,

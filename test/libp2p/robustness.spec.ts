@@ -6,6 +6,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { seededRandom } from '../../src/core/random.ts'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
+import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
 import { aliveCount, baseOptions, createCluster, idOf, stateOf, stopAll, track, waitFor, watchProcess } from './helpers.ts'
 import type { Message, MemberRecord } from '../../src/core/messages.ts'
@@ -85,7 +87,15 @@ async function attacker (): Promise<{ node: Libp2p, acks: Set<number> }> {
   await node.handle(PROBE_PROTOCOL, (stream) => {
     void (async () => {
       const decoder = new LengthPrefixedDecoder()
-      for await (const chunk of stream) {
+      // Every SWIM stream begins with the sender's stream proof.
+      let skip = STREAM_PROOF_BYTES
+      for await (let chunk of stream) {
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.byteLength)
+          skip -= n
+          chunk = chunk.subarray(n)
+          if (chunk.byteLength === 0) continue
+        }
         for (const frame of decoder.decode(chunk)) {
           const result = decodeMessage(frame)
           if (result.ok && result.message.type === 'ack') acks.add(result.message.seq)
@@ -115,11 +125,18 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
     const random = seededRandom(0x5eed)
     const pool = templates(targetId, idOf(honest), random)
     const addr = target.getMultiaddrs()[0]
+    // The attacker holds the (public) proof of a keyless cluster: the junk reaches the decoder.
+    const proof = streamProof(new Keyring(), 'default', idOf(evil), targetId)
+    const dial = async (protocol: string): Promise<Stream> => {
+      const opened = await evil.dialProtocol(addr, protocol)
+      opened.send(proof)
+      return opened
+    }
 
     // probe protocol: well-framed junk on one long-lived stream (reopened if the target drops it)
-    let stream = await evil.dialProtocol(addr, PROBE_PROTOCOL)
+    let stream = await dial(PROBE_PROTOCOL)
     for (let i = 0; i < PROBE_MESSAGES; i++) {
-      if (stream.status !== 'open' || stream.writeStatus !== 'writable') stream = await evil.dialProtocol(addr, PROBE_PROTOCOL)
+      if (stream.status !== 'open' || stream.writeStatus !== 'writable') stream = await dial(PROBE_PROTOCOL)
       if (stream.writableNeedsDrain) await stream.onDrain().catch(() => {})
       try { stream.send(lp.encode.single(junk(pool, random))) } catch {}
       if (i % 500 === 0) await new Promise(resolve => setImmediate(resolve))
@@ -127,7 +144,7 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
     await stream.close().catch(() => {})
     // broken framing: an oversized length and a varint that never ends; each kills its stream
     for (const bad of [Uint8Array.from([0xff, 0xff, 0xff, 0x7f]), new Uint8Array(16).fill(0xff)]) {
-      const s = await evil.dialProtocol(addr, PROBE_PROTOCOL)
+      const s = await dial(PROBE_PROTOCOL)
       s.send(bad)
       await drain(s, 2000)
     }
@@ -139,7 +156,7 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
         next++
         const bytes = junk(pool, random)
         try {
-          const s = await evil.dialProtocol(addr, SYNC_PROTOCOL)
+          const s = await dial(SYNC_PROTOCOL)
           s.send(lp.encode.single(bytes))
           await s.close()
           await drain(s, 2000)
@@ -153,7 +170,7 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
     assert.ok(stats.recordsRejected > 0, 'records with bad signatures were rejected')
 
     // the target still answers a probe
-    const ping = await evil.dialProtocol(addr, PROBE_PROTOCOL)
+    const ping = await dial(PROBE_PROTOCOL)
     ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq: 424242, target: targetId, updates: [] })))
     await waitFor(() => acks.has(424242), 'the target to ack a probe after the barrage')
     await ping.close().catch(() => {})

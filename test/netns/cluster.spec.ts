@@ -17,7 +17,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { killAll, waitFor } from '../e2e/processes.ts'
 import {
-  PREFIX, clearLoss, cleanupOnExit, createNetwork, destroyNetworkSync, heal, lossDropped, partition,
+  PREFIX, allowUdp, clearLoss, dropUdp, udpDropped, cleanupOnExit, createNetwork, destroyNetworkSync, heal, lossDropped, partition,
   clusterSecrets, removeLeftovers, setLink, setLoss, startIn, startObserver, startSwimd, stopAll, unavailableReason, watchEvents
 } from './netns.ts'
 import type { Host, NetDaemon, Observer, WatchEvent } from './netns.ts'
@@ -108,6 +108,23 @@ if (reason != null) {
     await allAlive(`${SIZE} alive on every host`, 60_000)
     report(`formed: ${SIZE} alive on every host ${seconds(Date.now() - started)} after the last daemon printed its start-up line (namespaces ${PREFIX}-*)`)
     await waitFor('every watcher to print the joins', () => watchers.every((w) => new Set(watchEvents(w).filter((e) => e.type === 'join').map((e) => e.member.id)).size >= SIZE - 1), 30_000, 200)
+  })
+
+  test('UDP dropped on every link for a minute: SWIM keeps probing over the stream fallback, no fail event', async () => {
+    await allAlive('the cluster to be whole before UDP is dropped', 60_000)
+    const since = Date.now()
+    await dropUdp(hosts)
+    const UDP_MS = 60_000
+    await delay(UDP_MS)
+    const dropped = await Promise.all(hosts.map(async (host) => await udpDropped(host)))
+    await allowUdp(hosts)
+    const events = eventsSince(since)
+    const fails = events.filter((e) => e.type === 'fail')
+    const suspects = events.filter((e) => e.type === 'suspect')
+    report(`udp: ${seconds(UDP_MS)} with UDP dropped, datagrams dropped per host ${dropped.join('/')}; events: ${fails.length} fail, ${suspects.length} suspect`)
+    assert.ok(dropped.every((n) => n > 0), `the UDP rule dropped nothing somewhere (are datagrams in use?): ${dropped.join('/')}`)
+    assert.is(fails.length, 0, `fail events with UDP dropped: ${describe(fails)}`)
+    await allAlive('every host to see 6 alive after UDP is back', 60_000)
   })
 
   test('10% random loss on every link for 3 minutes: no fail event about a live host', async () => {

@@ -218,6 +218,25 @@ export async function setLoss (hosts: Host[], percent: number): Promise<void> {
   await Promise.all(hosts.map(async (host) => await nft(host.ns, script)))
 }
 
+/** Drops every UDP packet a host sends to another host (a network that blocks UDP). */
+export async function dropUdp (hosts: Host[]): Promise<void> {
+  const script = `table inet swtudp {
+  chain out { type filter hook output priority 0; policy accept; oifname != "lo" meta l4proto udp counter drop; }
+}
+`
+  await Promise.all(hosts.map(async (host) => await nft(host.ns, script)))
+}
+
+export async function allowUdp (hosts: Host[]): Promise<void> {
+  await Promise.all(hosts.map(async (host) => await nft(host.ns, 'delete table inet swtudp\n')))
+}
+
+/** UDP packets the drop rule dropped so far in a host's namespace. */
+export async function udpDropped (host: Host): Promise<number> {
+  const out = await exec('ip', ['netns', 'exec', host.ns, 'nft', 'list', 'table', 'inet', 'swtudp'])
+  return Number(/packets (\d+)/.exec(out)?.[1] ?? NaN)
+}
+
 export async function clearLoss (hosts: Host[]): Promise<void> {
   await Promise.all(hosts.map(async (host) => await nft(host.ns, 'delete table inet swtloss\n')))
 }

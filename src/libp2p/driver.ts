@@ -1,0 +1,449 @@
+/**
+ * The driver: runs a `SwimMachine` with real time over a `Transport`, and carries out the
+ * effects it returns.
+ *
+ * - time is `Date.now()`; one timer is re-armed to the latest `schedule.at`, and a tick runs
+ *   after the I/O already waiting;
+ * - `send` effects go as sealed datagrams to members that advertise a datagram address
+ *   (when this node has a socket and the message fits), otherwise on the member's probe
+ *   stream; sync requests are push-pull exchanges on streams;
+ * - a probe's second direct ping goes over a stream of its own when the first went as a
+ *   datagram (memberlist's TCP fallback ping), so lost datagrams are not taken for a failure;
+ * - inbound datagrams are opened (authenticated) before anything is decoded; what does not
+ *   open, decode, or come from an admitted member is dropped and counted, never answered;
+ * - `emit` effects go to the service, in the order the core produced them.
+ *
+ * Nothing that happens on the network throws out of a handler or timer, or leaves a
+ * rejected promise unobserved.
+ */
+import type { Logger } from '@libp2p/interface'
+import type { SwimConfig } from '../core/config.ts'
+import type { Effect } from '../core/effects.ts'
+import type { SwimMachine } from '../core/machine.ts'
+import type { Message, Ping, Sync, Update } from '../core/messages.ts'
+import type { MembershipEvent } from '../core/types.ts'
+import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import type { WireError, WireLimits } from '../wire/index.ts'
+import { DATAGRAM_MISSES, STREAM_ONLY_TIME } from './constants.ts'
+import { datagramAddrOf } from './datagram-address.ts'
+import type { PacketSealer, PacketSource, Transport } from './transport.ts'
+
+export interface DriverInit {
+  config: SwimConfig
+  log: Logger
+  limits: WireLimits
+  transport: Transport
+  sealer: PacketSealer
+  admits: (id: string) => boolean
+  /** A membership event, in the core's order. */
+  onEvent: (event: MembershipEvent) => void
+  /** Updates this node sent over SWIM (the gossipsub bridge republishes them). */
+  onSent?: (updates: Update[]) => void
+}
+
+export interface Applied {
+  /** Push-pull exchanges started, by member: resolve to whether the member answered. */
+  syncs: Map<string, Promise<boolean>>
+  /** Messages handed to a transport: resolve to whether they were sent. */
+  writes: Array<Promise<boolean>>
+}
+
+/** Counters of the driver (see SwimStats). */
+export interface DriverCounters {
+  messagesIn: Record<string, number>
+  messagesOut: Record<string, number>
+  bytesIn: Record<string, number>
+  bytesOut: Record<string, number>
+  decodeErrors: number
+  framesDropped: number
+  unreachable: number
+  datagramsIn: number
+  datagramsOut: number
+  datagramBytesIn: number
+  datagramBytesOut: number
+  datagramsRejected: number
+  /** Refused datagrams by reason (PacketCrypto's OpenError, or `not-admitted`). */
+  rejectedBy: Record<string, number>
+  streamsRejected: number
+  fallbackProbes: number
+  fallbackAcks: number
+}
+
+/** Longest setTimeout delay Node.js accepts. */
+const MAX_TIMER_DELAY = 0x7fffffff
+
+/** Datagram pings remembered for their fallback (a probe period's worth is far below this). */
+const MAX_PENDING_PINGS = 1024
+
+/** Members whose datagram losses are tracked at once. */
+const MAX_TRACKED = 10_000
+
+export class Driver {
+  readonly counters: DriverCounters = {
+    messagesIn: {},
+    messagesOut: {},
+    bytesIn: {},
+    bytesOut: {},
+    decodeErrors: 0,
+    framesDropped: 0,
+    unreachable: 0,
+    datagramsIn: 0,
+    datagramsOut: 0,
+    datagramBytesIn: 0,
+    datagramBytesOut: 0,
+    datagramsRejected: 0,
+    rejectedBy: {},
+    streamsRejected: 0,
+    fallbackProbes: 0,
+    fallbackAcks: 0
+  }
+
+  private readonly init: DriverInit
+  private machine?: SwimMachine
+  private timer?: ReturnType<typeof setTimeout>
+  private timerAt = Infinity
+  /** Pings sent as datagrams, by sequence number: their target. */
+  private readonly datagramPings = new Map<number, string>()
+  /** Members whose next ping goes on a stream (set only while probeOverStream runs). */
+  private readonly pingOverStream = new Set<string>()
+  /** Datagram pings lost in a row while the stream fallback was acked, by member. */
+  private readonly datagramMisses = new Map<string, number>()
+  /** Members reached over streams only for now (their datagrams were being lost), until when. */
+  private readonly streamOnlyUntil = new Map<string, number>()
+
+  constructor (init: DriverInit) {
+    this.init = init
+    this.onTimer = this.onTimer.bind(this)
+    this.onTick = this.onTick.bind(this)
+  }
+
+  get running (): boolean {
+    return this.machine != null
+  }
+
+  /** Starts the transports (the datagram socket binds, so its address is known after). */
+  async start (): Promise<void> {
+    const { transport } = this.init
+    await transport.streams.start({
+      onMessage: (from, message, bytes) => {
+        count(this.counters.messagesIn, this.counters.bytesIn, message.type, bytes)
+        this.drive(m => m.receive(from, message, Date.now()))
+      },
+      onPing: (from, ping, bytes) => this.answerPing(from, ping, bytes),
+      onSync: (from, request, bytes) => this.answerSync(from, request, bytes)
+    })
+    try {
+      await transport.packets?.start((packet, source) => { this.onPacket(packet, source) })
+    } catch (err) {
+      await transport.streams.stop()
+      throw err
+    }
+  }
+
+  /** Drives `machine` from now on, until `halt` or `stop`. */
+  run (machine: SwimMachine): void {
+    this.machine = machine
+  }
+
+  /** The member's connection went away: drop its probe stream. */
+  forget (id: string): void {
+    this.init.transport.streams.forget(id)
+  }
+
+  /** Stops driving (timers first, so nothing runs on a stopped machine), then the transports. */
+  halt (): void {
+    this.machine = undefined
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.timerAt = Infinity
+    this.datagramPings.clear()
+    this.datagramMisses.clear()
+    this.streamOnlyUntil.clear()
+  }
+
+  async stop (): Promise<void> {
+    this.halt()
+    await this.init.transport.streams.stop()
+    await this.init.transport.packets?.stop()
+  }
+
+  /** Runs one machine input and carries out the effects it returns. Never throws. */
+  drive (input: (machine: SwimMachine) => Effect[]): Applied {
+    const applied: Applied = { syncs: new Map(), writes: [] }
+    const machine = this.machine
+    if (machine == null) return applied
+    let effects: Effect[]
+    try {
+      effects = input(machine)
+    } catch (err) {
+      this.init.log.error('the protocol failed to handle an input - %e', err)
+      return applied
+    }
+    this.apply(effects, applied)
+    return applied
+  }
+
+  /**
+   * Probes `id` now (a connection hint), its first ping on a stream of its own: a dial its
+   * host refuses is evidence at once.
+   */
+  probeOverStream (id: string): void {
+    this.pingOverStream.add(id)
+    this.drive(m => m.probeNow(id, Date.now()))
+    this.pingOverStream.delete(id)
+  }
+
+  /** A dial failure that is evidence (refused or no route). */
+  unreachable (id: string, refused: boolean): void {
+    this.counters.unreachable++
+    this.drive(m => m.unreachable(id, Date.now(), { refused }))
+  }
+
+  decodeError (from: string, error: WireError | Error): void {
+    this.counters.decodeErrors++
+    this.init.log.trace('dropped a bad message from %s - %s', from, error.message)
+  }
+
+  dropped (): void {
+    this.counters.framesDropped++
+  }
+
+  // ------------------------------------------------------------------ effects
+
+  private apply (effects: Effect[], applied: Applied): void {
+    let sent: Update[] | undefined
+    for (const effect of effects) {
+      try {
+        switch (effect.type) {
+          case 'send':
+            if (this.init.onSent != null && effect.message.type !== 'sync') (sent ??= []).push(...effect.message.updates)
+            this.send(effect.to, effect.addrs, effect.message, applied)
+            break
+          case 'emit':
+            this.init.onEvent(effect.event)
+            break
+          case 'schedule':
+            this.arm(effect.at)
+            break
+        }
+      } catch (err) {
+        this.init.log.error('could not carry out a %s effect - %e', effect.type, err)
+      }
+    }
+    if (sent != null) this.init.onSent?.(sent)
+  }
+
+  private send (to: string, addrs: string[], message: Message, applied: Applied): void {
+    if (message.type === 'sync') {
+      // Responses travel on the request's stream (answerSync); a request is an exchange.
+      if (!message.response) {
+        applied.syncs.set(to, this.exchange(to, addrs, message).catch(err => {
+          this.init.log.error('push-pull with %s failed - %e', to, err)
+          return false
+        }))
+      }
+      return
+    }
+    const bytes = this.encode(message)
+    if (bytes == null) return
+    count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
+    const packets = this.init.transport.packets
+    const datagramAddr = packets?.address != null ? datagramAddrOf(addrs) : undefined
+    const streamOnly = datagramAddr != null && this.streamOnly(to)
+    if (datagramAddr != null && message.type === 'ping') {
+      const repeat = this.datagramPings.get(message.seq) === to
+      if (repeat || streamOnly || this.pingOverStream.has(to)) {
+        // The probe's first ping went as a datagram and got no ack in probeTimeout, or
+        // datagrams to this member have been lost lately: ping on a stream, ack on it.
+        if (repeat) this.datagramPings.delete(message.seq)
+        applied.writes.push(this.fallbackPing(to, addrs, message, bytes, repeat && !streamOnly))
+        return
+      }
+    }
+    if (packets != null && datagramAddr != null && !streamOnly) {
+      const sealed = this.init.sealer.seal(to, bytes)
+      if (sealed != null && sealed.byteLength <= packets.maxPacketSize) {
+        if (packets.send(datagramAddr, sealed)) {
+          this.counters.datagramsOut++
+          this.counters.datagramBytesOut += sealed.byteLength
+          if (message.type === 'ping') this.rememberPing(message.seq, to)
+          applied.writes.push(Promise.resolve(true))
+          return
+        }
+      }
+      // Too large for a datagram, no key for the member yet, or the socket refused it: the
+      // stream carries it.
+    }
+    applied.writes.push(this.init.transport.streams.send(to, addrs, bytes))
+  }
+
+  private streamOnly (id: string): boolean {
+    const until = this.streamOnlyUntil.get(id)
+    if (until == null) return false
+    if (Date.now() < until) return true
+    this.streamOnlyUntil.delete(id)
+    return false
+  }
+
+  /** A datagram ping to `id` was lost while a stream reached it. */
+  private missed (id: string): void {
+    const misses = (this.datagramMisses.get(id) ?? 0) + 1
+    if (misses < DATAGRAM_MISSES) {
+      if (this.datagramMisses.size >= MAX_TRACKED) this.datagramMisses.clear()
+      this.datagramMisses.set(id, misses)
+      return
+    }
+    this.datagramMisses.delete(id)
+    if (this.streamOnlyUntil.size >= MAX_TRACKED) this.streamOnlyUntil.clear()
+    this.streamOnlyUntil.set(id, Date.now() + STREAM_ONLY_TIME)
+    this.init.log('datagrams to %s are being lost; using streams for %d ms', id, STREAM_ONLY_TIME)
+  }
+
+  private rememberPing (seq: number, to: string): void {
+    if (this.datagramPings.size >= MAX_PENDING_PINGS) {
+      const oldest = this.datagramPings.keys().next().value
+      if (oldest != null) this.datagramPings.delete(oldest)
+    }
+    this.datagramPings.set(seq, to)
+  }
+
+  /**
+   * `afterMiss`: the ping repeats one sent as a datagram that got no ack; if the stream
+   * ping is acked, the datagram path to `to` is what failed, and after DATAGRAM_MISSES of
+   * those in a row everything to `to` goes on streams for STREAM_ONLY_TIME (a network that
+   * drops UDP then costs what probing over streams always did, without false suspicions).
+   */
+  private async fallbackPing (to: string, addrs: string[], ping: Ping, bytes: Uint8Array, afterMiss: boolean): Promise<boolean> {
+    this.counters.fallbackProbes++
+    const machine = this.machine
+    const answer = await this.init.transport.streams.ping(to, addrs, bytes)
+    if (answer == null || machine !== this.machine) return false
+    this.counters.fallbackAcks++
+    if (afterMiss) this.missed(to)
+    count(this.counters.messagesIn, this.counters.bytesIn, 'ack', answer.bytes)
+    this.drive(m => m.receive(to, answer.message, Date.now()))
+    return true
+  }
+
+  /** A push-pull: sends our state, merges the answer. Resolves to whether `to` answered. */
+  private async exchange (to: string, addrs: string[], request: Sync): Promise<boolean> {
+    const bytes = this.encode(request)
+    if (bytes == null) return false
+    count(this.counters.messagesOut, this.counters.bytesOut, 'sync', bytes.byteLength)
+    const machine = this.machine
+    const response = await this.init.transport.streams.exchange(to, addrs, bytes)
+    if (response == null || machine !== this.machine) return false
+    count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
+    this.drive(m => m.receive(to, response.message, Date.now()))
+    return true
+  }
+
+  /** Handles an inbound sync request; returns the encoded response for its stream. */
+  private answerSync (from: string, request: Sync, bytes: number): Uint8Array | undefined {
+    count(this.counters.messagesIn, this.counters.bytesIn, 'sync', bytes)
+    return this.answerOnStream(from, request, reply => reply.type === 'sync' && reply.response)
+  }
+
+  /** Handles a fallback probe; returns the encoded ack for its stream. */
+  private answerPing (from: string, ping: Ping, bytes: number): Uint8Array | undefined {
+    count(this.counters.messagesIn, this.counters.bytesIn, 'ping', bytes)
+    return this.answerOnStream(from, ping, reply => reply.type === 'ack' && reply.seq === ping.seq)
+  }
+
+  /**
+   * Runs `message` through the machine; the first effect that sends `from` a message that
+   * `isReply` accepts is taken out and returned encoded, for the stream it came on.
+   */
+  private answerOnStream (from: string, message: Message, isReply: (reply: Message) => boolean): Uint8Array | undefined {
+    const machine = this.machine
+    if (machine == null) return undefined
+    let effects: Effect[]
+    try {
+      effects = machine.receive(from, message, Date.now())
+    } catch (err) {
+      this.init.log.error('the protocol failed to handle a %s - %e', message.type, err)
+      return undefined
+    }
+    const at = effects.findIndex(e => e.type === 'send' && e.to === from && isReply(e.message))
+    const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
+    this.apply(effects, { syncs: new Map(), writes: [] })
+    if (reply?.type !== 'send') return undefined
+    const encoded = this.encode(reply.message)
+    if (encoded != null) count(this.counters.messagesOut, this.counters.bytesOut, reply.message.type, encoded.byteLength)
+    return encoded
+  }
+
+  private onPacket (packet: Uint8Array, _source: PacketSource): void {
+    if (this.machine == null) return
+    this.counters.datagramsIn++
+    this.counters.datagramBytesIn += packet.byteLength
+    const opened = this.init.sealer.open(packet)
+    if ('error' in opened) {
+      this.counters.datagramsRejected++
+      this.counters.rejectedBy[opened.error] = (this.counters.rejectedBy[opened.error] ?? 0) + 1
+      this.init.log.trace('dropped a datagram: %s', opened.error)
+      return
+    }
+    const { from } = opened
+    if (!this.init.admits(from)) {
+      this.counters.datagramsRejected++
+      this.counters.rejectedBy['not-admitted'] = (this.counters.rejectedBy['not-admitted'] ?? 0) + 1
+      this.init.log.trace('dropped a datagram from %s: not admitted', from)
+      return
+    }
+    const result = decodeMessage(opened.payload, this.init.limits)
+    if (!result.ok) {
+      this.decodeError(from, result.error)
+      return
+    }
+    if (result.message.type === 'sync') {
+      this.decodeError(from, { code: 'invalid', message: 'A sync message arrived as a datagram' })
+      return
+    }
+    const message = result.message
+    // An ack as a datagram: datagrams reach that member and come back.
+    if (message.type === 'ack') this.datagramMisses.delete(from)
+    count(this.counters.messagesIn, this.counters.bytesIn, message.type, opened.payload.byteLength)
+    this.drive(m => m.receive(from, message, Date.now()))
+  }
+
+  private encode (message: Message): Uint8Array | undefined {
+    try {
+      return encodeMessage(message)
+    } catch (err) {
+      this.init.log.error('could not encode a %s message - %e', message.type, err)
+      return undefined
+    }
+  }
+
+  // ------------------------------------------------------------------ time
+
+  private arm (at: number): void {
+    if (this.machine == null) return
+    if (this.timer != null && this.timerAt === at) return
+    clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(this.onTimer, Math.min(MAX_TIMER_DELAY, Math.max(0, at - Date.now())))
+  }
+
+  private onTimer (): void {
+    // Run the tick after the I/O already waiting (setImmediate runs after the poll phase):
+    // when the event loop is late, an ack sitting in a socket buffer is read before the
+    // probe waiting for it is concluded as failed.
+    this.timer = undefined
+    this.timerAt = Infinity
+    setImmediate(this.onTick)
+  }
+
+  private onTick (): void {
+    if (this.machine == null) return
+    this.drive(m => m.tick(Date.now()))
+    // Should a tick ever fail, keep the protocol alive rather than silently stopping it.
+    if (this.timer == null && this.machine != null) this.arm(Date.now() + this.init.config.probeInterval)
+  }
+}
+
+export function count (messages: Record<string, number>, bytes: Record<string, number>, type: string, size: number): void {
+  messages[type] = (messages[type] ?? 0) + 1
+  bytes[type] = (bytes[type] ?? 0) + size
+}

@@ -1,0 +1,145 @@
+/**
+ * The fallback probe (PING_PROTOCOL): one ping and its ack on a fresh stream, as
+ * memberlist's TCP fallback ping. The core's second direct ping of a probe goes this way
+ * when the first one went as a datagram, so a network that drops UDP degrades to probing
+ * over libp2p connections instead of declaring healthy members failed.
+ *
+ *   A opens a stream --ping(seq)--> B
+ *   A <--ack(seq)-- B, both close
+ *
+ * Frames are length-prefixed and bounded by the wire limits; the exchange by a timeout. A
+ * refused or unroutable dial is reported: it is evidence about the member. Nothing here
+ * throws into the caller or rejects unobserved.
+ */
+import { lpStream } from '@libp2p/utils'
+import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Ack, Ping } from '../core/messages.ts'
+import { decodeMessage } from '../wire/codec.ts'
+import type { WireError, WireLimits } from '../wire/index.ts'
+import { MAX_INBOUND_PING_STREAMS, MAX_OUTBOUND_PING_STREAMS, PING_PROTOCOL } from './constants.ts'
+import { dialFailure } from './dialer.ts'
+import type { Dialer } from './dialer.ts'
+import type { SwimRegistrar } from './probe-protocol.ts'
+
+export interface PingProtocolInit {
+  registrar: SwimRegistrar
+  dialer: Dialer
+  log: Logger
+  limits: WireLimits
+  /** Bound of one whole exchange, dial included. */
+  timeout: number
+  admits: (id: string) => boolean
+  /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  /** A ping from an authenticated peer; returns the encoded ack, or undefined for none. */
+  onPing: (from: string, ping: Ping, bytes: number) => Uint8Array | undefined
+  onDecodeError: (from: string, error: WireError | Error) => void
+  /** As ProbeProtocolInit's. */
+  onUnreachable: (id: string, refused: boolean) => void
+  /** The exchange is over (either side): the connection may be idle now. */
+  onDone: (id: string) => void
+}
+
+export class PingProtocol {
+  private readonly init: PingProtocolInit
+  private readonly streams = new Set<Stream>()
+  private running = false
+
+  constructor (init: PingProtocolInit) {
+    this.init = init
+  }
+
+  async start (): Promise<void> {
+    if (this.running) return
+    await this.init.registrar.handle(PING_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
+      maxInboundStreams: MAX_INBOUND_PING_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS
+    })
+    this.running = true
+  }
+
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    await this.init.registrar.unhandle(PING_PROTOCOL).catch(() => {})
+    for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
+    this.streams.clear()
+  }
+
+  /** Sends an encoded ping and resolves to its ack, or undefined (never rejects). */
+  async ping (to: string, addrs: string[], request: Uint8Array): Promise<{ message: Ack, bytes: number } | undefined> {
+    if (!this.running || !this.init.admits(to)) return undefined
+    const signal = AbortSignal.timeout(this.init.timeout)
+    let stream: Stream
+    try {
+      stream = await this.init.dialer.openStream(to, addrs, PING_PROTOCOL, { signal, maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS })
+    } catch (err) {
+      this.init.log.trace('could not open a fallback probe stream to %s - %e', to, err)
+      const failure = dialFailure(err)
+      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
+      return undefined
+    }
+    this.streams.add(stream)
+    try {
+      const framed = lpStream(stream, { maxDataLength: this.init.limits.maxMessageBytes })
+      await framed.write(request, { signal })
+      const raw = await framed.read({ signal })
+      const result = decodeMessage(raw, this.init.limits)
+      if (!result.ok || result.message.type !== 'ack') {
+        this.init.onDecodeError(to, result.ok ? { code: 'invalid', message: 'A fallback probe was answered by something other than an ack' } : result.error)
+        stream.abort(new Error('Bad fallback probe answer'))
+        return undefined
+      }
+      await framed.unwrap().close({ signal }).catch(() => {})
+      return { message: result.message, bytes: raw.byteLength }
+    } catch (err) {
+      this.init.log.trace('fallback probe of %s failed - %e', to, err)
+      stream.abort(err as Error)
+      return undefined
+    } finally {
+      this.streams.delete(stream)
+      this.init.onDone(to)
+    }
+  }
+
+  private onStream (stream: Stream, connection: Connection): void {
+    const from = connection.remotePeer.toString()
+    if (!this.running || !this.init.admits(from)) {
+      stream.abort(new Error('Not a member of this cluster'))
+      return
+    }
+    this.streams.add(stream)
+    this.answer(stream, from)
+      .catch(err => {
+        this.init.log.trace('fallback probe from %s failed - %e', from, err)
+        stream.abort(err as Error)
+      })
+      .finally(() => {
+        this.streams.delete(stream)
+        this.init.onDone(from)
+      })
+  }
+
+  private async answer (stream: Stream, from: string): Promise<void> {
+    const signal = AbortSignal.timeout(this.init.timeout)
+    if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
+      stream.abort(new Error('No valid cluster key proof'))
+      return
+    }
+    const framed = lpStream(stream, { maxDataLength: this.init.limits.maxMessageBytes })
+    const raw = await framed.read({ signal })
+    const result = decodeMessage(raw, this.init.limits)
+    if (!result.ok || result.message.type !== 'ping') {
+      this.init.onDecodeError(from, result.ok ? { code: 'invalid', message: 'Something other than a ping arrived on the fallback probe protocol' } : result.error)
+      stream.abort(new Error('Bad fallback probe'))
+      return
+    }
+    if (!this.running) return
+    const ack = this.init.onPing(from, result.message, raw.byteLength)
+    if (ack != null) await framed.write(ack, { signal })
+    await framed.unwrap().close({ signal })
+  }
+}

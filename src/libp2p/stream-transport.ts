@@ -1,0 +1,93 @@
+/**
+ * The stream transport over libp2p: the probe protocol (long-lived stream per member, for
+ * members without datagrams), the fallback probe (one ping and ack per stream) and push-pull
+ * (one exchange per stream), behind one `StreamTransport`.
+ */
+import type { Logger, Stream } from '@libp2p/interface'
+import type { Ping, Sync } from '../core/messages.ts'
+import type { WireError, WireLimits } from '../wire/index.ts'
+import type { Dialer } from './dialer.ts'
+import { PingProtocol } from './ping-protocol.ts'
+import { ProbeProtocol } from './probe-protocol.ts'
+import type { SwimRegistrar } from './probe-protocol.ts'
+import { PushPullProtocol } from './push-pull-protocol.ts'
+import type { StreamHandlers, StreamTransport } from './transport.ts'
+
+export interface Libp2pStreamsInit {
+  registrar: SwimRegistrar
+  dialer: Dialer
+  log: Logger
+  limits: WireLimits
+  dialTimeout: number
+  pingTimeout: number
+  syncTimeout: number
+  admits: (id: string) => boolean
+  /** Checks an inbound stream's proof (see StreamGuard); counts and resets a bad one. */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  checkProof?: (from: string, proof: Uint8Array) => boolean
+  onDecodeError: (from: string, error: WireError | Error) => void
+  onUnreachable: (id: string, refused: boolean) => void
+  onDropped: (id: string) => void
+}
+
+export class Libp2pStreams implements StreamTransport {
+  private readonly probe: ProbeProtocol
+  private readonly pinger: PingProtocol
+  private readonly pushPull: PushPullProtocol
+  private handlers?: StreamHandlers
+
+  constructor (init: Libp2pStreamsInit) {
+    const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, admits: init.admits, admitStream: init.admitStream, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
+    this.probe = new ProbeProtocol({
+      ...common,
+      dialTimeout: init.dialTimeout,
+      admitStream: undefined,
+      checkProof: init.checkProof,
+      onMessage: (from, message, bytes) => { if (message.type !== 'sync') this.handlers?.onMessage(from, message, bytes) },
+      onDropped: init.onDropped
+    })
+    this.pinger = new PingProtocol({
+      ...common,
+      timeout: init.pingTimeout,
+      onPing: (from: string, ping: Ping, bytes: number) => this.handlers?.onPing(from, ping, bytes),
+      onDone: id => { init.dialer.idle(id) }
+    })
+    this.pushPull = new PushPullProtocol({
+      ...common,
+      timeout: init.syncTimeout,
+      onRequest: (from: string, request: Sync, bytes: number) => this.handlers?.onSync(from, request, bytes),
+      onDone: id => { init.dialer.idle(id) },
+      onJoinAnswered: connection => { init.dialer.release(connection) }
+    })
+  }
+
+  async start (handlers: StreamHandlers): Promise<void> {
+    this.handlers = handlers
+    await this.probe.start()
+    await this.pinger.start()
+    await this.pushPull.start()
+  }
+
+  async stop (): Promise<void> {
+    await this.probe.stop()
+    await this.pinger.stop()
+    await this.pushPull.stop()
+    this.handlers = undefined
+  }
+
+  async send (to: string, addrs: string[], bytes: Uint8Array): Promise<boolean> {
+    return this.probe.send(to, addrs, bytes)
+  }
+
+  async ping (to: string, addrs: string[], bytes: Uint8Array): ReturnType<StreamTransport['ping']> {
+    return this.pinger.ping(to, addrs, bytes)
+  }
+
+  async exchange (to: string, addrs: string[], bytes: Uint8Array): ReturnType<StreamTransport['exchange']> {
+    return this.pushPull.exchange(to, addrs, bytes)
+  }
+
+  forget (id: string): void {
+    this.probe.forget(id)
+  }
+}

@@ -1,0 +1,230 @@
+import '../../src/polyfill.ts'
+import { createSocket } from 'node:dgram'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import { DatagramTransport } from '../../src/libp2p/datagram-transport.ts'
+import { createLibp2p } from 'libp2p'
+import { swim } from '../../src/index.ts'
+import { seededRandom } from '../../src/core/random.ts'
+import { FAST, aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor, watchProcess } from './helpers.ts'
+import type { SwimNode } from './helpers.ts'
+import type { MembershipEvent } from '../../src/index.ts'
+
+const test = suite('datagrams')
+
+let restoreSend: (() => void) | undefined
+test.after.each(async () => {
+  restoreSend?.()
+  restoreSend = undefined
+  await stopAll()
+})
+
+const udpAddr = (n: SwimNode): string | undefined => n.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+const datagrams = (n: SwimNode): NonNullable<ReturnType<SwimNode['services']['swim']['stats']>['datagrams']> => {
+  const d = n.services.swim.stats().datagrams
+  if (d == null) throw new Error('no datagram stats')
+  return d
+}
+
+/** Every datagram any node sends from now on is lost (UDP dropped), until restored. */
+function dropAllDatagrams (): void {
+  const original = DatagramTransport.prototype.send
+  DatagramTransport.prototype.send = function () { return true }
+  restoreSend = () => { DatagramTransport.prototype.send = original }
+}
+
+test('a 12-node cluster probes over datagrams, converges, and detects a crash', async () => {
+  const nodes = await createCluster(12)
+  await waitFor(() => nodes.every(n => aliveCount(n) === 12), 'every node to see 12 alive members', 30_000)
+  for (const n of nodes) {
+    const addr = udpAddr(n)
+    assert.ok(addr?.startsWith('/ip4/127.0.0.1/udp/'), `advertises a datagram address (${String(addr)})`)
+    // The datagram address travels in the signed record: the others know it.
+    for (const other of nodes) assert.ok(memberOf(other, idOf(n))?.addrs.includes(addr as string))
+  }
+  await waitFor(() => nodes.every(n => datagrams(n).in > 20), 'datagrams to flow')
+  for (const n of nodes) {
+    const s = n.services.swim.stats()
+    // Only datagrams from a member not yet known (racing its join) are refused: nothing
+    // forged, replayed or foreign among honest members.
+    assert.equal(Object.keys(s.datagrams?.rejectedBy ?? {}).filter(r => r !== 'unknown-sender'), [])
+    // Probes went as datagrams: no ping over the long-lived probe streams.
+    assert.ok((s.messagesOut.ping ?? 0) <= (s.datagrams?.out ?? 0))
+  }
+  const victim = nodes[5]
+  const victimId = idOf(victim)
+  const survivors = nodes.filter(n => n !== victim)
+  const logs = new Map<SwimNode, MembershipEvent[]>(survivors.map(n => [n, recordEvents(n)]))
+  const stopped = Date.now()
+  await stop(victim)
+  await waitFor(() => survivors.every(n => stateOf(n, victimId) === 'dead'), 'every survivor to declare the victim dead', 20_000)
+  const firstSuspect = Math.min(...[...logs.values()].flatMap(l => l.filter(e => e.member.id === victimId && e.type === 'suspect').map(e => e.at)))
+  assert.ok(firstSuspect - stopped < 3000, `suspected within 3 s (${firstSuspect - stopped} ms)`)
+  for (const n of survivors) assert.is(aliveCount(n), 11, 'nobody else failed')
+  // The fallback probe over a stream was refused: evidence.
+  assert.ok(survivors.some(n => n.services.swim.stats().unreachable > 0), 'a refused fallback dial was reported')
+})
+
+test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
+  // The fallback dials a member within probeInterval − probeTimeout: give it the time a
+  // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).
+  const nodes = await createCluster(6, { swim: { probeInterval: 1000, probeTimeout: 500 } })
+  await waitFor(() => nodes.every(n => aliveCount(n) === 6), 'the cluster to converge', 30_000)
+  const logs = nodes.map(n => recordEvents(n))
+  dropAllDatagrams()
+  const acks0 = nodes.map(n => datagrams(n).fallbackAcks)
+  await waitFor(() => nodes.every((n, i) => datagrams(n).fallbackAcks > acks0[i] + 10), 'fallback probes to be acked', 30_000)
+  assert.ok(logs.every(l => !l.some(e => e.type === 'fail')), 'no member declared failed')
+  for (const n of nodes) assert.is(aliveCount(n), 6)
+  // A crash is still detected, through refused fallback dials.
+  const victim = nodes[2]
+  const survivors = nodes.filter(n => n !== victim)
+  await stop(victim)
+  await waitFor(() => survivors.every(n => stateOf(n, idOf(victim)) === 'dead'), 'every survivor to declare the victim dead', 30_000)
+  for (const n of survivors) assert.is(aliveCount(n), 5)
+})
+
+test('a cluster larger than maxConnections, with libp2p\'s pruning and connection monitor on, converges on few connections per node', async () => {
+  const N = 24
+  const MAX = 12
+  const make = async (seeds: string[]): Promise<SwimNode> => {
+    const base = baseOptions()
+    const { connectionMonitor: _off, ...defaults } = base
+    return track(await createLibp2p({
+      ...defaults,
+      // No allow-list: libp2p refuses and prunes beyond maxConnections, as between real hosts.
+      connectionManager: { maxConnections: MAX, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
+      services: { swim: swim({ ...FAST, seeds }) }
+    }) as unknown as SwimNode)
+  }
+  const seed = await make([])
+  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  await waitFor(() => nodes.every(n => aliveCount(n) === N), `every node to see ${N} alive members`, 60_000, 100)
+  // Steady state: SWIM holds its watch connections and little else.
+  await new Promise(resolve => setTimeout(resolve, 3000))
+  const counts = nodes.map(n => n.getConnections().length)
+  const mean = counts.reduce((a, b) => a + b, 0) / N
+  assert.ok(mean <= 9, `about 2 × 3 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
+  assert.ok(Math.max(...counts) <= MAX)
+  for (const n of nodes) assert.is(aliveCount(n), N)
+})
+
+test('datagram: false probes over streams as before and advertises no datagram address', async () => {
+  const nodes = await createCluster(4, { swim: { datagram: false } })
+  await waitFor(() => nodes.every(n => aliveCount(n) === 4), 'the cluster to converge')
+  await waitFor(() => nodes.every(n => (n.services.swim.stats().messagesIn.ack ?? 0) > 5), 'acks over streams')
+  for (const n of nodes) {
+    assert.is(udpAddr(n), undefined)
+    assert.is(datagrams(n).out, 0)
+  }
+})
+
+test('a member with datagrams and one without probe each other over streams', async () => {
+  const a = await createNode()
+  const b = await createNode({ swim: { datagram: false, seeds: a.getMultiaddrs().map(String) } })
+  await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+  await waitFor(() => (a.services.swim.stats().messagesIn.ack ?? 0) > 5 && (b.services.swim.stats().messagesIn.ack ?? 0) > 5, 'acks both ways')
+  assert.is(datagrams(a).out, 0)
+  assert.is(datagrams(b).out, 0)
+})
+
+test('junk datagrams are dropped, counted, and never answered', async () => {
+  const [a, b] = await createCluster(2)
+  await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+  const addr = udpAddr(a)
+  assert.ok(addr != null)
+  const port = Number(addr.split('/')[4])
+  const socket = createSocket('udp4')
+  let answers = 0
+  socket.on('message', () => { answers++ })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  const before = datagrams(a).rejected + a.services.swim.stats().decodeErrors
+  const junk = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(900).fill(0xff), new TextEncoder().encode('\x00\x05hello world')]
+  for (const j of junk) socket.send(j, port, '127.0.0.1')
+  await waitFor(() => datagrams(a).rejected + a.services.swim.stats().decodeErrors >= before + 3, 'the junk to be counted')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  socket.close()
+  assert.is(answers, 0, 'nothing answered the junk')
+  assert.is(aliveCount(a), 2)
+})
+
+test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted by reason, never answered; probes go on', async () => {
+  const watch = watchProcess()
+  try {
+    const [a, b] = await createCluster(2)
+    await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+    const target = udpAddr(a) as string
+    const port = Number(target.split('/')[4])
+    // Capture real datagrams b seals for a.
+    const captured: Uint8Array[] = []
+    const original = DatagramTransport.prototype.send
+    DatagramTransport.prototype.send = function (to: string, packet: Uint8Array) {
+      if (to === target && captured.length < 50) captured.push(Uint8Array.from(packet))
+      return original.call(this, to, packet)
+    }
+    restoreSend = () => { DatagramTransport.prototype.send = original }
+    await waitFor(() => captured.length >= 10, 'datagrams from b to a')
+    restoreSend()
+    restoreSend = undefined
+    const socket = createSocket('udp4')
+    let answers = 0
+    socket.on('message', () => { answers++ })
+    await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+    const rng = seededRandom(0xd6)
+    const random = (): number => rng.next()
+    const byte = (): number => Math.floor(random() * 256)
+    const before = datagrams(a).rejected
+    const acksBefore = a.services.swim.stats().messagesIn.ack ?? 0
+    const N = 3000
+    for (let i = 0; i < N; i++) {
+      const kind = i % 3
+      let packet: Uint8Array
+      if (kind === 0) {
+        packet = Uint8Array.from({ length: Math.floor(random() * 1400) }, byte)
+      } else {
+        packet = Uint8Array.from(captured[i % captured.length])
+        if (kind === 1) {
+          // mutate: flip bytes, truncate or extend
+          const flips = 1 + Math.floor(random() * 4)
+          for (let f = 0; f < flips; f++) packet[Math.floor(random() * packet.length)] ^= 1 + Math.floor(random() * 255)
+          if (random() < 0.3) packet = packet.subarray(0, Math.floor(random() * packet.length))
+        }
+        // kind 2: the exact datagram again (a replay)
+      }
+      socket.send(packet, port, '127.0.0.1')
+      // Paced: a burst beyond the socket's receive buffer is dropped by the kernel, unseen.
+      if (i % 20 === 0) await new Promise(resolve => setTimeout(resolve, 2))
+    }
+    await waitFor(() => datagrams(a).rejected - before >= N * 0.95, `the fuzz to be counted (${datagrams(a).rejected - before} of ${N})`, 20_000)
+    const by = datagrams(a).rejectedBy
+    assert.ok((by.replay ?? 0) > 0, `replays counted: ${JSON.stringify(by)}`)
+    assert.ok((by.forged ?? 0) + (by.short ?? 0) + (by.version ?? 0) + (by['unknown-sender'] ?? 0) > 0, `forgeries counted: ${JSON.stringify(by)}`)
+    await new Promise(resolve => setTimeout(resolve, 300))
+    socket.close()
+    assert.is(answers, 0, 'nothing answered the fuzz')
+    // a still probes b over datagrams and gets acks
+    await waitFor(() => (a.services.swim.stats().messagesIn.ack ?? 0) > acksBefore + 3, 'acks after the fuzz')
+    assert.is(stateOf(a, idOf(b)), 'alive')
+    assert.equal(watch.rejections, [])
+    assert.equal(watch.exceptions, [])
+  } finally {
+    watch.dispose()
+  }
+})
+
+test('a bad datagram option is refused when the node is created', async () => {
+  try {
+    await createNode({ swim: { datagram: { maxSize: 100 } } })
+    assert.unreachable('should have thrown')
+  } catch (err) {
+    assert.match(String((err as Error).message), /datagram maxSize/)
+  }
+  try {
+    await createNode({ swim: { datagram: { listen: '/ip4/127.0.0.1/tcp/1' } } })
+    assert.unreachable('should have thrown')
+  } catch (err) {
+    assert.match(String((err as Error).message), /datagram listen address/)
+  }
+})
+
+test.run()
