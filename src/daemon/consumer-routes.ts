@@ -5,6 +5,7 @@
  * |---|---|
  * | `GET /v1/lookup?key=K[&n=3]` | `{ "key": K, "members": Member[] }`: the n live owners of K on the hash ring, owner first (n from 1 to MAX_LOOKUP_N, larger values capped) |
  * | `GET /v1/quorum` | `{ state, alive, expected, since }` |
+ * | `GET /v1/ring` | `{ "members": [{ "id", "share" }] }`: each live member's share of the keys on the ring |
  * | `GET /v1/sd/prometheus?port=P[&state=alive]` | Prometheus HTTP service discovery: one target group per member, `host:P` from its first address, labels `__meta_swim_id`, `__meta_swim_state`, `__meta_swim_meta_<key>` |
  *
  * `/readyz?quorum=1` (503 unless in quorum) is answered by the readiness route with
@@ -24,7 +25,7 @@ const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void
 
-export function consumerRoutes (swim: Pick<Swim, 'members' | 'lookup' | 'quorum'>): Record<string, { GET: Handler }> {
+export function consumerRoutes (swim: Pick<Swim, 'members' | 'lookup' | 'quorum' | 'shares'>): Record<string, { GET: Handler }> {
   return {
     '/v1/lookup': {
       GET: (_req, res, url) => {
@@ -37,6 +38,12 @@ export function consumerRoutes (swim: Pick<Swim, 'members' | 'lookup' | 'quorum'
     },
     '/v1/quorum': {
       GET: (_req, res) => { sendJson(res, 200, swim.quorum()) }
+    },
+    '/v1/ring': {
+      GET: (_req, res) => {
+        const members = Object.entries(swim.shares()).map(([id, share]) => ({ id, share }))
+        sendJson(res, 200, { members })
+      }
     },
     '/v1/sd/prometheus': {
       GET: (_req, res, url) => {

@@ -46,7 +46,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 
 /** The part of the `Swim` service the API calls. */
-export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum'>
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum' | 'shares'>
 
 export interface ApiOptions {
   swim: ApiSwim

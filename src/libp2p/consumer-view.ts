@@ -59,12 +59,21 @@ export class ConsumerView {
 
   lookup (key: string | Uint8Array, n = 1): Member[] {
     if (typeof key !== 'string' && !(key instanceof Uint8Array)) throw new TypeError('Invalid key: expected a string or a Uint8Array')
-    if (this.ringStale) {
-      this.ring.update(this.options.members())
-      this.ringStale = false
-    }
+    this.refreshRing()
     // copies, so a caller changing what it got cannot change the ring's snapshots
     return this.ring.lookup(key, n).map((member) => ({ ...member, addrs: [...member.addrs], meta: { ...member.meta } }))
+  }
+
+  /** Each ring member's share of the keys (fractions summing to 1), by member id. */
+  shares (): Record<string, number> {
+    this.refreshRing()
+    return Object.fromEntries(this.ring.shares())
+  }
+
+  private refreshRing (): void {
+    if (!this.ringStale) return
+    this.ring.update(this.options.members())
+    this.ringStale = false
   }
 
   quorum (): QuorumStatus {

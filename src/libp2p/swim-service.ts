@@ -319,6 +319,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     return this.consumers.lookup(key, n)
   }
 
+  shares (): Record<string, number> {
+    return this.consumers.shares()
+  }
+
   quorum (): QuorumStatus {
     return this.consumers.quorum()
   }

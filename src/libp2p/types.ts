@@ -131,6 +131,8 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
    * ring, owner first; every member with the same view gives the same answer. @default n = 1
    */
   lookup: (key: string | Uint8Array, n?: number) => Member[]
+  /** Each live member's share of the keys on that ring (fractions summing to 1), by member id. */
+  shares: () => Record<string, number>
   /** Whether this node's side of the cluster holds a quorum (see src/consumers/quorum.ts). */
   quorum: () => QuorumStatus
   /** The cluster keys (install, use, remove: rotation without a restart). */

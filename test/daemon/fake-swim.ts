@@ -77,6 +77,11 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
     return this.#ring.lookup(key, n)
   }
 
+  shares (): Record<string, number> {
+    this.#ring.update(this.members())
+    return Object.fromEntries(this.#ring.shares())
+  }
+
   quorum (): QuorumStatus {
     return { ...this.quorumStatus }
   }
