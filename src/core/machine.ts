@@ -71,6 +71,12 @@ export function emptyMachineStats (): MachineStats {
 interface Probe {
   seq: number
   target: string
+  /**
+   * The target's incarnation when the probe began. A failed probe is evidence only against
+   * that life of the member: one that restarted meanwhile (a higher incarnation, announced
+   * by the new process) never received the pings sent to the old one.
+   */
+  incarnation: number
   indirectAt: number
   deadline: number
   acked: boolean
@@ -349,10 +355,24 @@ export class SwimMachine {
       if (probe.target === id && !probe.acked && !probe.indirectSent) this.probeIndirectly(probe)
     }
     const entry = this.table.get(id)
-    if (options.refused === true && entry != null && this.isLive(id) && !this.leaving) {
+    if (options.refused === true && entry != null && this.isLive(id) && !this.leaving && !this.probedEarlierLife(id, entry.incarnation)) {
       this.applySuspect({ type: 'suspect', id, incarnation: entry.incarnation, from: this.id, refused: true })
     }
     return this.end()
+  }
+
+  /**
+   * Whether the probes in flight to `id` all began before it announced `incarnation`: then a
+   * refusal answers the dial to its previous process (restarted since), not to this one.
+   */
+  private probedEarlierLife (id: string, incarnation: number): boolean {
+    let earlier = false
+    for (const probe of this.probes.values()) {
+      if (probe.target !== id) continue
+      if (probe.incarnation >= incarnation) return false
+      earlier = true
+    }
+    return earlier
   }
 
   // ---------------------------------------------------------------- probing
@@ -369,8 +389,8 @@ export class SwimMachine {
     const seq = ++this.seq
     const timeout = this.awareness.scale(this.config.probeTimeout)
     const interval = this.awareness.scale(this.config.probeInterval)
-    this.probes.set(seq, { seq, target, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
     const entry = this.table.get(target)
+    this.probes.set(seq, { seq, target, incarnation: entry?.incarnation ?? 0, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
     // Buddy system: a suspect hears of its suspicion from its prober first, and can refute.
     const buddy: Update[] = entry?.state === 'suspect'
       ? [{ type: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }]
@@ -408,7 +428,7 @@ export class SwimMachine {
     this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
     const entry = this.table.get(probe.target)
-    if (entry == null || !this.isLive(probe.target)) return
+    if (entry == null || !this.isLive(probe.target) || entry.incarnation > probe.incarnation) return
     this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })
   }
 

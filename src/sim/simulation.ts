@@ -219,6 +219,8 @@ export class Simulation {
       machine: new SwimMachine({
         id,
         addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
+        // a restart starts above its last incarnation, as swimd does from its data directory
+        incarnation: previous != null ? previous.machine.record.incarnation + 1 : 0,
         config: this.config,
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
         now: this.now,

@@ -113,7 +113,7 @@ const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
 /** Starts swimd on loopback with free ports (port 0) and waits for its start-up line. */
 export async function startDaemon (dataDir: string, extra: string[] = [], timeout = 30_000): Promise<Daemon> {
   const proc = start('swimd', [
-    '--listen', '/ip4/127.0.0.1/tcp/0',
+    ...(extra.includes('--listen') ? [] : ['--listen', '/ip4/127.0.0.1/tcp/0']),
     '--api', '127.0.0.1:0',
     '--data-dir', dataDir,
     '--profile', 'local',
