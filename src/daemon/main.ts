@@ -17,6 +17,7 @@ import { createLibp2p } from 'libp2p'
 import { startupLine } from './banner.ts'
 import { runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
+import { lockDataDir } from './data-dir-lock.ts'
 import { createApi } from './http-api.ts'
 import { ensureDataDir, loadMembers, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
 import { createLogger } from './logger.ts'
@@ -24,8 +25,10 @@ import { createMetrics } from './metrics.ts'
 import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
+import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { swim } from '../libp2p/index.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
+import type { DataDirLock } from './data-dir-lock.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { Swim } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -50,8 +53,10 @@ export async function main (argv: string[], env: Record<string, string | undefin
   let node: SwimNode
   let incarnation: number
   let seeds: string[]
+  let lock: DataDirLock | undefined
   try {
     await ensureDataDir(config.dataDir)
+    lock = await lockDataDir(config.dataDir)
     const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
     if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
     incarnation = await nextIncarnation(config.dataDir)
@@ -61,10 +66,14 @@ export async function main (argv: string[], env: Record<string, string | undefin
     }
     node = await createNode(config, privateKey, seeds, incarnation)
   } catch (err) {
-    logger.fatal({ err }, 'cannot start')
-    io.stderr.write(`swimd: ${(err as Error).message}\n`)
-    return 1
+    // one line, no stack: what failed and what to do (the details are in debug logs)
+    const failure = describeStartupError(err)
+    logger.debug({ err }, 'cannot start')
+    io.stderr.write(`swimd: ${failure.line}\n`)
+    await lock?.release()
+    return failure.exitCode
   }
+  const dataDirLock = lock
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
 
@@ -118,6 +127,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
     await node.stop()
     await stateSaver.stop()
+    await dataDirLock.release()
     logger.info('stopped')
   }
   shutdown = handleShutdown(graceful, {
@@ -133,13 +143,15 @@ export async function main (argv: string[], env: Record<string, string | undefin
   try {
     bound = await api.listen(config.api.host, config.api.port)
   } catch (err) {
-    logger.fatal({ err, api: config.api }, 'cannot start the HTTP API')
-    io.stderr.write(`swimd: cannot listen for the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}\n`)
+    const failure = describeApiListenError(err, config.api.host, config.api.port)
+    logger.debug({ err, api: config.api }, 'cannot start the HTTP API')
+    io.stderr.write(`swimd: ${failure.line}\n`)
     shutdown.dispose()
     stopRecording()
     await Promise.resolve(node.stop()).catch(() => {})
     await stateSaver.stop()
-    return 1
+    await dataDirLock.release()
+    return failure.exitCode
   }
 
   const addrs = node.getMultiaddrs().map(String)
