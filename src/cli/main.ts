@@ -19,6 +19,7 @@ import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
 import { leave } from './leave.ts'
 import { members } from './members.ts'
 import { watch } from './watch.ts'
+import { VERSION } from '../version.ts'
 import type { BackoffOptions } from './sse-client.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
 
@@ -76,6 +77,7 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
   let chosen: { name: string, opts: Record<string, unknown> } | undefined
   const program = new Command('membership-events')
     .description('Watch and query the membership of a swimd cluster member')
+    .version(`membership-events ${VERSION} (libp2p-swim)`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { output.out += text },

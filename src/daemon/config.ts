@@ -27,6 +27,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { z } from 'zod'
 import { describeFsError } from './fs-errors.ts'
 import { clusterKeyProblem, generateClusterKey } from './keygen.ts'
+import { VERSION } from '../version.ts'
 import type { ProfileName } from '../core/config.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -237,6 +238,7 @@ export function runCommandLine (argv: string[], env: Record<string, string | und
 function buildProgram (output: { text: string }): Command {
   const program = new Command('swimd')
     .description('SWIM + Lifeguard membership daemon for libp2p clusters')
+    .version(`swimd ${VERSION} (libp2p-swim)`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { output.text += text },

@@ -2,11 +2,11 @@
  * End to end, as an operator meets swimd: one daemon per data directory, start-up failures
  * as one line with an exit code.
  */
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { killAll, run, startDaemon, tempDir } from './processes.ts'
+import { ROOT, killAll, run, startDaemon, tempDir } from './processes.ts'
 
 const startup = suite('swimd start-up')
 
@@ -58,6 +58,17 @@ startup('an API port in use is one line and exit 1', async () => {
   const second = await run('swimd', ['--listen', '/ip4/127.0.0.1/tcp/0', '--api', `127.0.0.1:${port}`, '--data-dir', other, '--log-level', 'warn'])
   assert.is(second.code, 1, second.stderr)
   assert.equal(second.stderr.trim().split('\n'), [`swimd: Cannot listen for the API on 127.0.0.1:${port}: address already in use (another process listens there: stop it, or choose another port); see --api`])
+})
+
+startup('--version on both binaries prints the package version and exits 0', async () => {
+  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+  for (const [script, name] of [['swimd', 'swimd'], ['cli', 'membership-events']] as const) {
+    for (const flag of ['--version', '-V']) {
+      const result = await run(script, [flag])
+      assert.is(result.code, 0, result.stderr)
+      assert.is(result.stdout.trim(), `${name} ${version} (libp2p-swim)`)
+    }
+  }
 })
 
 startup.run()
