@@ -51,6 +51,6 @@ import './polyfill.ts'
 
 export { swim } from './libp2p/index.ts'
 export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, gossipsubTopic, allowListGater, clusterKeyProtector } from './libp2p/index.ts'
-export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats } from './libp2p/index.ts'
+export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats, JoinErrorCause, JoinErrorDetail } from './libp2p/index.ts'
 export type { Member, MemberState, MembershipEvent, MembershipEventType } from './core/types.ts'
 export type { SwimConfig, ProfileName } from './core/config.ts'

@@ -54,6 +54,12 @@ export interface DaemonConfig {
   clusterKey?: Uint8Array
   clusterKeyFile?: string
   meta: Record<string, string>
+  /** A human name for this member, carried as the metadata key `name`. */
+  name?: string
+  /** Longest wait between join attempts through the seeds, in ms. */
+  joinRetryInterval: number
+  /** Join attempts before giving up and exiting 1; 0 = keep trying. */
+  joinRetryMax: number
   profile: ProfileName
   logLevel: LogLevel
   /** Absolute path of the config file, when one was read. */
@@ -132,6 +138,26 @@ export const FLAGS = {
     repeatable: true,
     help: 'member metadata',
     example: 'role=api'
+  },
+  name: {
+    arg: 'NAME',
+    repeatable: false,
+    help: 'a human name for this member (the metadata key "name"), shown by the CLI; a warning when two live members share one',
+    example: 'web-1'
+  },
+  'join-retry-interval': {
+    arg: 'DURATION',
+    repeatable: false,
+    default: '30s',
+    help: 'longest wait between attempts to join through the seeds (the wait doubles from 1s up to this): 500ms, 10s, 2m',
+    example: '30s'
+  },
+  'join-retry-max': {
+    arg: 'N',
+    repeatable: false,
+    default: '0',
+    help: 'join attempts before giving up and exiting 1; 0 keeps trying',
+    example: '10'
   },
   profile: {
     arg: PROFILE_NAMES.join('|'),
@@ -312,8 +338,17 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     api: values.api,
     dataDir: values['data-dir'],
     meta: Object.fromEntries(values.meta),
+    joinRetryInterval: values['join-retry-interval'],
+    joinRetryMax: values['join-retry-max'],
     profile: values.profile,
     logLevel: values['log-level']
+  }
+  if (values.name != null) {
+    if (config.meta.name != null && config.meta.name !== values.name) {
+      throw new ConfigError(`Conflicting names: --name "${values.name}"${describeSource(sources.name)} and --meta name=${config.meta.name}${describeSource(sources.meta)}: set one of them`)
+    }
+    config.name = values.name
+    config.meta.name = values.name
   }
   if (configPath != null) config.configFile = configPath
   if (values['api-token'] != null) {
@@ -473,10 +508,35 @@ const SCHEMA = z.object({
       return z.NEVER
     }
     return [value.slice(0, at), value.slice(at + 1)]
-  })),
+  })).superRefine((pairs, ctx) => {
+    // a repeated key would silently keep the last value: say so instead
+    const seen = new Set<string>()
+    for (const [index, [key]] of pairs.entries()) {
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `key "${key}" is given twice (each key once; values may contain "=")` })
+      seen.add(key)
+    }
+  }),
+  name: z.string().trim().min(1, 'must not be empty').max(64, 'at most 64 characters').optional(),
+  'join-retry-interval': z.string().transform((value, ctx) => {
+    const ms = parseDuration(value)
+    if (ms == null || ms < 1000) {
+      ctx.addIssue({ code: 'custom', message: `not a duration of at least 1s (expected e.g. ${FLAGS['join-retry-interval'].example}, 500ms, 2m)` })
+      return z.NEVER
+    }
+    return ms
+  }),
+  'join-retry-max': z.string().regex(/^\d+$/, 'expected a whole number of attempts (0 keeps trying)').transform(Number).refine(Number.isSafeInteger, 'too large'),
   profile: z.enum(PROFILE_NAMES, { error: `expected one of ${PROFILE_NAMES.join(', ')}` }),
   'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
 })
+
+/** `500ms`, `30s`, `2m`, `1h`, or a bare number of ms; undefined when it is none of these. */
+export function parseDuration (value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (match == null) return undefined
+  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h' ?? 'ms']
+  return Number.isSafeInteger(Math.round(ms)) ? Math.round(ms) : undefined
+}
 
 function describeIssue (issue: z.core.$ZodIssue, merged: Partial<Record<FlagName, Raw>>, sources: Record<FlagName, Source>): string {
   const name = issue.path[0] as FlagName
@@ -506,7 +566,8 @@ function readApiToken (path: string, source: Source): string {
 function readClusterKey (path: string, source: Source): Uint8Array {
   const bytes = new Uint8Array(readNamedFile('cluster-key', path, source))
   const problem = clusterKeyProblem(bytes)
-  if (problem != null) throw new ConfigError(`Invalid --cluster-key "${path}"${describeSource(source)}: not a libp2p pre-shared key, ${problem} (create one with "swimd keygen > ${path}")`)
+  // no `keygen > path` here: the file named may be something else given by mistake
+  if (problem != null) throw new ConfigError(`Invalid --cluster-key "${path}"${describeSource(source)}: not a libp2p pre-shared key, ${problem}. Check that this is the right file; every member needs the same key, made once with "swimd keygen > NEW-FILE"`)
   return bytes
 }
 

@@ -169,7 +169,9 @@ export function createApi (options: ApiOptions): Api {
     })
     handle(req, res).catch((err: unknown) => {
       const error = err instanceof HttpError ? err : new HttpError(500, `Internal error: ${(err as Error).message}`)
-      if (error.status >= 500) logger.error({ err, method: req.method, path: req.url }, 'request failed')
+      // 503 is an expected state (not joined yet, polled by health checks): no stack, no alarm
+      if (error.status === 503) logger.info({ method: req.method, path: req.url, status: 503 }, error.message)
+      else if (error.status >= 500) logger.error({ err, method: req.method, path: req.url }, 'request failed')
       if (res.headersSent) {
         res.destroy()
         return

@@ -19,6 +19,7 @@ import { runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { createApi } from './http-api.ts'
+import { logJoinErrors } from './join-log.ts'
 import { ensureDataDir, loadMembers, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
 import { createLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
@@ -81,6 +82,14 @@ export async function main (argv: string[], env: Record<string, string | undefin
   // (unless it averaged over one event per ms), so resuming across a restart means a reset.
   const eventLog = new EventLog({ firstSeq: Date.now() })
   const stopRecording = recordMembershipEvents(service, eventLog)
+  // set when the daemon stops for a failure rather than by request: the exit code it ends with
+  let failedWith: number | undefined
+  const stopJoinLog = logJoinErrors(service, logger, {
+    onGaveUp: () => {
+      failedWith = 1
+      void shutdown?.trigger('gave up joining (--join-retry-max)')
+    }
+  })
   const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
   // After leave() the service's view no longer lists the others as up, so the members saved
   // for the next run (its seeds when none are configured) are the ones known just before.
@@ -123,6 +132,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
       logger.warn({ err }, 'leave failed')
     }
     stopRecording()
+    stopJoinLog()
     eventLog.close()
     await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
     await node.stop()
@@ -135,7 +145,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     signals: options.signals,
     exit: (code) => {
       shutdown?.dispose()
-      finish(code)
+      finish(failedWith ?? code)
     }
   })
 
@@ -185,7 +195,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation })
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, joinRetryInterval: config.joinRetryInterval, joinRetryMax: config.joinRetryMax })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode

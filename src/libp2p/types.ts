@@ -1,6 +1,7 @@
 import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
+import type { JoinErrorDetail } from './join-errors.ts'
 import type { TypedEventTarget } from 'main-event'
 
 /** Options of the `swim()` service. All optional; timing knobs override the profile's. */
@@ -15,6 +16,17 @@ export interface SwimInit extends Partial<SwimConfig> {
   cluster?: string
   /** Only these PeerIds may be members (admission control). Unset: anyone who can connect. */
   allowList?: string[]
+  /**
+   * Longest wait between two attempts of the background join through `seeds` (the wait
+   * doubles from 1 s up to this). Serf's `-retry-interval`. @default 30000
+   */
+  joinRetryInterval?: number
+  /**
+   * Attempts of the background join before giving up (a `join:error` with cause `gave-up`);
+   * 0 retries until a seed answers or another member finds this one. Serf's `-retry-max`.
+   * @default 0
+   */
+  joinRetryMax?: number
   /** First incarnation; a daemon passes a persisted value so a restart starts above it. @default 0 */
   incarnation?: number
   /** Seed for the protocol's random choices (tests). @default random */
@@ -64,6 +76,8 @@ export interface SwimEvents {
   'member:fail': CustomEvent<MembershipEvent>
   'member:leave': CustomEvent<MembershipEvent>
   'member:update': CustomEvent<MembershipEvent>
+  /** A seed could not be joined through, and why (one event per seed and attempt). */
+  'join:error': CustomEvent<JoinErrorDetail>
 }
 
 /** The public face of the service: `node.services.swim`. */
