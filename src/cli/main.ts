@@ -5,9 +5,13 @@
  * membership-events watch   [--api URL] [--json] [--type join,fail,...] [--since SEQ]
  * membership-events members [--api URL] [--json] [--state alive]
  * membership-events leave   [--api URL] [--token-file FILE]
+ * membership-events meta set K=V… | meta delete K…   [--api URL] [--token-file FILE]
+ * membership-events join ADDR…  [--api URL] [--token-file FILE]
  * ```
- * `--api` defaults to `$SWIM_API`, then `http://127.0.0.1:7947`. `leave` sends the bearer token
- * from `--token-file`, else `$SWIM_API_TOKEN`.
+ * Environment variables are named after the flags they stand for, and hold what the flag
+ * holds: `--api` ↔ `SWIM_API`, `--token-file` ↔ `SWIM_TOKEN_FILE` (a file, like swimd's
+ * `SWIMD_API_TOKEN`). `SWIM_API_TOKEN`, the token itself, is still read when neither is set
+ * (the older name). `--api` defaults to `http://127.0.0.1:7947`.
  * Exit codes: 0 ok, 1 runtime failure (swimd unreachable or refusing), 2 usage error.
  *
  * `main` never exits the process and writes only to the streams it is given, so it runs
@@ -16,7 +20,9 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
+import { join } from './join.ts'
 import { leave } from './leave.ts'
+import { meta, parseMetaArgs } from './meta.ts'
 import { members } from './members.ts'
 import { watch } from './watch.ts'
 import { VERSION } from '../version.ts'
@@ -44,6 +50,8 @@ type Parsed =
   | { kind: 'watch', api: string, json: boolean, types?: MembershipEventType[], since?: number }
   | { kind: 'members', api: string, json: boolean, states?: MemberState[] }
   | { kind: 'leave', api: string, token?: string }
+  | { kind: 'meta', api: string, token?: string, patch: Record<string, string | null> }
+  | { kind: 'join', api: string, token?: string, seeds: string[] }
 
 /**
  * Runs the CLI with `argv` (without the node binary and script) and returns the exit code.
@@ -61,6 +69,10 @@ export async function main (argv: string[], env: Record<string, string | undefin
         return await members({ ...parsed, env, stdout })
       case 'leave':
         return await leave({ ...parsed, stdout })
+      case 'meta':
+        return await meta({ ...parsed, stdout })
+      case 'join':
+        return await join({ ...parsed, stdout })
     }
   } catch (err) {
     if (err instanceof CliError) {
@@ -74,7 +86,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 function parseCommandLine (argv: string[], env: Record<string, string | undefined>): Parsed {
   const output = { out: '', err: '' }
-  let chosen: { name: string, opts: Record<string, unknown> } | undefined
+  let chosen: { name: string, opts: Record<string, unknown>, args?: string[] } | undefined
   const program = new Command('membership-events')
     .description('Watch and query the membership of a swimd cluster member')
     .version(`membership-events ${VERSION} (libp2p-swim)`, '-V, --version', 'print the version and exit')
@@ -103,8 +115,21 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
   program.command('leave')
     .description('make swimd leave the cluster gracefully and exit')
     .addOption(apiOption())
-    .option('--token-file <FILE>', 'file holding swimd\'s API bearer token (default: env SWIM_API_TOKEN)')
+    .option('--token-file <FILE>', TOKEN_HELP)
     .action(choose('leave'))
+  const metaCommand = program.command('meta').description('change this member\'s metadata (kept by swimd across restarts)')
+  for (const action of ['set', 'delete'] as const) {
+    metaCommand.command(`${action} <${action === 'set' ? 'K=V' : 'KEY'}...>`)
+      .description(action === 'set' ? 'set keys, keep the others' : 'delete keys')
+      .addOption(apiOption())
+      .option('--token-file <FILE>', TOKEN_HELP)
+      .action((args: string[], opts: Record<string, unknown>) => { chosen = { name: `meta-${action}`, opts, args } })
+  }
+  program.command('join <ADDR...>')
+    .description('make swimd join the cluster through these members now')
+    .addOption(apiOption())
+    .option('--token-file <FILE>', TOKEN_HELP)
+    .action((args: string[], opts: Record<string, unknown>) => { chosen = { name: 'join', opts, args } })
   program.addHelpText('after', '\nExit codes: 0 ok, 1 runtime failure, 2 usage error.\n')
 
   try {
@@ -134,6 +159,11 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
       }
     case 'members':
       return { kind: 'members', api, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES) }
+    case 'meta-set':
+    case 'meta-delete':
+      return { kind: 'meta', api, token: readToken(opts.tokenFile, env), patch: parseMetaArgs(chosen.name === 'meta-set' ? 'set' : 'delete', chosen.args ?? []) }
+    case 'join':
+      return { kind: 'join', api, token: readToken(opts.tokenFile, env), seeds: chosen.args ?? [] }
     default:
       return { kind: 'leave', api, token: readToken(opts.tokenFile, env) }
   }
@@ -157,8 +187,12 @@ function parseSince (value: unknown): number | undefined {
   return Number(value)
 }
 
-function readToken (file: unknown, env: Record<string, string | undefined>): string | undefined {
-  if (typeof file !== 'string') {
+const TOKEN_HELP = 'file holding swimd\'s API bearer token (default: env SWIM_TOKEN_FILE; SWIM_API_TOKEN holding the token itself is still read)'
+
+function readToken (flag: unknown, env: Record<string, string | undefined>): string | undefined {
+  const fromEnv = env.SWIM_TOKEN_FILE?.trim()
+  const file = typeof flag === 'string' ? flag : fromEnv != null && fromEnv !== '' ? fromEnv : undefined
+  if (file == null) {
     const token = env.SWIM_API_TOKEN?.trim()
     return token == null || token === '' ? undefined : token
   }

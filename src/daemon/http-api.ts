@@ -8,6 +8,8 @@
  * | `GET /v1/events[?since=SEQ]` | SSE: `id: <seq>`, `event: <type>`, `data: { seq, type, at, member }`; resumes after `Last-Event-ID` (preferred) or `since`; a `reset` event `{ seq, members }` first when that point is no longer retained (or was never issued: the daemon restarted). Without either, new events only, after a data-less `id: <latest seq>` frame that tells the client its resume point |
  * | `POST /v1/leave` | 202, then `onLeave()` runs (the daemon leaves and exits) |
  * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
+ * | `PATCH /v1/meta` | body: object of strings or null; sets those keys, deletes the null ones, keeps the rest; 200 with the updated Member |
+ * | `POST /v1/join` | body `{ "seeds": [multiaddr, …] }`; 200 `{ "joined": n }`, or 502 naming each seed and why it failed |
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
  * | `GET /readyz` | 200 once `isReady()`, else 503 |
@@ -19,6 +21,7 @@
  */
 import { createServer } from 'node:http'
 import { checkBearer, HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { mergeMeta } from './meta-store.ts'
 import { SseWriter } from './sse.ts'
 import type { EventLog, LoggedEvent } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -41,6 +44,10 @@ export interface ApiOptions {
   token?: string
   /** Runs once `POST /v1/leave` has been answered. */
   onLeave: () => unknown
+  /** Keeps the metadata across restarts; runs after every change through the API. */
+  saveMeta?: (meta: Record<string, string>) => Promise<void>
+  /** Joins through `seeds` at run time; resolves to how many answered and why the others failed. */
+  join?: (seeds: string[]) => Promise<{ joined: number, errors: Array<{ seed: string, message: string }> }>
   /** True once the node has joined; drives `/readyz`. */
   isReady: () => boolean
   logger: Pick<DaemonLogger, 'debug' | 'info' | 'warn' | 'error'>
@@ -61,7 +68,7 @@ export interface Api {
 }
 
 const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
-type Method = 'GET' | 'POST' | 'PUT'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH'
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
 
 export function createApi (options: ApiOptions): Api {
@@ -93,15 +100,34 @@ export function createApi (options: ApiOptions): Api {
     },
     '/v1/meta': {
       PUT: async (req, res) => {
-        const meta = parseMeta(await readJsonBody(req, maxBodyBytes))
-        try {
-          await swim.setMetadata(meta)
-        } catch (err) {
-          // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
-          if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
-          throw err
-        }
+        await changeMeta(parseMeta(await readJsonBody(req, maxBodyBytes)))
         sendJson(res, 200, swim.localMember())
+      },
+      PATCH: async (req, res) => {
+        const body = await readJsonBody(req, maxBodyBytes)
+        if (body == null || typeof body !== 'object' || Array.isArray(body)) {
+          throw new HttpError(400, 'Invalid metadata patch: expected a JSON object of strings (to set) and nulls (to delete), e.g. { "role": "api", "old": null }')
+        }
+        let next: Record<string, string>
+        try {
+          next = mergeMeta(swim.localMember().meta, body as Record<string, unknown>)
+        } catch (err) {
+          throw new HttpError(400, (err as Error).message)
+        }
+        await changeMeta(next)
+        sendJson(res, 200, swim.localMember())
+      }
+    },
+    '/v1/join': {
+      POST: async (req, res) => {
+        if (options.join == null) throw new HttpError(404, 'Unknown path "/v1/join": this server cannot join at run time')
+        const seeds = parseSeeds(await readJsonBody(req, maxBodyBytes))
+        const { joined, errors } = await options.join(seeds)
+        if (joined === 0) {
+          const why = errors.length > 0 ? errors.map((e) => `${e.seed}: ${e.message}`).join('; ') : 'no seed answered'
+          throw new HttpError(502, `Joined through none of the seeds: ${why}`)
+        }
+        sendJson(res, 200, { joined })
       }
     },
     '/metrics': {
@@ -120,6 +146,18 @@ export function createApi (options: ApiOptions): Api {
         sendJson(res, 200, { status: 'ready' })
       }
     }
+  }
+
+  async function changeMeta (meta: Record<string, string>): Promise<void> {
+    try {
+      await swim.setMetadata(meta)
+    } catch (err) {
+      // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
+      if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
+      throw err
+    }
+    // announced already; a failed save is the operator's to know, not the client's to retry
+    await options.saveMeta?.(swim.localMember().meta).catch((err: unknown) => { logger.warn({ err }, 'cannot save the metadata to the data directory') })
   }
 
   async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -257,6 +295,18 @@ function describeJson (value: unknown): string {
   } catch {
     return 'a value nested too deeply to show' // JSON.stringify overflows the stack
   }
+}
+
+/** Bounds of a run-time join request: a handful of seeds, each a short multiaddr. */
+const MAX_JOIN_SEEDS = 16
+const MAX_SEED_LENGTH = 512
+
+function parseSeeds (body: unknown): string[] {
+  const seeds = (body as { seeds?: unknown } | null)?.seeds
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > MAX_JOIN_SEEDS || !seeds.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_SEED_LENGTH)) {
+    throw new HttpError(400, `Invalid join request: expected { "seeds": ["/ip4/10.0.0.1/tcp/7946", ...] } with 1 to ${MAX_JOIN_SEEDS} multiaddrs of at most ${MAX_SEED_LENGTH} characters`)
+  }
+  return seeds as string[]
 }
 
 function parseMeta (body: unknown): Record<string, string> {

@@ -20,6 +20,9 @@ import { EventLog } from './event-log.ts'
 import { lockDataDir } from './data-dir-lock.ts'
 import { createApi } from './http-api.ts'
 import { logJoinErrors } from './join-log.ts'
+import { loadMeta, saveMeta } from './meta-store.ts'
+import { joinNow } from './join-now.ts'
+import { warnDuplicateNames } from './name-watch.ts'
 import { ensureDataDir, loadMembers, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
 import { createLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
@@ -61,6 +64,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
     const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
     if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
     incarnation = await nextIncarnation(config.dataDir)
+    // what was set at run time survives the restart; the command line wins over it
+    config.meta = { ...await loadMeta(config.dataDir), ...config.meta }
     seeds = await chooseSeeds(config, logger)
     if (config.clusterKey == null && config.listen.some(isBeyondLoopback)) {
       logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key: any host that can connect may join the cluster')
@@ -84,6 +89,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
   const stopRecording = recordMembershipEvents(service, eventLog)
   // set when the daemon stops for a failure rather than by request: the exit code it ends with
   let failedWith: number | undefined
+  const stopNameWatch = warnDuplicateNames(service, logger)
   const stopJoinLog = logJoinErrors(service, logger, {
     onGaveUp: () => {
       failedWith = 1
@@ -120,6 +126,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
     registry: metrics.registry,
     token: config.apiToken,
     onLeave: () => { void shutdown?.trigger('POST /v1/leave') },
+    saveMeta: async (meta) => { await saveMeta(config.dataDir, meta) },
+    join: async (seeds) => await joinNow(service, seeds),
     isReady,
     logger
   })
@@ -133,6 +141,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     }
     stopRecording()
     stopJoinLog()
+    stopNameWatch()
     eventLog.close()
     await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
     await node.stop()
