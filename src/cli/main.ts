@@ -7,6 +7,7 @@
  * membership-events leave   [--api URL] [--token-file FILE]
  * membership-events meta set K=V… | meta delete K…   [--api URL] [--token-file FILE]
  * membership-events join ADDR…  [--api URL] [--token-file FILE]
+ * membership-events forget ID   [--api URL] [--token-file FILE]
  * ```
  * Environment variables are named after the flags they stand for, and hold what the flag
  * holds: `--api` ↔ `SWIM_API`, `--token-file` ↔ `SWIM_TOKEN_FILE` (a file, like swimd's
@@ -20,6 +21,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
+import { forget } from './forget.ts'
 import { join } from './join.ts'
 import { leave } from './leave.ts'
 import { meta, parseMetaArgs } from './meta.ts'
@@ -52,6 +54,7 @@ type Parsed =
   | { kind: 'leave', api: string, token?: string }
   | { kind: 'meta', api: string, token?: string, patch: Record<string, string | null> }
   | { kind: 'join', api: string, token?: string, seeds: string[] }
+  | { kind: 'forget', api: string, token?: string, id: string }
 
 /**
  * Runs the CLI with `argv` (without the node binary and script) and returns the exit code.
@@ -73,6 +76,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
         return await meta({ ...parsed, stdout })
       case 'join':
         return await join({ ...parsed, stdout })
+      case 'forget':
+        return await forget({ ...parsed, stdout })
     }
   } catch (err) {
     if (err instanceof CliError) {
@@ -130,6 +135,11 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
     .addOption(apiOption())
     .option('--token-file <FILE>', TOKEN_HELP)
     .action((args: string[], opts: Record<string, unknown>) => { chosen = { name: 'join', opts, args } })
+  program.command('forget <ID>')
+    .description('forget a failed or departed member cluster-wide now, instead of after reapTime (refused for a live one)')
+    .addOption(apiOption())
+    .option('--token-file <FILE>', TOKEN_HELP)
+    .action((id: string, opts: Record<string, unknown>) => { chosen = { name: 'forget', opts, args: [id] } })
   program.addHelpText('after', '\nExit codes: 0 ok, 1 runtime failure, 2 usage error.\n')
 
   try {
@@ -164,6 +174,8 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
       return { kind: 'meta', api, token: readToken(opts.tokenFile, env), patch: parseMetaArgs(chosen.name === 'meta-set' ? 'set' : 'delete', chosen.args ?? []) }
     case 'join':
       return { kind: 'join', api, token: readToken(opts.tokenFile, env), seeds: chosen.args ?? [] }
+    case 'forget':
+      return { kind: 'forget', api, token: readToken(opts.tokenFile, env), id: chosen.args?.[0] ?? '' }
     default:
       return { kind: 'leave', api, token: readToken(opts.tokenFile, env) }
   }

@@ -323,6 +323,25 @@ export class SwimMachine {
     return this.end()
   }
 
+  /**
+   * Forgets a dead or departed member now instead of after reapTime, and tells the cluster (an
+   * operator's forced removal, Serf's `force-leave -prune`). Throws a RangeError, with no
+   * change, for this member, an unknown one, or one held alive or suspect: a live member is
+   * never removed by hand, and should it be alive after all, its next signed record (a higher
+   * incarnation than the one forgotten) brings it back everywhere.
+   */
+  forget (id: string, now: number): Effect[] {
+    const entry = this.table.get(id)
+    if (id === this.id) throw new RangeError('Cannot forget this member itself: use leave')
+    if (entry == null) throw new RangeError(`Cannot forget ${id}: no such member`)
+    if (this.isLive(id)) throw new RangeError(`Cannot forget ${id}: it is ${entry.state}; only failed or departed members can be removed`)
+    this.begin(now)
+    const claim: Update = { type: 'forget', id, incarnation: entry.incarnation, from: this.id }
+    this.table.remove(id)
+    this.enqueue(id, claim)
+    return this.end()
+  }
+
   /** Announces new metadata with a higher incarnation. */
   setMetadata (meta: Record<string, string>, now: number): Effect[] {
     return this.announce({ meta: { ...meta } }, now)
@@ -584,6 +603,8 @@ export class SwimMachine {
         this.stats.claimsRejected++
       } else if (u.type === 'suspect') {
         this.applySuspect(u)
+      } else if (u.type === 'forget') {
+        this.applyForget(u)
       } else {
         this.applyDead(u)
       }
@@ -703,6 +724,21 @@ export class SwimMachine {
     this.suspicions.delete(id)
     if (entry == null || entry.state !== 'suspect') return
     this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id })
+  }
+
+  /**
+   * A member's forced removal: accepted (and passed on) only for a member we hold dead or
+   * departed at the claim's incarnation or below. One we hold alive or suspect stays: what a
+   * member says about itself outweighs what others say about it.
+   */
+  private applyForget (claim: Extract<Update, { type: 'forget' }>): void {
+    const entry = this.table.get(claim.id)
+    if (entry == null || claim.incarnation < entry.incarnation || this.isLive(claim.id)) {
+      this.stats.staleUpdates++
+      return
+    }
+    this.table.remove(claim.id)
+    this.enqueue(claim.id, claim)
   }
 
   private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>): void {

@@ -9,6 +9,7 @@
  * | `POST /v1/leave` | 202, then `onLeave()` runs (the daemon leaves and exits) |
  * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
  * | `PATCH /v1/meta` | body: object of strings or null; sets those keys, deletes the null ones, keeps the rest; 200 with the updated Member |
+ * | `POST /v1/forget` | body `{ "id": PeerId }`; forgets a failed or departed member cluster-wide now; 200 `{ "forgotten": id }`, 404 unknown, 409 for a member alive or suspect |
  * | `POST /v1/join` | body `{ "seeds": [multiaddr, …] }`; 200 `{ "joined": n }`, or 502 naming each seed and why it failed |
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
@@ -33,7 +34,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 
 /** The part of the `Swim` service the API calls. */
-export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata'>
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata'> & Partial<Pick<Swim, 'forget'>>
 
 export interface ApiOptions {
   swim: ApiSwim
@@ -116,6 +117,25 @@ export function createApi (options: ApiOptions): Api {
         }
         await changeMeta(next)
         sendJson(res, 200, swim.localMember())
+      }
+    },
+    '/v1/forget': {
+      POST: async (req, res) => {
+        if (swim.forget == null) throw new HttpError(404, 'Unknown path "/v1/forget": this server cannot forget members')
+        const id = (await readJsonBody(req, maxBodyBytes) as { id?: unknown } | null)?.id
+        if (typeof id !== 'string' || id === '' || id.length > 128) throw new HttpError(400, 'Invalid forget request: expected { "id": "<PeerId of a failed or departed member>" }')
+        const member = swim.members().find((m) => m.id === id)
+        if (member == null) throw new HttpError(404, `No member ${id}: see GET /v1/members`)
+        if (member.state === 'alive' || member.state === 'suspect') {
+          throw new HttpError(409, `Cannot forget ${id}: it is ${member.state}; only failed or departed members can be removed (a live one would come back at once)`)
+        }
+        try {
+          swim.forget(id)
+        } catch (err) {
+          if (err instanceof RangeError) throw new HttpError(409, err.message)
+          throw err
+        }
+        sendJson(res, 200, { forgotten: id })
       }
     },
     '/v1/join': {

@@ -328,6 +328,14 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     return answers.filter(Boolean).length
   }
 
+  forget (id: string): void {
+    if (this.status.code !== 'started') throw new Error('Cannot forget a member: the SWIM service is not started')
+    // the machine throws a RangeError for a live or unknown member, before changing anything
+    const effects = this.machine.forget(id, Date.now())
+    this.dialer.forget(id)
+    this.apply(effects, { syncs: new Map(), writes: [] })
+  }
+
   async setMetadata (meta: Record<string, string>): Promise<void> {
     const copy = { ...meta }
     this.checkMetadata(copy)

@@ -90,6 +90,11 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   setMetadata: (meta: Record<string, string>) => Promise<void>
   /** Announces the departure, waits for it to be disseminated, stops probing. */
   leave: () => Promise<void>
+  /**
+   * Forgets a failed or departed member now instead of after reapTime, cluster-wide (the
+   * claim is gossiped). Throws a RangeError for a member held alive or suspect, or unknown.
+   */
+  forget: (id: string) => void
   /** Counters and gauges for metrics (a snapshot). */
   stats: () => SwimStats
 }

@@ -155,6 +155,15 @@ export class Simulation {
     this.clock.schedule(this.now + this.config.probeInterval, { kind: 'stop', node, life: node.life })
   }
 
+  /**
+   * An operator's forced removal on `observer`: it forgets `member` (dead or departed there)
+   * and tells the others. Throws, changing nothing, when `observer` holds it live.
+   */
+  forget (observer: string, member: string): void {
+    const node = this.node(observer)
+    this.apply(node, node.machine.forget(member, this.now))
+  }
+
   /** A node announces new metadata. */
   setMetadata (id: string, meta: Record<string, string>): void {
     const node = this.node(id)
