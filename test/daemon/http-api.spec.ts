@@ -260,7 +260,7 @@ test('an unknown path answers 404 and a wrong method 405 with Allow, both as JSO
   assert.equal(await json(wrong), { error: 'Method DELETE not allowed on /v1/self: use GET' })
   const post = await fetch(`${h.base}/v1/meta`, { method: 'POST', body: '{}' })
   assert.is(post.status, 405)
-  assert.is(post.headers.get('allow'), 'PUT')
+  assert.is(post.headers.get('allow'), 'PUT, PATCH')
 })
 
 test('GET /metrics serves Prometheus text with the members-by-state gauge', async () => {

@@ -4,7 +4,7 @@
  * and killed by `killAll`, which the suites call in their `after` hooks.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -113,7 +113,7 @@ const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
 /** Starts swimd on loopback with free ports (port 0) and waits for its start-up line. */
 export async function startDaemon (dataDir: string, extra: string[] = [], timeout = 30_000): Promise<Daemon> {
   const proc = start('swimd', [
-    '--listen', '/ip4/127.0.0.1/tcp/0',
+    ...(extra.includes('--listen') ? [] : ['--listen', '/ip4/127.0.0.1/tcp/0']),
     '--api', '127.0.0.1:0',
     '--data-dir', dataDir,
     '--profile', 'local',
@@ -130,6 +130,24 @@ export async function startDaemon (dataDir: string, extra: string[] = [], timeou
   const addrs = match[2].split(' ')
   const port = Number(/\/tcp\/(\d+)/.exec(addrs[0])?.[1])
   return { proc, id: match[1], addrs, api: match[3], port, dataDir }
+}
+
+/**
+ * A write to the daemon's API (PUT, PATCH, POST): a JSON body, with the bearer token swimd
+ * generated into its data directory, as every write needs. Resolves to the response.
+ */
+export async function apiWrite (daemon: Daemon, method: 'PUT' | 'PATCH' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+  const token = (await readFile(join(daemon.dataDir, 'api-token'), 'utf8')).trim()
+  return await fetch(`${daemon.api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+  })
+}
+
+/** membership-events against the daemon's API, finding its token through its data directory. */
+export async function cliFor (daemon: Daemon, ...args: string[]): ReturnType<typeof run> {
+  return await run('cli', [...args, '--api', daemon.api, '--data-dir', daemon.dataDir])
 }
 
 /** Collects the JSON lines a `membership-events watch --json` process prints. */
