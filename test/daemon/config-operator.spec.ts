@@ -61,7 +61,8 @@ test('parseDuration reads ms, s, m, h and bare milliseconds', () => {
 
 test('a bad --cluster-key file is not answered with a keygen that would overwrite it', () => {
   const path = join(dir, 'important.conf')
-  writeFileSync(path, 'this is not a key\n')
+  // private, as swimd requires of a key file: what is refused here is the content
+  writeFileSync(path, 'this is not a key\n', { mode: 0o600 })
   const message = errorOf(parseDaemonArgs(['--cluster-key', path], {}, { cwd: dir }))
   assert.match(message, /not a libp2p pre-shared key/)
   assert.not.ok(message.includes(`> ${path}`), message)
