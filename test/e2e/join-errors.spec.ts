@@ -72,7 +72,8 @@ joins('an unreachable seed: the warn line names the seed and says nothing listen
 joins('a seed with another cluster key: the warn line says the keys differ', async () => {
   const dir = await tempDir()
   const keys = [join(dir, 'a.key'), join(dir, 'b.key')]
-  for (const file of keys) await writeFile(file, (await run('swimd', ['keygen'])).stdout)
+  // private, as swimd requires of key files
+  for (const file of keys) await writeFile(file, (await run('swimd', ['keygen'])).stdout, { mode: 0o600 })
   const first = swimd(join(dir, 'a'), ['--cluster-key', keys[0], '--log-level', 'warn'])
   const addr = await waitFor('the first start-up line', () => /listening on ([^ ,]+)/.exec(first.stdout())?.[1])
   const second = swimd(join(dir, 'b'), ['--cluster-key', keys[1], '--seed', addr])
