@@ -53,7 +53,7 @@ import './polyfill.ts'
 
 export { swim } from './libp2p/index.ts'
 export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, gossipsubTopic, allowListGater, clusterKeyProtector } from './libp2p/index.ts'
-export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats } from './libp2p/index.ts'
+export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats, JoinErrorCause, JoinErrorDetail } from './libp2p/index.ts'
 export type { Member, MemberState, MembershipEvent, MembershipEventType } from './core/types.ts'
 export type { SwimConfig, ProfileName } from './core/config.ts'
 export { Keyring, KeyringError, keyId, CLUSTER_KEY_LENGTH, decodeClusterKeyFile, encodeClusterKeyFile, generateClusterKeyFile } from './libp2p/index.ts'

@@ -60,7 +60,14 @@ export function networkReason (err: unknown): string {
     case 'ETIMEDOUT': case 'UND_ERR_CONNECT_TIMEOUT': return 'timed out'
     case 'ECONNRESET': case 'UND_ERR_SOCKET': return 'connection reset'
     case 'EHOSTUNREACH': case 'ENETUNREACH': return 'host unreachable'
-    default: return cause?.message ?? error?.message ?? String(err)
+    default: {
+      const text = cause?.message ?? error?.message ?? String(err)
+      // an https:// URL for swimd's plain-HTTP API ends in OpenSSL's "wrong version number"
+      if (/wrong version number|ERR_SSL|EPROTO|packet length too long/i.test(`${code ?? ''} ${text}`)) {
+        return 'the TLS handshake failed: the API there speaks plain HTTP, not HTTPS (use an http:// URL)'
+      }
+      return text
+    }
   }
 }
 

@@ -7,9 +7,15 @@
  * membership-events lookup  KEY [--api URL] [--n 3] [--json]
  * membership-events leave   [--api URL]
  * membership-events keys    list | install FILE | use ID | remove ID  [--api URL] [--json]
+ * membership-events meta    set K=V… | delete K…  [--api URL]
+ * membership-events join    ADDR…  [--api URL]
+ * membership-events forget  ID  [--api URL]
  * ```
- * `--api` defaults to `$SWIM_API`, then `http://127.0.0.1:7947`. Every command sends swimd's
- * bearer token when it finds one (`--token-file`, `--data-dir`, environment: see token.ts).
+ * Environment variables are named after the flags they stand for and hold what the flag
+ * holds: `--api` ↔ `SWIM_API` (default `http://127.0.0.1:7947`), `--token-file` ↔
+ * `SWIM_TOKEN_FILE`. Every command sends swimd's bearer token when it finds one; where it
+ * looks, first found wins, is token.ts's rule (`--token-file`/`SWIM_TOKEN_FILE`,
+ * `SWIM_API_TOKEN`, `SWIMD_API_TOKEN`, the `--data-dir`'s `api-token`).
  * Exit codes: 0 ok, 1 runtime failure (swimd unreachable or refusing), 2 usage error.
  *
  * `main` never exits the process and writes only to the streams it is given, so it runs
@@ -17,14 +23,18 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
+import { forget } from './forget.ts'
+import { join } from './join.ts'
 import { checkKeyId, keys } from './keys.ts'
 import { leave } from './leave.ts'
 import { lookup } from './lookup.ts'
+import { meta, parseMetaArgs } from './meta.ts'
 import { members } from './members.ts'
 import { findToken } from './token.ts'
 import { parseMetaFilter } from './meta-filter.ts'
 import { watch } from './watch.ts'
 import { MAX_LOOKUP_N } from '../daemon/consumer-routes.ts'
+import { VERSION } from '../version.ts'
 import type { KeysAction } from './keys.ts'
 import type { BackoffOptions } from './sse-client.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
@@ -52,6 +62,9 @@ type Parsed =
   | { kind: 'lookup', api: string, token?: string, json: boolean, key: string, n: number }
   | { kind: 'leave', api: string, token?: string }
   | { kind: 'keys', api: string, token?: string, json: boolean, command: KeysAction }
+  | { kind: 'meta', api: string, token?: string, patch: Record<string, string | null> }
+  | { kind: 'join', api: string, token?: string, seeds: string[] }
+  | { kind: 'forget', api: string, token?: string, id: string }
 
 /**
  * Runs the CLI with `argv` (without the node binary and script) and returns the exit code.
@@ -73,6 +86,12 @@ export async function main (argv: string[], env: Record<string, string | undefin
         return await leave({ ...parsed, stdout })
       case 'keys':
         return await keys({ ...parsed, stdout })
+      case 'meta':
+        return await meta({ ...parsed, stdout })
+      case 'join':
+        return await join({ ...parsed, stdout })
+      case 'forget':
+        return await forget({ ...parsed, stdout })
     }
   } catch (err) {
     if (err instanceof CliError) {
@@ -86,9 +105,10 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 function parseCommandLine (argv: string[], env: Record<string, string | undefined>): Parsed {
   const output = { out: '', err: '' }
-  let chosen: { name: string, opts: Record<string, unknown> } | undefined
+  let chosen: { name: string, opts: Record<string, unknown>, args?: string[] } | undefined
   const program = new Command('membership-events')
     .description('Watch and query the membership of a swimd cluster member')
+    .version(`membership-events ${VERSION} (libp2p-swim)`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { output.out += text },
@@ -97,7 +117,7 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
     })
   const connection = (command: Command): Command => command
     .addOption(new Option('--api <URL>', `swimd's HTTP API (default: ${DEFAULT_API}; env SWIM_API)`))
-    .addOption(new Option('--token-file <FILE>', 'file holding swimd\'s API bearer token (default: env SWIM_API_TOKEN holding the token, env SWIMD_API_TOKEN naming its file, else DIR/api-token of --data-dir)'))
+    .addOption(new Option('--token-file <FILE>', 'file holding swimd\'s API bearer token (env SWIM_TOKEN_FILE; default: env SWIM_API_TOKEN holding the token, env SWIMD_API_TOKEN naming its file, else DIR/api-token of --data-dir)'))
     .addOption(new Option('--data-dir <DIR>', 'swimd\'s data directory, where it generated its API token (default: env SWIMD_DATA_DIR, else .swimd)'))
   const choose = (name: string, args: (...values: unknown[]) => unknown[] = () => []) => (...values: unknown[]) => {
     const command = values[values.length - 1] as Command
@@ -137,6 +157,19 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
     .option('--json', 'print the answer as JSON').action(choose('keys:use', (id) => [id]))
   connection(keysCommand.command('remove <ID>')).description('remove a key that is not primary')
     .option('--json', 'print the answer as JSON').action(choose('keys:remove', (id) => [id]))
+  const metaCommand = program.command('meta').description('change this member\'s metadata (kept by swimd across restarts)')
+  connection(metaCommand.command('set <K=V...>')).description('set keys, keep the others')
+    .action(choose('meta:set', (pairs) => pairs as string[]))
+  connection(metaCommand.command('delete <KEY...>')).description('delete keys')
+    .action(choose('meta:delete', (names) => names as string[]))
+  connection(program.command('join'))
+    .description('make swimd join the cluster through these members now')
+    .argument('<ADDR...>', 'seed multiaddrs')
+    .action(choose('join', (addrs) => addrs as string[]))
+  connection(program.command('forget'))
+    .description('forget a failed or departed member cluster-wide now, instead of after reapTime (refused for a live one)')
+    .argument('<ID>', 'the member\'s PeerId')
+    .action(choose('forget', (id) => [id]))
   program.addHelpText('after', '\nExit codes: 0 ok, 1 runtime failure, 2 usage error.\n')
 
   try {
@@ -184,6 +217,14 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
       return { kind: 'members', api, token, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES), meta: parseMetaFilter(opts.meta) }
     case 'lookup':
       return { kind: 'lookup', api, token, json: opts.json === true, key: args[0], n: parseN(opts.n) }
+    case 'meta:set':
+      return { kind: 'meta', api, token, patch: parseMetaArgs('set', args) }
+    case 'meta:delete':
+      return { kind: 'meta', api, token, patch: parseMetaArgs('delete', args) }
+    case 'join':
+      return { kind: 'join', api, token, seeds: args }
+    case 'forget':
+      return { kind: 'forget', api, token, id: args[0] }
     default:
       return { kind: 'leave', api, token }
   }

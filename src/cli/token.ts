@@ -1,7 +1,7 @@
 /**
  * Where the CLI finds swimd's API token, first found wins:
  *
- * 1. `--token-file FILE`
+ * 1. `--token-file FILE`, else `SWIM_TOKEN_FILE` (its variable, holding what the flag holds)
  * 2. `SWIM_API_TOKEN`: the token itself (the CLI's own variable, as `SWIM_API`)
  * 3. `SWIMD_API_TOKEN`: a file, the same variable and meaning as swimd's `--api-token`
  * 4. `api-token` in swimd's data directory: `--data-dir DIR`, else `SWIMD_DATA_DIR` (swimd's
@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { CliError } from './api-client.ts'
 
-export const TOKEN_HINT = 'give the token with --token-file, SWIM_API_TOKEN, or --data-dir of the swimd that generated it'
+export const TOKEN_HINT = 'give the token with --token-file, SWIM_API_TOKEN, SWIM_TOKEN_FILE (a file, as --token-file), or --data-dir of the swimd that generated it'
 export const TOKEN_FILE = 'api-token'
 export const DEFAULT_DATA_DIR = '.swimd'
 
@@ -25,6 +25,8 @@ export interface TokenSources {
 
 export function findToken (sources: TokenSources, env: Record<string, string | undefined>, cwd = process.cwd()): string | undefined {
   if (sources.tokenFile != null) return readTokenFile(sources.tokenFile, '--token-file', true)
+  const named = nonEmpty(env.SWIM_TOKEN_FILE)
+  if (named != null) return readTokenFile(resolve(cwd, named), 'SWIM_TOKEN_FILE', true)
   const value = env.SWIM_API_TOKEN?.trim()
   if (value != null && value !== '') return value
   const file = env.SWIMD_API_TOKEN?.trim()

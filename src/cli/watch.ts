@@ -3,7 +3,7 @@
  * interrupted. Survives swimd restarts and network blips: it reconnects with backoff and resumes
  * from the last seq it printed, so no event is lost or printed twice (within what swimd retains).
  */
-import { networkReason } from './api-client.ts'
+import { CliError, networkReason } from './api-client.ts'
 import { formatEventLine, formatTime, useColour } from './format.ts'
 import { ExecRunner } from './exec-handler.ts'
 import { matchesMeta } from './meta-filter.ts'
@@ -39,17 +39,31 @@ export async function watch (options: WatchOptions): Promise<number> {
   // print "cannot reach" once per outage, not once per attempt
   let reported = false
   const runner = options.exec == null ? undefined : new ExecRunner({ command: options.exec, env: options.env, stderr })
+  // A swimd that never answered is more likely a mistyped --api than a restart: give up after
+  // a few attempts. Once connected, keep retrying for as long as it takes (restarts, blips).
+  let connected = false
+  let failures = 0
+  let gaveUp: unknown
+  const stop = new AbortController()
+  const onAbort = (): void => { stop.abort() }
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted === true) stop.abort()
   await followEvents({
     url: `${options.api}/v1/events`,
     since: options.since,
     token: options.token,
-    signal: options.signal,
+    signal: stop.signal,
     backoff: options.backoff,
-    onConnect: () => { reported = false },
+    onConnect: () => { reported = false; connected = true },
     onDisconnect: (err) => {
+      if (!connected && ++failures >= FIRST_CONNECT_ATTEMPTS) {
+        gaveUp = err
+        stop.abort()
+        return
+      }
       if (reported || !isUnreachable(err)) return
       reported = true
-      stderr.write(`Cannot reach swimd at ${options.api}: ${networkReason(err)} (retrying)\n`)
+      stderr.write(`Cannot reach swimd at ${options.api}: ${networkReason(err)} (${connected ? 'retrying until it is back' : `retrying, ${FIRST_CONNECT_ATTEMPTS} attempts`})\n`)
     },
     onEvent: (event) => {
       if (options.types != null && !options.types.includes(event.type)) return
@@ -64,13 +78,20 @@ export async function watch (options: WatchOptions): Promise<number> {
       stderr.write(`Missed events before seq ${reset.seq + 1} (swimd no longer has them, or restarted); ${reset.members.length} members known at ${formatTime(Date.now())}, continuing\n`)
     }
   })
+  options.signal?.removeEventListener('abort', onAbort)
   if (runner != null) {
     const pending = runner.pending
     await runner.current()
     if (pending > 0) stderr.write(`Stopped with ${pending} events not handled\n`)
   }
+  if (gaveUp !== undefined) {
+    throw new CliError(`Cannot reach swimd at ${options.api}: ${networkReason(gaveUp)}; gave up after ${failures} attempts (check --api or SWIM_API)`)
+  }
   return 0
 }
+
+/** Attempts before a watch that never connected gives up. */
+export const FIRST_CONNECT_ATTEMPTS = 5
 
 function isUnreachable (err: unknown): boolean {
   return err instanceof TypeError && (err as { cause?: unknown }).cause != null

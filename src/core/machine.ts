@@ -71,6 +71,12 @@ export function emptyMachineStats (): MachineStats {
 interface Probe {
   seq: number
   target: string
+  /**
+   * The target's incarnation when the probe began. A failed probe is evidence only against
+   * that life of the member: one that restarted meanwhile (a higher incarnation, announced
+   * by the new process) never received the pings sent to the old one.
+   */
+  incarnation: number
   indirectAt: number
   deadline: number
   acked: boolean
@@ -317,6 +323,25 @@ export class SwimMachine {
     return this.end()
   }
 
+  /**
+   * Forgets a dead or departed member now instead of after reapTime, and tells the cluster (an
+   * operator's forced removal, Serf's `force-leave -prune`). Throws a RangeError, with no
+   * change, for this member, an unknown one, or one held alive or suspect: a live member is
+   * never removed by hand, and should it be alive after all, its next signed record (a higher
+   * incarnation than the one forgotten) brings it back everywhere.
+   */
+  forget (id: string, now: number): Effect[] {
+    const entry = this.table.get(id)
+    if (id === this.id) throw new RangeError('Cannot forget this member itself: use leave')
+    if (entry == null) throw new RangeError(`Cannot forget ${id}: no such member`)
+    if (this.isLive(id)) throw new RangeError(`Cannot forget ${id}: it is ${entry.state}; only failed or departed members can be removed`)
+    this.begin(now)
+    const claim: Update = { type: 'forget', id, incarnation: entry.incarnation, from: this.id }
+    this.table.remove(id)
+    this.enqueue(id, claim)
+    return this.end()
+  }
+
   /** Announces new metadata with a higher incarnation. */
   setMetadata (meta: Record<string, string>, now: number): Effect[] {
     return this.announce({ meta: { ...meta } }, now)
@@ -349,10 +374,24 @@ export class SwimMachine {
       if (probe.target === id && !probe.acked && !probe.indirectSent) this.probeIndirectly(probe)
     }
     const entry = this.table.get(id)
-    if (options.refused === true && entry != null && this.isLive(id) && !this.leaving) {
+    if (options.refused === true && entry != null && this.isLive(id) && !this.leaving && !this.probedEarlierLife(id, entry.incarnation)) {
       this.applySuspect({ type: 'suspect', id, incarnation: entry.incarnation, from: this.id, refused: true })
     }
     return this.end()
+  }
+
+  /**
+   * Whether the probes in flight to `id` all began before it announced `incarnation`: then a
+   * refusal answers the dial to its previous process (restarted since), not to this one.
+   */
+  private probedEarlierLife (id: string, incarnation: number): boolean {
+    let earlier = false
+    for (const probe of this.probes.values()) {
+      if (probe.target !== id) continue
+      if (probe.incarnation >= incarnation) return false
+      earlier = true
+    }
+    return earlier
   }
 
   // ---------------------------------------------------------------- probing
@@ -369,8 +408,8 @@ export class SwimMachine {
     const seq = ++this.seq
     const timeout = this.awareness.scale(this.config.probeTimeout)
     const interval = this.awareness.scale(this.config.probeInterval)
-    this.probes.set(seq, { seq, target, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
     const entry = this.table.get(target)
+    this.probes.set(seq, { seq, target, incarnation: entry?.incarnation ?? 0, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
     // Buddy system: a suspect hears of its suspicion from its prober first, and can refute.
     const buddy: Update[] = entry?.state === 'suspect'
       ? [{ type: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }]
@@ -408,7 +447,7 @@ export class SwimMachine {
     this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
     const entry = this.table.get(probe.target)
-    if (entry == null || !this.isLive(probe.target)) return
+    if (entry == null || !this.isLive(probe.target) || entry.incarnation > probe.incarnation) return
     this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })
   }
 
@@ -564,6 +603,8 @@ export class SwimMachine {
         this.stats.claimsRejected++
       } else if (u.type === 'suspect') {
         this.applySuspect(u)
+      } else if (u.type === 'forget') {
+        this.applyForget(u)
       } else {
         this.applyDead(u)
       }
@@ -683,6 +724,21 @@ export class SwimMachine {
     this.suspicions.delete(id)
     if (entry == null || entry.state !== 'suspect') return
     this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id })
+  }
+
+  /**
+   * A member's forced removal: accepted (and passed on) only for a member we hold dead or
+   * departed at the claim's incarnation or below. One we hold alive or suspect stays: what a
+   * member says about itself outweighs what others say about it.
+   */
+  private applyForget (claim: Extract<Update, { type: 'forget' }>): void {
+    const entry = this.table.get(claim.id)
+    if (entry == null || claim.incarnation < entry.incarnation || this.isLive(claim.id)) {
+      this.stats.staleUpdates++
+      return
+    }
+    this.table.remove(claim.id)
+    this.enqueue(claim.id, claim)
   }
 
   private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>): void {

@@ -40,6 +40,12 @@ export type Update =
   | { type: 'suspect'; id: string; incarnation: number; from: string; refused?: boolean }
   /** `from` declared `id` dead at `incarnation`. */
   | { type: 'dead'; id: string; incarnation: number; from: string }
+  /**
+   * `from` forgets `id`, which it holds dead or departed at `incarnation`: receivers that hold
+   * it dead or departed too, at that incarnation or below, forget it now instead of after
+   * reapTime. A member a receiver holds alive or suspect is never forgotten.
+   */
+  | { type: 'forget'; id: string; incarnation: number; from: string }
 
 /** One member's entry in a push-pull exchange: its latest own record and our view of it. */
 export interface SyncEntry {

@@ -29,6 +29,7 @@ import { z } from 'zod'
 import { FileModeError, readPrivateFileSync } from './file-modes.ts'
 import { describeFsError } from './fs-errors.ts'
 import { clusterKeyProblem, generateClusterKey } from './keygen.ts'
+import { VERSION } from '../version.ts'
 import type { ProfileName } from '../core/config.ts'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -72,6 +73,12 @@ export interface DaemonConfig {
   /** Where SWIM datagrams are bound (`/ip4/H/udp/P`); false: streams only; unset: beside the first listen address. */
   datagram?: string | false
   meta: Record<string, string>
+  /** A human name for this member, carried as the metadata key `name`. */
+  name?: string
+  /** Longest wait between join attempts through the seeds, in ms. */
+  joinRetryInterval: number
+  /** Join attempts before giving up and exiting 1; 0 = keep trying. */
+  joinRetryMax: number
   profile: ProfileName
   logLevel: LogLevel
   /** A fixed expected cluster size for quorum; learned from stable views when unset. */
@@ -245,6 +252,26 @@ export const FLAGS = {
     help: 'member metadata',
     example: 'role=api'
   },
+  name: {
+    arg: 'NAME',
+    repeatable: false,
+    help: 'a human name for this member (the metadata key "name"), shown by the CLI; a warning when two live members share one',
+    example: 'web-1'
+  },
+  'join-retry-interval': {
+    arg: 'DURATION',
+    repeatable: false,
+    default: '30s',
+    help: 'longest wait between attempts to join through the seeds (the wait doubles from 1s up to this): 500ms, 10s, 2m',
+    example: '30s'
+  },
+  'join-retry-max': {
+    arg: 'N',
+    repeatable: false,
+    default: '0',
+    help: 'join attempts before giving up and exiting 1; 0 keeps trying',
+    example: '10'
+  },
   profile: {
     arg: PROFILE_NAMES.join('|'),
     repeatable: false,
@@ -368,6 +395,7 @@ export function runCommandLine (argv: string[], env: Record<string, string | und
 function buildProgram (output: { text: string }): Command {
   const program = new Command('swimd')
     .description('SWIM + Lifeguard membership daemon for libp2p clusters')
+    .version(`swimd ${VERSION} (libp2p-swim)`, '-V, --version', 'print the version and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => { output.text += text },
@@ -453,6 +481,8 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     },
     dataDir: values['data-dir'],
     meta: Object.fromEntries(values.meta),
+    joinRetryInterval: values['join-retry-interval'],
+    joinRetryMax: values['join-retry-max'],
     profile: values.profile,
     logLevel: values['log-level'],
     stableAfter: values['stable-after'],
@@ -461,6 +491,13 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     allowCidrs: values['allow-cidr']
   }
   if (values.expect != null) config.expect = values.expect
+  if (values.name != null) {
+    if (config.meta.name != null && config.meta.name !== values.name) {
+      throw new ConfigError(`Conflicting names: --name "${values.name}"${describeSource(sources.name)} and --meta name=${config.meta.name}${describeSource(sources.meta)}: set one of them`)
+    }
+    config.name = values.name
+    config.meta.name = values.name
+  }
   if (configPath != null) config.configFile = configPath
   if (values['cluster-key'] == null && !config.insecure) {
     const open = config.listen.find(isBeyondLoopback)
@@ -708,7 +745,24 @@ const SCHEMA = z.object({
       return z.NEVER
     }
     return [value.slice(0, at), value.slice(at + 1)]
-  })),
+  })).superRefine((pairs, ctx) => {
+    // a repeated key would silently keep the last value: say so instead
+    const seen = new Set<string>()
+    for (const [index, [key]] of pairs.entries()) {
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [index], message: `key "${key}" is given twice (each key once; values may contain "=")` })
+      seen.add(key)
+    }
+  }),
+  name: z.string().trim().min(1, 'must not be empty').max(64, 'at most 64 characters').optional(),
+  'join-retry-interval': z.string().transform((value, ctx) => {
+    const ms = parseDuration(value)
+    if (ms == null || ms < 1000) {
+      ctx.addIssue({ code: 'custom', message: `not a duration of at least 1s (expected e.g. ${FLAGS['join-retry-interval'].example}, 500ms, 2m)` })
+      return z.NEVER
+    }
+    return ms
+  }),
+  'join-retry-max': z.string().regex(/^\d+$/, 'expected a whole number of attempts (0 keeps trying)').transform(Number).refine(Number.isSafeInteger, 'too large'),
   profile: z.enum(PROFILE_NAMES, { error: `expected one of ${PROFILE_NAMES.join(', ')}` }),
   'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
   expect: wholeNumber(1, 1_000_000, 'a number of members', FLAGS.expect.example).optional(),
@@ -725,6 +779,14 @@ function wholeNumber (min: number, max: number, what: string, example: string): 
     }
     return n
   })
+}
+
+/** `500ms`, `30s`, `2m`, `1h`, or a bare number of ms; undefined when it is none of these. */
+export function parseDuration (value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
+  if (match == null) return undefined
+  const ms = Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h' ?? 'ms']
+  return Number.isSafeInteger(Math.round(ms)) ? Math.round(ms) : undefined
 }
 
 function describeIssue (issue: z.core.$ZodIssue, merged: Partial<Record<FlagName, Raw>>, sources: Record<FlagName, Source>): string {
@@ -755,7 +817,8 @@ function readApiToken (path: string, source: Source): string {
 function readClusterKey (path: string, source: Source): Uint8Array {
   const bytes = new Uint8Array(readSecretFile('cluster-key', path, source))
   const problem = clusterKeyProblem(bytes)
-  if (problem != null) throw new ConfigError(`Invalid --cluster-key "${path}"${describeSource(source)}: not a libp2p pre-shared key, ${problem} (create one with "swimd keygen > ${path}")`)
+  // no `keygen > path` here: the file named may be something else given by mistake
+  if (problem != null) throw new ConfigError(`Invalid --cluster-key "${path}"${describeSource(source)}: not a libp2p pre-shared key, ${problem}. Check that this is the right file; every member needs the same key, made once with "swimd keygen > NEW-FILE"`)
   return bytes
 }
 

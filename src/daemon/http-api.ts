@@ -8,6 +8,9 @@
  * | `GET /v1/events[?since=SEQ]` | SSE: `id: <seq>`, `event: <type>`, `data: { seq, type, at, member }`; resumes after `Last-Event-ID` (preferred) or `since`; a `reset` event `{ seq, members }` first when that point is no longer retained (or was never issued: the daemon restarted). Without either, new events only, after a data-less `id: <latest seq>` frame that tells the client its resume point |
  * | `POST /v1/leave` | 202, then `onLeave()` runs (the daemon leaves and exits) |
  * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
+ * | `PATCH /v1/meta` | body: object of strings or null; sets those keys, deletes the null ones, keeps the rest; 200 with the updated Member |
+ * | `POST /v1/forget` | body `{ "id": PeerId }`; forgets a failed or departed member cluster-wide now; 200 `{ "forgotten": id }`, 404 unknown, 409 for a member alive or suspect |
+ * | `POST /v1/join` | body `{ "seeds": [multiaddr, …] }`; 200 `{ "joined": n }`, or 502 naming each seed and why it failed |
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
  * | `GET /readyz[?quorum=1]` | 200 once `isReady()` (and, with `quorum=1`, while this side holds a quorum), else 503 |
@@ -32,6 +35,7 @@ import { HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './
 import { applyLimits, checkIntervalMs, resolveLimits } from './http-limits.ts'
 import { keyRoutes } from './keys-api.ts'
 import { pageRoutes } from './page.ts'
+import { mergeMeta } from './meta-store.ts'
 import { SseWriter } from './sse.ts'
 import type { GuardOptions } from './http-guard.ts'
 import type { HttpLimits } from './http-limits.ts'
@@ -46,7 +50,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 
 /** The part of the `Swim` service the API calls. */
-export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum' | 'shares'>
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum' | 'shares'> & Partial<Pick<Swim, 'forget'>>
 
 export interface ApiOptions {
   swim: ApiSwim
@@ -65,6 +69,10 @@ export interface ApiOptions {
   keys?: () => KeyringApi | undefined
   /** Runs once `POST /v1/leave` has been answered. */
   onLeave: () => unknown
+  /** Keeps the metadata across restarts; runs after every change through the API. */
+  saveMeta?: (meta: Record<string, string>) => Promise<void>
+  /** Joins through `seeds` at run time; resolves to how many answered and why the others failed. */
+  join?: (seeds: string[]) => Promise<{ joined: number, errors: Array<{ seed: string, message: string }> }>
   /** True once the node has joined; drives `/readyz`. */
   isReady: () => boolean
   logger: Pick<DaemonLogger, 'debug' | 'info' | 'warn' | 'error'>
@@ -85,7 +93,7 @@ export interface Api {
 }
 
 const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
 
 export function createApi (options: ApiOptions): Api {
@@ -129,15 +137,53 @@ export function createApi (options: ApiOptions): Api {
     },
     '/v1/meta': {
       PUT: async (req, res) => {
-        const meta = parseMeta(await readJsonBody(req, maxBodyBytes))
+        await changeMeta(parseMeta(await readJsonBody(req, maxBodyBytes)))
+        sendJson(res, 200, swim.localMember())
+      },
+      PATCH: async (req, res) => {
+        const body = await readJsonBody(req, maxBodyBytes)
+        if (body == null || typeof body !== 'object' || Array.isArray(body)) {
+          throw new HttpError(400, 'Invalid metadata patch: expected a JSON object of strings (to set) and nulls (to delete), e.g. { "role": "api", "old": null }')
+        }
+        let next: Record<string, string>
         try {
-          await swim.setMetadata(meta)
+          next = mergeMeta(swim.localMember().meta, body as Record<string, unknown>)
         } catch (err) {
-          // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
-          if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
+          throw new HttpError(400, (err as Error).message)
+        }
+        await changeMeta(next)
+        sendJson(res, 200, swim.localMember())
+      }
+    },
+    '/v1/forget': {
+      POST: async (req, res) => {
+        if (swim.forget == null) throw new HttpError(404, 'Unknown path "/v1/forget": this server cannot forget members')
+        const id = (await readJsonBody(req, maxBodyBytes) as { id?: unknown } | null)?.id
+        if (typeof id !== 'string' || id === '' || id.length > 128) throw new HttpError(400, 'Invalid forget request: expected { "id": "<PeerId of a failed or departed member>" }')
+        const member = swim.members().find((m) => m.id === id)
+        if (member == null) throw new HttpError(404, `No member ${id}: see GET /v1/members`)
+        if (member.state === 'alive' || member.state === 'suspect') {
+          throw new HttpError(409, `Cannot forget ${id}: it is ${member.state}; only failed or departed members can be removed (a live one would come back at once)`)
+        }
+        try {
+          swim.forget(id)
+        } catch (err) {
+          if (err instanceof RangeError) throw new HttpError(409, err.message)
           throw err
         }
-        sendJson(res, 200, swim.localMember())
+        sendJson(res, 200, { forgotten: id })
+      }
+    },
+    '/v1/join': {
+      POST: async (req, res) => {
+        if (options.join == null) throw new HttpError(404, 'Unknown path "/v1/join": this server cannot join at run time')
+        const seeds = parseSeeds(await readJsonBody(req, maxBodyBytes))
+        const { joined, errors } = await options.join(seeds)
+        if (joined === 0) {
+          const why = errors.length > 0 ? errors.map((e) => `${e.seed}: ${e.message}`).join('; ') : 'no seed answered'
+          throw new HttpError(502, `Joined through none of the seeds: ${why}`)
+        }
+        sendJson(res, 200, { joined })
       }
     },
     '/metrics': {
@@ -160,6 +206,18 @@ export function createApi (options: ApiOptions): Api {
     },
     ...consumerRoutes(swim),
     ...keys.routes
+  }
+
+  async function changeMeta (meta: Record<string, string>): Promise<void> {
+    try {
+      await swim.setMetadata(meta)
+    } catch (err) {
+      // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
+      if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
+      throw err
+    }
+    // announced already; a failed save is the operator's to know, not the client's to retry
+    await options.saveMeta?.(swim.localMember().meta).catch((err: unknown) => { logger.warn({ err }, 'cannot save the metadata to the data directory') })
   }
 
   async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -218,7 +276,9 @@ export function createApi (options: ApiOptions): Api {
     })
     handle(req, res).catch((err: unknown) => {
       const error = err instanceof HttpError ? err : new HttpError(500, `Internal error: ${(err as Error).message}`)
-      if (error.status >= 500) logger.error({ err, method: req.method, path: req.url }, 'request failed')
+      // 503 is an expected state (not joined yet, polled by health checks): no stack, no alarm
+      if (error.status === 503) logger.info({ method: req.method, path: req.url, status: 503 }, error.message)
+      else if (error.status >= 500) logger.error({ err, method: req.method, path: req.url }, 'request failed')
       if (res.headersSent) {
         res.destroy()
         return
@@ -304,6 +364,18 @@ function describeJson (value: unknown): string {
   } catch {
     return 'a value nested too deeply to show' // JSON.stringify overflows the stack
   }
+}
+
+/** Bounds of a run-time join request: a handful of seeds, each a short multiaddr. */
+const MAX_JOIN_SEEDS = 16
+const MAX_SEED_LENGTH = 512
+
+function parseSeeds (body: unknown): string[] {
+  const seeds = (body as { seeds?: unknown } | null)?.seeds
+  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > MAX_JOIN_SEEDS || !seeds.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_SEED_LENGTH)) {
+    throw new HttpError(400, `Invalid join request: expected { "seeds": ["/ip4/10.0.0.1/tcp/7946", ...] } with 1 to ${MAX_JOIN_SEEDS} multiaddrs of at most ${MAX_SEED_LENGTH} characters`)
+  }
+  return seeds as string[]
 }
 
 function parseMeta (body: unknown): Record<string, string> {

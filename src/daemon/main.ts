@@ -16,17 +16,24 @@ import { createLibp2p } from 'libp2p'
 import { startupLine } from './banner.ts'
 import { isBeyondLoopback, runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
+import { lockDataDir } from './data-dir-lock.ts'
 import { createApi } from './http-api.ts'
-import { DataDirError, ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { logJoinErrors } from './join-log.ts'
+import { joinNow } from './join-now.ts'
+import { ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { loadMeta, saveMeta } from './meta-store.ts'
+import { warnDuplicateNames } from './name-watch.ts'
 import { createLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
 import { createPeerAdmission } from './peer-admission.ts'
 import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
+import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { swim } from '../libp2p/index.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
+import type { DataDirLock } from './data-dir-lock.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { PeerAdmission } from './peer-admission.ts'
@@ -57,8 +64,10 @@ export async function main (argv: string[], env: Record<string, string | undefin
   const warnDataDir = (message: string, fields: Record<string, unknown> = {}): void => { logger.warn(fields, message) }
   // beyond loopback, the token guards reads too: the member list is the cluster's map
   const apiBeyondLoopback = config.api.host !== 'localhost' && isBeyondLoopback(config.api.host.includes(':') ? `/ip6/${config.api.host}` : `/ip4/${config.api.host}`)
+  let lock: DataDirLock | undefined
   try {
     await ensureDataDir(config.dataDir)
+    lock = await lockDataDir(config.dataDir)
     const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
     if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
     if (config.apiToken != null) {
@@ -69,6 +78,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
       logger.info({ tokenFile: generated.path }, generated.created ? 'generated the API token' : 'using the API token of the data directory')
     }
     incarnation = await nextIncarnation(config.dataDir, warnDataDir)
+    // what was set at run time survives the restart; the command line wins over it
+    config.meta = { ...await loadMeta(config.dataDir), ...config.meta }
     seeds = await chooseSeeds(config, logger)
     if (config.clusterKey == null && config.listen.some(isBeyondLoopback)) {
       logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key (--insecure): any host that can connect may join the cluster')
@@ -76,11 +87,14 @@ export async function main (argv: string[], env: Record<string, string | undefin
     const admission = createPeerAdmission({ peers: config.allowPeers, cidrs: config.allowCidrs })
     node = await createNode(config, privateKey, seeds, incarnation, admission)
   } catch (err) {
-    logger.fatal({ err }, 'cannot start')
-    io.stderr.write(`swimd: ${(err as Error).message}\n`)
-    // files open to other users are a configuration error: exit 2, which supervisors do not retry
-    return err instanceof DataDirError && err.refused ? 2 : 1
+    // one line, no stack: what failed and what to do (the details are in debug logs)
+    const failure = describeStartupError(err)
+    logger.debug({ err }, 'cannot start')
+    io.stderr.write(`swimd: ${failure.line}\n`)
+    await lock?.release()
+    return failure.exitCode
   }
+  const dataDirLock = lock
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
 
@@ -88,6 +102,15 @@ export async function main (argv: string[], env: Record<string, string | undefin
   // (unless it averaged over one event per ms), so resuming across a restart means a reset.
   const eventLog = new EventLog({ firstSeq: Date.now() })
   const stopRecording = recordMembershipEvents(service, eventLog)
+  // set when the daemon stops for a failure rather than by request: the exit code it ends with
+  let failedWith: number | undefined
+  const stopNameWatch = warnDuplicateNames(service, logger)
+  const stopJoinLog = logJoinErrors(service, logger, {
+    onGaveUp: () => {
+      failedWith = 1
+      void shutdown?.trigger('gave up joining (--join-retry-max)')
+    }
+  })
   const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
   // After leave() the service's view no longer lists the others as up, so the members saved
   // for the next run (its seeds when none are configured) are the ones known just before.
@@ -122,6 +145,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
     ...(config.apiTls != null ? { tls: config.apiTls } : {}),
     keys: () => (service as { keys?: KeyringApi }).keys,
     onLeave: () => { void shutdown?.trigger('POST /v1/leave') },
+    saveMeta: async (meta) => { await saveMeta(config.dataDir, meta) },
+    join: async (seeds) => await joinNow(service, seeds),
     isReady,
     logger
   })
@@ -134,10 +159,13 @@ export async function main (argv: string[], env: Record<string, string | undefin
       logger.warn({ err }, 'leave failed')
     }
     stopRecording()
+    stopJoinLog()
+    stopNameWatch()
     eventLog.close()
     await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
     await node.stop()
     await stateSaver.stop()
+    await dataDirLock.release()
     logger.info('stopped')
   }
   shutdown = handleShutdown(graceful, {
@@ -145,7 +173,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     signals: options.signals,
     exit: (code) => {
       shutdown?.dispose()
-      finish(code)
+      finish(failedWith ?? code)
     }
   })
 
@@ -153,13 +181,15 @@ export async function main (argv: string[], env: Record<string, string | undefin
   try {
     bound = await api.listen(config.api.host, config.api.port)
   } catch (err) {
-    logger.fatal({ err, api: config.api }, 'cannot start the HTTP API')
-    io.stderr.write(`swimd: cannot listen for the API on ${config.api.host}:${config.api.port}: ${(err as Error).message}\n`)
+    const failure = describeApiListenError(err, config.api.host, config.api.port)
+    logger.debug({ err, api: config.api }, 'cannot start the HTTP API')
+    io.stderr.write(`swimd: ${failure.line}\n`)
     shutdown.dispose()
     stopRecording()
     await Promise.resolve(node.stop()).catch(() => {})
     await stateSaver.stop()
-    return 1
+    await dataDirLock.release()
+    return failure.exitCode
   }
 
   const addrs = node.getMultiaddrs().map(String)
@@ -200,6 +230,8 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
         profile: config.profile,
         metadata: config.meta,
         incarnation,
+        joinRetryInterval: config.joinRetryInterval,
+        joinRetryMax: config.joinRetryMax,
         expect: config.expect,
         stableAfter: config.stableAfter,
         ...datagramOption(config),

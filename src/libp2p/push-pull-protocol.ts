@@ -46,6 +46,12 @@ export interface PushPullProtocolInit {
    * burst of joiners does not hold its connection slots (the joiner dials again if needed).
    */
   onJoinAnswered?: (connection: Connection) => void
+  /**
+   * An exchange failed after its stream was open (reset, closed early, timed out): the
+   * error, for a caller that says why a join failed. A reset before any answer is what a
+   * member does to a stream whose cluster key proof it rejects.
+   */
+  onExchangeFailed?: (to: string, err: unknown) => void
 }
 
 export class PushPullProtocol {
@@ -110,6 +116,7 @@ export class PushPullProtocol {
       return { message: result.message, bytes: raw.byteLength }
     } catch (err) {
       this.init.log.trace('sync exchange with %s failed - %e', to, err)
+      this.init.onExchangeFailed?.(to, err)
       stream.abort(err as Error)
       return undefined
     } finally {

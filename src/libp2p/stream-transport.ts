@@ -28,6 +28,8 @@ export interface Libp2pStreamsInit {
   onDecodeError: (from: string, error: WireError | Error) => void
   onUnreachable: (id: string, refused: boolean) => void
   onDropped: (id: string) => void
+  /** As PushPullProtocolInit's. */
+  onExchangeFailed?: (to: string, err: unknown) => void
 }
 
 export class Libp2pStreams implements StreamTransport {
@@ -57,7 +59,8 @@ export class Libp2pStreams implements StreamTransport {
       timeout: init.syncTimeout,
       onRequest: (from: string, request: Sync, bytes: number) => this.handlers?.onSync(from, request, bytes),
       onDone: id => { init.dialer.idle(id) },
-      onJoinAnswered: connection => { init.dialer.release(connection) }
+      onJoinAnswered: connection => { init.dialer.release(connection) },
+      onExchangeFailed: init.onExchangeFailed
     })
   }
 

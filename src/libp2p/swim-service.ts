@@ -40,6 +40,8 @@ import { dialFailure, Dialer } from './dialer.ts'
 import type { SwimConnectionManager } from './dialer.ts'
 import { count, Driver } from './driver.ts'
 import { GossipsubBridge, isPubSub } from './gossipsub-bridge.ts'
+import { classifyExchangeError, classifyJoinError } from './join-errors.ts'
+import type { JoinErrorCause } from './join-errors.ts'
 import { registerSwimMetrics } from './metrics.ts'
 import { Keyring } from './keyring.ts'
 import { PacketCrypto } from './packet-crypto.ts'
@@ -102,6 +104,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
   private readonly dialer: Dialer
+  /** Seeds being joined, by id: the error their state exchange failed with, if any. */
+  private readonly joinFailures = new Map<string, unknown>()
   /** Cluster keys: the primary seals datagrams and proves streams; the others are accepted too. */
   readonly keys: Keyring
   private readonly sealer?: PacketSealer
@@ -150,6 +154,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.verify = createRecordVerifier(id => this.admission.admits(id))
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
+    for (const key of ['joinRetryInterval', 'joinRetryMax'] as const) {
+      const value = init[key]
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) throw new RangeError(`Invalid ${key} ${String(value)}: expected a whole number >= 0`)
+    }
     this.lastIncarnation = (init.incarnation ?? 0) - 1
     this.keys = new Keyring(init.clusterKeys ?? [])
     const cluster = init.cluster ?? DEFAULT_CLUSTER
@@ -191,7 +199,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       },
       onDecodeError: (from, error) => { this.driver.decodeError(from, error) },
       onUnreachable: (id, refused) => { this.driver.unreachable(id, refused) },
-      onDropped: () => { this.driver.dropped() }
+      onDropped: () => { this.driver.dropped() },
+      onExchangeFailed: (to, err) => { if (this.joinFailures.has(to)) this.joinFailures.set(to, err) }
     })
     this.transport = { streams }
     this.driver = new Driver({
@@ -333,18 +342,52 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
    * seed members answered; seeds that are this node are skipped.
    */
   async join (seeds: string[]): Promise<number> {
+    return await this.joinAttempt(seeds, 0)
+  }
+
+  /** `join`, reporting every seed that failed as a `join:error` of `attempt`. */
+  private async joinAttempt (seeds: string[], attempt: number): Promise<number> {
     if (this.status.code !== 'started') throw new Error('Cannot join: the SWIM service is not started')
     const machine = this.machine
-    const resolved = await Promise.all(seeds.map(async seed => this.resolveSeed(seed)))
-    const targets = new Map<string, string[]>()
-    for (const t of resolved) {
-      if (t == null || t.id === this.id) continue
-      targets.set(t.id, [...(targets.get(t.id) ?? []), ...t.addrs])
+    const fail = (seed: string, cause: JoinErrorCause, message: string): void => {
+      this.safeDispatchEvent('join:error', { detail: { seed, cause, message, attempt } })
     }
+    const resolved = await Promise.all(seeds.map(async seed => this.resolveSeed(seed, fail)))
+    const targets = new Map<string, string[]>()
+    const seedOf = new Map<string, string>()
+    resolved.forEach((t, i) => {
+      if (t == null) return
+      if (t.id === this.id) {
+        fail(seeds[i], 'self', 'the seed is this node itself')
+        return
+      }
+      targets.set(t.id, [...(targets.get(t.id) ?? []), ...t.addrs])
+      if (!seedOf.has(t.id)) seedOf.set(t.id, seeds[i])
+    })
     if (targets.size === 0 || machine !== this.machine) return 0
+    // Why an exchange with a seed failed is kept for the seeds being joined, and only them.
+    for (const id of targets.keys()) if (!this.joinFailures.has(id)) this.joinFailures.set(id, undefined)
     const { syncs } = this.driver.drive(m => m.join([...targets].map(([id, addrs]) => ({ id, addrs })), Date.now()))
-    const answers = await Promise.all([...targets.keys()].map(async id => syncs.get(id) ?? false))
+    const answers = await Promise.all([...targets.keys()].map(async id => {
+      const answered = await (syncs.get(id) ?? false)
+      const err = this.joinFailures.get(id)
+      this.joinFailures.delete(id)
+      if (!answered && machine === this.machine) {
+        const { cause, message } = classifyExchangeError(err)
+        fail(seedOf.get(id) ?? id, cause, message)
+      }
+      return answered
+    }))
     return answers.filter(Boolean).length
+  }
+
+  forget (id: string): void {
+    if (this.status.code !== 'started') throw new Error('Cannot forget a member: the SWIM service is not started')
+    // the machine throws a RangeError for a live or unknown member, before changing anything
+    const effects = this.machine.forget(id, Date.now())
+    this.dialer.forget(id)
+    this.driver.forget(id)
+    this.driver.drive(() => effects)
   }
 
   async setMetadata (meta: Record<string, string>): Promise<void> {
@@ -609,43 +652,62 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     })
   }
 
-  private async resolveSeed (seed: string): Promise<{ id: string, addrs: string[] } | undefined> {
+  /**
+   * The member behind a seed address: its `/p2p/` id, else whoever answers a dial. A seed
+   * that cannot be reached is reported through `fail` with the likely cause.
+   */
+  private async resolveSeed (seed: string, fail: (seed: string, cause: JoinErrorCause, message: string) => void): Promise<{ id: string, addrs: string[] } | undefined> {
     let ma: Multiaddr
     try {
       ma = multiaddr(seed)
     } catch {
-      this.log.error('ignoring seed %s: not a multiaddr', seed)
+      fail(seed, 'invalid', 'not a multiaddr (expected e.g. /ip4/10.0.0.1/tcp/7946)')
       return undefined
     }
     const p2p = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+    const addrs = [p2p != null ? ma.decapsulateCode(CODE_P2P).toString() : seed]
     // A member's datagram address (saved with its other addresses) is not one to join through.
-    if (isDatagramAddr(ma.decapsulateCode(CODE_P2P).toString())) return undefined
-    if (p2p != null) return { id: p2p, addrs: [ma.decapsulateCode(CODE_P2P).toString()] }
-    if (this.announcedAddrs().includes(seed)) return undefined
+    if (isDatagramAddr(addrs[0])) return undefined
+    if (p2p === this.id || (p2p == null && this.announcedAddrs().includes(seed))) return { id: this.id, addrs }
+    // Dial first even when the id is known: a failed dial says why, a failed exchange does not.
+    if (p2p != null && this.dialer.connected(p2p)) return { id: p2p, addrs }
+    const signal = AbortSignal.timeout(dialTimeout(this.config.probeInterval))
     try {
-      const connection = await this.components.connectionManager.openConnection(ma, {
-        signal: AbortSignal.timeout(dialTimeout(this.config.probeInterval))
-      })
-      return { id: connection.remotePeer.toString(), addrs: [seed] }
+      if (p2p != null) {
+        // through the dialer, which closes the connection once idle: a seed many members
+        // join through must not be left holding a connection to each of them
+        await this.dialer.connect(p2p, addrs, { signal })
+        return { id: p2p, addrs }
+      }
+      const connection = await this.components.connectionManager.openConnection(ma, { signal })
+      return { id: connection.remotePeer.toString(), addrs }
     } catch (err) {
       this.log('seed %s did not answer - %e', seed, err)
+      const { cause, message } = classifyJoinError(err)
+      fail(seed, cause, message)
       return undefined
     }
   }
 
   /** Joins the configured seeds, retrying with backoff until one answers or we are found. */
   private async joinInBackground (seeds: string[], signal: AbortSignal): Promise<void> {
+    const longest = Math.max(JOIN_RETRY_MIN, this.init.joinRetryInterval ?? JOIN_RETRY_MAX)
+    const attempts = this.init.joinRetryMax ?? 0
     let delay = JOIN_RETRY_MIN
-    while (!signal.aborted) {
-      const answered = await this.join(seeds).catch(() => 0)
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      const answered = await this.joinAttempt(seeds, attempt).catch(() => 0)
       if (answered > 0 || this.machine.clusterSize > 1 || signal.aborted) return
+      if (attempts > 0 && attempt >= attempts) {
+        this.safeDispatchEvent('join:error', { detail: { seed: seeds.join(' '), cause: 'gave-up', message: `no seed answered in ${attempt} attempts; giving up (joinRetryMax)`, attempt } })
+        return
+      }
       this.log('no seed answered; trying again in %d ms', delay)
       await new Promise<void>(resolve => {
         // Jittered, so that joiners a full seed turned away do not all come back at once.
         const timer = setTimeout(resolve, delay * (0.5 + Math.random()))
         signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
       })
-      delay = Math.min(delay * 2, JOIN_RETRY_MAX)
+      delay = Math.min(delay * 2, longest)
     }
   }
 

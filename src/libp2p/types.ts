@@ -2,6 +2,7 @@ import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
+import type { JoinErrorDetail } from './join-errors.ts'
 import type { TypedEventTarget } from 'main-event'
 import type { Keyring } from './keyring.ts'
 
@@ -24,6 +25,17 @@ export interface SwimInit extends Partial<SwimConfig> {
   clusterKeys?: Uint8Array[]
   /** Only these PeerIds may be members (admission control). Unset: anyone who can connect. */
   allowList?: string[]
+  /**
+   * Longest wait between two attempts of the background join through `seeds` (the wait
+   * doubles from 1 s up to this). Serf's `-retry-interval`. @default 30000
+   */
+  joinRetryInterval?: number
+  /**
+   * Attempts of the background join before giving up (a `join:error` with cause `gave-up`);
+   * 0 retries until a seed answers or another member finds this one. Serf's `-retry-max`.
+   * @default 0
+   */
+  joinRetryMax?: number
   /** First incarnation; a daemon passes a persisted value so a restart starts above it. @default 0 */
   incarnation?: number
   /** Seed for the protocol's random choices (tests). @default random */
@@ -112,6 +124,8 @@ export interface SwimEvents {
   'member:update': CustomEvent<MembershipEvent>
   /** The quorum object changed (its state, the alive count or the expected size). */
   'quorum:change': CustomEvent<QuorumStatus>
+  /** A seed could not be joined through, and why (one event per seed and attempt). */
+  'join:error': CustomEvent<JoinErrorDetail>
 }
 
 /** The public face of the service: `node.services.swim`. */
@@ -124,6 +138,11 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   setMetadata: (meta: Record<string, string>) => Promise<void>
   /** Announces the departure, waits for it to be disseminated, stops probing. */
   leave: () => Promise<void>
+  /**
+   * Forgets a failed or departed member now instead of after reapTime, cluster-wide (the
+   * claim is gossiped). Throws a RangeError for a member held alive or suspect, or unknown.
+   */
+  forget: (id: string) => void
   /** Counters and gauges for metrics (a snapshot). */
   stats: () => SwimStats
   /**

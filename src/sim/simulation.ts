@@ -163,6 +163,15 @@ export class Simulation {
     this.clock.schedule(this.now + this.config.probeInterval, { kind: 'stop', node, life: node.life })
   }
 
+  /**
+   * An operator's forced removal on `observer`: it forgets `member` (dead or departed there)
+   * and tells the others. Throws, changing nothing, when `observer` holds it live.
+   */
+  forget (observer: string, member: string): void {
+    const node = this.node(observer)
+    this.apply(node, node.machine.forget(member, this.now))
+  }
+
   /** A node announces new metadata. */
   setMetadata (id: string, meta: Record<string, string>): void {
     const node = this.node(id)
@@ -242,6 +251,8 @@ export class Simulation {
       machine: new SwimMachine({
         id,
         addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
+        // a restart starts above its last incarnation, as swimd does from its data directory
+        incarnation: previous != null ? previous.machine.record.incarnation + 1 : 0,
         config: this.config,
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
         now: this.now,

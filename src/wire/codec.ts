@@ -169,6 +169,8 @@ function updateToPb (update: Update): pb.Update {
       return { suspect: { id: update.id, incarnation: update.incarnation, from: update.from, refused: update.refused === true } }
     case 'dead':
       return { dead: { id: update.id, incarnation: update.incarnation, from: update.from, refused: false } }
+    case 'forget':
+      return { forget: { id: update.id, incarnation: update.incarnation, from: update.from, refused: false } }
   }
 }
 
@@ -382,6 +384,8 @@ function updatesFromPb (updates: pb.Update[]): Update[] {
       out.push(suspect)
     } else if (u.dead != null) {
       out.push({ type: 'dead', id: u.dead.id, incarnation: toNumber(u.dead.incarnation, `${path}.incarnation`), from: u.dead.from })
+    } else if (u.forget != null) {
+      out.push({ type: 'forget', id: u.forget.id, incarnation: toNumber(u.forget.incarnation, `${path}.incarnation`), from: u.forget.from })
     }
     // Otherwise a kind this version does not know (swim.proto: dropped, not fatal).
   }
@@ -545,6 +549,7 @@ function checkUpdates (updates: Update[], caps: WireLimits): void {
         checkId(update.from, caps, `${path}.from`)
         break
       case 'dead':
+      case 'forget':
         checkId(update.id, caps, `${path}.id`)
         checkIncarnation(update.incarnation, `${path}.incarnation`)
         checkId(update.from, caps, `${path}.from`)
@@ -690,6 +695,7 @@ function updateBodySize (update: Update): number {
     case 'suspect':
       return lengthDelimited(stringField(update.id) + sint64Field(update.incarnation) + stringField(update.from) + (update.refused === true ? 2 : 0))
     case 'dead':
+    case 'forget':
       return lengthDelimited(stringField(update.id) + sint64Field(update.incarnation) + stringField(update.from))
   }
 }

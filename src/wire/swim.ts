@@ -367,6 +367,30 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingUpdatesForgetIdFieldEvent {
+    field: '$.ping.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessagePingUpdatesForgetIncarnationFieldEvent {
+    field: '$.ping.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessagePingUpdatesForgetFromFieldEvent {
+    field: '$.ping.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessagePingUpdatesForgetRefusedFieldEvent {
+    field: '$.ping.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageAckSeqFieldEvent {
     field: '$.ack.seq'
     value: number
@@ -458,6 +482,30 @@ export namespace SwimMessage {
 
   export interface SwimMessageAckUpdatesDeadRefusedFieldEvent {
     field: '$.ack.updates[].dead.refused'
+    value: boolean
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesForgetIdFieldEvent {
+    field: '$.ack.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesForgetIncarnationFieldEvent {
+    field: '$.ack.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesForgetFromFieldEvent {
+    field: '$.ack.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesForgetRefusedFieldEvent {
+    field: '$.ack.updates[].forget.refused'
     value: boolean
     index: number
   }
@@ -568,6 +616,30 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqUpdatesForgetIdFieldEvent {
+    field: '$.pingReq.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessagePingReqUpdatesForgetIncarnationFieldEvent {
+    field: '$.pingReq.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessagePingReqUpdatesForgetFromFieldEvent {
+    field: '$.pingReq.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessagePingReqUpdatesForgetRefusedFieldEvent {
+    field: '$.pingReq.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageNackSeqFieldEvent {
     field: '$.nack.seq'
     value: number
@@ -663,6 +735,30 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageNackUpdatesForgetIdFieldEvent {
+    field: '$.nack.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageNackUpdatesForgetIncarnationFieldEvent {
+    field: '$.nack.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessageNackUpdatesForgetFromFieldEvent {
+    field: '$.nack.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageNackUpdatesForgetRefusedFieldEvent {
+    field: '$.nack.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageGossipUpdatesRecordIdFieldEvent {
     field: '$.gossip.updates[].record.id'
     value: string
@@ -753,6 +849,30 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageGossipUpdatesForgetIdFieldEvent {
+    field: '$.gossip.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesForgetIncarnationFieldEvent {
+    field: '$.gossip.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesForgetFromFieldEvent {
+    field: '$.gossip.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesForgetRefusedFieldEvent {
+    field: '$.gossip.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export interface SwimMessageSyncJoinFieldEvent {
     field: '$.sync.join'
     value: boolean
@@ -830,7 +950,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -1065,6 +1185,30 @@ export namespace Ping {
     index: number
   }
 
+  export interface PingUpdatesForgetIdFieldEvent {
+    field: '$.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface PingUpdatesForgetIncarnationFieldEvent {
+    field: '$.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface PingUpdatesForgetFromFieldEvent {
+    field: '$.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface PingUpdatesForgetRefusedFieldEvent {
+    field: '$.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Ping>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ping.codec())
   }
@@ -1073,7 +1217,7 @@ export namespace Ping {
     return decodeMessage(buf, Ping.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent | PingUpdatesForgetIdFieldEvent | PingUpdatesForgetIncarnationFieldEvent | PingUpdatesForgetFromFieldEvent | PingUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ping.codec(), opts)
   }
 }
@@ -1285,6 +1429,30 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckUpdatesForgetIdFieldEvent {
+    field: '$.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface AckUpdatesForgetIncarnationFieldEvent {
+    field: '$.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface AckUpdatesForgetFromFieldEvent {
+    field: '$.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface AckUpdatesForgetRefusedFieldEvent {
+    field: '$.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ack.codec())
   }
@@ -1293,7 +1461,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent | AckUpdatesForgetIdFieldEvent | AckUpdatesForgetIncarnationFieldEvent | AckUpdatesForgetFromFieldEvent | AckUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
@@ -1567,6 +1735,30 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqUpdatesForgetIdFieldEvent {
+    field: '$.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface PingReqUpdatesForgetIncarnationFieldEvent {
+    field: '$.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface PingReqUpdatesForgetFromFieldEvent {
+    field: '$.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface PingReqUpdatesForgetRefusedFieldEvent {
+    field: '$.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<PingReq>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PingReq.codec())
   }
@@ -1575,7 +1767,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }
@@ -1787,6 +1979,30 @@ export namespace Nack {
     index: number
   }
 
+  export interface NackUpdatesForgetIdFieldEvent {
+    field: '$.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface NackUpdatesForgetIncarnationFieldEvent {
+    field: '$.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface NackUpdatesForgetFromFieldEvent {
+    field: '$.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface NackUpdatesForgetRefusedFieldEvent {
+    field: '$.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Nack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Nack.codec())
   }
@@ -1795,7 +2011,7 @@ export namespace Nack {
     return decodeMessage(buf, Nack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent | NackUpdatesForgetIdFieldEvent | NackUpdatesForgetIncarnationFieldEvent | NackUpdatesForgetFromFieldEvent | NackUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Nack.codec(), opts)
   }
 }
@@ -1984,6 +2200,30 @@ export namespace Gossip {
     index: number
   }
 
+  export interface GossipUpdatesForgetIdFieldEvent {
+    field: '$.updates[].forget.id'
+    value: string
+    index: number
+  }
+
+  export interface GossipUpdatesForgetIncarnationFieldEvent {
+    field: '$.updates[].forget.incarnation'
+    value: number
+    index: number
+  }
+
+  export interface GossipUpdatesForgetFromFieldEvent {
+    field: '$.updates[].forget.from'
+    value: string
+    index: number
+  }
+
+  export interface GossipUpdatesForgetRefusedFieldEvent {
+    field: '$.updates[].forget.refused'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Gossip>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Gossip.codec())
   }
@@ -1992,7 +2232,7 @@ export namespace Gossip {
     return decodeMessage(buf, Gossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent | GossipUpdatesForgetIdFieldEvent | GossipUpdatesForgetIncarnationFieldEvent | GossipUpdatesForgetFromFieldEvent | GossipUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Gossip.codec(), opts)
   }
 }
@@ -2231,6 +2471,7 @@ export interface Update {
   record?: MemberRecord
   suspect?: Accusation
   dead?: Accusation
+  forget?: Accusation
 }
 
 export namespace Update {
@@ -2245,17 +2486,26 @@ export namespace Update {
 
         obj = { ...obj }
 
+        if (obj.forget != null) {
+          obj.dead = undefined
+          obj.suspect = undefined
+          obj.record = undefined
+        }
+
         if (obj.dead != null) {
+          obj.forget = undefined
           obj.suspect = undefined
           obj.record = undefined
         }
 
         if (obj.suspect != null) {
+          obj.forget = undefined
           obj.dead = undefined
           obj.record = undefined
         }
 
         if (obj.record != null) {
+          obj.forget = undefined
           obj.dead = undefined
           obj.suspect = undefined
         }
@@ -2273,6 +2523,11 @@ export namespace Update {
         if (obj.dead != null) {
           w.uint32(26)
           Accusation.codec().encode(obj.dead, w)
+        }
+
+        if (obj.forget != null) {
+          w.uint32(34)
+          Accusation.codec().encode(obj.forget, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2305,6 +2560,12 @@ export namespace Update {
               })
               break
             }
+            case 4: {
+              obj.forget = Accusation.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forget
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2312,17 +2573,26 @@ export namespace Update {
           }
         }
 
+        if (obj.forget != null) {
+          delete obj.dead
+          delete obj.suspect
+          delete obj.record
+        }
+
         if (obj.dead != null) {
+          delete obj.forget
           delete obj.suspect
           delete obj.record
         }
 
         if (obj.suspect != null) {
+          delete obj.forget
           delete obj.dead
           delete obj.record
         }
 
         if (obj.record != null) {
+          delete obj.forget
           delete obj.dead
           delete obj.suspect
         }
@@ -2352,6 +2622,13 @@ export namespace Update {
             case 3: {
               yield * Accusation.codec().stream(reader, reader.uint32(), `${prefix}.dead`, {
                 limits: opts.limits?.dead
+              })
+
+              break
+            }
+            case 4: {
+              yield * Accusation.codec().stream(reader, reader.uint32(), `${prefix}.forget`, {
+                limits: opts.limits?.forget
               })
 
               break
@@ -2446,6 +2723,26 @@ export namespace Update {
     value: boolean
   }
 
+  export interface UpdateForgetIdFieldEvent {
+    field: '$.forget.id'
+    value: string
+  }
+
+  export interface UpdateForgetIncarnationFieldEvent {
+    field: '$.forget.incarnation'
+    value: number
+  }
+
+  export interface UpdateForgetFromFieldEvent {
+    field: '$.forget.from'
+    value: string
+  }
+
+  export interface UpdateForgetRefusedFieldEvent {
+    field: '$.forget.refused'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Update>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Update.codec())
   }
@@ -2454,7 +2751,7 @@ export namespace Update {
     return decodeMessage(buf, Update.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent | UpdateForgetIdFieldEvent | UpdateForgetIncarnationFieldEvent | UpdateForgetFromFieldEvent | UpdateForgetRefusedFieldEvent> {
     return streamMessage(buf, Update.codec(), opts)
   }
 }

@@ -82,7 +82,7 @@ test('watch and members print escaped lines for people and exact JSON with --jso
   }
 })
 
-test('the CLI finds the token: --token-file, SWIM_API_TOKEN, SWIMD_API_TOKEN (a file, as for swimd), then --data-dir or SWIMD_DATA_DIR', async () => {
+test('the CLI finds the token: --token-file (or SWIM_TOKEN_FILE), SWIM_API_TOKEN, SWIMD_API_TOKEN (a file, as for swimd), then --data-dir or SWIMD_DATA_DIR', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'swim-cli-token-'))
   const h = await startApi({ token: 'right', guard: { guardReads: true } })
   try {
@@ -98,6 +98,12 @@ test('the CLI finds the token: --token-file, SWIM_API_TOKEN, SWIMD_API_TOKEN (a 
     assert.is((await members([], { SWIMD_API_TOKEN: join(dir, 'api-token') })).code, 0, 'SWIMD_API_TOKEN')
     assert.is((await members([], { SWIM_API_TOKEN: 'right', SWIMD_DATA_DIR: join(dir, 'none') })).code, 0, 'SWIM_API_TOKEN')
     assert.is((await members(['--token-file', join(dir, 'api-token')], { SWIM_API_TOKEN: 'wrong' })).code, 0, '--token-file wins')
+    // SWIM_TOKEN_FILE is --token-file's variable: it stands where the flag stands
+    assert.is((await members([], { SWIM_TOKEN_FILE: join(dir, 'api-token'), SWIM_API_TOKEN: 'wrong', SWIMD_API_TOKEN: join(dir, 'wrong') })).code, 0, 'SWIM_TOKEN_FILE wins over the variables after it')
+    assert.is((await members(['--token-file', join(dir, 'api-token')], { SWIM_TOKEN_FILE: join(dir, 'wrong') })).code, 0, 'the flag wins over its variable')
+    const named = await members([], { SWIM_TOKEN_FILE: join(dir, 'none') })
+    assert.is(named.code, 2, 'a file SWIM_TOKEN_FILE names must exist')
+    assert.match(named.err, `Cannot read SWIM_TOKEN_FILE "${join(dir, 'none')}": no such file`)
     const refused = await members([], { SWIMD_DATA_DIR: join(dir, 'none') })
     assert.is(refused.code, 1)
     assert.match(refused.err, 'answered 401')

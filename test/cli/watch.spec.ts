@@ -2,6 +2,7 @@ import { createServer } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { main } from '../../src/cli/main.ts'
+import { FIRST_CONNECT_ATTEMPTS } from '../../src/cli/watch.ts'
 import { EventLog } from '../../src/daemon/event-log.ts'
 import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { startApi } from '../daemon/api-harness.ts'
@@ -143,7 +144,7 @@ test('watch --json resumes after swimd\'s API is closed and restarted on the sam
     assert.equal(seqs(w), [1, 2, 3, 4, 5, 6])
     assert.equal(w.stdout.lines.map((line) => JSON.parse(line).type), ['join', 'join', 'join', 'suspect', 'fail', 'join'])
     const unreachable = w.stderr.lines.filter((line) => line.startsWith('Cannot reach swimd'))
-    assert.equal(unreachable, [`Cannot reach swimd at ${base}: connection refused (retrying)`], 'said once per outage')
+    assert.equal(unreachable, [`Cannot reach swimd at ${base}: connection refused (retrying until it is back)`], 'said once per outage')
   } finally {
     await w.stop()
     await h?.close()
@@ -151,12 +152,28 @@ test('watch --json resumes after swimd\'s API is closed and restarted on the sam
   }
 })
 
-test('watch against no swimd prints the unreachable line once and keeps retrying', async () => {
+test('watch against an API that never answered (a mistyped --api) gives up after a few attempts and exits 1', async () => {
   const port = await closedPort()
   const w = startWatch(['--api', `http://127.0.0.1:${port}`])
-  await waitUntil(() => w.stderr.text !== '', 'the first failure')
-  assert.is(await w.stop(), 0)
-  assert.equal(w.stderr.lines, [`Cannot reach swimd at http://127.0.0.1:${port}: connection refused (retrying)`])
+  await waitUntil(() => w.stderr.lines.length >= 2, 'the watcher to give up')
+  assert.is(await w.stop(), 1)
+  assert.equal(w.stderr.lines, [
+    `Cannot reach swimd at http://127.0.0.1:${port}: connection refused (retrying, ${FIRST_CONNECT_ATTEMPTS} attempts)`,
+    `Cannot reach swimd at http://127.0.0.1:${port}: connection refused; gave up after ${FIRST_CONNECT_ATTEMPTS} attempts (check --api or SWIM_API)`
+  ])
+})
+
+test('an https:// URL for the plain-HTTP API says so instead of an OpenSSL error', async () => {
+  const h = await startApi()
+  try {
+    const stderr = new Collector()
+    const code = await main(['members', '--api', h.base.replace('http://', 'https://')], {}, new Collector(), stderr)
+    assert.is(code, 1)
+    assert.match(stderr.text, /the TLS handshake failed: the API there speaks plain HTTP, not HTTPS \(use an http:\/\/ URL\)/)
+    assert.not.match(stderr.text, /ssl3|SSL routines/)
+  } finally {
+    await h.close()
+  }
 })
 
 test('watch says it cannot reach swimd once however many attempts fail', async () => {

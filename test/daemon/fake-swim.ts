@@ -68,6 +68,13 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
     this.leaveCalls++
   }
 
+  /** Members forgotten through `forget` (the API refuses live ones before calling it). */
+  readonly forgotten: string[] = []
+
+  forget (id: string): void {
+    this.forgotten.push(id)
+  }
+
   stats (): SwimStats {
     return fakeStats(this)
   }

@@ -167,9 +167,9 @@ test('GET /v1/events rejects a malformed resume point with 400', async () => {
   assert.match((await json(header)).error, 'Invalid Last-Event-ID "-1"')
 })
 
-test('PUT and POST answer 401 without the bearer token, or with a wrong one, when a token is configured', async () => {
+test('every write (PUT, PATCH, POST) answers 401 without the bearer token, or with a wrong one, when a token is configured', async () => {
   const h = await start({ token: TOKEN })
-  for (const [method, path] of [['PUT', '/v1/meta'], ['POST', '/v1/leave']]) {
+  for (const [method, path] of [['PUT', '/v1/meta'], ['PATCH', '/v1/meta'], ['POST', '/v1/leave'], ['POST', '/v1/forget'], ['POST', '/v1/join']]) {
     const missing = await fetch(`${h.base}${path}`, { method, body: '{}' })
     assert.is(missing.status, 401, `${method} ${path} without a token`)
     assert.is(missing.headers.get('www-authenticate'), 'Bearer realm="swimd"')
@@ -180,6 +180,7 @@ test('PUT and POST answer 401 without the bearer token, or with a wrong one, whe
   }
   assert.is(h.leaveCalls, 0)
   assert.equal(h.swim.self.meta, { role: 'test' })
+  assert.equal(h.swim.forgotten, [])
 })
 
 test('PUT and POST succeed with the right bearer token', async () => {
@@ -260,7 +261,7 @@ test('an unknown path answers 404 and a wrong method 405 with Allow, both as JSO
   assert.equal(await json(wrong), { error: 'Method DELETE not allowed on /v1/self: use GET' })
   const post = await fetch(`${h.base}/v1/meta`, { method: 'POST', body: '{}' })
   assert.is(post.status, 405)
-  assert.is(post.headers.get('allow'), 'PUT')
+  assert.is(post.headers.get('allow'), 'PUT, PATCH')
 })
 
 test('GET /metrics serves Prometheus text with the members-by-state gauge', async () => {

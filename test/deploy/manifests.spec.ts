@@ -3,9 +3,10 @@
  * environment names (src/daemon/config.ts), its bin (package.json), its HTTP routes and its
  * graceful-leave timing. Nothing here builds an image or starts a cluster.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createServer } from 'node:http'
 import { dirname, join, posix, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
@@ -18,6 +19,7 @@ import { leaveTimeout } from '../../src/libp2p/constants.ts'
 import { parseYaml, parseYamlDocuments } from './yaml-subset.ts'
 import type { FlagName } from '../../src/daemon/config.ts'
 import type { YamlValue } from './yaml-subset.ts'
+import type { AddressInfo } from 'node:net'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const DEPLOY = join(ROOT, 'deploy')
@@ -230,9 +232,28 @@ test('Dockerfile: ports, API address, data volume and healthcheck match swimd\'s
   assert.ok(OPEN_PATHS.includes('/healthz'), 'the healthcheck needs no token')
   const healthcheck = one('HEALTHCHECK')
   assert.match(healthcheck, /CMD \["node", "-e", /)
-  assert.ok(healthcheck.includes(`fetch('http://127.0.0.1:${API_PORT}/healthz'`), 'healthcheck fetches /healthz on the API port')
+  assert.ok(healthcheck.includes(`'127.0.0.1:${API_PORT}'`) && healthcheck.includes('process.env.SWIMD_API'), 'healthcheck fetches /healthz on SWIMD_API, else the default API port')
   assert.not.match(healthcheck, /curl|wget/)
   assert.ok(HTTP_API_SOURCE.includes("'/healthz'") && HTTP_API_SOURCE.includes("'/readyz'"), 'the API serves /healthz and /readyz')
+})
+
+test('Dockerfile: the healthcheck follows the API address in SWIMD_API (run against a real server)', async () => {
+  const script = (JSON.parse(one('HEALTHCHECK').replace(/^[\s\S]*?CMD /, '')) as string[])[2]
+  const server = createServer((req, res) => { res.writeHead(req.url === '/healthz' ? 200 : 404).end() })
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve) })
+  const port = (server.address() as AddressInfo).port
+  const check = async (api: string): Promise<number | null> => await new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, SWIMD_API: api }, stdio: 'ignore' })
+    child.on('exit', (code) => { resolve(code) })
+  })
+  try {
+    assert.is(await check(`0.0.0.0:${port}`), 0, 'a wildcard API address is checked on loopback')
+    assert.is(await check(`127.0.0.1:${port}`), 0)
+    server.close()
+    assert.is(await check(`0.0.0.0:${port}`), 1, 'nothing listening: unhealthy')
+  } finally {
+    server.close()
+  }
 })
 
 // ---- YAML files ----
@@ -460,12 +481,23 @@ const k8sArgs = checkSwimdArgs(strings(container.args, 'args'), {}, 'statefulset
 const k8sConfig = lastConfig
 const NAMESPACE = 'default'
 
-test('kubernetes: kustomization lists every manifest', () => {
+test('kubernetes: kustomization lists every manifest but the example secrets, and applies no Secret', () => {
   const kustomization = obj(manifests.get('kustomization.yaml')?.[0], 'kustomization')
   const listed = strings(kustomization.resources, 'resources').sort()
-  const files = [...manifests.keys()].filter((f) => f !== 'kustomization.yaml').sort()
+  const files = [...manifests.keys()].filter((f) => f !== 'kustomization.yaml' && !f.includes('.example.')).sort()
   assert.equal(listed, files)
-  assert.ok(files.includes('poddisruptionbudget.yaml') && files.includes('secret.yaml'))
+  assert.ok(files.includes('poddisruptionbudget.yaml'))
+  assert.ok(manifests.has('secret.example.yaml'), 'the example secrets stay beside them, to copy from')
+  for (const file of listed) {
+    for (const doc of manifests.get(file) ?? []) assert.is.not(doc.kind, 'Secret', `${file} would apply a Secret with published values`)
+  }
+})
+
+test('restart policies respect a deliberate leave: exit 0 stays down in compose and systemd', () => {
+  for (const name of nodes) assert.is(obj(services[name], name).restart, 'on-failure', `${name}: restarted on a crash, not after leave`)
+  assert.is(single('Restart'), 'on-failure', 'systemd restarts on failure only')
+  // a StatefulSet allows only Always; the manifest says what leave means there
+  assert.match(readFileSync(join(K8S, 'statefulset.yaml'), 'utf8'), /leave means leave and rejoin[\s\S]*scale the StatefulSet down/)
 })
 
 test('kubernetes: headless service publishing not-ready addresses, on swimd\'s ports', () => {

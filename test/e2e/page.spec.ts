@@ -13,7 +13,7 @@ import { createServer } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
-import { killAll, startDaemon, tempDir, waitFor, writeHeaders } from './processes.ts'
+import { apiWrite, killAll, startDaemon, tempDir, waitFor } from './processes.ts'
 import type { Browser, OpenedPage } from '../helpers/browser.ts'
 import type { Daemon } from './processes.ts'
 
@@ -40,7 +40,7 @@ async function freePort (): Promise<number> {
 }
 
 async function putMeta (daemon: Daemon, meta: Record<string, string>): Promise<void> {
-  const res = await fetch(`${daemon.api}/v1/meta`, { method: 'PUT', headers: await writeHeaders(daemon), body: JSON.stringify(meta) })
+  const res = await apiWrite(daemon, 'PUT', '/v1/meta', meta)
   assert.is(res.status, 200, await res.text())
 }
 

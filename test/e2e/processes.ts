@@ -113,7 +113,7 @@ const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
 /** Starts swimd on loopback with free ports (port 0) and waits for its start-up line. */
 export async function startDaemon (dataDir: string, extra: string[] = [], timeout = 30_000): Promise<Daemon> {
   const proc = start('swimd', [
-    '--listen', '/ip4/127.0.0.1/tcp/0',
+    ...(extra.includes('--listen') ? [] : ['--listen', '/ip4/127.0.0.1/tcp/0']),
     '--api', '127.0.0.1:0',
     '--data-dir', dataDir,
     '--profile', 'local',
@@ -133,12 +133,21 @@ export async function startDaemon (dataDir: string, extra: string[] = [], timeou
 }
 
 /**
- * Headers for a write to a daemon's API: its generated bearer token (DATA_DIR/api-token) and
- * a JSON body, as swimd requires of every write.
+ * A write to the daemon's API (PUT, PATCH, POST): a JSON body, with the bearer token swimd
+ * generated into its data directory, as every write needs. Resolves to the response.
  */
-export async function writeHeaders (daemon: Pick<Daemon, 'dataDir'>): Promise<Record<string, string>> {
+export async function apiWrite (daemon: Daemon, method: 'PUT' | 'PATCH' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response> {
   const token = (await readFile(join(daemon.dataDir, 'api-token'), 'utf8')).trim()
-  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  return await fetch(`${daemon.api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+  })
+}
+
+/** membership-events against the daemon's API, finding its token through its data directory. */
+export async function cliFor (daemon: Daemon, ...args: string[]): ReturnType<typeof run> {
+  return await run('cli', [...args, '--api', daemon.api, '--data-dir', daemon.dataDir])
 }
 
 /** Collects the JSON lines a `membership-events watch --json` process prints. */

@@ -14,6 +14,7 @@ import { streamProof } from '../../src/libp2p/stream-auth.ts'
 import { encodeMessage } from '../../src/wire/codec.ts'
 import { aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, stopAll, track, waitFor } from './helpers.ts'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
+import type { JoinErrorDetail } from '../../src/libp2p/join-errors.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 
 const test = suite('admission')
@@ -57,6 +58,28 @@ test('with cluster keys in the keyring, a node with another key cannot join, and
     assert.is(memberOf(n, idOf(keyless)), undefined)
     assert.is(aliveCount(n), 3)
   }
+})
+
+test('a join through a member holding another key (or none) fails with join:error key-mismatch, not no-answer', async () => {
+  const seed = await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(1)] } })
+  const addrs = seed.getMultiaddrs().map(String)
+  const joiners = [
+    await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(2)] } }),
+    await createNode()
+  ]
+  for (const joiner of joiners) {
+    const errors: JoinErrorDetail[] = []
+    joiner.services.swim.addEventListener('join:error', (e) => { errors.push(e.detail) })
+    assert.is(await joiner.services.swim.join(addrs), 0)
+    assert.equal(errors.map(e => [e.seed, e.cause, e.attempt]), [[addrs[0], 'key-mismatch', 0]], JSON.stringify(errors))
+    assert.match(errors[0].message, /--cluster-key/)
+  }
+  // the same seed, holding the joiner's key, answers: the cause was the key
+  const member = await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(1)] } })
+  const errors: JoinErrorDetail[] = []
+  member.services.swim.addEventListener('join:error', (e) => { errors.push(e.detail) })
+  assert.is(await member.services.swim.join(addrs), 1)
+  assert.equal(errors, [])
 })
 
 test('a node outside the allow-list cannot join', async () => {

@@ -29,7 +29,8 @@ export const updateArb: fc.Arbitrary<Update> = fc.oneof(
   recordArb.map(record => ({ type: 'record' as const, record })),
   fc.record({ type: fc.constant('suspect' as const), id, incarnation: natural, from: id, refused: fc.constant(true) },
     { ...PLAIN, requiredKeys: ['type', 'id', 'incarnation', 'from'] }),
-  fc.record({ type: fc.constant('dead' as const), id, incarnation: natural, from: id }, PLAIN)
+  fc.record({ type: fc.constant('dead' as const), id, incarnation: natural, from: id }, PLAIN),
+  fc.record({ type: fc.constant('forget' as const), id, incarnation: natural, from: id }, PLAIN)
 )
 
 const updates = fc.array(updateArb, { maxLength: 4 })
