@@ -18,7 +18,7 @@ import * as assert from 'uvu/assert'
 import { killAll, waitFor } from '../e2e/processes.ts'
 import {
   PREFIX, allowUdp, clearLoss, dropUdp, udpDropped, cleanupOnExit, createNetwork, destroyNetworkSync, heal, lossDropped, partition,
-  clusterSecrets, removeLeftovers, setLink, setLoss, startIn, startObserver, startSwimd, stopAll, unavailableReason, watchEvents
+  clusterSecrets, removeLeftovers, setLink, setLoss, startIn, startObserver, startSwimd, stopAll, reportUnavailable, unavailableReason, watchEvents
 } from './netns.ts'
 import type { Host, NetDaemon, Observer, WatchEvent } from './netns.ts'
 import type { Proc } from '../e2e/processes.ts'
@@ -38,10 +38,7 @@ const report = (line: string): void => { console.log(`  [netns] ${line}`) }
 const reason = unavailableReason()
 
 if (reason != null) {
-  console.log(`netns suite: cannot run here: ${reason}`)
-  const unavailable = suite('netns')
-  unavailable('network namespaces can be created', () => { assert.unreachable(reason) })
-  unavailable.run()
+  reportUnavailable('netns', reason)
 } else {
   const test = suite(`netns: ${SIZE} swimd hosts on a bridge (profile ${PROFILE})`)
 

@@ -14,6 +14,8 @@
  * Every process started here is tracked; `stopAll` and a process 'exit' handler kill them, then
  * every namespace is deleted, whatever happened to the tests.
  */
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
@@ -59,6 +61,22 @@ export async function exec (file: string, args: string[], input?: string, timeou
 const ip = async (...args: string[]): Promise<string> => await exec('ip', args)
 /** `nft -f -` inside a namespace. */
 const nft = async (ns: string, script: string): Promise<string> => await exec('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], script)
+
+/**
+ * Says, loudly, that a namespace suite cannot run here and why. Where the run requires the
+ * suite (`SWIM_REQUIRE_NETNS=1`, as CI sets it), that is a failure; elsewhere (no root, no
+ * nftables, not Linux) the suite is skipped, so the rest of the tests still tell something.
+ */
+export function reportUnavailable (name: string, reason: string): void {
+  const unavailable = suite(name)
+  if (process.env.SWIM_REQUIRE_NETNS === '1') {
+    console.log(`${name} suite: cannot run here: ${reason}`)
+    unavailable('network namespaces can be created', () => { assert.unreachable(reason) })
+  } else {
+    console.log(`SKIPPED: ${name} suite: ${reason} (set SWIM_REQUIRE_NETNS=1 to make this a failure)`)
+  }
+  unavailable.run()
+}
 
 /**
  * Why this machine cannot run the suite, or undefined when it can: root, `ip netns add` works
