@@ -86,6 +86,9 @@ interface Relay {
   nackAt: number
 }
 
+/** Lifeguard: a relay nacks after this fraction of the time the origin still waits. */
+const NACK_FRACTION = 0.8
+
 /** At most this many members get a leaving member's farewell directly; gossip does the rest. */
 const LEAVE_FANOUT = 64
 
@@ -393,8 +396,10 @@ export class SwimMachine {
     // this job): a single lost ping or ack must not be enough to suspect a member.
     this.send(probe.target, { type: 'ping', seq: probe.seq, target: probe.target, updates: [] })
     const targetAddrs = this.addrsOf(probe.target)
+    // The relays learn how long we still wait, so that their nacks come in time to count.
+    const timeout = Math.max(0, Math.round(probe.deadline - this.now))
     for (const relay of relays) {
-      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback() }
+      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback(), timeout }
       this.stats.indirectProbesSent++
       this.send(relay, req)
     }
@@ -443,9 +448,22 @@ export class SwimMachine {
       return
     }
     const seq = ++this.seq
-    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.config.probeTimeout })
+    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.nackDelay(req) })
     const addrs = this.table.get(req.target)?.record.addrs ?? req.targetAddrs
     this.out.push({ type: 'send', to: req.target, addrs, message: { type: 'ping', seq, target: req.target, updates: this.piggyback() } })
+  }
+
+  /**
+   * Lifeguard: nack at 80% of the time the origin still waits, so the nack arrives before
+   * its probe ends. A request without the field (an older sender) gets our own indirect
+   * window. The sender's figure is capped at the longest window an honest origin can have
+   * (a full probe interval at the highest health multiplier), so a request cannot make us
+   * hold its relay state longer.
+   */
+  private nackDelay (req: PingReq): number {
+    const longest = this.config.probeInterval * this.config.awarenessMaxMultiplier
+    const window = Math.min(req.timeout ?? this.config.probeInterval - this.config.probeTimeout, longest)
+    return Math.floor(window * NACK_FRACTION)
   }
 
   private handleNack (from: string, nack: Nack): void {
