@@ -164,7 +164,7 @@ export class SwimMachine {
     // Spread the periodic work of many nodes started together over one period each.
     const c = this.config
     this.nextProbeAt = init.now + randomInt(this.random, c.probeInterval)
-    this.nextGossipAt = init.now + randomInt(this.random, Math.max(1, c.gossipInterval))
+    this.nextGossipAt = c.gossipInterval > 0 ? init.now + randomInt(this.random, c.gossipInterval) : Infinity
     this.nextPushPullAt = init.now + c.pushPullInterval + randomInt(this.random, Math.max(1, c.pushPullInterval))
     this.nextReconnectAt = init.now + c.reconnectInterval + randomInt(this.random, Math.max(1, c.reconnectInterval))
     this.nextReapAt = init.now + Math.min(c.reapTime, 60_000)
@@ -246,7 +246,7 @@ export class SwimMachine {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
       if (!this.leaving) this.probeNext()
     }
-    if (now >= this.nextGossipAt) {
+    if (this.config.gossipInterval > 0 && now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipInterval
       this.gossipRound()
     }
@@ -562,6 +562,7 @@ export class SwimMachine {
 
   private enqueue (id: string, update: Update): void {
     this.queue.enqueue(id, update, this.sizeOf(update))
+    if (this.config.gossipInterval === 0) return // gossip is off: piggybacking alone spreads it
     // Fresh news goes out soon rather than at the next regular round; the delay lets
     // a burst of news share messages.
     const soon = Math.max(this.now, this.lastGossipAt + this.config.eagerGossipDelay)
@@ -791,7 +792,7 @@ export class SwimMachine {
 
   private end (): Effect[] {
     let at = this.nextProbeAt
-    if (this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
+    if (this.config.gossipInterval > 0 && this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
     if (this.config.pushPullInterval > 0 && this.nextPushPullAt < at) at = this.nextPushPullAt
     if (this.config.reconnectInterval > 0 && this.nextReconnectAt < at) at = this.nextReconnectAt
     if (this.nextReapAt < at) at = this.nextReapAt
