@@ -86,6 +86,9 @@ interface Relay {
   nackAt: number
 }
 
+/** A dead member we tried in vain waits at most this many reconnect intervals for the next try. */
+const RECONNECT_BACKOFF_MAX = 8
+
 /** Lifeguard: a relay nacks after this fraction of the time the origin still waits. */
 const NACK_FRACTION = 0.8
 
@@ -147,6 +150,8 @@ export class SwimMachine {
   private quietJoin = false
   /** Members we sent a digest-only push-pull and whose answer has not come yet. */
   private readonly digestRequests = new Set<string>()
+  /** Reconnect attempts per dead member (`since`: the death they belong to). */
+  private readonly reconnectBackoff = new Map<string, { since: number, tries: number, nextAt: number }>()
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -494,15 +499,40 @@ export class SwimMachine {
   private pushPullRandom (): void {
     const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
     if (to == null) return
+    this.sendDigestRequest(to)
+  }
+
+  private sendDigestRequest (to: string): void {
     if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
     this.digestRequests.add(to)
     this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
   }
 
-  /** Tries one failed member again, so a healed partition merges back on its own. */
+  /**
+   * Tries one failed member again, so a healed partition merges back on its own. Serf's
+   * rule: we try only with probability dead/alive, so the whole cluster makes about one
+   * attempt per failed member per interval, whatever its size. The attempt is a digest: a
+   * member that is really gone costs a few bytes, and one that is back answers with its
+   * state (and then gets ours). Each member we tried in vain waits twice as long before we
+   * try it again, up to RECONNECT_BACKOFF_MAX intervals.
+   */
   private reconnectRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
-    if (to != null) this.sendSync(to, false)
+    const dead = this.table.count('dead')
+    if (dead === 0) return
+    if (this.random.next() >= dead / this.clusterSize) return
+    const [to] = sample(this.random, this.table.allIds(), 1, id => {
+      const e = this.table.get(id)
+      if (e?.state !== 'dead') return false
+      const b = this.reconnectBackoff.get(id)
+      return b == null || b.since !== e.since || this.now >= b.nextAt
+    })
+    if (to == null) return
+    const since = this.table.get(to)?.since ?? this.now
+    const before = this.reconnectBackoff.get(to)
+    const tries = before != null && before.since === since ? before.tries + 1 : 1
+    const wait = this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX)
+    this.reconnectBackoff.set(to, { since, tries, nextAt: this.now + wait })
+    this.sendDigestRequest(to)
   }
 
   /** Sends our state to the join seeds; repeated at each catch-up while nobody has answered. */
@@ -745,6 +775,9 @@ export class SwimMachine {
       if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
     for (const id of expired) this.table.remove(id)
+    for (const id of this.reconnectBackoff.keys()) {
+      if (this.table.get(id)?.state !== 'dead') this.reconnectBackoff.delete(id)
+    }
   }
 
   // ---------------------------------------------------------------- helpers

@@ -1,7 +1,7 @@
 import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine } from '../core/machine.ts'
-import type { Message } from '../core/messages.ts'
+import type { Message, MessageType } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
@@ -30,6 +30,13 @@ export interface SimulationOptions {
   recordEvents?: boolean
   /** Called for every membership event as it happens, recorded or not. */
   onEvent?: (event: SimEvent) => void
+}
+
+export interface SimStats {
+  messages: number
+  bytes: number
+  messagesByType: Record<MessageType, number>
+  toStopped: Record<MessageType, number>
 }
 
 export interface SimEvent {
@@ -83,6 +90,8 @@ export class Simulation {
   private readonly seed: number
   private messages = 0
   private bytes = 0
+  private readonly byType = emptyCounts()
+  private readonly toStopped = emptyCounts()
 
   constructor (options: SimulationOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) {
@@ -197,9 +206,12 @@ export class Simulation {
     return this.node(id).up
   }
 
-  /** Messages and bytes sent since the start. */
-  stats (): { messages: number, bytes: number } {
-    return { messages: this.messages, bytes: this.bytes }
+  /**
+   * Messages and bytes sent since the start; messages by type; and messages by type
+   * addressed to nodes that were not running (reconnect attempts, gossip to the dead).
+   */
+  stats (): SimStats {
+    return { messages: this.messages, bytes: this.bytes, messagesByType: { ...this.byType }, toStopped: { ...this.toStopped } }
   }
 
   // ----------------------------------------------------------------
@@ -322,6 +334,8 @@ export class Simulation {
       this.bytes += estimateMessageSize(message)
     }
     this.messages++
+    this.byType[message.type]++
+    if (target == null || !target.up) this.toStopped[message.type]++
     if (target == null) return
     const delay = this.network.delay(from.id, to)
     if (delay === undefined) return
@@ -342,4 +356,8 @@ function estimateMessageSize (message: Message): number {
   let size = message.type === 'ping' || message.type === 'ping-req' ? message.target.length + 12 : 8
   for (const u of message.updates) size += estimateUpdateSize(u)
   return size
+}
+
+function emptyCounts (): Record<MessageType, number> {
+  return { ping: 0, ack: 0, 'ping-req': 0, nack: 0, gossip: 0, sync: 0 }
 }
