@@ -152,6 +152,8 @@ export class SwimMachine {
   private readonly digestRequests = new Set<string>()
   /** Reconnect attempts per dead member (`since`: the death they belong to). */
   private readonly reconnectBackoff = new Map<string, { since: number, tries: number, nextAt: number }>()
+  /** Tries of join seeds that are not live in our view (see reconnectSeeds). */
+  private readonly seedBackoff = new Map<string, { tries: number, nextAt: number }>()
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -266,7 +268,10 @@ export class SwimMachine {
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
-      if (!this.leaving) this.reconnectRandom()
+      if (!this.leaving) {
+        this.reconnectRandom()
+        this.reconnectSeeds()
+      }
     }
     if (now >= this.nextReapAt) {
       this.nextReapAt = now + Math.min(this.config.reapTime, 60_000)
@@ -301,6 +306,7 @@ export class SwimMachine {
   join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
     this.begin(now)
     this.seeds = seeds.filter(seed => seed.id !== this.id)
+    this.seedBackoff.clear()
     this.retryJoin()
     this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
     return this.end()
@@ -502,10 +508,32 @@ export class SwimMachine {
     this.sendDigestRequest(to)
   }
 
-  private sendDigestRequest (to: string): void {
+  /**
+   * A join seed that is not live in our view (failed, or failed and forgotten) gets a digest
+   * now and then, for ever: after a partition longer than reapTime neither side remembers
+   * the other, and the seeds are what both sides still share. Each try in vain doubles the
+   * wait, up to RECONNECT_BACKOFF_MAX intervals, so a seed that is really gone costs each
+   * member a few bytes every few minutes; a live seed costs nothing extra.
+   */
+  private reconnectSeeds (): void {
+    for (const seed of this.seeds) {
+      if (this.isLive(seed.id)) {
+        this.seedBackoff.delete(seed.id)
+        continue
+      }
+      const before = this.seedBackoff.get(seed.id)
+      if (before != null && this.now < before.nextAt) continue
+      const tries = (before?.tries ?? 0) + 1
+      this.seedBackoff.set(seed.id, { tries, nextAt: this.now + this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX) })
+      const known = this.addrsOf(seed.id)
+      this.sendDigestRequest(seed.id, known.length > 0 ? known : seed.addrs)
+    }
+  }
+
+  private sendDigestRequest (to: string, addrs = this.addrsOf(to)): void {
     if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
     this.digestRequests.add(to)
-    this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
+    this.out.push({ type: 'send', to, addrs, message: { type: 'sync', join: false, response: false, entries: [], digest: this.digest() } })
   }
 
   /**
