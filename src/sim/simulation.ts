@@ -32,6 +32,11 @@ export interface SimulationOptions {
   onEvent?: (event: SimEvent) => void
 }
 
+export interface JoinOptions {
+  /** The seeds to join through, as a real node's configuration lists them; some may be down. */
+  seeds?: string[]
+}
+
 export interface SimStats {
   messages: number
   bytes: number
@@ -52,6 +57,7 @@ type Item =
   | { kind: 'resume', node: SimNode, life: number }
   | { kind: 'stop', node: SimNode, life: number }
   | { kind: 'refused', node: SimNode, to: string, life: number }
+  | { kind: 'drain', node: SimNode, life: number }
 
 interface SimNode {
   id: string
@@ -63,11 +69,18 @@ interface SimNode {
   /** While down: its host answers connection attempts with a refusal (a killed process). */
   refuses: boolean
   pausedUntil: number
+  /** Slow processing (see `slow`): until then, the node runs only at slice boundaries. */
+  slowUntil: number
+  slowFrom: number
+  slice: number
+  drainAt: number
   /** Messages that arrived while paused, delivered on resume like a socket's buffer. */
   inbox: Array<{ from: string, message: Message }>
   tickAt: number
   tickToken: number
 }
+
+const OPTION_KEYS: Array<keyof SimulationOptions> = ['size', 'seed', 'profile', 'config', 'loss', 'latency', 'wire', 'recordEvents', 'onEvent']
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 
@@ -94,6 +107,11 @@ export class Simulation {
   private readonly toStopped = emptyCounts()
 
   constructor (options: SimulationOptions) {
+    if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
+    const unknown = Object.keys(options).filter(key => !OPTION_KEYS.includes(key as keyof SimulationOptions))
+    if (unknown.length > 0) {
+      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
+    }
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`Invalid size ${options.size}: need a whole number of nodes >= 1`)
     }
@@ -147,14 +165,16 @@ export class Simulation {
     this.clock.schedule(node.pausedUntil, { kind: 'resume', node, life: node.life })
   }
 
-  /** Starts a crashed or departed node again with fresh state, joining through a live member. */
-  restart (id: string): void {
+  /**
+   * Starts a crashed or departed node again with fresh state, joining through a live member,
+   * or through `seeds` as a real node does: it contacts them all, some may be down, and it
+   * tries again while nobody has answered.
+   */
+  restart (id: string, options: JoinOptions = {}): void {
     const old = this.node(id)
     if (old.up) this.crash(id)
     const node = this.createNode(id, old)
-    const seed = this.liveSeed(id)
-    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
-    this.apply(node, node.machine.tick(this.now))
+    this.joinNode(node, options)
   }
 
   /** Graceful leave; the node stops one probe interval later, as a daemon exits after leaving. */
@@ -170,12 +190,10 @@ export class Simulation {
     this.apply(node, node.machine.setMetadata(meta, this.now))
   }
 
-  /** A new node joining through a live member; returns its id. */
-  add (): string {
+  /** A new node joining through a live member (or through `seeds`, see `restart`); returns its id. */
+  add (options: JoinOptions = {}): string {
     const node = this.createNode(this.newId())
-    const seed = this.liveSeed(node.id)
-    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
-    this.apply(node, node.machine.tick(this.now))
+    this.joinNode(node, options)
     return node.id
   }
 
@@ -184,12 +202,60 @@ export class Simulation {
     this.network.partition(groups)
   }
 
+  /**
+   * A partial partition: every link between a member of `a` and a member of `b` is cut,
+   * both ways; everything else stays as it is. With a = [x], b = [z], x and z cannot talk
+   * while both still reach y (non-transitive reachability).
+   */
+  cut (a: string[], b: string[]): void {
+    for (const x of a) {
+      for (const y of b) {
+        this.setLinkLoss(x, y, 1)
+        this.setLinkLoss(y, x, 1)
+      }
+    }
+  }
+
+  /** Ends partitions, cuts and every per-link setting. */
   heal (): void {
     this.network.heal()
   }
 
   setLoss (p: number): void {
     this.network.setLoss(p)
+  }
+
+  /**
+   * Loss on the link from `from` to `to` only (one way), replacing the global loss there;
+   * `undefined` restores the global loss. 1 cuts the link. Probes and gossip (datagrams)
+   * are lost; push-pull (a stream) is delayed by retransmissions, and fails only on a cut link.
+   */
+  setLinkLoss (from: string, to: string, p: number | undefined): void {
+    this.node(from)
+    this.node(to)
+    this.network.setLinkLoss(from, to, p)
+  }
+
+  /** One-way latency from `from` to `to`, replacing the global range there; `undefined` restores it. */
+  setLinkLatency (from: string, to: string, latency: LatencyRange | undefined): void {
+    this.node(from)
+    this.node(to)
+    this.network.setLinkLatency(from, to, latency)
+  }
+
+  /**
+   * Slow processing for `ms` (CPU starvation, event-loop lag), unlike `pause`: the node gets
+   * to run only once every `slice` ms, and then, as a busy event loop does, fires the timers
+   * that came due before it reads the input that waited meanwhile. Its probes' acks sit
+   * unread while their timeouts fire.
+   */
+  slow (id: string, options: { slice: number, ms: number }): void {
+    const node = this.node(id)
+    if (!node.up) throw new Error(`Cannot slow ${id}: it is not running`)
+    if (!(options.slice > 0) || !(options.ms >= 0)) throw new RangeError(`Invalid slow processing: need slice > 0 and ms >= 0 (got ${options.slice}, ${options.ms})`)
+    node.slowFrom = this.now
+    node.slice = options.slice
+    node.slowUntil = this.now + options.ms
   }
 
   /** That node's member list, itself included. */
@@ -240,6 +306,10 @@ export class Simulation {
       up: true,
       refuses: false,
       pausedUntil: 0,
+      slowUntil: 0,
+      slowFrom: 0,
+      slice: 0,
+      drainAt: -1,
       inbox: [],
       tickAt: Infinity,
       tickToken: 0
@@ -253,6 +323,35 @@ export class Simulation {
     const node = this.nodes.get(id)
     if (node == null) throw new Error(`Unknown node ${id}`)
     return node
+  }
+
+  private joinNode (node: SimNode, options: JoinOptions): void {
+    let seeds: SimNode[]
+    if (options.seeds !== undefined) {
+      seeds = options.seeds.map(id => this.node(id))
+    } else {
+      const seed = this.liveSeed(node.id)
+      seeds = seed == null ? [] : [seed]
+    }
+    if (seeds.length > 0) this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
+    this.apply(node, node.machine.tick(this.now))
+  }
+
+  /** Whether the node is slowed now and `now` falls between two of its slices. */
+  private waitsForSlice (node: SimNode): boolean {
+    if (node.slowUntil <= this.now) return false
+    const next = this.nextSlice(node)
+    if (next === this.now) return false
+    if (node.drainAt !== next) {
+      node.drainAt = next
+      this.clock.schedule(next, { kind: 'drain', node, life: node.life })
+    }
+    return true
+  }
+
+  private nextSlice (node: SimNode): number {
+    const k = Math.ceil((this.now - node.slowFrom) / node.slice)
+    return node.slowFrom + k * node.slice
   }
 
   private liveSeed (except: string): SimNode | undefined {
@@ -270,11 +369,22 @@ export class Simulation {
         if (item.token !== node.tickToken || !node.up) return
         node.tickAt = Infinity
         if (node.pausedUntil > this.now) return
+        if (this.waitsForSlice(node)) return // the drain at the next slice runs the timers
         this.apply(node, node.machine.tick(this.now))
         return
+      case 'drain': {
+        if (item.life !== node.life || !node.up || node.pausedUntil > this.now) return
+        node.drainAt = -1
+        // Timers first, then the input that waited: the order of a starved event loop.
+        const inbox = node.inbox
+        node.inbox = []
+        this.apply(node, node.machine.tick(this.now))
+        for (const m of inbox) this.apply(node, node.machine.receive(m.from, m.message, this.now))
+        return
+      }
       case 'deliver':
         if (item.life !== node.life || !node.up) return
-        if (node.pausedUntil > this.now) {
+        if (node.pausedUntil > this.now || this.waitsForSlice(node)) {
           node.inbox.push({ from: item.from, message: item.message })
           return
         }
@@ -337,7 +447,7 @@ export class Simulation {
     this.byType[message.type]++
     if (target == null || !target.up) this.toStopped[message.type]++
     if (target == null) return
-    const delay = this.network.delay(from.id, to)
+    const delay = this.network.delay(from.id, to, message.type === 'sync' ? 'stream' : 'datagram')
     if (delay === undefined) return
     if (!target.up && target.refuses) {
       this.clock.schedule(this.now + 2 * delay, { kind: 'refused', node: from, to, life: from.life })
