@@ -419,10 +419,17 @@ export class SwimMachine {
   private concludeProbe (probe: Probe): void {
     this.probes.delete(probe.seq)
     if (probe.acked) return
+    // When relays were asked and not one nack came back in time, we heard nobody, and our
+    // own input (a starved process, a backlog) is as likely the silent party as the target:
+    // the probe proves nothing about the target, until our patience is at its cap (timeouts
+    // at their longest) and a node really cut off from everyone may conclude again.
+    const inconclusive = probe.relays.length > 0 && probe.nacks === 0 &&
+      this.awareness.score < this.config.awarenessMaxMultiplier - 1
     // Lifeguard: missing nacks mean our own links may be the problem, so be more patient.
     // Without relays there is nobody to vouch for us, and any failure counts.
     this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
+    if (inconclusive) return
     const entry = this.table.get(probe.target)
     if (entry == null || !this.isLive(probe.target)) return
     this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })

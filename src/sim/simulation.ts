@@ -53,11 +53,11 @@ export interface SimEvent {
 
 type Item =
   | { kind: 'tick', node: SimNode, token: number }
-  | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number }
+  | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number, waited?: boolean }
   | { kind: 'resume', node: SimNode, life: number }
   | { kind: 'stop', node: SimNode, life: number }
   | { kind: 'refused', node: SimNode, to: string, life: number }
-  | { kind: 'drain', node: SimNode, life: number }
+
 
 interface SimNode {
   id: string
@@ -69,11 +69,9 @@ interface SimNode {
   /** While down: its host answers connection attempts with a refusal (a killed process). */
   refuses: boolean
   pausedUntil: number
-  /** Slow processing (see `slow`): until then, the node runs only at slice boundaries. */
+  /** Slow processing (see `slow`): until then, input waits `lag` ms before it is read. */
   slowUntil: number
-  slowFrom: number
-  slice: number
-  drainAt: number
+  lag: number
   /** Messages that arrived while paused, delivered on resume like a socket's buffer. */
   inbox: Array<{ from: string, message: Message }>
   tickAt: number
@@ -244,17 +242,15 @@ export class Simulation {
   }
 
   /**
-   * Slow processing for `ms` (CPU starvation, event-loop lag), unlike `pause`: the node gets
-   * to run only once every `slice` ms, and then, as a busy event loop does, fires the timers
-   * that came due before it reads the input that waited meanwhile. Its probes' acks sit
-   * unread while their timeouts fire.
+   * Slow processing for `ms` (CPU starvation, an input backlog), unlike `pause`: the node's
+   * timers fire on time while every message it receives waits `lag` ms before it is read.
+   * Its probes' acks sit unread while their timeouts fire.
    */
-  slow (id: string, options: { slice: number, ms: number }): void {
+  slow (id: string, options: { lag: number, ms: number }): void {
     const node = this.node(id)
     if (!node.up) throw new Error(`Cannot slow ${id}: it is not running`)
-    if (!(options.slice > 0) || !(options.ms >= 0)) throw new RangeError(`Invalid slow processing: need slice > 0 and ms >= 0 (got ${options.slice}, ${options.ms})`)
-    node.slowFrom = this.now
-    node.slice = options.slice
+    if (!(options.lag >= 0) || !(options.ms >= 0)) throw new RangeError(`Invalid slow processing: need lag >= 0 and ms >= 0 ms (got ${options.lag}, ${options.ms})`)
+    node.lag = options.lag
     node.slowUntil = this.now + options.ms
   }
 
@@ -307,9 +303,7 @@ export class Simulation {
       refuses: false,
       pausedUntil: 0,
       slowUntil: 0,
-      slowFrom: 0,
-      slice: 0,
-      drainAt: -1,
+      lag: 0,
       inbox: [],
       tickAt: Infinity,
       tickToken: 0
@@ -337,23 +331,6 @@ export class Simulation {
     this.apply(node, node.machine.tick(this.now))
   }
 
-  /** Whether the node is slowed now and `now` falls between two of its slices. */
-  private waitsForSlice (node: SimNode): boolean {
-    if (node.slowUntil <= this.now) return false
-    const next = this.nextSlice(node)
-    if (next === this.now) return false
-    if (node.drainAt !== next) {
-      node.drainAt = next
-      this.clock.schedule(next, { kind: 'drain', node, life: node.life })
-    }
-    return true
-  }
-
-  private nextSlice (node: SimNode): number {
-    const k = Math.ceil((this.now - node.slowFrom) / node.slice)
-    return node.slowFrom + k * node.slice
-  }
-
   private liveSeed (except: string): SimNode | undefined {
     for (const id of this.ids) {
       const n = this.nodes.get(id) as SimNode
@@ -369,22 +346,15 @@ export class Simulation {
         if (item.token !== node.tickToken || !node.up) return
         node.tickAt = Infinity
         if (node.pausedUntil > this.now) return
-        if (this.waitsForSlice(node)) return // the drain at the next slice runs the timers
         this.apply(node, node.machine.tick(this.now))
         return
-      case 'drain': {
-        if (item.life !== node.life || !node.up || node.pausedUntil > this.now) return
-        node.drainAt = -1
-        // Timers first, then the input that waited: the order of a starved event loop.
-        const inbox = node.inbox
-        node.inbox = []
-        this.apply(node, node.machine.tick(this.now))
-        for (const m of inbox) this.apply(node, node.machine.receive(m.from, m.message, this.now))
-        return
-      }
       case 'deliver':
         if (item.life !== node.life || !node.up) return
-        if (node.pausedUntil > this.now || this.waitsForSlice(node)) {
+        if (item.waited !== true && node.slowUntil > this.now && node.lag > 0) {
+          this.clock.schedule(this.now + node.lag, { ...item, waited: true })
+          return
+        }
+        if (node.pausedUntil > this.now) {
           node.inbox.push({ from: item.from, message: item.message })
           return
         }
