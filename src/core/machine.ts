@@ -6,7 +6,7 @@ import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmations
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
 import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
-import { sameDigest, syncEntryUpdates, toSyncEntries, viewDigest } from './push-pull.ts'
+import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
 import { randomInt, sample, type Random } from './random.ts'
 import { Suspicion } from './suspicion.ts'
 import type { Member, MembershipEventType } from './types.ts'
@@ -615,7 +615,10 @@ export class SwimMachine {
   }
 
   private digest (): Uint8Array {
-    return viewDigest(this.self, this.table.values())
+    // The table keeps its sums as entries change; only our own terms are added here.
+    const [a, b] = this.table.digestSums
+    const state = this.self.leaving ? 'left' : 'alive'
+    return digestBytes((a + digestPartA(this.id, this.self.incarnation, state)) >>> 0, (b + digestPartB(this.id, this.self.incarnation, state)) >>> 0)
   }
 
   /** Updates to piggyback: as many queued ones as fit the byte budget. */
@@ -688,7 +691,7 @@ export class SwimMachine {
       this.table.setState(entry, 'left', record.incarnation, before === 'left' ? entry.since : this.now)
       if (before !== 'left') this.emit('leave', entry)
     } else if (before === 'alive') {
-      entry.incarnation = record.incarnation
+      this.table.setIncarnation(entry, record.incarnation)
       if (changed) this.emit('update', entry)
     } else {
       this.table.setState(entry, 'alive', record.incarnation, this.now)
@@ -710,7 +713,7 @@ export class SwimMachine {
     }
     if (entry.state === 'dead' || entry.state === 'left') return
     if (entry.state === 'suspect') {
-      if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
+      if (claim.incarnation > entry.incarnation) this.table.setIncarnation(entry, claim.incarnation)
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
       if (suspicion?.confirm(claim.from, claim.refused === true) === true) {
