@@ -2,6 +2,12 @@
  * Every protocol knob, documented in one place, with the three profiles beside them.
  * Profiles follow memberlist's DefaultLANConfig / DefaultWANConfig / DefaultLocalConfig;
  * each formula named here lives in `formulas.ts`.
+ *
+ * Lifeguard's parts follow from three knobs, so SWIM's plain rules are a configuration
+ * (`bench/lifeguard.ts` compares the two): `awarenessMaxMultiplier: 1` turns local health
+ * off (fixed timeouts; nacks then change nothing, and a probe without nacks concludes as in
+ * SWIM), `suspicionMaxTimeoutMult: 1` gives a fixed suspicion timeout that confirmations do
+ * not shorten, and `suspicionGrace: 0` gossips a suspicion at once.
  */
 
 export interface SwimConfig {

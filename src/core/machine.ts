@@ -712,8 +712,11 @@ export class SwimMachine {
       return
     }
     if (entry.state === 'dead' || entry.state === 'left') return
-    if (entry.state === 'suspect') {
-      if (claim.incarnation > entry.incarnation) this.table.setIncarnation(entry, claim.incarnation)
+    // A suspicion at a newer incarnation than ours means the member refuted the one we hold
+    // (its refutation has not reached us, or news of it was overtaken in a queue by the new
+    // suspicion): ours is void, and the new one starts its own full timeout below.
+    if (entry.state === 'suspect' && claim.incarnation > entry.incarnation) this.suspicions.delete(claim.id)
+    if (entry.state === 'suspect' && this.suspicions.has(claim.id)) {
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
       if (suspicion?.confirm(claim.from, claim.refused === true) === true) {
@@ -727,9 +730,10 @@ export class SwimMachine {
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
     const suspicion = new Suspicion(this.now, claim.from, needed, min, max, claim.refused === true, this.config.refusedSuspicionTimeout)
     this.suspicions.set(claim.id, suspicion)
+    const renewed = entry.state === 'suspect'
     this.table.setState(entry, 'suspect', claim.incarnation, this.now)
     this.stats.suspicionsRaised++
-    this.emit('suspect', entry)
+    if (!renewed) this.emit('suspect', entry) // consumers saw this member suspect already
     if (claim.from !== this.id || this.config.suspicionGrace === 0) {
       this.enqueue(claim.id, claim)
       return
