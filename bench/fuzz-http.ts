@@ -37,14 +37,15 @@ import { EventLog } from '../src/daemon/event-log.ts'
 import { createApi } from '../src/daemon/http-api.ts'
 import { createMetrics } from '../src/daemon/metrics.ts'
 import { recordMembershipEvents } from '../src/daemon/record-events.ts'
+import { Keyring } from '../src/libp2p/keyring.ts'
 import { FakeSwim } from '../test/daemon/fake-swim.ts'
 import type { Api } from '../src/daemon/http-api.ts'
 import type { Server } from 'node:http'
 
 export const TOKEN = 'fuzz-token-0123456789'
 export const MAX_BODY = 64 * 1024
-const REAL_PATHS = ['/v1/self', '/v1/members', '/v1/events', '/v1/leave', '/v1/meta', '/metrics', '/healthz', '/readyz'] as const
-const ROUTES = [['PUT', '/v1/meta'], ['PUT', '/v1/meta'], ['PUT', '/v1/meta'], ['POST', '/v1/leave'], ['GET', '/v1/events'], ['GET', '/v1/members'], ['GET', '/v1/self'], ['GET', '/metrics'], ['HEAD', '/readyz']] as const
+const REAL_PATHS = ['/v1/self', '/v1/members', '/v1/events', '/v1/leave', '/v1/meta', '/metrics', '/healthz', '/readyz', '/v1/keys', '/v1/keys/primary'] as const
+const ROUTES = [['PUT', '/v1/meta'], ['PUT', '/v1/meta'], ['PUT', '/v1/meta'], ['POST', '/v1/leave'], ['GET', '/v1/events'], ['GET', '/v1/members'], ['GET', '/v1/self'], ['GET', '/metrics'], ['HEAD', '/readyz'], ['GET', '/v1/keys'], ['POST', '/v1/keys'], ['PUT', '/v1/keys/primary'], ['DELETE', '/v1/keys/0123456789abcdef']] as const
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'] as const
 
 // ---------------------------------------------------------------- requests
@@ -114,6 +115,10 @@ const header: fc.Arbitrary<[string, string]> = fc.oneof(
   { weight: 3, arbitrary: lastEventId.map(v => ['Last-Event-ID', v] as [string, string]) },
   { weight: 2, arbitrary: fc.oneof(fc.constant(`Bearer ${TOKEN}`), fc.constant(`bearer   ${TOKEN}  `), fc.constant('Bearer'), fc.constant(`Basic ${TOKEN}`), headerValue.map(v => `Bearer ${v}`), headerValue).map(v => ['Authorization', v] as [string, string]) },
   { weight: 2, arbitrary: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1').map(v => ['Content-Type', v] as [string, string]) },
+  // the request guard's inputs: rebinding names, cross-site marks, origins same and foreign
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('attacker.example', 'localhost', 'LOCALHOST.', '[::1]', '[::1]:7947', '127.0.0.1:1', 'a.localhost', 'x:y:z', '[', ''), headerValue).map(v => ['Host', v] as [string, string]) },
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('null', 'https://attacker.example', 'http://127.0.0.1', 'http://localhost:7947', 'file://', 'http://[', ''), headerValue).map(v => ['Origin', v] as [string, string]) },
+  { weight: 1, arbitrary: fc.oneof(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none', 'CROSS-SITE', ''), headerValue).map(v => ['Sec-Fetch-Site', v] as [string, string]) },
   { weight: 1, arbitrary: fc.constantFrom<[string, string]>(['Expect', '100-continue'], ['Expect', 'junk'], ['Accept', 'text/event-stream'], ['Accept-Encoding', 'gzip, br'], ['Connection', 'keep-alive'], ['Cookie', 'a=b'], ['Range', 'bytes=0-1'], ['If-None-Match', '*'], ['X-Forwarded-For', '1.2.3.4']) },
   { weight: 1, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,24}$/), headerValue) }
 )
@@ -203,10 +208,12 @@ export async function startTargets (): Promise<FuzzTarget> {
     detaches.push(recordMembershipEvents(swim, eventLog))
     for (let i = 0; i < 5; i++) swim.emit('join', `12D3KooWPeer${i}`)
     const { registry } = createMetrics({ eventSubscribers: () => eventLog.subscriberCount, processMetrics: false })
+    const keyring = new Keyring([new Uint8Array(32).fill(7)])
     const api = createApi({
       swim,
       eventLog,
       registry,
+      keys: () => keyring,
       ...(token != null ? { token } : {}),
       onLeave: () => { leaves++ },
       isReady: () => ready,
@@ -261,7 +268,9 @@ const legalPath = (p: string): string => {
 async function sendHttp (req: FuzzRequest, port: number, agent: Agent): Promise<Exchange> {
   const method = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(req.method) && req.method !== 'CONNECT' ? req.method : 'GET'
   // a headers array is sent as is: Host included (Node's server answers 400 without one)
-  const headers: Array<[string, string]> = [['Host', `127.0.0.1:${port}`], ...req.headers.map(([k, v]): [string, string] => [k, legalValue(v)])]
+  const given = req.headers.map(([k, v]): [string, string] => [k, legalValue(v)])
+  const hasHost = given.some(([k]) => k.toLowerCase() === 'host')
+  const headers: Array<[string, string]> = [...(hasHost ? [] : [['Host', `127.0.0.1:${port}`] as [string, string]]), ...given]
   // Node's client frames a body without Content-Length as chunked only for some methods: say so
   if (req.body != null) headers.push(req.chunked ? ['Transfer-Encoding', 'chunked'] : ['Content-Length', String(req.body.length)])
   return await new Promise((resolve) => {
@@ -419,7 +428,7 @@ export function checkExchange (req: FuzzRequest, ex: Exchange): Verdict {
   }
   if (ex.status < 100 || ex.status > 599) return fail(`status ${ex.status}`)
   const contentType = ex.headers['content-type'] ?? ''
-  const isApi = contentType.startsWith('application/json') || contentType.startsWith('text/event-stream') || contentType.startsWith('text/plain; version=')
+  const isApi = contentType.startsWith('application/json') || contentType.startsWith('text/event-stream') || contentType.startsWith('text/plain; version=') || isPageFile(contentType)
   // Node's HTTP parser refused the request before the API saw it: a bare status, no body
   if (!isApi) {
     if (PARSER_STATUSES.has(ex.status) && ex.body === '' && (req.raw || ex.status === 431 || (ex.status === 400 && !NODE_METHODS.includes(req.method)) || (ex.status === 417 && expectsJunk(req)))) return { outcome: 'parser-rejected' }
@@ -450,7 +459,19 @@ export function checkExchange (req: FuzzRequest, ex: Exchange): Verdict {
   if (contentType.startsWith('application/json') && !head) {
     try { JSON.parse(ex.body) } catch { return fail(`status ${ex.status} body is not JSON`) }
   }
+  // the request guard: a rebinding name is never served, a cross-site write never runs
+  const values = (name: string): string[] => req.headers.filter(([k]) => k.toLowerCase() === name).map(([, v]) => v.trim().toLowerCase())
+  if (/^attacker\.example(:\d+)?$/.test(values('host')[0] ?? '')) return fail(`status ${ex.status} for a foreign Host`)
+  const write = ['POST', 'PUT', 'DELETE', 'PATCH'].includes(req.method)
+  if (write && (values('origin').some((v) => v === 'null' || v.includes('attacker.example')) || values('sec-fetch-site').some((v) => v === 'cross-site' || v === 'same-site'))) {
+    return fail(`status ${ex.status} for a cross-site write`)
+  }
   return { outcome: 'ok' }
+}
+
+/** The membership page and its files (`GET /`, `/page/…`), served under the page's CSP. */
+function isPageFile (contentType: string): boolean {
+  return /^(text\/html|text\/javascript|text\/css|image\/svg\+xml)\b/.test(contentType)
 }
 
 /** The path the API routes on, as it parses it; undefined when it cannot. */

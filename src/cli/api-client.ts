@@ -3,6 +3,9 @@
  * one line a person can act on.
  */
 
+import { escapeText } from './format.ts'
+import { TOKEN_HINT } from './token.ts'
+
 export const DEFAULT_API = 'http://127.0.0.1:7947'
 
 /** A failure the CLI reports as one line on stderr, exiting with `exitCode`. */
@@ -61,6 +64,11 @@ export function networkReason (err: unknown): string {
   }
 }
 
+/** What to do about a refusal the CLI can help with. */
+function hint (status: number): string {
+  return status === 401 ? ` (${TOKEN_HINT})` : ''
+}
+
 export interface RequestOptions {
   method?: string
   token?: string
@@ -86,19 +94,19 @@ export async function requestJson (api: string, path: string, options: RequestOp
     throw unreachable(api, err)
   }
   const text = await res.text().catch((err: unknown) => { throw unreachable(api, err) })
-  if (!res.ok) throw new CliError(`swimd at ${api} answered ${res.status}: ${errorText(text, res.statusText)}`, 1, res.status)
+  if (!res.ok) throw new CliError(`swimd at ${api} answered ${res.status}: ${errorText(text, res.statusText)}${hint(res.status)}`, 1, res.status)
   try {
     return JSON.parse(text)
   } catch {
-    throw new CliError(`swimd at ${api} answered ${res.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`)
+    throw new CliError(`swimd at ${api} answered ${res.status} with a body that is not JSON: ${escapeText(JSON.stringify(text.slice(0, 80)))}`)
   }
 }
 
-/** The `error` of a `{ "error": … }` body, else the status text. */
+/** The `error` of a `{ "error": … }` body, else the status text; escaped for the terminal. */
 export function errorText (body: string, fallback: string): string {
   try {
     const parsed = JSON.parse(body) as { error?: unknown }
-    if (typeof parsed.error === 'string') return parsed.error
+    if (typeof parsed.error === 'string') return escapeText(parsed.error)
   } catch {}
-  return fallback
+  return escapeText(fallback)
 }

@@ -1,8 +1,14 @@
 /**
  * How the CLI shows members and events to people: one line per event, an aligned table of
  * members, colour only when writing to a terminal.
+ *
+ * Every field shown comes from the network (a member's id, addresses and metadata are whatever
+ * it gossiped), so each one goes through `escapeText` first: a control character could move
+ * the cursor, rewrite the line (a forged `fail`), set the clipboard (OSC 52) or retitle the
+ * terminal. `--json` output is exact and never passes through here.
  */
 import { styleText } from 'node:util'
+import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { Member, MembershipEventType, MemberState } from '../core/types.ts'
 
 export type Colour = 'green' | 'yellow' | 'red' | 'cyan' | 'gray' | 'bold'
@@ -33,25 +39,46 @@ export function paint (text: string, colour: Colour, enabled: boolean): string {
   return enabled ? styleText(colour, text, { validateStream: false }) : text
 }
 
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators and bidirectional overrides
+ * (which reorder what is shown) as visible escapes: `\x1b`, `\n`, `\u{202e}`. A backslash
+ * becomes `\\`, so an escape seen is always one made here, never one sent as text.
+ */
+export function escapeText (value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value)
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => {
+    switch (char) {
+      case '\\': return '\\\\'
+      case '\n': return '\\n'
+      case '\r': return '\\r'
+      case '\t': return '\\t'
+    }
+    const code = char.codePointAt(0) ?? 0
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`
+  })
+}
+
 /** ISO 8601, UTC, milliseconds. */
 export function formatTime (at: number): string {
-  return new Date(at).toISOString()
+  const date = new Date(at)
+  return Number.isNaN(date.getTime()) ? escapeText(at) : date.toISOString()
 }
 
 /** `role=api zone=b`, or `-` when empty. */
 export function formatMeta (meta: Record<string, string>): string {
-  const pairs = Object.entries(meta).map(([key, value]) => `${key}=${value}`)
+  const pairs = Object.entries(meta ?? {}).map(([key, value]) => `${escapeText(key)}=${escapeText(value)}`)
   return pairs.length === 0 ? '-' : pairs.join(' ')
 }
 
 export function formatAddrs (addrs: string[]): string {
-  return addrs.length === 0 ? '-' : addrs.join(',')
+  return addrs == null || addrs.length === 0 ? '-' : addrs.map(escapeText).join(',')
 }
 
 /** `2024-05-01T12:00:00.000Z join    12D3Koo… /ip4/10.0.0.2/tcp/7946 role=api` */
 export function formatEventLine (event: { type: MembershipEventType, at: number, member: Member }, colour: boolean): string {
-  const type = paint(event.type.padEnd(7), EVENT_COLOURS[event.type] ?? 'bold', colour)
-  return `${formatTime(event.at)} ${type} ${event.member.id} ${formatAddrs(event.member.addrs)} ${formatMeta(event.member.meta)}`
+  const type = paint(escapeText(event.type).padEnd(7), EVENT_COLOURS[event.type] ?? 'bold', colour)
+  return `${formatTime(event.at)} ${type} ${escapeText(event.member.id)} ${formatAddrs(event.member.addrs)} ${formatMeta(event.member.meta)}`
 }
 
 const COLUMNS = ['ID', 'STATE', 'INCARNATION', 'SINCE', 'ADDRESSES', 'META'] as const
@@ -59,9 +86,9 @@ const COLUMNS = ['ID', 'STATE', 'INCARNATION', 'SINCE', 'ADDRESSES', 'META'] as 
 /** An aligned table with a header row; the last column is not padded. */
 export function formatMembersTable (members: Member[], colour: boolean): string {
   const rows = members.map((member) => [
-    member.id,
-    member.state,
-    String(member.incarnation),
+    escapeText(member.id),
+    escapeText(member.state),
+    escapeText(member.incarnation),
     formatTime(member.since),
     formatAddrs(member.addrs),
     formatMeta(member.meta)
@@ -76,4 +103,11 @@ export function formatMembersTable (members: Member[], colour: boolean): string 
   const body = rows.map((row, index) => line(row, (cell, column) =>
     column === 1 ? paint(cell, STATE_COLOURS[members[index].state] ?? 'bold', colour) : cell))
   return [header, ...body].join('\n') + '\n'
+}
+
+/** `quorum: quorum (5 alive of 5 expected) since 2024-05-01T12:00:00.000Z` */
+export function formatQuorum (quorum: QuorumStatus, colour: boolean): string {
+  const state = paint(quorum.state, quorum.state === 'quorum' ? 'green' : quorum.state === 'minority' ? 'red' : 'yellow', colour)
+  const expected = quorum.state === 'forming' && quorum.expected === 0 ? 'expected size not learned yet' : `${quorum.expected} expected`
+  return `quorum: ${state} (${quorum.alive} alive of ${expected}) since ${formatTime(quorum.since)}`
 }

@@ -2,23 +2,30 @@
  * `membership-events`: the command-line client of swimd's HTTP API.
  *
  * ```
- * membership-events watch   [--api URL] [--json] [--type join,fail,...] [--since SEQ]
- * membership-events members [--api URL] [--json] [--state alive]
- * membership-events leave   [--api URL] [--token-file FILE]
+ * membership-events watch   [--api URL] [--json] [--type join,fail,...] [--since SEQ] [--meta k=v] [--exec CMD]
+ * membership-events members [--api URL] [--json] [--state alive] [--meta k=v]
+ * membership-events lookup  KEY [--api URL] [--n 3] [--json]
+ * membership-events leave   [--api URL]
+ * membership-events keys    list | install FILE | use ID | remove ID  [--api URL] [--json]
  * ```
- * `--api` defaults to `$SWIM_API`, then `http://127.0.0.1:7947`. `leave` sends the bearer token
- * from `--token-file`, else `$SWIM_API_TOKEN`.
+ * `--api` defaults to `$SWIM_API`, then `http://127.0.0.1:7947`. Every command sends swimd's
+ * bearer token when it finds one (`--token-file`, `--data-dir`, environment: see token.ts).
  * Exit codes: 0 ok, 1 runtime failure (swimd unreachable or refusing), 2 usage error.
  *
  * `main` never exits the process and writes only to the streams it is given, so it runs
  * in-process in tests and behind the thin `bin/membership-events.ts`.
  */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
+import { checkKeyId, keys } from './keys.ts'
 import { leave } from './leave.ts'
+import { lookup } from './lookup.ts'
 import { members } from './members.ts'
+import { findToken } from './token.ts'
+import { parseMetaFilter } from './meta-filter.ts'
 import { watch } from './watch.ts'
+import { MAX_LOOKUP_N } from '../daemon/consumer-routes.ts'
+import type { KeysAction } from './keys.ts'
 import type { BackoffOptions } from './sse-client.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
 
@@ -40,9 +47,11 @@ const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left
 
 type Parsed =
   | { kind: 'help', text: string, exitCode: number }
-  | { kind: 'watch', api: string, json: boolean, types?: MembershipEventType[], since?: number }
-  | { kind: 'members', api: string, json: boolean, states?: MemberState[] }
+  | { kind: 'watch', api: string, token?: string, json: boolean, types?: MembershipEventType[], since?: number, meta?: Record<string, string>, exec?: string }
+  | { kind: 'members', api: string, token?: string, json: boolean, states?: MemberState[], meta?: Record<string, string> }
+  | { kind: 'lookup', api: string, token?: string, json: boolean, key: string, n: number }
   | { kind: 'leave', api: string, token?: string }
+  | { kind: 'keys', api: string, token?: string, json: boolean, command: KeysAction }
 
 /**
  * Runs the CLI with `argv` (without the node binary and script) and returns the exit code.
@@ -58,8 +67,12 @@ export async function main (argv: string[], env: Record<string, string | undefin
         return await watch({ ...parsed, env, stdout, stderr, signal: options.signal, backoff: options.backoff })
       case 'members':
         return await members({ ...parsed, env, stdout })
+      case 'lookup':
+        return await lookup({ ...parsed, env, stdout })
       case 'leave':
         return await leave({ ...parsed, stdout })
+      case 'keys':
+        return await keys({ ...parsed, stdout })
     }
   } catch (err) {
     if (err instanceof CliError) {
@@ -82,27 +95,48 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
       writeErr: (text) => { output.err += text },
       outputError: () => {}
     })
-  const apiOption = (): Option => new Option('--api <URL>', `swimd's HTTP API (default: ${DEFAULT_API}; env SWIM_API)`)
-  const choose = (name: string) => (opts: Record<string, unknown>) => { chosen = { name, opts } }
+  const connection = (command: Command): Command => command
+    .addOption(new Option('--api <URL>', `swimd's HTTP API (default: ${DEFAULT_API}; env SWIM_API)`))
+    .addOption(new Option('--token-file <FILE>', 'file holding swimd\'s API bearer token (default: env SWIM_API_TOKEN holding the token, env SWIMD_API_TOKEN naming its file, else DIR/api-token of --data-dir)'))
+    .addOption(new Option('--data-dir <DIR>', 'swimd\'s data directory, where it generated its API token (default: env SWIMD_DATA_DIR, else .swimd)'))
+  const choose = (name: string, args: (...values: unknown[]) => unknown[] = () => []) => (...values: unknown[]) => {
+    const command = values[values.length - 1] as Command
+    chosen = { name, opts: { ...command.opts(), args: args(...values) } }
+  }
+  const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
-  program.command('watch')
+  connection(program.command('watch'))
     .description('print membership events as they happen; reconnects and resumes without loss or repeats')
-    .addOption(apiOption())
     .option('--json', 'one JSON object per line: { "seq", "type", "at", "member" }')
     .option('--type <LIST>', `only these event types, comma-separated: ${EVENT_TYPES.join(',')}`)
     .option('--since <SEQ>', 'first replay the retained events after SEQ (0: all retained)')
+    .option('--meta <K=V>', 'only events about members with this metadata pair; repeatable (all must match)', collect)
+    .option('--exec <CMD>', 'run CMD through the shell once per event, in order: the event as JSON on stdin, SWIM_EVENT, SWIM_SEQ, SWIM_MEMBER_ID, SWIM_MEMBER_ADDRS, SWIM_META_<KEY> in its environment')
     .action(choose('watch'))
-  program.command('members')
+  connection(program.command('members'))
     .description('list the members swimd knows')
-    .addOption(apiOption())
     .option('--json', 'print { "members": [...] }')
     .option('--state <LIST>', `only members in these states, comma-separated: ${MEMBER_STATES.join(',')}`)
+    .option('--meta <K=V>', 'only members with this metadata pair; repeatable (all must match)', collect)
     .action(choose('members'))
-  program.command('leave')
+  connection(program.command('lookup'))
+    .description('the members owning KEY on the consistent-hash ring, owner first')
+    .argument('<KEY>', 'the key (any string)')
+    .option('--n <N>', `how many distinct owners (1 to ${MAX_LOOKUP_N})`, '1')
+    .option('--json', 'print { "key", "members": [...] }')
+    .action(choose('lookup', (key) => [key]))
+  connection(program.command('leave'))
     .description('make swimd leave the cluster gracefully and exit')
-    .addOption(apiOption())
-    .option('--token-file <FILE>', 'file holding swimd\'s API bearer token (default: env SWIM_API_TOKEN)')
     .action(choose('leave'))
+  const keysCommand = program.command('keys').description('the cluster keyring: rotate the cluster key with no member failed (install, use, remove on every member in turn)')
+  connection(keysCommand.command('list')).description('the installed keys; the primary one seals what the member sends')
+    .option('--json', 'print { "keys": [{ "id", "primary" }] }').action(choose('keys:list'))
+  connection(keysCommand.command('install <FILE>')).description('install a key file (from `swimd keygen`); it is accepted at once, used once primary')
+    .option('--json', 'print the answer as JSON').action(choose('keys:install', (file) => [file]))
+  connection(keysCommand.command('use <ID>')).description('make an installed key the primary one')
+    .option('--json', 'print the answer as JSON').action(choose('keys:use', (id) => [id]))
+  connection(keysCommand.command('remove <ID>')).description('remove a key that is not primary')
+    .option('--json', 'print the answer as JSON').action(choose('keys:remove', (id) => [id]))
   program.addHelpText('after', '\nExit codes: 0 ok, 1 runtime failure, 2 usage error.\n')
 
   try {
@@ -121,19 +155,37 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
   const api = typeof opts.api === 'string'
     ? parseApiBase(opts.api, '--api')
     : env.SWIM_API != null && env.SWIM_API !== '' ? parseApiBase(env.SWIM_API, 'SWIM_API') : DEFAULT_API
+  const token = findToken({
+    ...(typeof opts.tokenFile === 'string' ? { tokenFile: opts.tokenFile } : {}),
+    ...(typeof opts.dataDir === 'string' ? { dataDir: opts.dataDir } : {})
+  }, env)
+  const args = opts.args as string[]
   switch (chosen.name) {
+    case 'keys:list':
+      return { kind: 'keys', api, token, json: opts.json === true, command: { action: 'list' } }
+    case 'keys:install':
+      return { kind: 'keys', api, token, json: opts.json === true, command: { action: 'install', file: args[0] } }
+    case 'keys:use':
+      return { kind: 'keys', api, token, json: opts.json === true, command: { action: 'use', id: checkKeyId(args[0]) } }
+    case 'keys:remove':
+      return { kind: 'keys', api, token, json: opts.json === true, command: { action: 'remove', id: checkKeyId(args[0]) } }
     case 'watch':
       return {
         kind: 'watch',
         api,
+        token,
         json: opts.json === true,
         types: parseList(opts.type, '--type', EVENT_TYPES),
-        since: parseSince(opts.since)
+        since: parseSince(opts.since),
+        meta: parseMetaFilter(opts.meta),
+        exec: parseExec(opts.exec)
       }
     case 'members':
-      return { kind: 'members', api, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES) }
+      return { kind: 'members', api, token, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES), meta: parseMetaFilter(opts.meta) }
+    case 'lookup':
+      return { kind: 'lookup', api, token, json: opts.json === true, key: args[0], n: parseN(opts.n) }
     default:
-      return { kind: 'leave', api, token: readToken(opts.tokenFile, env) }
+      return { kind: 'leave', api, token }
   }
 }
 
@@ -147,27 +199,23 @@ function parseList<T extends string> (value: unknown, flag: string, allowed: rea
   return items as T[]
 }
 
+function parseN (value: unknown): number {
+  const text = String(value)
+  const n = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!(n >= 1 && n <= MAX_LOOKUP_N)) throw new CliError(`Invalid --n "${text}": expected a whole number of owners from 1 to ${MAX_LOOKUP_N}`, 2)
+  return n
+}
+
+function parseExec (value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  if (value.trim() === '') throw new CliError('Invalid --exec "": expected a command to run for each event, e.g. --exec ./on-event.sh', 2)
+  return value
+}
+
 function parseSince (value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
     throw new CliError(`Invalid --since "${value}": expected an event sequence number (a whole number, 0 for all retained)`, 2)
   }
   return Number(value)
-}
-
-function readToken (file: unknown, env: Record<string, string | undefined>): string | undefined {
-  if (typeof file !== 'string') {
-    const token = env.SWIM_API_TOKEN?.trim()
-    return token == null || token === '' ? undefined : token
-  }
-  let token: string
-  try {
-    token = readFileSync(file, 'utf8').trim()
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message
-    throw new CliError(`Cannot read --token-file "${file}": ${reason}`, 2)
-  }
-  if (token === '') throw new CliError(`Invalid --token-file "${file}": the file is empty`, 2)
-  return token
 }

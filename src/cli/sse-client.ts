@@ -36,6 +36,8 @@ export interface FollowOptions {
   url: string
   /** Resume after this seq; without it, only events from now on. */
   since?: number
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string
   signal?: AbortSignal
   backoff?: BackoffOptions
   /** @default 45000 */
@@ -82,6 +84,7 @@ export async function followEvents (options: FollowOptions): Promise<void> {
     try {
       const headers: Record<string, string> = { accept: 'text/event-stream' }
       if (lastSeq != null) headers['last-event-id'] = String(lastSeq)
+      if (options.token != null) headers.authorization = `Bearer ${options.token}`
       touch()
       const res = await fetch(options.url, { headers, signal: connection.signal })
       if (res.status >= 400 && res.status < 500) {

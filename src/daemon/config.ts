@@ -20,11 +20,13 @@
  * `runCommandLine` is the thin wrapper that prints help, keys and errors for the binary.
  */
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { dirname, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Command, CommanderError, Option } from 'commander'
 import { z } from 'zod'
+import { FileModeError, readPrivateFileSync } from './file-modes.ts'
 import { describeFsError } from './fs-errors.ts'
 import { clusterKeyProblem, generateClusterKey } from './keygen.ts'
 import type { ProfileName } from '../core/config.ts'
@@ -44,9 +46,24 @@ export interface DaemonConfig {
   seeds: string[]
   /** Where the HTTP API listens. */
   api: { host: string, port: number }
-  /** Bearer token required on non-GET API requests, read from `apiTokenFile`. */
+  /**
+   * Bearer token required on API writes (and on reads too when the API listens beyond
+   * loopback), read from `apiTokenFile`. Without one, swimd generates one into the data dir.
+   */
   apiToken?: string
   apiTokenFile?: string
+  /** Extra names accepted in the API's `Host` header (besides IP literals and loopback names). */
+  apiHosts: string[]
+  /** TLS for the API: PEM certificate chain and private key. */
+  apiTls?: { cert: Buffer, key: Buffer, certFile: string, keyFile: string }
+  /** Limits of the HTTP API; see the `api-max-*` and `api-*-timeout` flags. */
+  apiLimits: ApiLimits
+  /** An open cluster beyond loopback without a cluster key was asked for explicitly. */
+  insecure: boolean
+  /** When non-empty, only these PeerIds may connect or take part. */
+  allowPeers: string[]
+  /** When non-empty, only peers at addresses in these networks may connect. */
+  allowCidrs: string[]
   /** Absolute path of the data directory. */
   dataDir: string
   /** The PSK file's bytes, checked to be in the libp2p PSK v1 format. */
@@ -55,8 +72,23 @@ export interface DaemonConfig {
   meta: Record<string, string>
   profile: ProfileName
   logLevel: LogLevel
+  /** A fixed expected cluster size for quorum; learned from stable views when unset. */
+  expect?: number
+  /** How long (ms) a view must stay unchanged to count as stable for quorum. */
+  stableAfter: number
   /** Absolute path of the config file, when one was read. */
   configFile?: string
+}
+
+export interface ApiLimits {
+  /** Open connections at once; more are answered 503 and closed. */
+  maxConnections: number
+  /** Event-stream subscribers at once; more are answered 503. */
+  maxStreams: number
+  /** Time a client has to send the request headers, in ms. */
+  headersTimeoutMs: number
+  /** Time a client has to send the whole request (headers and body), in ms. */
+  requestTimeoutMs: number
 }
 
 export type ConfigResult =
@@ -66,9 +98,11 @@ export type ConfigResult =
   | { ok: false, message: string }
 
 interface FlagSpec {
-  /** Placeholder shown in the help. */
+  /** Placeholder shown in the help; '' for a switch that takes no value. */
   arg: string
   repeatable: boolean
+  /** A switch: `--insecure` on the command line, `true`/`false` in the environment and file. */
+  boolean?: boolean
   /** The value used when no source sets the flag. */
   default?: string
   /** How the default reads in the help, when it is not a plain value. */
@@ -83,7 +117,7 @@ export const FLAGS = {
   listen: {
     arg: 'MULTIADDR',
     repeatable: true,
-    default: '/ip4/0.0.0.0/tcp/7946',
+    defaultText: '/ip4/0.0.0.0/tcp/7946 with --cluster-key, else /ip4/127.0.0.1/tcp/7946',
     help: 'libp2p listen address',
     example: '/ip4/0.0.0.0/tcp/7946'
   },
@@ -110,8 +144,56 @@ export const FLAGS = {
   'api-token': {
     arg: 'FILE',
     repeatable: false,
-    help: 'file holding the bearer token that non-GET API requests must present',
+    defaultText: `generated into DATA_DIR/${'api-token'}`,
+    help: 'file holding the bearer token that API writes (and, beyond loopback, reads) must present',
     example: '/etc/swimd/api-token'
+  },
+  'api-host': {
+    arg: 'NAME',
+    repeatable: true,
+    defaultText: 'IP addresses, localhost and this host\'s name',
+    help: 'a name clients use to reach the API (its Host header); others are refused',
+    example: 'swimd.example.internal'
+  },
+  'api-cert': {
+    arg: 'FILE',
+    repeatable: false,
+    help: 'PEM certificate (chain) to serve the API over HTTPS; needs --api-key',
+    example: '/etc/swimd/api.crt'
+  },
+  'api-key': {
+    arg: 'FILE',
+    repeatable: false,
+    help: 'PEM private key of --api-cert',
+    example: '/etc/swimd/api.key'
+  },
+  'api-max-connections': {
+    arg: 'N',
+    repeatable: false,
+    default: '256',
+    help: 'open API connections at once; more are answered 503',
+    example: '256'
+  },
+  'api-max-streams': {
+    arg: 'N',
+    repeatable: false,
+    default: '64',
+    help: 'event-stream (GET /v1/events) subscribers at once; more are answered 503',
+    example: '64'
+  },
+  'api-headers-timeout': {
+    arg: 'MS',
+    repeatable: false,
+    default: '10000',
+    help: 'time a client has to send its request headers',
+    example: '10000'
+  },
+  'api-request-timeout': {
+    arg: 'MS',
+    repeatable: false,
+    default: '30000',
+    help: 'time a client has to send its whole request',
+    example: '30000'
   },
   'data-dir': {
     arg: 'DIR',
@@ -123,8 +205,30 @@ export const FLAGS = {
   'cluster-key': {
     arg: 'FILE',
     repeatable: false,
-    help: 'libp2p private-network pre-shared key (create one with `swimd keygen`)',
+    help: 'the cluster key, which members must share (create one with `swimd keygen`)',
     example: '/etc/swimd/cluster.key'
+  },
+  insecure: {
+    arg: '',
+    repeatable: false,
+    boolean: true,
+    default: 'false',
+    help: 'allow listening beyond loopback without --cluster-key: anyone who can connect may join',
+    example: 'true'
+  },
+  'allow-peer': {
+    arg: 'PEERID',
+    repeatable: true,
+    defaultText: 'any peer',
+    help: 'admit only these peers (connections and SWIM messages)',
+    example: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
+  },
+  'allow-cidr': {
+    arg: 'CIDR',
+    repeatable: true,
+    defaultText: 'any address',
+    help: 'admit connections only from and to addresses in these networks',
+    example: '10.0.0.0/8'
   },
   meta: {
     arg: 'K=V',
@@ -145,6 +249,20 @@ export const FLAGS = {
     default: 'info',
     help: `structured JSON logs on stderr: ${LOG_LEVELS.join('|')}`,
     example: 'info'
+  },
+  expect: {
+    arg: 'N',
+    repeatable: false,
+    defaultText: 'learned from stable views',
+    help: 'fixed expected cluster size for quorum (GET /v1/quorum, /readyz?quorum=1)',
+    example: '5'
+  },
+  'stable-after': {
+    arg: 'MS',
+    repeatable: false,
+    default: '20000',
+    help: 'how long a view must stay unchanged to count as stable for quorum',
+    example: '20000'
   }
 } as const satisfies Record<string, FlagSpec>
 
@@ -157,7 +275,11 @@ export function envName (flag: string): string {
 }
 
 const CONFIG_ENV = envName('config')
-const PATH_FLAGS: FlagName[] = ['api-token', 'data-dir', 'cluster-key']
+const PATH_FLAGS: FlagName[] = ['api-token', 'api-cert', 'api-key', 'data-dir', 'cluster-key']
+/** Without a cluster key, swimd listens here unless told otherwise. */
+export const LOOPBACK_LISTEN = '/ip4/127.0.0.1/tcp/7946'
+/** With a cluster key, the default listen address. */
+export const CLUSTER_LISTEN = '/ip4/0.0.0.0/tcp/7946'
 
 type Raw = string | string[]
 type Source = { kind: 'flag' } | { kind: 'env', variable: string } | { kind: 'file', path: string } | { kind: 'default' }
@@ -247,7 +369,7 @@ function buildProgram (output: { text: string }): Command {
     .action(() => {})
   for (const name of FLAG_NAMES) {
     const spec: FlagSpec = FLAGS[name]
-    const option = new Option(`--${name} <${spec.arg}>`, describeFlag(name, spec))
+    const option = new Option(spec.boolean === true ? `--${name}` : `--${name} <${spec.arg}>`, describeFlag(name, spec))
     if (spec.repeatable) option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     program.addOption(option)
   }
@@ -287,6 +409,11 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     const layer = [flags, environment, file].find((candidate) => candidate?.values[name] !== undefined)
     let value = layer?.values[name]
     const source: Source = layer?.source(name) ?? { kind: 'default' }
+    if (value === undefined && name === 'listen') {
+      // closed by default: without a cluster key, only this host can reach the node
+      const key = lookupRaw('cluster-key', [flags, environment, file])
+      value = [typeof key === 'string' && key !== '' ? CLUSTER_LISTEN : LOOPBACK_LISTEN]
+    }
     if (value === undefined) {
       const fallback = defaultOf(name)
       value = FLAGS[name].repeatable ? (fallback == null ? [] : [fallback]) : fallback
@@ -308,12 +435,34 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     announce: values.announce,
     seeds: values.seed,
     api: values.api,
+    apiHosts: values['api-host'],
+    apiLimits: {
+      maxConnections: values['api-max-connections'],
+      maxStreams: values['api-max-streams'],
+      headersTimeoutMs: values['api-headers-timeout'],
+      requestTimeoutMs: values['api-request-timeout']
+    },
     dataDir: values['data-dir'],
     meta: Object.fromEntries(values.meta),
     profile: values.profile,
-    logLevel: values['log-level']
+    logLevel: values['log-level'],
+    stableAfter: values['stable-after'],
+    insecure: values.insecure,
+    allowPeers: values['allow-peer'],
+    allowCidrs: values['allow-cidr']
   }
+  if (values.expect != null) config.expect = values.expect
   if (configPath != null) config.configFile = configPath
+  if (values['cluster-key'] == null && !config.insecure) {
+    const open = config.listen.find(isBeyondLoopback)
+    if (open != null) {
+      throw new ConfigError(`Refusing to listen on ${open}${describeSource(sources.listen)} without a cluster key: any host that can connect could join the cluster and read every member's addresses and metadata.
+Create a key once and give the same file to every member:
+  swimd keygen > cluster.key && chmod 600 cluster.key
+  swimd --cluster-key cluster.key --listen ${open}
+or pass --insecure to run an open cluster anyway`)
+    }
+  }
   if (values['api-token'] != null) {
     config.apiTokenFile = values['api-token']
     config.apiToken = readApiToken(values['api-token'], sources['api-token'])
@@ -322,7 +471,40 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     config.clusterKeyFile = values['cluster-key']
     config.clusterKey = readClusterKey(values['cluster-key'], sources['cluster-key'])
   }
+  const certFile = values['api-cert']
+  const keyFile = values['api-key']
+  if ((certFile == null) !== (keyFile == null)) {
+    throw new ConfigError(certFile == null
+      ? 'Invalid --api-key: it needs --api-cert too (the certificate it belongs to)'
+      : 'Invalid --api-cert: it needs --api-key too (the certificate\'s private key)')
+  }
+  if (certFile != null && keyFile != null) {
+    config.apiTls = {
+      cert: readNamedFile('api-cert', certFile, sources['api-cert']),
+      key: readSecretFile('api-key', keyFile, sources['api-key']),
+      certFile,
+      keyFile
+    }
+  }
   return { config, warnings: environment.warnings }
+}
+
+function isBoolean (name: FlagName): boolean {
+  const spec: FlagSpec = FLAGS[name]
+  return spec.boolean === true
+}
+
+function lookupRaw (name: FlagName, layers: Array<Layer | undefined>): Raw | undefined {
+  return layers.find((layer) => layer?.values[name] !== undefined)?.values[name]
+}
+
+/** Whether a listen multiaddr can be reached from other hosts (anything but loopback). */
+export function isBeyondLoopback (addr: string): boolean {
+  const match = /^\/(ip4|ip6)\/([^/]+)/.exec(addr)
+  if (match == null) return true
+  const [, proto, host] = match
+  if (proto === 'ip4') return !host.startsWith('127.')
+  return host !== '::1'
 }
 
 function defaultOf (name: FlagName): string | undefined {
@@ -338,7 +520,8 @@ function flagLayer (opts: Record<string, unknown>): Layer {
   const values: Partial<Record<FlagName, Raw>> = {}
   for (const name of FLAG_NAMES) {
     const value = opts[camelCase(name)]
-    if (typeof value === 'string' || Array.isArray(value)) values[name] = value as Raw
+    if (value === true) values[name] = 'true'
+    else if (typeof value === 'string' || Array.isArray(value)) values[name] = value as Raw
   }
   return { values, source: () => ({ kind: 'flag' }) }
 }
@@ -362,12 +545,13 @@ function envLayer (env: Record<string, string | undefined>): Layer & { warnings:
 const FILE_VALUE = {
   repeatable: z.union([z.string(), z.array(z.string())], { error: 'expected a string or an array of strings' }),
   single: z.string({ error: 'expected a string' }),
+  boolean: z.union([z.boolean(), z.enum(['true', 'false'])], { error: 'expected true or false' }),
   meta: z.union([z.string(), z.array(z.string()), z.record(z.string(), z.string())], { error: 'expected "K=V", an array of "K=V" strings, or an object of strings' })
 }
 
 const FILE_SCHEMA = z.strictObject(Object.fromEntries(FLAG_NAMES.map((name) => [
   name,
-  (name === 'meta' ? FILE_VALUE.meta : FLAGS[name].repeatable ? FILE_VALUE.repeatable : FILE_VALUE.single).optional()
+  (name === 'meta' ? FILE_VALUE.meta : isBoolean(name) ? FILE_VALUE.boolean : FLAGS[name].repeatable ? FILE_VALUE.repeatable : FILE_VALUE.single).optional()
 ])))
 
 function fileLayer (path: string): Layer {
@@ -402,7 +586,8 @@ function fileLayer (path: string): Layer {
   for (const [key, value] of Object.entries(parsed.data)) {
     if (value === undefined) continue
     const name = key as FlagName
-    if (typeof value === 'string') values[name] = FLAGS[name].repeatable ? [value] : value
+    if (typeof value === 'boolean') values[name] = String(value)
+    else if (typeof value === 'string') values[name] = FLAGS[name].repeatable ? [value] : value
     else if (Array.isArray(value)) values[name] = value
     else values[name] = Object.entries(value).map(([k, v]) => `${k}=${v}`)
   }
@@ -440,6 +625,17 @@ function addr (flag: 'listen' | 'announce' | 'seed'): z.ZodType<string> {
   })
 }
 
+function cidrProblem (value: string): string | undefined {
+  const expected = `not a network (expected e.g. ${FLAGS['allow-cidr'].example}, 192.0.2.7/32 or fd00::/8)`
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(value)
+  if (match == null) return expected
+  const family = isIP(match[1])
+  const prefix = Number(match[2])
+  if (family === 0) return expected
+  if (prefix > (family === 4 ? 32 : 128)) return `prefix /${prefix} is too long for an IPv${family} address`
+  return undefined
+}
+
 function parseHostPort (value: string): { host: string, port: number } | string {
   const expected = `not HOST:PORT (expected e.g. ${FLAGS.api.example}, or [::1]:7947 for IPv6)`
   const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(value)
@@ -447,6 +643,17 @@ function parseHostPort (value: string): { host: string, port: number } | string 
   const port = Number(match[3])
   if (port > 65535) return `port ${port} is out of range 0-65535`
   return { host: match[1] ?? match[2], port }
+}
+
+/** A whole number in a string, at least `min`. */
+function count (min: number): z.ZodType<number> {
+  return z.string().transform((value, ctx) => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number of at least ${min}` })
+      return z.NEVER
+    }
+    return Number(value)
+  }) as unknown as z.ZodType<number>
 }
 
 const SCHEMA = z.object({
@@ -462,6 +669,25 @@ const SCHEMA = z.object({
     return parsed
   }),
   'api-token': z.string().min(1, 'must name a file').optional(),
+  'api-host': z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a host name without port or scheme (e.g. swimd.example.internal)').transform((name) => name.toLowerCase())),
+  'api-cert': z.string().min(1, 'must name a file').optional(),
+  'api-key': z.string().min(1, 'must name a file').optional(),
+  'api-max-connections': count(1),
+  'api-max-streams': count(0),
+  'api-headers-timeout': count(100),
+  'api-request-timeout': count(100),
+  insecure: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' }).transform((value) => ['true', '1', 'yes'].includes(value)),
+  'allow-peer': z.array(z.string().superRefine((value, ctx) => {
+    try {
+      peerIdFromString(value)
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `not a PeerId (expected e.g. ${FLAGS['allow-peer'].example})` })
+    }
+  })),
+  'allow-cidr': z.array(z.string().superRefine((value, ctx) => {
+    const problem = cidrProblem(value)
+    if (problem != null) ctx.addIssue({ code: 'custom', message: problem })
+  })),
   'data-dir': z.string().min(1, `must name a directory (expected e.g. ${FLAGS['data-dir'].example})`),
   'cluster-key': z.string().min(1, 'must name a file').optional(),
   meta: z.array(z.string().transform((value, ctx): [string, string] => {
@@ -473,8 +699,22 @@ const SCHEMA = z.object({
     return [value.slice(0, at), value.slice(at + 1)]
   })),
   profile: z.enum(PROFILE_NAMES, { error: `expected one of ${PROFILE_NAMES.join(', ')}` }),
-  'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
+  'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+  expect: wholeNumber(1, 1_000_000, 'a number of members', FLAGS.expect.example).optional(),
+  'stable-after': wholeNumber(0, 86_400_000, 'a number of milliseconds', FLAGS['stable-after'].example)
 })
+
+/** A whole number in [min, max], written in decimal. */
+function wholeNumber (min: number, max: number, what: string, example: string): z.ZodType<number> {
+  return z.string().transform((value, ctx) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `not ${what} from ${min} to ${max} (expected e.g. ${example})` })
+      return z.NEVER
+    }
+    return n
+  })
+}
 
 function describeIssue (issue: z.core.$ZodIssue, merged: Partial<Record<FlagName, Raw>>, sources: Record<FlagName, Source>): string {
   const name = issue.path[0] as FlagName
@@ -495,17 +735,27 @@ function describeSource (source: Source): string {
 // ---- files named by flags ----
 
 function readApiToken (path: string, source: Source): string {
-  const token = readNamedFile('api-token', path, source).toString('utf8').trim()
+  const token = readSecretFile('api-token', path, source).toString('utf8').trim()
   if (token === '') throw new ConfigError(`Invalid --api-token "${path}"${describeSource(source)}: the file is empty (put the bearer token in it)`)
   if (/\s/.test(token)) throw new ConfigError(`Invalid --api-token "${path}"${describeSource(source)}: the token must be one line without spaces`)
   return token
 }
 
 function readClusterKey (path: string, source: Source): Uint8Array {
-  const bytes = new Uint8Array(readNamedFile('cluster-key', path, source))
+  const bytes = new Uint8Array(readSecretFile('cluster-key', path, source))
   const problem = clusterKeyProblem(bytes)
   if (problem != null) throw new ConfigError(`Invalid --cluster-key "${path}"${describeSource(source)}: not a libp2p pre-shared key, ${problem} (create one with "swimd keygen > ${path}")`)
   return bytes
+}
+
+/** Reads a secret, refusing it (as OpenSSH refuses keys) when others could read it too. */
+function readSecretFile (flag: FlagName, path: string, source: Source): Buffer {
+  try {
+    return readPrivateFileSync(path)
+  } catch (err) {
+    if (err instanceof FileModeError) throw new ConfigError(`Refusing --${flag} file${describeSource(source)}: ${err.message}`)
+    throw new ConfigError(`Cannot read --${flag} file "${path}"${describeSource(source)}: ${describeFsError(err)}`)
+  }
 }
 
 function readNamedFile (flag: FlagName, path: string, source: Source): Buffer {

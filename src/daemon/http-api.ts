@@ -10,16 +10,32 @@
  * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
- * | `GET /readyz` | 200 once `isReady()`, else 503 |
+ * | `GET /readyz[?quorum=1]` | 200 once `isReady()` (and, with `quorum=1`, while this side holds a quorum), else 503 |
+ * | `GET /v1/lookup`, `/v1/quorum`, `/v1/sd/prometheus` | see `consumer-routes.ts` |
+ * | `GET /` | the live membership page (and its files under `/page/`), see page.ts |
+ * | `/v1/keys…` | cluster-key rotation, see keys-api.ts |
  *
+ * Every request first passes http-guard.ts (Host, same-origin writes, JSON bodies, the token)
+ * and the bounds of http-limits.ts (connections, request deadlines, event streams).
  * Errors are `{ "error": "…" }` with a 4xx/5xx status: 400 bad query or body, 401 missing or
- * wrong bearer token (non-GET requests, when a token is configured), 404 unknown path, 405
- * method not allowed (with `Allow`), 413 body over the limit, 503 not ready, 500 otherwise.
+ * wrong bearer token, 403 cross-site write, 404 unknown path, 405 method not allowed (with
+ * `Allow`), 413 body over the limit, 415 body not JSON, 421 foreign Host, 503 not ready or a
+ * limit reached, 500 otherwise.
  * HEAD is answered like GET, except on the event stream.
  */
 import { createServer } from 'node:http'
-import { checkBearer, HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { createServer as createTlsServer } from 'node:https'
+import { AnswerCache } from './answer-cache.ts'
+import { consumerRoutes, quorumProblem } from './consumer-routes.ts'
+import { createRequestGuard } from './http-guard.ts'
+import { HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { applyLimits, checkIntervalMs, resolveLimits } from './http-limits.ts'
+import { keyRoutes } from './keys-api.ts'
+import { pageRoutes } from './page.ts'
 import { SseWriter } from './sse.ts'
+import type { GuardOptions } from './http-guard.ts'
+import type { HttpLimits } from './http-limits.ts'
+import type { KeyringApi } from './keys-api.ts'
 import type { EventLog, LoggedEvent } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { SseMessage } from './sse.ts'
@@ -30,15 +46,23 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 
 /** The part of the `Swim` service the API calls. */
-export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata'>
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum'>
 
 export interface ApiOptions {
   swim: ApiSwim
   eventLog: EventLog
   /** The daemon's metrics registry, served on `GET /metrics`. */
   registry: Registry
-  /** When set, non-GET requests must carry `Authorization: Bearer <token>`. */
+  /** When set, writes (and reads too with `guard.guardReads`) must carry `Authorization: Bearer <token>`. */
   token?: string
+  /** Host names, read guarding; see http-guard.ts. */
+  guard?: Omit<GuardOptions, 'token'>
+  /** Serve over HTTPS with this PEM certificate and key. */
+  tls?: { cert: Buffer | string, key: Buffer | string }
+  /** Connection, deadline and stream limits; see http-limits.ts. */
+  limits?: Partial<HttpLimits>
+  /** The service's cluster keyring, for the `/v1/keys` routes; asked per request. */
+  keys?: () => KeyringApi | undefined
   /** Runs once `POST /v1/leave` has been answered. */
   onLeave: () => unknown
   /** True once the node has joined; drives `/readyz`. */
@@ -61,23 +85,35 @@ export interface Api {
 }
 
 const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
-type Method = 'GET' | 'POST' | 'PUT'
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
 
 export function createApi (options: ApiOptions): Api {
   const { swim, eventLog, registry, token, logger } = options
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
   const streams = new Set<SseWriter>()
+  const limits = resolveLimits(options.limits)
+  const guard = createRequestGuard({ ...options.guard, token })
+  const answers = new AnswerCache({ version: () => eventLog.latestSeq })
+  const keys = keyRoutes(options.keys ?? (() => undefined), maxBodyBytes)
 
   const routes: Record<string, Partial<Record<Method, Handler>>> = {
+    ...pageRoutes(),
     '/v1/self': {
       GET: (_req, res) => { sendJson(res, 200, swim.localMember()) }
     },
     '/v1/members': {
       GET: (_req, res, url) => {
         const states = parseStates(url.searchParams.get('state'))
-        const members = swim.members().filter((member) => states == null || states.includes(member.state))
-        sendJson(res, 200, { members })
+        const { body } = answers.get(`members?${states?.join(',') ?? ''}`, () => ({
+          members: swim.members().filter((member) => states == null || states.includes(member.state))
+        }))
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': body.length,
+          'cache-control': 'no-store'
+        })
+        res.end(body)
       }
     },
     '/v1/events': {
@@ -115,14 +151,21 @@ export function createApi (options: ApiOptions): Api {
       GET: (_req, res) => { sendJson(res, 200, { status: 'ok' }) }
     },
     '/readyz': {
-      GET: (_req, res) => {
+      GET: (_req, res, url) => {
         if (!options.isReady()) throw new HttpError(503, 'Not ready: this node has not joined a cluster yet')
+        const problem = url.searchParams.get('quorum') === '1' ? quorumProblem(swim) : undefined
+        if (problem != null) throw new HttpError(503, problem)
         sendJson(res, 200, { status: 'ready' })
       }
-    }
+    },
+    ...consumerRoutes(swim),
+    ...keys.routes
   }
 
   async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (streams.size >= limits.maxStreams) {
+      throw new HttpError(503, `Too many event streams (${limits.maxStreams}, swimd's --api-max-streams): try again later`, { 'retry-after': '5' })
+    }
     const resume = resumePoint(req, url)
     const after = resume ?? eventLog.latestSeq
     const subscription = eventLog.subscribe(after, { snapshot: () => swim.members() })
@@ -149,8 +192,9 @@ export function createApi (options: ApiOptions): Api {
   }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    guard.checkHost(req)
     const url = parseTarget(req.url ?? '/')
-    const route = routes[url.pathname]
+    const route = routes[url.pathname] ?? keys.resolve(url.pathname)?.route
     if (route == null) throw new HttpError(404, `Unknown path "${url.pathname}": see the API endpoints under /v1/`)
     const method = req.method === 'HEAD' && url.pathname !== '/v1/events' ? 'GET' : req.method as Method
     const handler = route[method]
@@ -158,11 +202,16 @@ export function createApi (options: ApiOptions): Api {
       const allowed = Object.keys(route).join(', ')
       throw new HttpError(405, `Method ${req.method ?? ''} not allowed on ${url.pathname}: use ${allowed}`, { allow: allowed })
     }
-    if (token != null && method !== 'GET') checkBearer(req, token)
+    guard.checkAccess(req, method, url.pathname)
     await handler(req, res, url)
   }
 
-  const server = createServer((req, res) => {
+  const serverOptions = { connectionsCheckingInterval: checkIntervalMs(limits) }
+  const server: Server = options.tls != null
+    ? createTlsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }) as unknown as Server
+    : createServer(serverOptions)
+  applyLimits(server, limits, options.tls != null)
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now()
     res.once('finish', () => {
       logger.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request')

@@ -68,12 +68,12 @@ export function checkBearer (req: IncomingMessage, token: string): void {
   const header = req.headers.authorization
   const challenge = { 'www-authenticate': 'Bearer realm="swimd"' }
   if (header == null || header === '') {
-    throw new HttpError(401, 'Missing bearer token: send "Authorization: Bearer <token>" with the token from swimd\'s --api-token file', challenge)
+    throw new HttpError(401, 'Missing bearer token: send "Authorization: Bearer <token>" with the token from swimd\'s --api-token file (by default DATA_DIR/api-token)', challenge)
   }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   const given = createHash('sha256').update(match?.[1] ?? '').digest()
   const expected = createHash('sha256').update(token).digest()
   if (match == null || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, 'Wrong bearer token: use the token from swimd\'s --api-token file', challenge)
+    throw new HttpError(401, 'Wrong bearer token: use the token from swimd\'s --api-token file (by default DATA_DIR/api-token)', challenge)
   }
 }

@@ -15,18 +15,21 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { startupLine } from './banner.ts'
-import { runCommandLine } from './config.ts'
+import { isBeyondLoopback, runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
 import { createApi } from './http-api.ts'
-import { ensureDataDir, loadMembers, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { DataDirError, ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
 import { createLogger } from './logger.ts'
 import { createMetrics } from './metrics.ts'
+import { createPeerAdmission } from './peer-admission.ts'
 import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
 import { swim } from '../libp2p/index.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
+import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
+import type { PeerAdmission } from './peer-admission.ts'
 import type { Swim } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
@@ -50,20 +53,33 @@ export async function main (argv: string[], env: Record<string, string | undefin
   let node: SwimNode
   let incarnation: number
   let seeds: string[]
+  let token: string
+  const warnDataDir = (message: string, fields: Record<string, unknown> = {}): void => { logger.warn(fields, message) }
+  // beyond loopback, the token guards reads too: the member list is the cluster's map
+  const apiBeyondLoopback = config.api.host !== 'localhost' && isBeyondLoopback(config.api.host.includes(':') ? `/ip6/${config.api.host}` : `/ip4/${config.api.host}`)
   try {
     await ensureDataDir(config.dataDir)
     const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
     if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
-    incarnation = await nextIncarnation(config.dataDir)
+    if (config.apiToken != null) {
+      token = config.apiToken
+    } else {
+      const generated = await loadOrCreateApiToken(config.dataDir)
+      token = generated.token
+      logger.info({ tokenFile: generated.path }, generated.created ? 'generated the API token' : 'using the API token of the data directory')
+    }
+    incarnation = await nextIncarnation(config.dataDir, warnDataDir)
     seeds = await chooseSeeds(config, logger)
     if (config.clusterKey == null && config.listen.some(isBeyondLoopback)) {
-      logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key: any host that can connect may join the cluster')
+      logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key (--insecure): any host that can connect may join the cluster')
     }
-    node = await createNode(config, privateKey, seeds, incarnation)
+    const admission = createPeerAdmission({ peers: config.allowPeers, cidrs: config.allowCidrs })
+    node = await createNode(config, privateKey, seeds, incarnation, admission)
   } catch (err) {
     logger.fatal({ err }, 'cannot start')
     io.stderr.write(`swimd: ${(err as Error).message}\n`)
-    return 1
+    // files open to other users are a configuration error: exit 2, which supervisors do not retry
+    return err instanceof DataDirError && err.refused ? 2 : 1
   }
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
@@ -100,7 +116,11 @@ export async function main (argv: string[], env: Record<string, string | undefin
     swim: service,
     eventLog,
     registry: metrics.registry,
-    token: config.apiToken,
+    token,
+    guard: { guardReads: apiBeyondLoopback, hosts: config.apiHosts },
+    limits: config.apiLimits,
+    ...(config.apiTls != null ? { tls: config.apiTls } : {}),
+    keys: () => (service as { keys?: KeyringApi }).keys,
     onLeave: () => { void shutdown?.trigger('POST /v1/leave') },
     isReady,
     logger
@@ -143,7 +163,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
   }
 
   const addrs = node.getMultiaddrs().map(String)
-  io.stdout.write(`${startupLine({ peerId: node.peerId.toString(), addrs, api: bound })}\n`)
+  io.stdout.write(`${startupLine({ peerId: node.peerId.toString(), addrs, api: bound, tls: config.apiTls != null })}\n`)
   logger.info({ peerId: node.peerId.toString(), addrs, api: bound, incarnation, profile: config.profile }, 'started')
 
   // readiness is also polled here so the 'joined' log line appears without a /readyz request
@@ -157,7 +177,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 type SwimNode = Libp2p<{ swim: Swim }>
 
-async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number): Promise<SwimNode> {
+async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, admission: PeerAdmission): Promise<SwimNode> {
   const options: Libp2pOptions = {
     privateKey,
     addresses: {
@@ -169,11 +189,12 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     streamMuxers: [yamux()],
     connectionMonitor: { enabled: false },
     connectionManager: { allow: LOOPBACK_ALLOW },
+    ...(admission.gater != null ? { connectionGater: admission.gater } : {}),
     ...(config.clusterKey != null ? { connectionProtector: preSharedKey({ psk: config.clusterKey }) } : {}),
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation })
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, expect: config.expect, stableAfter: config.stableAfter, ...(admission.allowList != null ? { allowList: admission.allowList } : {}) })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode
@@ -183,7 +204,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
 async function chooseSeeds (config: DaemonConfig, logger: DaemonLogger): Promise<string[]> {
   let seeds = config.seeds
   if (seeds.length === 0) {
-    const saved = await loadMembers(config.dataDir)
+    const saved = await loadMembers(config.dataDir, (message, fields) => { logger.warn(fields ?? {}, message) })
     seeds = saved.flatMap(({ id, addrs }) => addrs.map((addr) => addr.includes('/p2p/') ? addr : `${addr}/p2p/${id}`))
     if (seeds.length > 0) logger.info({ members: saved.length }, 'rejoining through the members saved by the last run')
   }
@@ -209,12 +230,4 @@ async function resolveDns (seed: string, logger: Pick<DaemonLogger, 'warn'>): Pr
     logger.warn({ err, seed }, 'cannot resolve seed name; libp2p will try it as given')
     return [seed]
   }
-}
-
-function isBeyondLoopback (addr: string): boolean {
-  const match = /^\/(ip4|ip6)\/([^/]+)/.exec(addr)
-  if (match == null) return true
-  const [, proto, host] = match
-  if (proto === 'ip4') return !host.startsWith('127.')
-  return host !== '::1'
 }

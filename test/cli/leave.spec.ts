@@ -22,7 +22,7 @@ test('leave without the token reports the 401 with a hint and exits 1', async ()
   assert.is(code, 1)
   assert.is(stderr.lines.length, 1)
   assert.match(stderr.text, `swimd at ${h.base} answered 401: Missing bearer token`)
-  assert.match(stderr.text, 'SWIM_API_TOKEN or --token-file')
+  assert.match(stderr.text, 'give the token with --token-file, SWIM_API_TOKEN')
   assert.is(h.leaveCalls, 0)
 })
 

@@ -5,6 +5,7 @@ import { createApi } from '../../src/daemon/http-api.ts'
 import { createMetrics } from '../../src/daemon/metrics.ts'
 import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { FakeSwim } from './fake-swim.ts'
+import type { Keyring } from '../../src/libp2p/keyring.ts'
 import type { Api, ApiOptions } from '../../src/daemon/http-api.ts'
 
 export interface Harness {
@@ -19,6 +20,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions extends Partial<ApiOptions> {
+  /** Serves the `/v1/keys` routes over this keyring. */
+  keyring?: Keyring
   capacity?: number
   port?: number
   swim?: FakeSwim
@@ -38,12 +41,13 @@ export async function startApi (options: HarnessOptions = {}): Promise<Harness> 
     onLeave: () => { harness.leaveCalls++ },
     isReady: () => harness.ready,
     logger: pino({ level: 'silent' }),
+    ...(options.keyring != null ? { keys: () => options.keyring } : {}),
     ...options
   })
   const { port } = await api.listen('127.0.0.1', options.port ?? 0)
   return Object.assign(harness, {
     api,
-    base: `http://127.0.0.1:${port}`,
+    base: `${options.tls != null ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     swim,
     eventLog,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -12,6 +12,12 @@ const dir = mkdtempSync(join(tmpdir(), 'swimd-config-'))
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
 
 test.after(() => { rmSync(dir, { recursive: true, force: true }) })
+
+/** Secrets are written private to their owner, as swimd requires. */
+function writeSecret (path: string, value: string | Uint8Array): void {
+  writeFileSync(path, value, { mode: 0o600 })
+  chmodSync(path, 0o600)
+}
 
 function writeJson (name: string, value: unknown): string {
   const path = join(dir, name)
@@ -32,7 +38,7 @@ function errorOf (result: ConfigResult): string {
 
 test('parseDaemonArgs uses the documented defaults when nothing is set', () => {
   const config = configOf(parseDaemonArgs([], {}, { cwd: dir }))
-  assert.equal(config.listen, ['/ip4/0.0.0.0/tcp/7946'])
+  assert.equal(config.listen, ['/ip4/127.0.0.1/tcp/7946'], 'loopback without a cluster key')
   assert.equal(config.announce, [])
   assert.equal(config.seeds, [])
   assert.equal(config.api, { host: '127.0.0.1', port: 7947 })
@@ -56,7 +62,8 @@ test('flags win over the environment, and the environment over the config file',
     SWIMD_CONFIG: file,
     SWIMD_LISTEN: '/ip4/0.0.0.0/tcp/2000',
     SWIMD_PROFILE: 'local',
-    SWIMD_META: 'zone=env'
+    SWIMD_META: 'zone=env',
+    SWIMD_INSECURE: 'true'
   }
   const config = configOf(parseDaemonArgs(['--listen', '/ip4/0.0.0.0/tcp/3000', '--meta', 'zone=flag'], env, { cwd: dir }))
   assert.equal(config.listen, ['/ip4/0.0.0.0/tcp/3000'], 'flag beats env and file')
@@ -96,7 +103,7 @@ test('an empty environment variable counts as unset', () => {
 test('relative paths in the config file are resolved against the file\'s directory', () => {
   const sub = join(dir, 'etc')
   mkdirSync(sub, { recursive: true })
-  writeFileSync(join(sub, 'token'), 'secret-token\n')
+  writeSecret(join(sub, 'token'), 'secret-token\n')
   const file = join(sub, 'swimd.json')
   writeFileSync(file, JSON.stringify({ 'data-dir': 'state', 'api-token': 'token' }))
   const config = configOf(parseDaemonArgs(['--config', file], {}, { cwd: '/' }))
@@ -162,21 +169,86 @@ test('unknown SWIMD_ variables produce a warning, not an error', () => {
 })
 
 test('the --api-token file is read and trimmed; a missing or empty file is rejected', () => {
-  writeFileSync(join(dir, 'token'), '  s3cret\n')
+  writeSecret(join(dir, 'token'), '  s3cret\n')
   assert.is(configOf(parseDaemonArgs(['--api-token', 'token'], {}, { cwd: dir })).apiToken, 's3cret')
   assert.is(errorOf(parseDaemonArgs(['--api-token', 'nope'], {}, { cwd: dir })), `Cannot read --api-token file "${join(dir, 'nope')}": no such file`)
-  writeFileSync(join(dir, 'empty-token'), '\n')
+  writeSecret(join(dir, 'empty-token'), '\n')
   assert.match(errorOf(parseDaemonArgs(['--api-token', 'empty-token'], {}, { cwd: dir })), 'the file is empty')
 })
 
 test('the --cluster-key file must be a libp2p pre-shared key, like the one keygen writes', () => {
   const key = generateClusterKey()
-  writeFileSync(join(dir, 'cluster.key'), key)
+  writeSecret(join(dir, 'cluster.key'), key)
   assert.equal(configOf(parseDaemonArgs(['--cluster-key', 'cluster.key'], {}, { cwd: dir })).clusterKey, new Uint8Array(key))
-  writeFileSync(join(dir, 'bad.key'), 'not a key')
+  writeSecret(join(dir, 'bad.key'), 'not a key')
   const message = errorOf(parseDaemonArgs(['--cluster-key', 'bad.key'], {}, { cwd: dir }))
   assert.ok(message.startsWith(`Invalid --cluster-key "${join(dir, 'bad.key')}": not a libp2p pre-shared key`), message)
   assert.match(message, 'swimd keygen')
+})
+
+test('without a cluster key swimd listens on loopback; with one, on every interface', () => {
+  assert.equal(configOf(parseDaemonArgs([], {}, { cwd: dir })).listen, ['/ip4/127.0.0.1/tcp/7946'])
+  writeSecret(join(dir, 'default.key'), generateClusterKey())
+  assert.equal(configOf(parseDaemonArgs(['--cluster-key', 'default.key'], {}, { cwd: dir })).listen, ['/ip4/0.0.0.0/tcp/7946'])
+  assert.equal(configOf(parseDaemonArgs([], { SWIMD_CLUSTER_KEY: join(dir, 'default.key') }, { cwd: dir })).listen, ['/ip4/0.0.0.0/tcp/7946'])
+})
+
+test('listening beyond loopback without a cluster key is refused unless --insecure, and the message says how to make a key', () => {
+  for (const listen of ['/ip4/0.0.0.0/tcp/7946', '/ip4/10.1.2.3/tcp/0', '/ip6/::/tcp/7946', '/dns4/example.com/tcp/7946']) {
+    const message = errorOf(parseDaemonArgs(['--listen', listen], {}, { cwd: dir }))
+    assert.ok(message.startsWith(`Refusing to listen on ${listen} without a cluster key`), message)
+    assert.match(message, 'swimd keygen > cluster.key')
+    assert.match(message, '--insecure')
+  }
+  assert.match(errorOf(parseDaemonArgs([], { SWIMD_LISTEN: '/ip4/0.0.0.0/tcp/1' }, { cwd: dir })), '(from SWIMD_LISTEN)')
+  assert.equal(configOf(parseDaemonArgs(['--listen', '/ip4/0.0.0.0/tcp/1', '--insecure'], {}, { cwd: dir })).insecure, true)
+  assert.equal(configOf(parseDaemonArgs(['--listen', '/ip4/0.0.0.0/tcp/1'], { SWIMD_INSECURE: '1' }, { cwd: dir })).listen, ['/ip4/0.0.0.0/tcp/1'])
+  const file = writeJson('insecure.json', { listen: '/ip4/0.0.0.0/tcp/1', insecure: true })
+  assert.is(configOf(parseDaemonArgs(['--config', file], {}, { cwd: dir })).insecure, true)
+  assert.match(errorOf(parseDaemonArgs([], { SWIMD_INSECURE: 'maybe' }, { cwd: dir })), 'Invalid --insecure "maybe" (from SWIMD_INSECURE): expected true or false')
+  assert.equal(configOf(parseDaemonArgs(['--listen', '/ip4/127.0.0.5/tcp/0', '--listen', '/ip6/::1/tcp/0'], {}, { cwd: dir })).insecure, false)
+})
+
+test('--allow-peer takes PeerIds and --allow-cidr networks; anything else is a usage error', () => {
+  const config = configOf(parseDaemonArgs(['--allow-peer', PEER, '--allow-cidr', '10.0.0.0/8', '--allow-cidr', 'fd00::/8'], {}, { cwd: dir }))
+  assert.equal(config.allowPeers, [PEER])
+  assert.equal(config.allowCidrs, ['10.0.0.0/8', 'fd00::/8'])
+  assert.match(errorOf(parseDaemonArgs(['--allow-peer', 'bob'], {}, { cwd: dir })), 'Invalid --allow-peer "bob": not a PeerId')
+  assert.match(errorOf(parseDaemonArgs(['--allow-cidr', '10.0.0.0'], {}, { cwd: dir })), 'Invalid --allow-cidr "10.0.0.0": not a network')
+  assert.match(errorOf(parseDaemonArgs(['--allow-cidr', '10.0.0.0/33'], {}, { cwd: dir })), 'prefix /33 is too long for an IPv4 address')
+})
+
+test('API limits, names and TLS files: defaults, validation, cert and key only together', () => {
+  const config = configOf(parseDaemonArgs([], {}, { cwd: dir }))
+  assert.equal(config.apiLimits, { maxConnections: 256, maxStreams: 64, headersTimeoutMs: 10000, requestTimeoutMs: 30000 })
+  assert.equal(config.apiHosts, [])
+  assert.equal(configOf(parseDaemonArgs(['--api-host', 'Swimd.Example', '--api-max-streams', '3'], {}, { cwd: dir })).apiHosts, ['swimd.example'])
+  assert.match(errorOf(parseDaemonArgs(['--api-max-connections', '0'], {}, { cwd: dir })), 'Invalid --api-max-connections "0": expected a whole number of at least 1')
+  assert.match(errorOf(parseDaemonArgs(['--api-host', 'http://x'], {}, { cwd: dir })), 'Invalid --api-host "http://x"')
+  writeFileSync(join(dir, 'api.crt'), 'cert')
+  assert.match(errorOf(parseDaemonArgs(['--api-cert', 'api.crt'], {}, { cwd: dir })), 'Invalid --api-cert: it needs --api-key too')
+  writeFileSync(join(dir, 'api.key'), 'key', { mode: 0o644 })
+  chmodSync(join(dir, 'api.key'), 0o644)
+  assert.match(errorOf(parseDaemonArgs(['--api-cert', 'api.crt', '--api-key', 'api.key'], {}, { cwd: dir })), `Fix it with: chmod 600 ${join(dir, 'api.key')}`)
+  chmodSync(join(dir, 'api.key'), 0o600)
+  const tls = configOf(parseDaemonArgs(['--api-cert', 'api.crt', '--api-key', 'api.key'], {}, { cwd: dir })).apiTls
+  assert.is(tls?.cert.toString(), 'cert')
+  assert.is(tls?.key.toString(), 'key')
+})
+
+test('a token or cluster-key file others can read is refused with the chmod that fixes it', () => {
+  for (const [flag, name, content] of [['--api-token', 'open-token', 'tok'], ['--cluster-key', 'open.key', generateClusterKey()]] as const) {
+    const path = join(dir, name)
+    for (const mode of [0o644, 0o640, 0o604]) {
+      writeFileSync(path, content)
+      chmodSync(path, mode)
+      const message = errorOf(parseDaemonArgs([flag, name], {}, { cwd: dir }))
+      assert.ok(message.startsWith(`Refusing ${flag} file: "${path}" is readable by others (mode ${mode.toString(8)})`), message)
+      assert.ok(message.endsWith(`Fix it with: chmod 600 ${path}`), message)
+    }
+    chmodSync(path, 0o400)
+    assert.ok(parseDaemonArgs([flag, name], {}, { cwd: dir }).ok, `${flag} with mode 400`)
+  }
 })
 
 test('keygen output is a PSK v1 key, different each time', () => {
@@ -208,7 +280,7 @@ test('runCommandLine prints help naming every flag with its default and env name
   assert.equal(result, { exitCode: 0 })
   const help = stdout.text.replace(/\s+/g, ' ')
   for (const [name, spec] of Object.entries(FLAGS)) {
-    assert.match(help, `--${name} <`)
+    assert.match(help, 'boolean' in spec ? `--${name} ` : `--${name} <`)
     assert.match(help, envName(name))
     const defaultText = 'defaultText' in spec ? spec.defaultText : 'default' in spec ? spec.default : 'none'
     assert.match(help, `default: ${defaultText}`)

@@ -10,6 +10,8 @@ import { waitUntil } from './wait.ts'
 import type { Harness, HarnessOptions } from './api-harness.ts'
 import type { OpenStream } from './sse-stream.ts'
 
+const JSON_BODY = { 'content-type': 'application/json' }
+
 const TOKEN = 'test-token-1234'
 const open: Harness[] = []
 const streams: OpenStream[] = []
@@ -183,7 +185,7 @@ test('PUT and POST answer 401 without the bearer token, or with a wrong one, whe
 test('PUT and POST succeed with the right bearer token', async () => {
   const h = await start({ token: TOKEN })
   const auth = { authorization: `Bearer ${TOKEN}` }
-  const put = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"role":"db"}', headers: auth })
+  const put = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"role":"db"}', headers: { ...auth, 'content-type': 'application/json' } })
   assert.is(put.status, 200)
   const post = await fetch(`${h.base}/v1/leave`, { method: 'POST', headers: auth })
   assert.is(post.status, 202)
@@ -197,7 +199,7 @@ test('GET requests need no token even when one is configured', async () => {
 
 test('PUT /v1/meta replaces the metadata and answers the updated member', async () => {
   const h = await start()
-  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: JSON.stringify({ role: 'db', zone: 'b' }) })
+  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: JSON.stringify({ role: 'db', zone: 'b' }), headers: JSON_BODY })
   assert.is(res.status, 200)
   const member = await json(res)
   assert.equal(member.meta, { role: 'db', zone: 'b' })
@@ -215,7 +217,7 @@ test('PUT /v1/meta rejects malformed JSON, non-objects and non-string values wit
     ['{"tags": ["a"]}', 'Invalid metadata: "tags" must be a string, got ["a"]']
   ]
   for (const [body, message] of cases) {
-    const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body })
+    const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body, headers: JSON_BODY })
     assert.is(res.status, 400, body)
     assert.match((await json(res)).error, message)
   }
@@ -225,17 +227,17 @@ test('PUT /v1/meta rejects malformed JSON, non-objects and non-string values wit
 test('PUT /v1/meta answers 400 when the service refuses the metadata as out of range', async () => {
   const h = await start()
   h.swim.setMetadataError = new RangeError('Invalid metadata: Metadata value is 600 bytes, above the limit of 512')
-  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"a":"b"}' })
+  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"a":"b"}', headers: JSON_BODY })
   assert.is(res.status, 400)
   assert.equal(await json(res), { error: 'Invalid metadata: Metadata value is 600 bytes, above the limit of 512' })
 })
 
 test('PUT /v1/meta answers 413 for a body over the limit, declared or streamed', async () => {
   const h = await start({ maxBodyBytes: 1024 })
-  const declared = await rawRequest(`${h.base}/v1/meta`, 'PUT', { 'content-length': '100000' })
+  const declared = await rawRequest(`${h.base}/v1/meta`, 'PUT', { 'content-length': '100000', ...JSON_BODY })
   assert.is(declared.status, 413)
   assert.equal(JSON.parse(declared.body), { error: 'Request body too large: the limit is 1024 bytes' })
-  const streamed = await rawRequest(`${h.base}/v1/meta`, 'PUT', { 'transfer-encoding': 'chunked' }, JSON.stringify({ big: 'x'.repeat(2000) }))
+  const streamed = await rawRequest(`${h.base}/v1/meta`, 'PUT', { 'transfer-encoding': 'chunked', ...JSON_BODY }, JSON.stringify({ big: 'x'.repeat(2000) }))
   assert.is(streamed.status, 413)
 })
 

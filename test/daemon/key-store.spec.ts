@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  DataDirError, KEY_FILE, loadIncarnation, loadMembers, loadOrCreatePrivateKey, nextIncarnation,
-  saveIncarnation, saveMembers
+  DataDirError, KEY_FILE, TOKEN_FILE, ensureDataDir, loadIncarnation, loadMembers, loadOrCreateApiToken,
+  loadOrCreatePrivateKey, nextIncarnation, saveIncarnation, saveMembers
 } from '../../src/daemon/key-store.ts'
 import { startStateSaver } from '../../src/daemon/state-saver.ts'
 import { FakeSwim } from './fake-swim.ts'
@@ -45,8 +45,8 @@ test('loadOrCreatePrivateKey creates the directory 0700 and the key file 0600', 
 
 test('a corrupt key file is a clear error naming the file, and it is left untouched', async () => {
   const dir = freshDir()
-  mkdirSync(dir)
-  writeFileSync(join(dir, KEY_FILE), 'garbage')
+  mkdirSync(dir, { mode: 0o700 })
+  writeFileSync(join(dir, KEY_FILE), 'garbage', { mode: 0o600 })
   const err = await rejects(loadOrCreatePrivateKey(dir))
   assert.instance(err, DataDirError)
   assert.ok(err.message.startsWith(`Cannot load the private key in "${join(dir, KEY_FILE)}": the file is not a libp2p private key`), err.message)
@@ -74,12 +74,21 @@ test('members round-trip through members.json, keeping only ids and addresses', 
   ])
 })
 
-test('a corrupt members.json is a clear error', async () => {
-  const dir = freshDir()
-  mkdirSync(dir)
-  writeFileSync(join(dir, 'members.json'), '{"members": [{"id": 1}]}')
-  const err = await rejects(loadMembers(dir))
-  assert.match(err.message, `Cannot use "${join(dir, 'members.json')}": expected { "members"`)
+test('a corrupt members.json is moved aside with a warning, and no members are loaded', async () => {
+  for (const text of ['{"members": [{"id": 1}]}', '{"members": [', '']) {
+    const dir = freshDir()
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'members.json'), text)
+    const warnings: Array<{ message: string, fields?: Record<string, unknown> }> = []
+    assert.equal(await loadMembers(dir, (message, fields) => { warnings.push({ message, fields }) }), [])
+    assert.is(warnings.length, 1)
+    assert.match(warnings[0].message, 'corrupted members.json moved aside')
+    const aside = readdirSync(dir).filter((name) => name.startsWith('members.json.corrupt-'))
+    assert.is(aside.length, 1, 'kept for a post-mortem')
+    assert.is(readFileSync(join(dir, aside[0]), 'utf8'), text)
+    assert.is(warnings[0].fields?.movedTo, join(dir, aside[0]))
+    assert.equal(await loadMembers(dir), [], 'nothing left to trip over')
+  }
 })
 
 test('nextIncarnation starts each run above the last saved incarnation', async () => {
@@ -92,12 +101,60 @@ test('nextIncarnation starts each run above the last saved incarnation', async (
   assert.is(await loadIncarnation(dir), 42)
 })
 
-test('a corrupt incarnation file is a clear error', async () => {
+test('a corrupt incarnation file is moved aside; the run starts from the time in seconds, above any earlier incarnation', async () => {
   const dir = freshDir()
   mkdirSync(dir)
-  writeFileSync(join(dir, 'incarnation'), 'seven')
-  const err = await rejects(loadIncarnation(dir))
-  assert.match(err.message, 'expected a whole number, found "seven"')
+  writeFileSync(join(dir, 'incarnation'), 'sev')
+  const warnings: string[] = []
+  const now = 1_800_000_000_123
+  assert.is(await loadIncarnation(dir, (message) => { warnings.push(message) }, now), 1_800_000_000)
+  assert.match(warnings[0], 'corrupted incarnation moved aside: expected a whole number, found "sev"')
+  assert.ok(readdirSync(dir).some((name) => name.startsWith('incarnation.corrupt-')))
+  writeFileSync(join(dir, 'incarnation'), '12x')
+  assert.ok(await nextIncarnation(dir) > Math.floor(Date.now() / 1000) - 5)
+})
+
+test('a data directory any user can write is refused with the chmod that fixes it', async () => {
+  const dir = freshDir()
+  mkdirSync(dir)
+  chmodSync(dir, 0o777)
+  const err = await rejects(loadOrCreatePrivateKey(dir))
+  assert.instance(err, DataDirError)
+  assert.ok(err.message.endsWith(`Fix it with: chmod 700 ${dir}`), err.message)
+  assert.not.ok(readdirSync(dir).includes(KEY_FILE), 'no key written into it')
+  chmodSync(dir, 0o770)
+  await ensureDataDir(dir)
+})
+
+test('a private key others can read is refused with the chmod that fixes it', async () => {
+  const dir = freshDir()
+  await loadOrCreatePrivateKey(dir)
+  chmodSync(join(dir, KEY_FILE), 0o644)
+  const err = await rejects(loadOrCreatePrivateKey(dir))
+  assert.instance(err, DataDirError)
+  assert.ok(err.message.endsWith(`Fix it with: chmod 600 ${join(dir, KEY_FILE)}`), err.message)
+  chmodSync(join(dir, KEY_FILE), 0o600)
+  assert.not.ok((await loadOrCreatePrivateKey(dir)).created)
+})
+
+test('the API token is generated once (mode 0600, whatever the umask), then reused', async () => {
+  const dir = freshDir()
+  const umask = process.umask(0o000)
+  let first
+  try {
+    first = await loadOrCreateApiToken(dir)
+  } finally {
+    process.umask(umask)
+  }
+  assert.ok(first.created)
+  assert.is(first.path, join(dir, TOKEN_FILE))
+  assert.match(first.token, /^[A-Za-z0-9_-]{43}$/)
+  assert.is(statSync(first.path).mode & 0o777, 0o600)
+  const second = await loadOrCreateApiToken(dir)
+  assert.not.ok(second.created)
+  assert.is(second.token, first.token)
+  chmodSync(first.path, 0o640)
+  assert.match((await rejects(loadOrCreateApiToken(dir))).message, 'chmod 600')
 })
 
 test('writes leave no temporary files behind', async () => {

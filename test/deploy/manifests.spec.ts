@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PROFILES } from '../../src/core/config.ts'
-import { FLAGS, envName, parseDaemonArgs } from '../../src/daemon/config.ts'
-import { clusterKeyProblem } from '../../src/daemon/keygen.ts'
+import { CLUSTER_LISTEN, FLAGS, envName, parseDaemonArgs } from '../../src/daemon/config.ts'
+import { OPEN_PATHS } from '../../src/daemon/http-guard.ts'
+import { clusterKeyProblem, generateClusterKey } from '../../src/daemon/keygen.ts'
 import { leaveTimeout } from '../../src/libp2p/constants.ts'
 import { parseYaml, parseYamlDocuments } from './yaml-subset.ts'
 import type { FlagName } from '../../src/daemon/config.ts'
@@ -33,12 +34,24 @@ function portOf (hostPortOrMultiaddr: string): number {
   return Number(match[1])
 }
 
-const LISTEN_PORT = portOf(FLAGS.listen.default)
+const LISTEN_PORT = portOf(CLUSTER_LISTEN)
 const API_PORT = portOf(FLAGS.api.default)
 const FLAG_NAMES = Object.keys(FLAGS) as FlagName[]
 const ENV_NAMES = new Set(FLAG_NAMES.map(envName))
-/** Flags naming files that swimd reads at start: their values cannot be checked here. */
+/**
+ * Flags naming files that swimd reads at start: the deployment's paths do not exist here, so
+ * they are replaced by stand-ins of the right format and mode (a key from keygen, a token,
+ * both 0600), and swimd's real checks, the closed-cluster rule included, run on the result.
+ */
 const FILE_FLAGS = new Set<string>(['api-token', 'cluster-key'])
+const STAND_INS = mkdtempSync(join(tmpdir(), 'swimd-deploy-'))
+const STAND_IN: Record<string, string> = {
+  'cluster-key': join(STAND_INS, 'cluster.key'),
+  'api-token': join(STAND_INS, 'api-token')
+}
+writeFileSync(STAND_IN['cluster-key'], generateClusterKey(), { mode: 0o600 })
+writeFileSync(STAND_IN['api-token'], 'stand-in-token\n', { mode: 0o600 })
+test.after(() => { rmSync(STAND_INS, { recursive: true, force: true }) })
 /** The data directory every deployment uses (swimd's default `.swimd` is relative to the cwd). */
 const DATA_DIR = '/var/lib/swimd'
 /** swimd forces its exit when the graceful shutdown takes longer (src/daemon/signals.ts). */
@@ -68,12 +81,34 @@ function checkSwimdArgs (args: string[], env: Record<string, string> = {}, where
     pairs.push([name, value])
   }
   for (const key of Object.keys(env)) assert.ok(ENV_NAMES.has(key), `${where}: ${key} is not a swimd environment variable`)
-  const checkedArgs = pairs.filter(([name]) => !FILE_FLAGS.has(name)).flatMap(([name, value]) => [`--${name}`, value])
-  const checkedEnv = Object.fromEntries(Object.entries(env).filter(([key]) => ![...FILE_FLAGS].some((flag) => envName(flag) === key)))
+  const checkedArgs = pairs.flatMap(([name, value]) => [`--${name}`, FILE_FLAGS.has(name) ? STAND_IN[name] : value])
+  const checkedEnv = Object.fromEntries(Object.entries(env).map(([key, value]) => {
+    const flag = [...FILE_FLAGS].find((name) => envName(name) === key)
+    return [key, flag != null ? STAND_IN[flag] : value]
+  }))
   const result = parseDaemonArgs(checkedArgs, checkedEnv, { cwd: ROOT })
   assert.ok(result.ok, `${where}: swimd rejects ${JSON.stringify(checkedArgs)} ${JSON.stringify(checkedEnv)}: ${result.ok ? '' : result.message}`)
   if (result.ok) assert.is(result.action, 'run', where)
+  lastConfig = result.ok && result.action === 'run' ? result.config : undefined
   return pairs
+}
+
+/** The configuration swimd would run with, from the last `checkSwimdArgs`. */
+let lastConfig: import('../../src/daemon/config.ts').DaemonConfig | undefined
+
+/**
+ * The new defaults, for a deployment that runs a cluster across hosts: it has a cluster key
+ * (so it listens beyond loopback without --insecure) and an API token (so an API beyond
+ * loopback guards its reads; probes and scrapes use the open paths).
+ */
+function checkClusterConfig (where: string): void {
+  const config = lastConfig
+  assert.ok(config != null, where)
+  assert.ok(config.clusterKey != null, `${where}: a cluster key`)
+  assert.not.ok(config.insecure, `${where}: not --insecure`)
+  assert.equal(config.listen, [CLUSTER_LISTEN], `${where}: listens beyond loopback, as the default with a key`)
+  const apiBeyondLoopback = !/^(127\.|::1$|localhost$)/.test(config.api.host)
+  if (apiBeyondLoopback) assert.ok(config.apiToken != null, `${where}: an API beyond loopback has its token from a secret`)
 }
 
 function values (pairs: Array<[string, string]>, name: string): string[] {
@@ -175,6 +210,11 @@ test('Dockerfile: runs the package\'s swimd bin under tini, as a non-root user, 
   assert.match(runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n'), /install[^\n]*\btini\b/)
 })
 
+/** The image's SWIMD_* environment, which every container of the image starts with. */
+function dockerSwimdEnv (): Record<string, string> {
+  return Object.fromEntries(Object.entries(dockerEnv).filter(([key]) => key.startsWith('SWIMD_')))
+}
+
 test('Dockerfile: ports, API address, data volume and healthcheck match swimd\'s defaults', () => {
   const exposed = one('EXPOSE').split(/\s+/).map(Number)
   assert.equal(exposed.sort(), [LISTEN_PORT, API_PORT].sort())
@@ -183,8 +223,11 @@ test('Dockerfile: ports, API address, data volume and healthcheck match swimd\'s
   assert.equal(imageVolume, [DATA_DIR])
   const swimdEnv = Object.fromEntries(Object.entries(dockerEnv).filter(([key]) => key.startsWith('SWIMD_')))
   checkSwimdArgs([], swimdEnv, 'Dockerfile ENV')
-  // The default listen address already covers the exposed gossip port.
-  assert.is(portOf(FLAGS.listen.default), LISTEN_PORT)
+  // With a cluster key the default listen address covers the exposed gossip port; without
+  // one swimd keeps to the container's loopback (a lone node), as everywhere.
+  assert.is(portOf(CLUSTER_LISTEN), LISTEN_PORT)
+  assert.not.ok(envName('listen') in dockerEnv, 'the image leaves the listen default to the key')
+  assert.ok(OPEN_PATHS.includes('/healthz'), 'the healthcheck needs no token')
   const healthcheck = one('HEALTHCHECK')
   assert.match(healthcheck, /CMD \["node", "-e", /)
   assert.ok(healthcheck.includes(`fetch('http://127.0.0.1:${API_PORT}/healthz'`), 'healthcheck fetches /healthz on the API port')
@@ -232,7 +275,8 @@ test('compose: three swimd nodes on one image; swimd-2 and swimd-3 seed on swimd
     assert.is(service.image, image, `${name} image`)
     assert.is(service.hostname, name)
     const env = obj(service.environment ?? {}, `${name}.environment`) as Record<string, string>
-    const pairs = checkSwimdArgs(service.command == null ? [] : strings(service.command, name), env, `compose ${name}`)
+    const pairs = checkSwimdArgs(service.command == null ? [] : strings(service.command, name), { ...dockerSwimdEnv(), ...env }, `compose ${name}`)
+    checkClusterConfig(`compose ${name}`)
     const seeds = values(pairs, 'seed')
     if (name === 'swimd-1') assert.equal(seeds, [], 'swimd-1 starts the cluster')
     else assert.equal(seeds, [`/dns4/swimd-1/tcp/${LISTEN_PORT}`], `${name} seeds on swimd-1`)
@@ -266,6 +310,19 @@ test('compose: a data volume per node at the image\'s data dir; cluster key and 
     }
   }
   assert.equal(String(obj(secrets.cluster_key, 'cluster_key').file), './cluster.key')
+})
+
+test('compose: the watcher reaches swimd-1\'s API by its host name, with the token it now needs for reads', () => {
+  const events = obj(services.events, 'events')
+  const env = obj(events.environment ?? {}, 'events.environment') as Record<string, string>
+  const secret = /^\/run\/secrets\/(.+)$/.exec(String(env[envName('api-token')]))?.[1]
+  assert.ok(secret != null && strings(events.secrets, 'events.secrets').includes(secret), 'SWIMD_API_TOKEN names the api_token secret (the CLI reads it as swimd does)')
+  const server = obj(services['swimd-1'], 'swimd-1')
+  const serverSecret = /^\/run\/secrets\/(.+)$/.exec(String(obj(server.environment, 'env')[envName('api-token')]))?.[1]
+  assert.is(secret, serverSecret, 'the same token as swimd-1')
+  // swimd accepts its own host name as Host (DNS rebinding cannot use it); compose sets it
+  const api = new URL(strings(events.command, 'events.command')[2])
+  assert.is(api.hostname, server.hostname)
 })
 
 test('compose: membership-events watch follows swimd-1\'s API', () => {
@@ -337,6 +394,8 @@ test('systemd: hardened, state in StateDirectory, cluster key as a credential', 
   const execStart = (single('ExecStart') ?? '').split(/\s+/)
   assert.match(execStart[0], /^\/.*\/swimd$/, 'absolute path of the swimd bin')
   const pairs = checkSwimdArgs(execStart.slice(1), {}, 'swimd.service ExecStart')
+  checkClusterConfig('swimd.service ExecStart')
+  assert.is(single('StateDirectoryMode'), '0700', 'a data dir no other user can write (swimd refuses one)')
   assert.equal(values(pairs, 'data-dir'), [`/var/lib/${single('StateDirectory')}`])
   assert.is(`/var/lib/${single('StateDirectory')}`, DATA_DIR)
   const key = values(pairs, 'cluster-key')
@@ -360,8 +419,12 @@ test('systemd: swimd.env sets only swimd variables, with values swimd accepts', 
     if (match[1] == null) active[match[2]] = match[3]
   }
   assert.ok(Object.keys(active).length > 0)
-  checkSwimdArgs([], active, 'swimd.env')
-  checkSwimdArgs([], all, 'swimd.env (commented examples included)')
+  // the unit's ExecStart (which gives the cluster key) runs with this environment
+  const execStart = (single('ExecStart') ?? '').split(/\s+/).slice(1)
+  checkSwimdArgs(execStart, active, 'swimd.env')
+  checkClusterConfig('swimd.env')
+  checkSwimdArgs(execStart, all, 'swimd.env (commented examples included)')
+  checkClusterConfig('swimd.env (commented examples included)')
 })
 
 test('systemd: systemd-analyze verify', () => {
@@ -394,6 +457,7 @@ const headless = kind('Service')[0]
 const podSpec = obj(obj(obj(statefulSet.spec, 'spec').template, 'template').spec, 'pod spec')
 const container = obj(arr(podSpec.containers, 'containers')[0], 'container')
 const k8sArgs = checkSwimdArgs(strings(container.args, 'args'), {}, 'statefulset args')
+const k8sConfig = lastConfig
 const NAMESPACE = 'default'
 
 test('kubernetes: kustomization lists every manifest', () => {
@@ -453,6 +517,27 @@ test('kubernetes: data dir on a volume claim per pod; key and token from the exa
     assert.type(data[key], 'string', `secret ${String(secretName)} has key ${key}`)
     if (flag === 'cluster-key') assert.is(clusterKeyProblem(new TextEncoder().encode(String(data[key]))), undefined, 'the example key is in swimd\'s format')
   }
+})
+
+test('kubernetes: under the new defaults: key and token from secrets, probes and scrapes on open paths, files swimd accepts', () => {
+  lastConfig = k8sConfig
+  checkClusterConfig('statefulset args')
+  assert.equal(k8sConfig?.api, { host: '0.0.0.0', port: API_PORT }, 'the API where probes and Prometheus look')
+  for (const probe of ['readinessProbe', 'livenessProbe']) {
+    const path = String(obj(obj(container[probe], probe).httpGet, 'httpGet').path)
+    assert.ok(OPEN_PATHS.includes(path), `${probe} ${path} needs no token`)
+  }
+  const annotations = obj(obj(obj(obj(statefulSet.spec, 'spec').template, 't').metadata, 'm').annotations, 'annotations')
+  assert.ok(OPEN_PATHS.includes(String(annotations['prometheus.io/path'])), 'the scrape needs no token')
+  // Secret files are root's, group fsGroup: group-readable is fine, others-readable is refused
+  for (const volume of arr(podSpec.volumes, 'volumes').map((v) => obj(v, 'volume'))) {
+    if (volume.secret == null) continue
+    const mode = Number(obj(volume.secret, 'secret').defaultMode)
+    assert.is(mode & 0o007, 0, `${String(volume.name)} defaultMode ${mode.toString(8)} hides the secret from others`)
+  }
+  // kubelet would otherwise add group rw to the data volume's files at every mount, and swimd
+  // refuses a peer.key readable by its group
+  assert.is(obj(podSpec.securityContext, 'pod securityContext').fsGroupChangePolicy, 'OnRootMismatch')
 })
 
 test('kubernetes: resources, graceful termination, disruption budget', () => {

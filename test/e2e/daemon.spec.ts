@@ -63,7 +63,7 @@ let seedAddr: string
 cluster.before(async () => {
   for (let i = 0; i < 4; i++) dataDirs.push(await tempDir(`swimd-e2e-${i}-`))
   const tokenFile = join(dataDirs[0], 'token')
-  await writeFile(tokenFile, `${TOKEN}\n`)
+  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
   const first = await startDaemon(dataDirs[0], ['--api-token', tokenFile, '--meta', 'role=seed'])
   daemons.push(first)
   seedAddr = first.addrs[0]
@@ -203,7 +203,7 @@ pnet('two daemons sharing a key from `swimd keygen` form a cluster', async () =>
   assert.is(key.code, 0, key.stderr)
   assert.match(key.stdout, /^\/key\/swarm\/psk\/1\.0\.0\//)
   const keyFile = join(dir, 'cluster.key')
-  await writeFile(keyFile, key.stdout)
+  await writeFile(keyFile, key.stdout, { mode: 0o600 })
   const a = await startDaemon(join(dir, 'a'), ['--cluster-key', keyFile])
   const b = await startDaemon(join(dir, 'b'), ['--cluster-key', keyFile, '--seed', a.addrs[0]])
   await waitFor('both daemons to see 2 alive members', async () => {

@@ -108,7 +108,7 @@ export interface Daemon {
   dataDir: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
+const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
 
 /** Starts swimd on loopback with free ports (port 0) and waits for its start-up line. */
 export async function startDaemon (dataDir: string, extra: string[] = [], timeout = 30_000): Promise<Daemon> {

@@ -18,7 +18,7 @@ import * as assert from 'uvu/assert'
 import { killAll, waitFor } from '../e2e/processes.ts'
 import {
   PREFIX, clearLoss, cleanupOnExit, createNetwork, destroyNetworkSync, heal, lossDropped, partition,
-  removeLeftovers, setLink, setLoss, startIn, startObserver, startSwimd, stopAll, unavailableReason, watchEvents
+  clusterSecrets, removeLeftovers, setLink, setLoss, startIn, startObserver, startSwimd, stopAll, unavailableReason, watchEvents
 } from './netns.ts'
 import type { Host, NetDaemon, Observer, WatchEvent } from './netns.ts'
 import type { Proc } from '../e2e/processes.ts'
@@ -93,7 +93,8 @@ if (reason != null) {
     seed = `/ip4/${hosts[0].ip}/tcp/7946`
     daemons = await Promise.all(hosts.map(async (host) => await startSwimd(host, { seed, profile: PROFILE })))
     // each watcher runs in its host's namespace: it keeps its connection when the link goes down
-    watchers = hosts.map((host, i) => startIn(host.ns, 'cli', ['watch', '--json', '--since', '0', '--api', daemons[i].api]))
+    const { tokenFile } = await clusterSecrets()
+    watchers = hosts.map((host, i) => startIn(host.ns, 'cli', ['watch', '--json', '--since', '0', '--api', daemons[i].api, '--token-file', tokenFile]))
   })
 
   test.after(async () => {

@@ -15,10 +15,12 @@
  * every namespace is deleted, whatever happened to the tests.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { generateClusterKey } from '../../src/daemon/keygen.ts'
 import { ROOT, tempDir, track, waitFor } from '../e2e/processes.ts'
 import type { Proc } from '../e2e/processes.ts'
 
@@ -315,12 +317,34 @@ export interface NetDaemon {
   api: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
+const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
+
+/** The test network's cluster key and API token: swimd listens beyond loopback only with a key. */
+export const API_TOKEN = `netns-${PREFIX}-token`
+let secrets: Promise<{ clusterKey: string, tokenFile: string }> | undefined
+
+export async function clusterSecrets (): Promise<{ clusterKey: string, tokenFile: string }> {
+  // a suite's cleanup removes the temporary directories of the run: make them again then
+  const current = await secrets
+  if (current == null || !existsSync(current.clusterKey) || !existsSync(current.tokenFile)) secrets = undefined
+  secrets ??= (async () => {
+    const dir = await tempDir(`${PREFIX}-secrets-`)
+    const clusterKey = join(dir, 'cluster.key')
+    const tokenFile = join(dir, 'api-token')
+    await writeFile(clusterKey, generateClusterKey(), { mode: 0o600 })
+    await writeFile(tokenFile, `${API_TOKEN}\n`, { mode: 0o600 })
+    return { clusterKey, tokenFile }
+  })()
+  return await secrets
+}
 
 /** Starts swimd inside the host's namespace and waits for its start-up line. */
 export async function startSwimd (host: Host, options: { seed: string, profile: 'lan' | 'local', dataDir?: string }, timeout = 60_000): Promise<NetDaemon> {
   const dataDir = options.dataDir ?? await tempDir(`${PREFIX}-h${host.index}-`)
+  const { clusterKey, tokenFile } = await clusterSecrets()
   const proc = startIn(host.ns, 'swimd', [
+    '--cluster-key', clusterKey,
+    '--api-token', tokenFile,
     '--listen', `/ip4/${host.ip}/tcp/${SWIM_PORT}`,
     '--api', `${host.ip}:${API_PORT}`,
     '--seed', options.seed,
@@ -352,7 +376,8 @@ export async function startObserver (): Promise<Observer> {
     return proc.stdout().includes('api-proxy ready')
   }, 30_000, 100)
   const get = async <T>(host: Host, path: string, timeout = 3000): Promise<T> => await new Promise<T>((resolve, reject) => {
-    const req = request({ socketPath, path: `/${host.ip}:${API_PORT}${path}`, method: 'GET', timeout }, (res) => {
+    // the APIs listen beyond loopback, so reads need the token too
+    const req = request({ socketPath, path: `/${host.ip}:${API_PORT}${path}`, method: 'GET', timeout, headers: { authorization: `Bearer ${API_TOKEN}` } }, (res) => {
       let body = ''
       res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk })
       res.on('end', () => {
