@@ -4,6 +4,8 @@
  *
  * - `bench/sim.ts --json`: simulator, join / crash detection / cost for N up to 10,000;
  * - `bench/sim-loss.ts --json`: simulator, false positives under 10% loss and under pauses;
+ * - `bench/lifeguard.ts --json`: simulator, false positives under SWIM's plain rules and
+ *   under Lifeguard with the same slow members (the Lifeguard paper's Table IV, in spirit);
  * - `bench/crypto.ts --json`: datagram sealing and stream proofs, per second on one core;
  * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100.
  *
@@ -78,6 +80,7 @@ const sizeArgs = (name: string, value: string | undefined): string[] => value !=
 const children: ChildResult[] = []
 children.push(await runChild('sim', 'sim.ts', sizeArgs('--sizes', args['sim-sizes']), 30 * 60_000))
 children.push(await runChild('sim-loss', 'sim-loss.ts', [], 10 * 60_000))
+children.push(await runChild('lifeguard', 'lifeguard.ts', [], 20 * 60_000))
 children.push(await runChild('crypto', 'crypto.ts', [], 5 * 60_000))
 if (!args['skip-libp2p']) {
   children.push(await runChild('libp2p', 'libp2p.ts', [...sizeArgs('--sizes', args['libp2p-sizes']), ...sizeArgs('--trials', args.trials)], 90 * 60_000))
@@ -197,6 +200,19 @@ if (pauseScen != null) {
   row('one node paused 2 s every 10 s: healthy members suspected / declared dead', String(lossN), '—', `${r('othersSuspectEvents')} / ${r('othersFailEvents')} per run`, '0 / 0', '—', '—')
 } else {
   row('one node paused 2 s every 10 s', String(lossN), '—', loss?.ok === false ? 'failed' : '—', '11–15 suspected, never dead', '—', '—')
+}
+
+const lifeguard = children.find(c => c.bench === 'lifeguard')
+if (lifeguard?.ok === true) {
+  const r = lifeguard.result
+  lines.push('')
+  lines.push(`Lifeguard experiment (sim, N = ${r.n}, lan, ${r.seeds} seeds × ${r.seconds} s; k members read their input "lag" late 10 s in every 30 s; plain SWIM = awarenessMaxMultiplier 1, suspicionMaxTimeoutMult 1, suspicionGrace 0). The paper (arXiv:1707.00788) reports more than 50× fewer false positives with Lifeguard.`)
+  lines.push('')
+  lines.push('| k slow | input lag | false positives SWIM / Lifeguard | at healthy members SWIM / Lifeguard | suspicions of healthy members SWIM / Lifeguard |')
+  lines.push('|---|---|---|---|---|')
+  for (const x of r.rows) {
+    lines.push(`| ${x.k} | ${x.lag} ms | ${x.swim.falsePositives} / ${x.lifeguard.falsePositives} | ${x.swim.atHealthy} / ${x.lifeguard.atHealthy} | ${x.swim.suspectsOfHealthy} / ${x.lifeguard.suspectsOfHealthy} |`)
+  }
 }
 
 function median (xs: number[]): number {

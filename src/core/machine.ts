@@ -6,7 +6,7 @@ import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmations
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
 import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
-import { sameDigest, syncEntryUpdates, toSyncEntries, viewDigest } from './push-pull.ts'
+import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
 import { randomInt, sample, type Random } from './random.ts'
 import { Suspicion } from './suspicion.ts'
 import type { Member, MembershipEventType } from './types.ts'
@@ -86,6 +86,12 @@ interface Relay {
   nackAt: number
 }
 
+/** A dead member we tried in vain waits at most this many reconnect intervals for the next try. */
+const RECONNECT_BACKOFF_MAX = 8
+
+/** Lifeguard: a relay nacks after this fraction of the time the origin still waits. */
+const NACK_FRACTION = 0.8
+
 /** At most this many members get a leaving member's farewell directly; gossip does the rest. */
 const LEAVE_FANOUT = 64
 
@@ -144,6 +150,10 @@ export class SwimMachine {
   private quietJoin = false
   /** Members we sent a digest-only push-pull and whose answer has not come yet. */
   private readonly digestRequests = new Set<string>()
+  /** Reconnect attempts per dead member (`since`: the death they belong to). */
+  private readonly reconnectBackoff = new Map<string, { since: number, tries: number, nextAt: number }>()
+  /** Tries of join seeds that are not live in our view (see reconnectSeeds). */
+  private readonly seedBackoff = new Map<string, { tries: number, nextAt: number }>()
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -161,7 +171,7 @@ export class SwimMachine {
     // Spread the periodic work of many nodes started together over one period each.
     const c = this.config
     this.nextProbeAt = init.now + randomInt(this.random, c.probeInterval)
-    this.nextGossipAt = init.now + randomInt(this.random, Math.max(1, c.gossipInterval))
+    this.nextGossipAt = c.gossipInterval > 0 ? init.now + randomInt(this.random, c.gossipInterval) : Infinity
     this.nextPushPullAt = init.now + c.pushPullInterval + randomInt(this.random, Math.max(1, c.pushPullInterval))
     this.nextReconnectAt = init.now + c.reconnectInterval + randomInt(this.random, Math.max(1, c.reconnectInterval))
     this.nextReapAt = init.now + Math.min(c.reapTime, 60_000)
@@ -243,7 +253,7 @@ export class SwimMachine {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
       if (!this.leaving) this.probeNext()
     }
-    if (now >= this.nextGossipAt) {
+    if (this.config.gossipInterval > 0 && now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipInterval
       this.gossipRound()
     }
@@ -258,7 +268,10 @@ export class SwimMachine {
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
-      if (!this.leaving) this.reconnectRandom()
+      if (!this.leaving) {
+        this.reconnectRandom()
+        this.reconnectSeeds()
+      }
     }
     if (now >= this.nextReapAt) {
       this.nextReapAt = now + Math.min(this.config.reapTime, 60_000)
@@ -293,6 +306,7 @@ export class SwimMachine {
   join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
     this.begin(now)
     this.seeds = seeds.filter(seed => seed.id !== this.id)
+    this.seedBackoff.clear()
     this.retryJoin()
     this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
     return this.end()
@@ -393,8 +407,10 @@ export class SwimMachine {
     // this job): a single lost ping or ack must not be enough to suspect a member.
     this.send(probe.target, { type: 'ping', seq: probe.seq, target: probe.target, updates: [] })
     const targetAddrs = this.addrsOf(probe.target)
+    // The relays learn how long we still wait, so that their nacks come in time to count.
+    const timeout = Math.max(0, Math.round(probe.deadline - this.now))
     for (const relay of relays) {
-      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback() }
+      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback(), timeout }
       this.stats.indirectProbesSent++
       this.send(relay, req)
     }
@@ -403,10 +419,17 @@ export class SwimMachine {
   private concludeProbe (probe: Probe): void {
     this.probes.delete(probe.seq)
     if (probe.acked) return
+    // When relays were asked and not one nack came back in time, we heard nobody, and our
+    // own input (a starved process, a backlog) is as likely the silent party as the target:
+    // the probe proves nothing about the target, until our patience is at its cap (timeouts
+    // at their longest) and a node really cut off from everyone may conclude again.
+    const inconclusive = probe.relays.length > 0 && probe.nacks === 0 &&
+      this.awareness.score < this.config.awarenessMaxMultiplier - 1
     // Lifeguard: missing nacks mean our own links may be the problem, so be more patient.
     // Without relays there is nobody to vouch for us, and any failure counts.
     this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
+    if (inconclusive) return
     const entry = this.table.get(probe.target)
     if (entry == null || !this.isLive(probe.target)) return
     this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })
@@ -443,9 +466,22 @@ export class SwimMachine {
       return
     }
     const seq = ++this.seq
-    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.config.probeTimeout })
+    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.nackDelay(req) })
     const addrs = this.table.get(req.target)?.record.addrs ?? req.targetAddrs
     this.out.push({ type: 'send', to: req.target, addrs, message: { type: 'ping', seq, target: req.target, updates: this.piggyback() } })
+  }
+
+  /**
+   * Lifeguard: nack at 80% of the time the origin still waits, so the nack arrives before
+   * its probe ends. A request without the field (an older sender) gets our own indirect
+   * window. The sender's figure is capped at the longest window an honest origin can have
+   * (a full probe interval at the highest health multiplier), so a request cannot make us
+   * hold its relay state longer.
+   */
+  private nackDelay (req: PingReq): number {
+    const longest = this.config.probeInterval * this.config.awarenessMaxMultiplier
+    const window = Math.min(req.timeout ?? this.config.probeInterval - this.config.probeTimeout, longest)
+    return Math.floor(window * NACK_FRACTION)
   }
 
   private handleNack (from: string, nack: Nack): void {
@@ -476,15 +512,62 @@ export class SwimMachine {
   private pushPullRandom (): void {
     const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
     if (to == null) return
-    if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
-    this.digestRequests.add(to)
-    this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
+    this.sendDigestRequest(to)
   }
 
-  /** Tries one failed member again, so a healed partition merges back on its own. */
+  /**
+   * A join seed that is not live in our view (failed, or failed and forgotten) gets a digest
+   * now and then, for ever: after a partition longer than reapTime neither side remembers
+   * the other, and the seeds are what both sides still share. Each try in vain doubles the
+   * wait, up to RECONNECT_BACKOFF_MAX intervals, so a seed that is really gone costs each
+   * member a few bytes every few minutes; a live seed costs nothing extra.
+   */
+  private reconnectSeeds (): void {
+    for (const seed of this.seeds) {
+      if (this.isLive(seed.id)) {
+        this.seedBackoff.delete(seed.id)
+        continue
+      }
+      const before = this.seedBackoff.get(seed.id)
+      if (before != null && this.now < before.nextAt) continue
+      const tries = (before?.tries ?? 0) + 1
+      this.seedBackoff.set(seed.id, { tries, nextAt: this.now + this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX) })
+      const known = this.addrsOf(seed.id)
+      this.sendDigestRequest(seed.id, known.length > 0 ? known : seed.addrs)
+    }
+  }
+
+  private sendDigestRequest (to: string, addrs = this.addrsOf(to)): void {
+    if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
+    this.digestRequests.add(to)
+    this.out.push({ type: 'send', to, addrs, message: { type: 'sync', join: false, response: false, entries: [], digest: this.digest() } })
+  }
+
+  /**
+   * Tries one failed member again, so a healed partition merges back on its own. Serf's
+   * rule: we try only with probability dead/alive, so the whole cluster makes about one
+   * attempt per failed member per interval, whatever its size. The attempt is a digest: a
+   * member that is really gone costs a few bytes, and one that is back answers with its
+   * state (and then gets ours). Each member we tried in vain waits twice as long before we
+   * try it again, up to RECONNECT_BACKOFF_MAX intervals.
+   */
   private reconnectRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
-    if (to != null) this.sendSync(to, false)
+    const dead = this.table.count('dead')
+    if (dead === 0) return
+    if (this.random.next() >= dead / this.clusterSize) return
+    const [to] = sample(this.random, this.table.allIds(), 1, id => {
+      const e = this.table.get(id)
+      if (e?.state !== 'dead') return false
+      const b = this.reconnectBackoff.get(id)
+      return b == null || b.since !== e.since || this.now >= b.nextAt
+    })
+    if (to == null) return
+    const since = this.table.get(to)?.since ?? this.now
+    const before = this.reconnectBackoff.get(to)
+    const tries = before != null && before.since === since ? before.tries + 1 : 1
+    const wait = this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX)
+    this.reconnectBackoff.set(to, { since, tries, nextAt: this.now + wait })
+    this.sendDigestRequest(to)
   }
 
   /** Sends our state to the join seeds; repeated at each catch-up while nobody has answered. */
@@ -532,7 +615,10 @@ export class SwimMachine {
   }
 
   private digest (): Uint8Array {
-    return viewDigest(this.self, this.table.values())
+    // The table keeps its sums as entries change; only our own terms are added here.
+    const [a, b] = this.table.digestSums
+    const state = this.self.leaving ? 'left' : 'alive'
+    return digestBytes((a + digestPartA(this.id, this.self.incarnation, state)) >>> 0, (b + digestPartB(this.id, this.self.incarnation, state)) >>> 0)
   }
 
   /** Updates to piggyback: as many queued ones as fit the byte budget. */
@@ -544,6 +630,7 @@ export class SwimMachine {
 
   private enqueue (id: string, update: Update): void {
     this.queue.enqueue(id, update, this.sizeOf(update))
+    if (this.config.gossipInterval === 0) return // gossip is off: piggybacking alone spreads it
     // Fresh news goes out soon rather than at the next regular round; the delay lets
     // a burst of news share messages.
     const soon = Math.max(this.now, this.lastGossipAt + this.config.eagerGossipDelay)
@@ -604,7 +691,7 @@ export class SwimMachine {
       this.table.setState(entry, 'left', record.incarnation, before === 'left' ? entry.since : this.now)
       if (before !== 'left') this.emit('leave', entry)
     } else if (before === 'alive') {
-      entry.incarnation = record.incarnation
+      this.table.setIncarnation(entry, record.incarnation)
       if (changed) this.emit('update', entry)
     } else {
       this.table.setState(entry, 'alive', record.incarnation, this.now)
@@ -625,8 +712,11 @@ export class SwimMachine {
       return
     }
     if (entry.state === 'dead' || entry.state === 'left') return
-    if (entry.state === 'suspect') {
-      if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
+    // A suspicion at a newer incarnation than ours means the member refuted the one we hold
+    // (its refutation has not reached us, or news of it was overtaken in a queue by the new
+    // suspicion): ours is void, and the new one starts its own full timeout below.
+    if (entry.state === 'suspect' && claim.incarnation > entry.incarnation) this.suspicions.delete(claim.id)
+    if (entry.state === 'suspect' && this.suspicions.has(claim.id)) {
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
       if (suspicion?.confirm(claim.from, claim.refused === true) === true) {
@@ -640,9 +730,10 @@ export class SwimMachine {
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
     const suspicion = new Suspicion(this.now, claim.from, needed, min, max, claim.refused === true, this.config.refusedSuspicionTimeout)
     this.suspicions.set(claim.id, suspicion)
+    const renewed = entry.state === 'suspect'
     this.table.setState(entry, 'suspect', claim.incarnation, this.now)
     this.stats.suspicionsRaised++
-    this.emit('suspect', entry)
+    if (!renewed) this.emit('suspect', entry) // consumers saw this member suspect already
     if (claim.from !== this.id || this.config.suspicionGrace === 0) {
       this.enqueue(claim.id, claim)
       return
@@ -726,6 +817,9 @@ export class SwimMachine {
       if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
     for (const id of expired) this.table.remove(id)
+    for (const id of this.reconnectBackoff.keys()) {
+      if (this.table.get(id)?.state !== 'dead') this.reconnectBackoff.delete(id)
+    }
   }
 
   // ---------------------------------------------------------------- helpers
@@ -773,7 +867,7 @@ export class SwimMachine {
 
   private end (): Effect[] {
     let at = this.nextProbeAt
-    if (this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
+    if (this.config.gossipInterval > 0 && this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
     if (this.config.pushPullInterval > 0 && this.nextPushPullAt < at) at = this.nextPushPullAt
     if (this.config.reconnectInterval > 0 && this.nextReconnectAt < at) at = this.nextReconnectAt
     if (this.nextReapAt < at) at = this.nextReapAt

@@ -11,7 +11,7 @@
 import { reader as createReader } from 'protons-runtime'
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import type { MemberRecord, Message, SyncEntry, Update } from '../core/messages.ts'
+import type { MemberRecord, Message, PingReq, SyncEntry, Update } from '../core/messages.ts'
 import { DEFAULT_LIMITS, NO_LIMITS, resolveLimits, sameLimits } from './limits.ts'
 import type { WireLimits } from './limits.ts'
 import * as pb from './swim.ts'
@@ -140,7 +140,7 @@ function messageToPb (msg: Message): pb.SwimMessage {
     case 'ack':
       return { ack: { seq: msg.seq, updates: msg.updates.map(updateToPb) } }
     case 'ping-req':
-      return { pingReq: { seq: msg.seq, target: msg.target, targetAddrs: msg.targetAddrs, updates: msg.updates.map(updateToPb) } }
+      return { pingReq: { seq: msg.seq, target: msg.target, targetAddrs: msg.targetAddrs, updates: msg.updates.map(updateToPb), timeout: msg.timeout } }
     case 'nack':
       return { nack: { seq: msg.seq, updates: msg.updates.map(updateToPb) } }
     case 'gossip':
@@ -348,8 +348,10 @@ function messageFromPb (env: pb.SwimMessage): Message {
     return { type: 'ack', seq: toNumber(seq, 'seq'), updates: updatesFromPb(updates) }
   }
   if (env.pingReq != null) {
-    const { seq, target, targetAddrs, updates } = env.pingReq
-    return { type: 'ping-req', seq: toNumber(seq, 'seq'), target, targetAddrs, updates: updatesFromPb(updates) }
+    const { seq, target, targetAddrs, updates, timeout } = env.pingReq
+    const req: PingReq = { type: 'ping-req', seq: toNumber(seq, 'seq'), target, targetAddrs, updates: updatesFromPb(updates) }
+    if (timeout !== undefined) req.timeout = timeout
+    return req
   }
   if (env.nack != null) {
     const { seq, updates } = env.nack
@@ -508,6 +510,7 @@ function checkMessage (msg: Message, caps: WireLimits): void {
       checkSeq(msg.seq)
       checkId(msg.target, caps, 'target')
       checkAddrs(msg.targetAddrs, caps, 'targetAddrs')
+      if (msg.timeout !== undefined) checkTimeout(msg.timeout)
       checkUpdates(msg.updates, caps)
       return
     case 'gossip':
@@ -622,6 +625,10 @@ function checkSeq (seq: number): void {
   if (!isSafeNatural(seq)) throw new Failure('invalid', 'Sequence number is not a whole number in 0..2^53 - 1', 'seq')
 }
 
+function checkTimeout (timeout: number): void {
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 0xffffffff) throw new Failure('invalid', 'Timeout is not a whole number of ms in 0..2^32 - 1', 'timeout')
+}
+
 function checkIncarnation (incarnation: number, path: string): void {
   if (!isSafeNatural(incarnation)) throw new Failure('invalid', 'Incarnation is not a whole number in 0..2^53 - 1', path)
 }
@@ -662,7 +669,8 @@ function messageBodySize (msg: Message): number {
     case 'nack':
       return sint64Field(msg.seq) + updatesSize(msg.updates)
     case 'ping-req':
-      return sint64Field(msg.seq) + stringField(msg.target) + repeatedStrings(msg.targetAddrs) + updatesSize(msg.updates)
+      return sint64Field(msg.seq) + stringField(msg.target) + repeatedStrings(msg.targetAddrs) + updatesSize(msg.updates) +
+        (msg.timeout === undefined ? 0 : 1 + varintSize(msg.timeout))
     case 'gossip':
       return updatesSize(msg.updates)
     case 'sync': {

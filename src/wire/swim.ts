@@ -568,6 +568,11 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqTimeoutFieldEvent {
+    field: '$.pingReq.timeout'
+    value: number
+  }
+
   export interface SwimMessageNackSeqFieldEvent {
     field: '$.nack.seq'
     value: number
@@ -830,7 +835,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -1303,6 +1308,7 @@ export interface PingReq {
   target: string
   targetAddrs: string[]
   updates: Update[]
+  timeout?: number
 }
 
 export namespace PingReq {
@@ -1337,6 +1343,11 @@ export namespace PingReq {
             w.uint32(34)
             Update.codec().encode(value, w)
           }
+        }
+
+        if (obj.timeout != null) {
+          w.uint32(40)
+          w.uint32(obj.timeout)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1380,6 +1391,10 @@ export namespace PingReq {
               obj.updates.push(Update.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.updates$
               }))
+              break
+            }
+            case 5: {
+              obj.timeout = reader.uint32()
               break
             }
             default: {
@@ -1447,6 +1462,13 @@ export namespace PingReq {
 
               obj.updates++
 
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.timeout`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -1567,6 +1589,11 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqTimeoutFieldEvent {
+    field: '$.timeout'
+    value: number
+  }
+
   export function encode (obj: Partial<PingReq>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PingReq.codec())
   }
@@ -1575,7 +1602,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqTimeoutFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }

@@ -43,7 +43,8 @@ const entryArb: fc.Arbitrary<SyncEntry> = fc.record({
 export const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('ping' as const), seq: natural, target: id, updates }, PLAIN),
   fc.record({ type: fc.constant('ack' as const), seq: natural, updates }, PLAIN),
-  fc.record({ type: fc.constant('ping-req' as const), seq: natural, target: id, targetAddrs: fc.array(addr, { maxLength: 4 }), updates }, PLAIN),
+  fc.record({ type: fc.constant('ping-req' as const), seq: natural, target: id, targetAddrs: fc.array(addr, { maxLength: 4 }), updates, timeout: fc.oneof(fc.nat({ max: 10_000 }), fc.constant(0xffffffff)) },
+    { ...PLAIN, requiredKeys: ['type', 'seq', 'target', 'targetAddrs', 'updates'] }),
   fc.record({ type: fc.constant('nack' as const), seq: natural, updates }, PLAIN),
   fc.record({ type: fc.constant('gossip' as const), updates }, PLAIN),
   fc.record({

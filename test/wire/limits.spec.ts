@@ -322,4 +322,13 @@ test('validateRecord reports a record peers would refuse', () => {
   assert.is(validateRecord(record(), { maxAddrs: -1 })?.code, 'bad-limits')
 })
 
+test('a ping-req timeout the encoder cannot carry is refused: negative, fractional or above 2^32 - 1 ms', () => {
+  const req: Message = { type: 'ping-req', seq: 1, target: 'b', targetAddrs: [], updates: [] }
+  for (const timeout of [-1, 0.5, 2 ** 32, Number.NaN]) {
+    assert.throws(() => encodeMessage({ ...req, timeout }), (err: unknown) => err instanceof WireEncodeError && err.code === 'invalid', String(timeout))
+  }
+  const largest = decodeMessage(encodeMessage({ ...req, timeout: 2 ** 32 - 1 }))
+  assert.ok(largest.ok && largest.message.type === 'ping-req' && largest.message.timeout === 2 ** 32 - 1, 'the largest value decodes; the core caps what it honours')
+})
+
 test.run()
