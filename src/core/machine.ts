@@ -790,10 +790,12 @@ export class SwimMachine {
     this.emit('suspect', entry)
     if (claim.from !== this.id || this.config.suspicionGrace === 0) {
       this.enqueue(claim.id, claim)
-      // Somebody else's suspicion: see for ourselves. The ping tells the member (which
-      // refutes if it is alive), and a failed probe makes us a party to the suspicion, the
-      // only way another's dead claim becomes a verdict here.
-      if (claim.from !== this.id && !this.leaving && !this.isProbing(claim.id)) this.startProbe(claim.id)
+      // Somebody else's suspicion of a member we know first-hand: see for ourselves. The
+      // ping tells the member (which refutes if it is alive), and a failed probe makes us a
+      // party to the suspicion, the only way another's dead claim becomes a verdict here.
+      // Members that never spoke to us (perhaps fakes at somebody's chosen addresses) are
+      // not dialed for it; our own suspicion timeout decides them.
+      if (claim.from !== this.id && !this.leaving && this.heard.has(claim.id) && !this.isProbing(claim.id)) this.startProbe(claim.id)
       return
     }
     // Our own probe failed. Buddy system: tell the suspect first and probe it again (the
