@@ -361,7 +361,7 @@ export class SwimMachine {
     const update: Update = { type: 'record', record: this.self }
     this.enqueue(this.id, update)
     this.probes.clear()
-    const targets = sample(this.random, this.table.allIds(), LEAVE_FANOUT, id => this.isLive(id))
+    const targets = this.sampleMembers(LEAVE_FANOUT, id => this.isLive(id))
     for (const to of targets) this.send(to, { type: 'gossip', updates: [update] })
     return this.end()
   }
@@ -427,6 +427,25 @@ export class SwimMachine {
     if (id != null) this.startProbe(id)
   }
 
+  /**
+   * Up to `k` members that `accept` takes, chosen among those that spoke to us first: a
+   * relay, gossip target or push-pull partner nobody ever heard from may be a fake that
+   * swallows the message (and, as a relay, sends no nack, which would raise our Lifeguard
+   * score). The others fill in only when too few are left.
+   */
+  private sampleMembers (k: number, accept: (id: string) => boolean): string[] {
+    const heard = sample(this.random, [...this.heard], k, accept)
+    if (heard.length >= k) return heard
+    return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, id => !this.heard.has(id) && accept(id)))
+  }
+
+  /** Live members that spoke to us, self included. */
+  private heardLive (): number {
+    let n = 1
+    for (const id of this.heard) if (this.isLive(id)) n++
+    return n
+  }
+
   private heardFrom (id: string): void {
     if (this.heard.has(id) || this.table.get(id) == null) return
     this.heard.add(id)
@@ -453,7 +472,7 @@ export class SwimMachine {
     // past the deadline: our own stall must not become a suspicion of someone else.
     const indirectTime = this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
     probe.deadline = Math.max(probe.deadline, this.now + indirectTime)
-    const relays = sample(this.random, this.table.allIds(), this.config.indirectChecks,
+    const relays = this.sampleMembers(this.config.indirectChecks,
       id => id !== probe.target && this.table.get(id)?.state === 'alive')
     probe.relays = relays
     // One more direct attempt beside the indirect ones (memberlist's TCP fallback ping does
@@ -471,8 +490,9 @@ export class SwimMachine {
     this.probes.delete(probe.seq)
     if (probe.acked) return
     // Lifeguard: missing nacks mean our own links may be the problem, so be more patient.
-    // Without relays there is nobody to vouch for us, and any failure counts.
-    this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
+    // Without relays there is nobody to vouch for us, and any failure counts. A member that
+    // never spoke to us says nothing about our health when silent (it may be a fake).
+    if (this.heard.has(probe.target)) this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
     const entry = this.table.get(probe.target)
     if (entry == null || !this.isLive(probe.target)) return
@@ -519,7 +539,9 @@ export class SwimMachine {
     }
     const target = this.table.get(req.target)
     if (target == null || this.relays.size >= MAX_RELAYS) {
+      // Not ours to probe; the nack still tells the requester that its links to us work.
       this.stats.messagesIgnored++
+      this.send(from, { type: 'nack', seq: req.seq, updates: [] })
       return
     }
     const seq = ++this.seq
@@ -541,7 +563,7 @@ export class SwimMachine {
   private gossipRound (): void {
     if (this.queue.size === 0) return
     this.lastGossipAt = this.now
-    const targets = sample(this.random, this.table.allIds(), this.config.gossipNodes, id => this.isGossipTarget(id))
+    const targets = this.sampleMembers(this.config.gossipNodes, id => this.isGossipTarget(id))
     for (const to of targets) {
       const updates = this.piggyback()
       if (updates.length === 0) break
@@ -554,7 +576,7 @@ export class SwimMachine {
    * view matches answers with no entries. Only when the views differ do full states cross.
    */
   private pushPullRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
+    const [to] = this.sampleMembers(1, id => this.table.get(id)?.state === 'alive')
     if (to == null) return
     if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
     this.digestRequests.add(to)
@@ -619,7 +641,7 @@ export class SwimMachine {
         // already knew it), except the peer itself: gossiping each of them again would cost
         // N × retransmits messages per join for nothing. Changes to members we knew are news.
         this.quietJoin = !known && entry.record.id !== from
-        if (!this.applyUpdates(from, syncEntryUpdates(entry, from, known))) break
+        if (!this.applyUpdates(from, syncEntryUpdates(entry, from, known), false)) break
         this.quietJoin = false
       }
     } finally {
@@ -652,8 +674,10 @@ export class SwimMachine {
   /**
    * Merges one message's updates. Returns false, having stopped, at the first record whose
    * signature fails: a sender that relays a forgery gets no more of our time for it.
+   * `firstHand` false: the sender's claims may be hearsay even where they name it as the
+   * accuser (a push-pull view's suspicions come from wherever the sender heard them).
    */
-  private applyUpdates (from: string, updates: Update[]): boolean {
+  private applyUpdates (from: string, updates: Update[], firstHand = true): boolean {
     for (const u of updates) {
       if (u.type === 'record') {
         if (!this.applyRecord(u.record, from)) return false
@@ -662,9 +686,9 @@ export class SwimMachine {
       } else if (!this.isLive(from) || !this.spend(from, 'claims')) {
         this.stats.claimsRejected++
       } else if (u.type === 'suspect') {
-        this.applySuspect(u, u.from === from)
+        this.applySuspect(u, firstHand && u.from === from)
       } else {
-        this.applyDead(u, u.from === from)
+        this.applyDead(u, firstHand && u.from === from)
       }
     }
     return true
@@ -692,7 +716,8 @@ export class SwimMachine {
       this.table.add(added)
       this.order.add(record.id)
       this.unheardOrder.add(record.id)
-      if (record.id === from) this.heard.add(from)
+      // The member itself, or the seed we chose answering our join, vouches for it.
+      if (record.id === from || this.trustedSender) this.heard.add(record.id)
       this.emit('join', added)
       if (!this.quietJoin) this.enqueue(record.id, { type: 'record', record })
       return true
@@ -737,10 +762,19 @@ export class SwimMachine {
       return false
     }
     if (this.table.size < this.config.maxMembers) return true
+    // Forget first a gone member that never spoke to us, then (for a member introducing
+    // itself) one that never spoke to us at all, then any gone member.
     let victim: string | undefined
+    let rank = 0
     for (const e of this.table.values()) {
-      if (e.state === 'dead' || e.state === 'left') { victim = e.record.id; break }
-      if (victim == null && record.id === from && !this.heard.has(e.record.id)) victim = e.record.id
+      const gone = e.state === 'dead' || e.state === 'left'
+      const heard = this.heard.has(e.record.id)
+      const r = gone && !heard ? 3 : !heard && record.id === from ? 2 : gone ? 1 : 0
+      if (r > rank) {
+        rank = r
+        victim = e.record.id
+        if (r === 3) break
+      }
     }
     if (victim == null) {
       this.stats.membersRejected++
@@ -780,7 +814,9 @@ export class SwimMachine {
       }
       return
     }
-    const n = this.clusterSize
+    // N of the suspicion bounds counts members that spoke to us: fake members nobody ever
+    // heard from must not stretch the timeouts of real ones.
+    const n = this.heardLive()
     const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
     const suspicion = new Suspicion(this.now, firstHand ? claim.from : '', needed, min, max, firstHand && claim.refused === true, this.config.refusedSuspicionTimeout)
