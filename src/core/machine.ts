@@ -52,6 +52,8 @@ export interface MachineStats {
   membersRejected: number
   /** Own records that could not be signed (the change was not made; see the error effect). */
   signFailures: number
+  /** Records left unchecked because their sender's verification budget was spent. */
+  budgetExceeded: number
 }
 
 /** All counters at zero; also what a shell sums several machines' stats into. */
@@ -71,7 +73,8 @@ export function emptyMachineStats (): MachineStats {
     misdirectedPings: 0,
     messagesIgnored: 0,
     membersRejected: 0,
-    signFailures: 0
+    signFailures: 0,
+    budgetExceeded: 0
   }
 }
 
@@ -237,6 +240,17 @@ export class SwimMachine {
   /** This member's own current record (signed). */
   get record (): MemberRecord {
     return this.self
+  }
+
+  /**
+   * Whether merging `record` would have its signature checked: it is new to us or newer
+   * than what we hold. A shell may check those ahead of `receive` (in slices, between
+   * other work) and have its verify hook answer from the results.
+   */
+  needsCheck (record: MemberRecord): boolean {
+    if (record.id === this.id) return record.incarnation >= this.self.incarnation
+    const entry = this.table.get(record.id)
+    return entry == null || record.incarnation > entry.incarnation
   }
 
   /** Addresses known for a member (its record's), or none. */
@@ -1014,7 +1028,7 @@ export class SwimMachine {
   private verified (record: MemberRecord, from: string): boolean {
     if (this.verifyHook == null) return true
     if (!this.spend(from, 'verifications')) {
-      this.stats.recordsRejected++
+      this.stats.budgetExceeded++
       return false
     }
     if (this.verifyHook(record)) return true

@@ -47,7 +47,7 @@ test('row 3: a flood of fake members leaves the failure detection of real member
     // The outsider re-signs its own record higher each time (it may: it is its own), so it
     // stays a live member, and carries 2,000 fresh fake members.
     incarnation++
-    const own: SyncEntry = { record: { id: 'attacker', incarnation, addrs: ['/mem/attacker'], meta: {}, leaving: false }, state: 'alive', incarnation }
+    const own: SyncEntry = { record: { id: 'attacker', incarnation, addrs: ['/ip4/192.0.2.66/tcp/4001'], meta: {}, leaving: false }, state: 'alive', incarnation }
     const fakes: SyncEntry[] = Array.from({ length: 2000 }, () => {
       const id = `fake${serial++}`
       return { record: { id, incarnation: 0, addrs: ['/ip4/192.0.2.1/tcp/80'], meta: {}, leaving: false }, state: 'alive', incarnation: 0 }
@@ -73,7 +73,7 @@ test('rows 5, 6: an outsider\'s stream of dead and suspect claims about a live m
   const target = sim.ids[3]
   // The attacker joins with its own record (any outsider can in a cluster without a key).
   for (const id of sim.ids) {
-    sim.inject('attacker', id, { type: 'sync', join: true, response: false, entries: [{ record: { id: 'attacker', incarnation: 0, addrs: ['/mem/attacker'], meta: {}, leaving: false }, state: 'alive', incarnation: 0 }] })
+    sim.inject('attacker', id, { type: 'sync', join: true, response: false, entries: [{ record: { id: 'attacker', incarnation: 0, addrs: ['/ip4/192.0.2.66/tcp/4001'], meta: {}, leaving: false }, state: 'alive', incarnation: 0 }] })
   }
   const start = sim.now
   for (let i = 0; i < 40; i++) {
