@@ -979,7 +979,7 @@ export class SwimMachine {
     const incarnation = above + 1
     try {
       if (!Number.isSafeInteger(incarnation)) {
-        throw new RangeError(`Cannot sign a new record: incarnation ${above} is the last one (restart with a new identity)`)
+        throw new Error(`incarnation ${above} is the last one (restart with a new identity)`)
       }
       return this.signed({ ...record, incarnation })
     } catch (err) {

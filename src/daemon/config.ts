@@ -52,6 +52,8 @@ export interface DaemonConfig {
   /** The PSK file's bytes, checked to be in the libp2p PSK v1 format. */
   clusterKey?: Uint8Array
   clusterKeyFile?: string
+  /** Cluster name: part of the protocol ids and record signatures (never merges with another). */
+  cluster: string
   meta: Record<string, string>
   profile: ProfileName
   logLevel: LogLevel
@@ -125,6 +127,13 @@ export const FLAGS = {
     repeatable: false,
     help: 'libp2p private-network pre-shared key (create one with `swimd keygen`)',
     example: '/etc/swimd/cluster.key'
+  },
+  cluster: {
+    arg: 'NAME',
+    repeatable: false,
+    default: 'default',
+    help: 'cluster name; nodes of different clusters never merge, even on one network or key',
+    example: 'payments'
   },
   meta: {
     arg: 'K=V',
@@ -309,6 +318,7 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     seeds: values.seed,
     api: values.api,
     dataDir: values['data-dir'],
+    cluster: values.cluster,
     meta: Object.fromEntries(values.meta),
     profile: values.profile,
     logLevel: values['log-level']
@@ -464,6 +474,7 @@ const SCHEMA = z.object({
   'api-token': z.string().min(1, 'must name a file').optional(),
   'data-dir': z.string().min(1, `must name a directory (expected e.g. ${FLAGS['data-dir'].example})`),
   'cluster-key': z.string().min(1, 'must name a file').optional(),
+  cluster: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, `must be 1 to 64 letters, digits, '.', '_' or '-' (expected e.g. ${FLAGS.cluster.example})`),
   meta: z.array(z.string().transform((value, ctx): [string, string] => {
     const at = value.indexOf('=')
     if (at <= 0) {

@@ -59,7 +59,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     if (config.clusterKey == null && config.listen.some(isBeyondLoopback)) {
       logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key: any host that can connect may join the cluster')
     }
-    node = await createNode(config, privateKey, seeds, incarnation)
+    node = await createNode(config, privateKey, seeds, incarnation, (message, err) => { logger.warn({ err }, message) })
   } catch (err) {
     logger.fatal({ err }, 'cannot start')
     io.stderr.write(`swimd: ${(err as Error).message}\n`)
@@ -157,7 +157,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 type SwimNode = Libp2p<{ swim: Swim }>
 
-async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number): Promise<SwimNode> {
+async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, onError: (message: string, err?: Error) => void): Promise<SwimNode> {
   const options: Libp2pOptions = {
     privateKey,
     addresses: {
@@ -173,7 +173,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation })
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, cluster: config.cluster, onError })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode

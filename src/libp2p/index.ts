@@ -18,5 +18,5 @@ export function swim (init: SwimInit = {}): (components: SwimComponents) => Swim
 export { SwimService }
 export type { SwimComponents, SwimAddressManager } from './swim-service.ts'
 export type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
-export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE, gossipsubTopic } from './constants.ts'
+export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE, gossipsubTopic, probeProtocol, syncProtocol, recordDomain } from './constants.ts'
 export { allowListGater, clusterKeyProtector } from './admission.ts'

@@ -26,14 +26,14 @@ import type { SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine, emptyMachineStats } from '../core/machine.ts'
 import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
-import type { Message, Sync, Update } from '../core/messages.ts'
+import type { MemberRecord, Message, Sync, Update } from '../core/messages.ts'
 import { seededRandom } from '../core/random.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
 import { encodeMessage, updateSize, validateRecord } from '../wire/codec.ts'
-import { DEFAULT_LIMITS } from '../wire/limits.ts'
+import { DEFAULT_LIMITS, syncLimits } from '../wire/limits.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
-import { DEFAULT_CLUSTER, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
+import { DEFAULT_CLUSTER, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, checkClusterName, dialTimeout, gossipsubTopic, leaveTimeout, probeProtocol, syncProtocol, syncTimeout } from './constants.ts'
 import { Dialer } from './dialer.ts'
 import type { SwimConnectionManager } from './dialer.ts'
 import { GossipsubBridge, isPubSub } from './gossipsub-bridge.ts'
@@ -42,6 +42,7 @@ import { ProbeProtocol } from './probe-protocol.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import { PushPullProtocol } from './push-pull-protocol.ts'
 import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
+import { SENDER_ALLOWANCE } from '../core/sender-budget.ts'
 import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
 
 /** The part of libp2p's address manager the service uses. */
@@ -74,7 +75,12 @@ interface Applied {
   syncs: Map<string, Promise<boolean>>
   /** Frames handed to the probe protocol: resolve to whether they reached the stream. */
   writes: Array<Promise<boolean>>
+  /** What the machine could not do (a record it could not sign). */
+  errors: Error[]
 }
+
+/** Signatures checked between two yields to the event loop while a sync is checked ahead. */
+const VERIFY_SLICE = 32
 
 const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 const EVENT_NAMES = {
@@ -105,6 +111,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly admission: Admission
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
+  /** Records of a sync checked ahead (in slices), so the machine's verify hook just looks. */
+  private readonly checked = new WeakMap<MemberRecord, boolean>()
+  private readonly cluster: string
   private readonly dialer: Dialer
   private readonly probe: ProbeProtocol
   private readonly pushPull: PushPullProtocol
@@ -135,16 +144,19 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.components = components
     this.init = init
     this.id = components.peerId.toString()
-    this.log = components.logger.forComponent('libp2p:swim')
+    this.log = reportingLogger(components.logger.forComponent('libp2p:swim'), init.onError)
+    this.cluster = init.cluster ?? DEFAULT_CLUSTER
+    checkClusterName(this.cluster)
     const overrides: Partial<SwimConfig> = {}
     for (const key of CONFIG_KEYS) {
       if (init[key] !== undefined) overrides[key] = init[key]
     }
     this.config = resolveConfig(init.profile ?? 'lan', overrides)
-    this.limits = { ...DEFAULT_LIMITS }
+    this.limits = syncLimits({ ...DEFAULT_LIMITS }, this.config.maxMembers)
     this.admission = new Admission(init.allowList)
-    this.sign = createRecordSigner(components.privateKey)
-    this.verify = createRecordVerifier(id => this.admission.admits(id))
+    this.sign = createRecordSigner(components.privateKey, this.cluster)
+    const verify = createRecordVerifier(id => this.admission.admits(id), this.cluster)
+    this.verify = record => this.checked.get(record) ?? verify(record)
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
     this.lastIncarnation = (init.incarnation ?? 0) - 1
@@ -164,6 +176,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       log: this.log,
       limits: this.limits,
       dialTimeout: dialTimeout(this.config.probeInterval),
+      protocol: probeProtocol(this.cluster),
       admits: id => this.admission.admits(id),
       onMessage: (from, message, bytes) => {
         count(this.counters.messagesIn, this.counters.bytesIn, message.type, bytes)
@@ -179,8 +192,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       log: this.log,
       limits: this.limits,
       timeout: syncTimeout(this.config.probeTimeout),
+      protocol: syncProtocol(this.cluster),
       admits: id => this.admission.admits(id),
-      onRequest: (from, request, bytes) => this.answerSync(from, request, bytes),
+      isMember: id => this.machine.member(id) != null,
+      onRequest: async (from, request, bytes) => await this.answerSync(from, request, bytes),
       onDecodeError,
       onUnreachable
     })
@@ -305,10 +320,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   async setMetadata (meta: Record<string, string>): Promise<void> {
     const copy = { ...meta }
     this.checkMetadata(copy)
-    this.meta = copy
     if (this.status.code === 'started') {
-      this.drive(m => m.setMetadata(copy, Date.now()))
+      const { errors } = this.drive(m => m.setMetadata(copy, Date.now()))
+      if (errors.length > 0) throw signingError(errors[0])
+      this.meta = copy
     } else {
+      this.meta = copy
       this.machine = this.createMachine(this.machine.record.addrs)
     }
   }
@@ -321,7 +338,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
    */
   async leave (): Promise<void> {
     if (this.status.code !== 'started' || this.machine.hasLeft) return
-    const { writes } = this.drive(m => m.leave(Date.now()))
+    const { writes, errors } = this.drive(m => m.leave(Date.now()))
+    if (errors.length > 0) throw signingError(errors[0])
     if (writes.length === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, leaveTimeout(this.config.probeInterval)) })
@@ -356,7 +374,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   /** Runs one machine input and carries out the effects it returns. Never throws. */
   private drive (input: (machine: SwimMachine) => Effect[]): Applied {
-    const applied: Applied = { syncs: new Map(), writes: [] }
+    const applied: Applied = { syncs: new Map(), writes: [], errors: [] }
     if (this.status.code !== 'started') return applied
     let effects: Effect[]
     try {
@@ -383,6 +401,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
             break
           case 'schedule':
             this.arm(effect.at)
+            break
+          case 'error':
+            applied.errors.push(effect.error)
+            this.log.error('could not sign a new record - %e', effect.error)
             break
         }
       } catch (err) {
@@ -418,14 +440,42 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const response = await this.pushPull.exchange(to, addrs, bytes)
     if (response == null || machine !== this.machine) return false
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
+    // The answer to our own join brings the whole cluster: checked in full, in slices.
+    if (!await this.checkAhead(response.message, request.join ? Infinity : SENDER_ALLOWANCE.verifications) || machine !== this.machine) {
+      this.pushPull.penalise(to)
+      return false
+    }
     this.drive(m => m.receive(to, response.message, Date.now()))
     return true
   }
 
+  /**
+   * Checks the signatures a sync would need checked, up to `budget` of them, a slice at a
+   * time with a yield between slices, so acks and timers never wait behind a large batch;
+   * the machine's verify hook then only looks the results up. False at the first bad
+   * signature: the sender gets no more of our time (the caller resets and penalises).
+   */
+  private async checkAhead (sync: Sync, budget: number): Promise<boolean> {
+    let spent = 0
+    for (const entry of sync.entries) {
+      if (spent >= budget) break
+      const record = entry.record
+      if (!this.machine.needsCheck(record) || !this.admission.admits(record.id) || this.checked.has(record)) continue
+      const valid = this.verify(record)
+      this.checked.set(record, valid)
+      if (!valid) return false
+      if (++spent % VERIFY_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
+    }
+    return true
+  }
+
   /** Handles an inbound sync request; returns the encoded response for its stream. */
-  private answerSync (from: string, request: Sync, bytes: number): Uint8Array | undefined {
+  private async answerSync (from: string, request: Sync, bytes: number): Promise<Uint8Array | undefined | 'reset'> {
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', bytes)
     if (this.status.code !== 'started') return undefined
+    const machine = this.machine
+    if (!await this.checkAhead(request, SENDER_ALLOWANCE.verifications)) return 'reset'
+    if (this.status.code !== 'started' || machine !== this.machine) return undefined
     let effects: Effect[]
     try {
       effects = this.machine.receive(from, request, Date.now())
@@ -435,7 +485,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     }
     const at = effects.findIndex(e => e.type === 'send' && e.to === from && e.message.type === 'sync' && e.message.response)
     const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
-    this.apply(effects, { syncs: new Map(), writes: [] })
+    this.apply(effects, { syncs: new Map(), writes: [], errors: [] })
     if (reply?.type !== 'send') return undefined
     const encoded = this.encode(reply.message)
     if (encoded != null) count(this.counters.messagesOut, this.counters.bytesOut, 'sync', encoded.byteLength)
@@ -538,11 +588,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (!isPubSub(service)) continue
       return new GossipsubBridge({
         pubsub: service,
-        topic: gossipsubTopic(this.init.cluster ?? DEFAULT_CLUSTER),
+        topic: gossipsubTopic(this.cluster),
         selfId: this.id,
         limits: this.limits,
         log: this.log,
         admits: id => this.admission.admits(id),
+        verify: this.verify,
         onUpdates: (from, updates, bytes) => {
           count(this.counters.messagesIn, this.counters.bytesIn, 'gossipsub', bytes)
           this.drive(m => m.receive(from, { type: 'gossip', updates }, Date.now()))
@@ -633,6 +684,26 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const error = validateRecord(probe, this.limits)
     if (error != null) throw new RangeError(`Invalid metadata: ${error.message}`)
   }
+}
+
+/**
+ * The service's logger, whose errors also go to `onError` (the daemon logs them as
+ * warnings at least): a failure the caller cannot otherwise see is never only a debug line.
+ */
+function reportingLogger (log: Logger, onError?: (message: string, error?: Error) => void): Logger {
+  if (onError == null) return log
+  const error = (formatter: string, ...args: unknown[]): void => {
+    log.error(formatter, ...args)
+    try {
+      onError(String(formatter).replace(/ - %e$/, ''), args.find((a): a is Error => a instanceof Error))
+    } catch {}
+  }
+  return Object.assign((formatter: string, ...args: unknown[]) => { log(formatter, ...args) }, log, { error })
+}
+
+/** A plain Error (not a RangeError/TypeError: the input was fine, the node could not sign). */
+function signingError (cause: Error): Error {
+  return new Error(`Cannot sign a new member record: ${cause.message}`, { cause })
 }
 
 function count (messages: Record<string, number>, bytes: Record<string, number>, type: string, size: number): void {
