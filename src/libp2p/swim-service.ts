@@ -441,10 +441,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     if (response == null || machine !== this.machine) return false
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
     // The answer to our own join brings the whole cluster: checked in full, in slices.
-    if (!await this.checkAhead(response.message, request.join ? Infinity : SENDER_ALLOWANCE.verifications) || machine !== this.machine) {
-      this.pushPull.penalise(to)
-      return false
-    }
+    const valid = await this.checkAhead(response.message, request.join ? Infinity : SENDER_ALLOWANCE.verifications)
+    if (machine !== this.machine) return false
+    if (!valid) this.pushPull.penalise(to)
     this.drive(m => m.receive(to, response.message, Date.now()))
     return true
   }
@@ -474,8 +473,13 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', bytes)
     if (this.status.code !== 'started') return undefined
     const machine = this.machine
-    if (!await this.checkAhead(request, SENDER_ALLOWANCE.verifications)) return 'reset'
+    const valid = await this.checkAhead(request, SENDER_ALLOWANCE.verifications)
     if (this.status.code !== 'started' || machine !== this.machine) return undefined
+    if (!valid) {
+      // The machine merges up to the bad record (known results, no new checks) and counts it.
+      this.drive(m => m.receive(from, request, Date.now()))
+      return 'reset'
+    }
     let effects: Effect[]
     try {
       effects = this.machine.receive(from, request, Date.now())
