@@ -24,9 +24,24 @@ export interface OpenStreamOptions extends AbortOptions {
   maxOutboundStreams?: number
 }
 
+/**
+ * Dials toward members we never had a connection with (they never answered: perhaps fakes
+ * at somebody's chosen addresses) are rate-limited, so no gossip can make this node dial a
+ * third party again and again: one per member per UNANSWERED_REDIAL ms, and
+ * UNANSWERED_DIALS_PER_SECOND in all. A member that connects or answers once is exempt.
+ */
+export const UNANSWERED_REDIAL = 10_000
+export const UNANSWERED_DIALS_PER_SECOND = 32
+
 export class Dialer {
   private readonly components: DialerComponents
   private readonly peerIds = new Map<string, PeerId>()
+  private readonly answered = new Set<string>()
+  private readonly lastDial = new Map<string, number>()
+  private windowStart = 0
+  private windowDials = 0
+  /** Dials not made because of the limits above. */
+  rateLimited = 0
   /** Addresses already merged into the peer store, per member, so a dial does not rewrite them. */
   private readonly stored = new Map<string, string>()
 
@@ -55,10 +70,32 @@ export class Dialer {
     const peer = this.peerId(id)
     let connection = this.openConnection(peer)
     if (connection == null) {
+      if (!this.answered.has(id)) this.limitUnanswered(id)
       await this.remember(peer, id, addrs, options)
       connection = await this.components.connectionManager.openConnection(peer, options)
     }
+    if (this.answered.size >= MAX_CACHED_KEYS) this.answered.clear()
+    this.answered.add(id)
     return connection.newStream(protocol, options)
+  }
+
+  /** Throws (before any dial) when a dial toward a never-answering member is over its limits. */
+  private limitUnanswered (id: string): void {
+    const now = Date.now()
+    const last = this.lastDial.get(id)
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now
+      this.windowDials = 0
+    }
+    if ((last !== undefined && now - last < UNANSWERED_REDIAL) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
+      this.rateLimited++
+      const err = new Error(`Not dialing ${id} again yet: it never answered`)
+      err.name = 'DialRateLimitedError'
+      throw err
+    }
+    this.windowDials++
+    if (this.lastDial.size >= MAX_CACHED_KEYS) this.lastDial.clear()
+    this.lastDial.set(id, now)
   }
 
   /** Forgets what was stored for members no longer known. */
