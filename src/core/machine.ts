@@ -828,9 +828,11 @@ export class SwimMachine {
       }
       return
     }
-    // N of the suspicion bounds counts members that spoke to us: fake members nobody ever
-    // heard from must not stretch the timeouts of real ones.
-    const n = this.heardLive()
+    // N of the suspicion bounds: members that never spoke to us count at most as many as
+    // those that did, so a flood of fakes cannot stretch the timeouts of real members, and
+    // an honest view still about to hear from everyone is not undercounted.
+    const heard = this.heardLive()
+    const n = Math.min(this.clusterSize, 2 * heard)
     const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
     const suspicion = new Suspicion(this.now, firstHand ? claim.from : '', needed, min, max, firstHand && claim.refused === true, this.config.refusedSuspicionTimeout)
@@ -840,12 +842,12 @@ export class SwimMachine {
     this.emit('suspect', entry)
     if (claim.from !== this.id || this.config.suspicionGrace === 0) {
       this.enqueue(claim.id, claim)
-      // Somebody else's suspicion of a member we know first-hand: see for ourselves. The
-      // ping tells the member (which refutes if it is alive), and a failed probe makes us a
-      // party to the suspicion, the only way another's dead claim becomes a verdict here.
-      // Members that never spoke to us (perhaps fakes at somebody's chosen addresses) are
-      // not dialed for it; our own suspicion timeout decides them.
-      if (claim.from !== this.id && !this.leaving && this.heard.has(claim.id) && !this.isProbing(claim.id)) this.startProbe(claim.id)
+      // Somebody else's suspicion: see for ourselves. The ping tells the member (which
+      // refutes if it is alive), and a failed probe makes us a party to the suspicion, the
+      // only way another's dead claim becomes a verdict here. (Dials toward members that
+      // never answered are rate-limited by the shell, so fakes cannot turn this into a
+      // flood toward somebody's chosen addresses.)
+      if (claim.from !== this.id && !this.leaving && !this.isProbing(claim.id)) this.startProbe(claim.id)
       return
     }
     // Our own probe failed. Buddy system: tell the suspect first and probe it again (the
