@@ -419,7 +419,7 @@ export function checkExchange (req: FuzzRequest, ex: Exchange): Verdict {
   }
   if (ex.status < 100 || ex.status > 599) return fail(`status ${ex.status}`)
   const contentType = ex.headers['content-type'] ?? ''
-  const isApi = contentType.startsWith('application/json') || contentType.startsWith('text/event-stream') || contentType.startsWith('text/plain; version=')
+  const isApi = contentType.startsWith('application/json') || contentType.startsWith('text/event-stream') || contentType.startsWith('text/plain; version=') || isPageFile(contentType)
   // Node's HTTP parser refused the request before the API saw it: a bare status, no body
   if (!isApi) {
     if (PARSER_STATUSES.has(ex.status) && ex.body === '' && (req.raw || ex.status === 431 || (ex.status === 400 && !NODE_METHODS.includes(req.method)) || (ex.status === 417 && expectsJunk(req)))) return { outcome: 'parser-rejected' }
@@ -451,6 +451,11 @@ export function checkExchange (req: FuzzRequest, ex: Exchange): Verdict {
     try { JSON.parse(ex.body) } catch { return fail(`status ${ex.status} body is not JSON`) }
   }
   return { outcome: 'ok' }
+}
+
+/** The membership page and its files (`GET /`, `/page/…`), served under the page's CSP. */
+function isPageFile (contentType: string): boolean {
+  return /^(text\/html|text\/javascript|text\/css|image\/svg\+xml)\b/.test(contentType)
 }
 
 /** The path the API routes on, as it parses it; undefined when it cannot. */

@@ -4,6 +4,7 @@
  *
  * - `bench/sim.ts --json`: simulator, join / crash detection / cost for N up to 10,000;
  * - `bench/sim-loss.ts --json`: simulator, false positives under 10% loss and under pauses;
+ * - `bench/crypto.ts --json`: datagram sealing and stream proofs, per second on one core;
  * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100;
  * - `bench/attacks.ts --json`: the trust attacks replayed against a real 3-node cluster.
  *
@@ -78,6 +79,7 @@ const sizeArgs = (name: string, value: string | undefined): string[] => value !=
 const children: ChildResult[] = []
 children.push(await runChild('sim', 'sim.ts', sizeArgs('--sizes', args['sim-sizes']), 30 * 60_000))
 children.push(await runChild('sim-loss', 'sim-loss.ts', [], 10 * 60_000))
+children.push(await runChild('crypto', 'crypto.ts', [], 5 * 60_000))
 children.push(await runChild('attacks', 'attacks.ts', [], 10 * 60_000))
 if (!args['skip-libp2p']) {
   children.push(await runChild('libp2p', 'libp2p.ts', [...sizeArgs('--sizes', args['libp2p-sizes']), ...sizeArgs('--trials', args.trials)], 90 * 60_000))
@@ -203,6 +205,23 @@ function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+const crypto = children.find(c => c.bench === 'crypto')
+if (crypto?.ok === true) {
+  const c = crypto.result
+  const figure = (name: string, mode: string, size: number): string => {
+    const r = c.rows.find((x: any) => x.figure.startsWith(name) && x.mode === mode && x.size === size)
+    return r == null ? '—' : `${Math.round(r.value / 1000)}k`
+  }
+  lines.push('')
+  lines.push(`Datagram sealing (one core, \`bench/crypto.ts\`): ${c.overheadBytes} bytes added per datagram; first contact with a member ${c.firstContactMicros} µs; stream proofs ${Math.round(c.streamProofs.check / 1000)}k checked / s.`)
+  lines.push('')
+  row('payload', 'keyless seal / s', 'keyless open / s', 'keyed seal / s', 'keyed open / s', 'forged dropped / s')
+  row('---', '---', '---', '---', '---', '---')
+  for (const size of [...new Set<number>(c.rows.map((x: any) => x.size))]) {
+    row(`${size} B`, figure('seal', 'keyless', size), figure('open', 'keyless', size), figure('seal', 'keyed', size), figure('open', 'keyed', size), figure('forged', 'keyed', size))
+  }
 }
 
 const attacks = children.find(c => c.bench === 'attacks')

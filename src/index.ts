@@ -54,3 +54,7 @@ export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, gossips
 export type { Swim, SwimComponents, SwimEvents, SwimInit, SwimStats } from './libp2p/index.ts'
 export type { Member, MemberState, MembershipEvent, MembershipEventType } from './core/types.ts'
 export type { SwimConfig, ProfileName } from './core/config.ts'
+export { Keyring, KeyringError, keyId, CLUSTER_KEY_LENGTH, decodeClusterKeyFile, encodeClusterKeyFile, generateClusterKeyFile } from './libp2p/index.ts'
+export type { KeyringErrorCode } from './libp2p/index.ts'
+export { HashRing, QuorumTracker, memberWeight, memberZone } from './consumers/index.ts'
+export type { QuorumState, QuorumStatus, RingOptions } from './consumers/index.ts'

@@ -3,6 +3,7 @@
  * members, colour only when writing to a terminal.
  */
 import { styleText } from 'node:util'
+import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { Member, MembershipEventType, MemberState } from '../core/types.ts'
 
 export type Colour = 'green' | 'yellow' | 'red' | 'cyan' | 'gray' | 'bold'
@@ -76,4 +77,11 @@ export function formatMembersTable (members: Member[], colour: boolean): string 
   const body = rows.map((row, index) => line(row, (cell, column) =>
     column === 1 ? paint(cell, STATE_COLOURS[members[index].state] ?? 'bold', colour) : cell))
   return [header, ...body].join('\n') + '\n'
+}
+
+/** `quorum: quorum (5 alive of 5 expected) since 2024-05-01T12:00:00.000Z` */
+export function formatQuorum (quorum: QuorumStatus, colour: boolean): string {
+  const state = paint(quorum.state, quorum.state === 'quorum' ? 'green' : quorum.state === 'minority' ? 'red' : 'yellow', colour)
+  const expected = quorum.state === 'forming' && quorum.expected === 0 ? 'expected size not learned yet' : `${quorum.expected} expected`
+  return `quorum: ${state} (${quorum.alive} alive of ${expected}) since ${formatTime(quorum.since)}`
 }

@@ -2,8 +2,9 @@
  * `membership-events`: the command-line client of swimd's HTTP API.
  *
  * ```
- * membership-events watch   [--api URL] [--json] [--type join,fail,...] [--since SEQ]
- * membership-events members [--api URL] [--json] [--state alive]
+ * membership-events watch   [--api URL] [--json] [--type join,fail,...] [--since SEQ] [--meta k=v] [--exec CMD]
+ * membership-events members [--api URL] [--json] [--state alive] [--meta k=v]
+ * membership-events lookup  KEY [--api URL] [--n 3] [--json]
  * membership-events leave   [--api URL] [--token-file FILE]
  * ```
  * `--api` defaults to `$SWIM_API`, then `http://127.0.0.1:7947`. `leave` sends the bearer token
@@ -17,8 +18,11 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
 import { CliError, DEFAULT_API, parseApiBase } from './api-client.ts'
 import { leave } from './leave.ts'
+import { lookup } from './lookup.ts'
 import { members } from './members.ts'
+import { parseMetaFilter } from './meta-filter.ts'
 import { watch } from './watch.ts'
+import { MAX_LOOKUP_N } from '../daemon/consumer-routes.ts'
 import type { BackoffOptions } from './sse-client.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
 
@@ -40,8 +44,9 @@ const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left
 
 type Parsed =
   | { kind: 'help', text: string, exitCode: number }
-  | { kind: 'watch', api: string, json: boolean, types?: MembershipEventType[], since?: number }
-  | { kind: 'members', api: string, json: boolean, states?: MemberState[] }
+  | { kind: 'watch', api: string, json: boolean, types?: MembershipEventType[], since?: number, meta?: Record<string, string>, exec?: string }
+  | { kind: 'members', api: string, json: boolean, states?: MemberState[], meta?: Record<string, string> }
+  | { kind: 'lookup', api: string, json: boolean, key: string, n: number }
   | { kind: 'leave', api: string, token?: string }
 
 /**
@@ -58,6 +63,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
         return await watch({ ...parsed, env, stdout, stderr, signal: options.signal, backoff: options.backoff })
       case 'members':
         return await members({ ...parsed, env, stdout })
+      case 'lookup':
+        return await lookup({ ...parsed, env, stdout })
       case 'leave':
         return await leave({ ...parsed, stdout })
     }
@@ -73,7 +80,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 function parseCommandLine (argv: string[], env: Record<string, string | undefined>): Parsed {
   const output = { out: '', err: '' }
-  let chosen: { name: string, opts: Record<string, unknown> } | undefined
+  let chosen: { name: string, opts: Record<string, unknown>, args: string[] } | undefined
   const program = new Command('membership-events')
     .description('Watch and query the membership of a swimd cluster member')
     .exitOverride()
@@ -83,7 +90,11 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
       outputError: () => {}
     })
   const apiOption = (): Option => new Option('--api <URL>', `swimd's HTTP API (default: ${DEFAULT_API}; env SWIM_API)`)
-  const choose = (name: string) => (opts: Record<string, unknown>) => { chosen = { name, opts } }
+  const choose = (name: string) => (...args: unknown[]) => {
+    // commander passes the positional arguments first, then the options and the command
+    chosen = { name, opts: args[args.length - 2] as Record<string, unknown>, args: args.slice(0, -2) as string[] }
+  }
+  const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
   program.command('watch')
     .description('print membership events as they happen; reconnects and resumes without loss or repeats')
@@ -91,13 +102,23 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
     .option('--json', 'one JSON object per line: { "seq", "type", "at", "member" }')
     .option('--type <LIST>', `only these event types, comma-separated: ${EVENT_TYPES.join(',')}`)
     .option('--since <SEQ>', 'first replay the retained events after SEQ (0: all retained)')
+    .option('--meta <K=V>', 'only events about members with this metadata pair; repeatable (all must match)', collect)
+    .option('--exec <CMD>', 'run CMD through the shell once per event, in order: the event as JSON on stdin, SWIM_EVENT, SWIM_SEQ, SWIM_MEMBER_ID, SWIM_MEMBER_ADDRS, SWIM_META_<KEY> in its environment')
     .action(choose('watch'))
   program.command('members')
     .description('list the members swimd knows')
     .addOption(apiOption())
     .option('--json', 'print { "members": [...] }')
     .option('--state <LIST>', `only members in these states, comma-separated: ${MEMBER_STATES.join(',')}`)
+    .option('--meta <K=V>', 'only members with this metadata pair; repeatable (all must match)', collect)
     .action(choose('members'))
+  program.command('lookup')
+    .description('the members owning KEY on the consistent-hash ring, owner first')
+    .argument('<KEY>', 'the key (any string)')
+    .addOption(apiOption())
+    .option('--n <N>', `how many distinct owners (1 to ${MAX_LOOKUP_N})`, '1')
+    .option('--json', 'print { "key", "members": [...] }')
+    .action(choose('lookup'))
   program.command('leave')
     .description('make swimd leave the cluster gracefully and exit')
     .addOption(apiOption())
@@ -128,10 +149,14 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
         api,
         json: opts.json === true,
         types: parseList(opts.type, '--type', EVENT_TYPES),
-        since: parseSince(opts.since)
+        since: parseSince(opts.since),
+        meta: parseMetaFilter(opts.meta),
+        exec: parseExec(opts.exec)
       }
     case 'members':
-      return { kind: 'members', api, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES) }
+      return { kind: 'members', api, json: opts.json === true, states: parseList(opts.state, '--state', MEMBER_STATES), meta: parseMetaFilter(opts.meta) }
+    case 'lookup':
+      return { kind: 'lookup', api, json: opts.json === true, key: chosen.args[0], n: parseN(opts.n) }
     default:
       return { kind: 'leave', api, token: readToken(opts.tokenFile, env) }
   }
@@ -145,6 +170,19 @@ function parseList<T extends string> (value: unknown, flag: string, allowed: rea
     throw new CliError(`Invalid ${flag} "${value}": expected a comma-separated list of ${allowed.join(', ')}`, 2)
   }
   return items as T[]
+}
+
+function parseN (value: unknown): number {
+  const text = String(value)
+  const n = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!(n >= 1 && n <= MAX_LOOKUP_N)) throw new CliError(`Invalid --n "${text}": expected a whole number of owners from 1 to ${MAX_LOOKUP_N}`, 2)
+  return n
+}
+
+function parseExec (value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  if (value.trim() === '') throw new CliError('Invalid --exec "": expected a command to run for each event, e.g. --exec ./on-event.sh', 2)
+  return value
 }
 
 function parseSince (value: unknown): number | undefined {

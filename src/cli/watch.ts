@@ -5,6 +5,8 @@
  */
 import { networkReason } from './api-client.ts'
 import { formatEventLine, formatTime, useColour } from './format.ts'
+import { ExecRunner } from './exec-handler.ts'
+import { matchesMeta } from './meta-filter.ts'
 import { followEvents } from './sse-client.ts'
 import type { BackoffOptions } from './sse-client.ts'
 import type { MembershipEventType } from '../core/types.ts'
@@ -17,6 +19,10 @@ export interface WatchOptions {
   types?: MembershipEventType[]
   /** Resume after this seq (0: everything swimd still retains). */
   since?: number
+  /** Only events about members whose metadata has all these pairs. */
+  meta?: Record<string, string>
+  /** A shell command run once per event (see exec-handler.ts). */
+  exec?: string
   env: Record<string, string | undefined>
   stdout: CliOutput
   stderr: CliOutput
@@ -30,6 +36,7 @@ export async function watch (options: WatchOptions): Promise<number> {
   const colour = useColour(stdout, options.env)
   // print "cannot reach" once per outage, not once per attempt
   let reported = false
+  const runner = options.exec == null ? undefined : new ExecRunner({ command: options.exec, env: options.env, stderr })
   await followEvents({
     url: `${options.api}/v1/events`,
     since: options.since,
@@ -43,14 +50,22 @@ export async function watch (options: WatchOptions): Promise<number> {
     },
     onEvent: (event) => {
       if (options.types != null && !options.types.includes(event.type)) return
+      if (options.meta != null && !matchesMeta(event.member, options.meta)) return
+      runner?.enqueue(event)
       stdout.write(options.json
         ? `${JSON.stringify({ seq: event.seq, type: event.type, at: event.at, member: event.member })}\n`
         : `${formatEventLine(event, colour)}\n`)
     },
     onReset: (reset) => {
+      runner?.reset(reset.seq)
       stderr.write(`Missed events before seq ${reset.seq + 1} (swimd no longer has them, or restarted); ${reset.members.length} members known at ${formatTime(Date.now())}, continuing\n`)
     }
   })
+  if (runner != null) {
+    const pending = runner.pending
+    await runner.current()
+    if (pending > 0) stderr.write(`Stopped with ${pending} events not handled\n`)
+  }
   return 0
 }
 

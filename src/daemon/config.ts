@@ -57,6 +57,10 @@ export interface DaemonConfig {
   meta: Record<string, string>
   profile: ProfileName
   logLevel: LogLevel
+  /** A fixed expected cluster size for quorum; learned from stable views when unset. */
+  expect?: number
+  /** How long (ms) a view must stay unchanged to count as stable for quorum. */
+  stableAfter: number
   /** Absolute path of the config file, when one was read. */
   configFile?: string
 }
@@ -154,6 +158,20 @@ export const FLAGS = {
     default: 'info',
     help: `structured JSON logs on stderr: ${LOG_LEVELS.join('|')}`,
     example: 'info'
+  },
+  expect: {
+    arg: 'N',
+    repeatable: false,
+    defaultText: 'learned from stable views',
+    help: 'fixed expected cluster size for quorum (GET /v1/quorum, /readyz?quorum=1)',
+    example: '5'
+  },
+  'stable-after': {
+    arg: 'MS',
+    repeatable: false,
+    default: '20000',
+    help: 'how long a view must stay unchanged to count as stable for quorum',
+    example: '20000'
   }
 } as const satisfies Record<string, FlagSpec>
 
@@ -321,8 +339,10 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
     cluster: values.cluster,
     meta: Object.fromEntries(values.meta),
     profile: values.profile,
-    logLevel: values['log-level']
+    logLevel: values['log-level'],
+    stableAfter: values['stable-after']
   }
+  if (values.expect != null) config.expect = values.expect
   if (configPath != null) config.configFile = configPath
   if (values['api-token'] != null) {
     config.apiTokenFile = values['api-token']
@@ -484,8 +504,22 @@ const SCHEMA = z.object({
     return [value.slice(0, at), value.slice(at + 1)]
   })),
   profile: z.enum(PROFILE_NAMES, { error: `expected one of ${PROFILE_NAMES.join(', ')}` }),
-  'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` })
+  'log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+  expect: wholeNumber(1, 1_000_000, 'a number of members', FLAGS.expect.example).optional(),
+  'stable-after': wholeNumber(0, 86_400_000, 'a number of milliseconds', FLAGS['stable-after'].example)
 })
+
+/** A whole number in [min, max], written in decimal. */
+function wholeNumber (min: number, max: number, what: string, example: string): z.ZodType<number> {
+  return z.string().transform((value, ctx) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `not ${what} from ${min} to ${max} (expected e.g. ${example})` })
+      return z.NEVER
+    }
+    return n
+  })
+}
 
 function describeIssue (issue: z.core.$ZodIssue, merged: Partial<Record<FlagName, Raw>>, sources: Record<FlagName, Source>): string {
   const name = issue.path[0] as FlagName

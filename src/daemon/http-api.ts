@@ -10,7 +10,9 @@
  * | `PUT /v1/meta` | body: object of strings, the member's complete new metadata; 200 with the updated Member |
  * | `GET /metrics` | Prometheus text format |
  * | `GET /healthz` | 200 while serving |
- * | `GET /readyz` | 200 once `isReady()`, else 503 |
+ * | `GET /readyz[?quorum=1]` | 200 once `isReady()` (and, with `quorum=1`, while this side holds a quorum), else 503 |
+ * | `GET /v1/lookup`, `/v1/quorum`, `/v1/sd/prometheus` | see `consumer-routes.ts` |
+ * | `GET /` | the live membership page (and its files under `/page/`), see page.ts |
  *
  * Errors are `{ "error": "…" }` with a 4xx/5xx status: 400 bad query or body, 401 missing or
  * wrong bearer token (non-GET requests, when a token is configured), 404 unknown path, 405
@@ -18,7 +20,9 @@
  * HEAD is answered like GET, except on the event stream.
  */
 import { createServer } from 'node:http'
+import { consumerRoutes, quorumProblem } from './consumer-routes.ts'
 import { checkBearer, HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { pageRoutes } from './page.ts'
 import { SseWriter } from './sse.ts'
 import type { EventLog, LoggedEvent } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -30,7 +34,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 
 /** The part of the `Swim` service the API calls. */
-export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata'>
+export type ApiSwim = Pick<Swim, 'members' | 'localMember' | 'setMetadata' | 'lookup' | 'quorum'>
 
 export interface ApiOptions {
   swim: ApiSwim
@@ -70,6 +74,7 @@ export function createApi (options: ApiOptions): Api {
   const streams = new Set<SseWriter>()
 
   const routes: Record<string, Partial<Record<Method, Handler>>> = {
+    ...pageRoutes(),
     '/v1/self': {
       GET: (_req, res) => { sendJson(res, 200, swim.localMember()) }
     },
@@ -118,11 +123,14 @@ export function createApi (options: ApiOptions): Api {
       GET: (_req, res) => { sendJson(res, 200, { status: 'ok' }) }
     },
     '/readyz': {
-      GET: (_req, res) => {
+      GET: (_req, res, url) => {
         if (!options.isReady()) throw new HttpError(503, 'Not ready: this node has not joined a cluster yet')
+        const problem = url.searchParams.get('quorum') === '1' ? quorumProblem(swim) : undefined
+        if (problem != null) throw new HttpError(503, problem)
         sendJson(res, 200, { status: 'ready' })
       }
-    }
+    },
+    ...consumerRoutes(swim)
   }
 
   async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

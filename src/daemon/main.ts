@@ -173,7 +173,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     services: {
       identify: identify(),
       pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
-      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, cluster: config.cluster, onError })
+      swim: swim({ seeds, profile: config.profile, metadata: config.meta, incarnation, expect: config.expect, stableAfter: config.stableAfter, cluster: config.cluster, onError })
     }
   }
   return await createLibp2p(options) as unknown as SwimNode

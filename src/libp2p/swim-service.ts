@@ -33,6 +33,8 @@ import { encodeMessage, updateSize, validateRecord } from '../wire/codec.ts'
 import { DEFAULT_LIMITS, syncLimits } from '../wire/limits.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
+import { ConsumerView } from './consumer-view.ts'
+import type { QuorumStatus } from '../consumers/quorum.ts'
 import { DEFAULT_CLUSTER, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, checkClusterName, dialTimeout, gossipsubTopic, leaveTimeout, probeProtocol, syncProtocol, syncTimeout } from './constants.ts'
 import { Dialer } from './dialer.ts'
 import type { SwimConnectionManager } from './dialer.ts'
@@ -118,6 +120,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly probe: ProbeProtocol
   private readonly pushPull: PushPullProtocol
   private bridge?: GossipsubBridge
+  private readonly consumers: ConsumerView
   private machine: SwimMachine
   private status: Status = { code: 'stopped' }
   private meta: Record<string, string>
@@ -201,6 +204,13 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     })
 
     this.machine = this.createMachine([])
+    this.consumers = new ConsumerView(this, {
+      self: this.id,
+      expect: init.expect,
+      stableAfter: init.stableAfter,
+      members: () => this.members(),
+      onQuorumChange: status => { this.safeDispatchEvent('quorum:change', { detail: status }) }
+    })
 
     this.onTimer = this.onTimer.bind(this)
     this.onTick = this.onTick.bind(this)
@@ -247,6 +257,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.log.error('could not subscribe to the gossipsub topic, continuing without it - %e', err)
       this.bridge = undefined
     }
+    this.consumers.start()
     this.drive(m => m.tick(Date.now()))
     const seeds = this.init.seeds ?? []
     if (seeds.length > 0) {
@@ -261,6 +272,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     clearTimeout(this.timer)
     this.timer = undefined
     this.timerAt = Infinity
+    this.consumers.stop()
     const events = this.components.events
     events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     events.removeEventListener('connection:close', this.onConnectionClose)
@@ -295,6 +307,14 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   localMember (): Member {
     return this.machine.localMember()
+  }
+
+  lookup (key: string | Uint8Array, n = 1): Member[] {
+    return this.consumers.lookup(key, n)
+  }
+
+  quorum (): QuorumStatus {
+    return this.consumers.quorum()
   }
 
   /**

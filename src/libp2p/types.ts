@@ -1,3 +1,4 @@
+import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
@@ -33,6 +34,10 @@ export interface SwimInit extends Partial<SwimConfig> {
    * `false` for none. @default the service named `pubsub`, else `gossipsub`, when present
    */
   pubsub?: string | false
+  /** A fixed expected cluster size for `quorum()`; learned from stable views when unset. */
+  expect?: number
+  /** How long (ms) a view must stay unchanged to count as stable for `quorum()`. @default 20000 */
+  stableAfter?: number
 }
 
 /**
@@ -73,6 +78,8 @@ export interface SwimEvents {
   'member:fail': CustomEvent<MembershipEvent>
   'member:leave': CustomEvent<MembershipEvent>
   'member:update': CustomEvent<MembershipEvent>
+  /** The quorum object changed (its state, the alive count or the expected size). */
+  'quorum:change': CustomEvent<QuorumStatus>
 }
 
 /** The public face of the service: `node.services.swim`. */
@@ -87,4 +94,11 @@ export interface Swim extends TypedEventTarget<SwimEvents> {
   leave: () => Promise<void>
   /** Counters and gauges for metrics (a snapshot). */
   stats: () => SwimStats
+  /**
+   * The `n` distinct live (alive or suspect) members owning `key` on the consistent-hash
+   * ring, owner first; every member with the same view gives the same answer. @default n = 1
+   */
+  lookup: (key: string | Uint8Array, n?: number) => Member[]
+  /** Whether this node's side of the cluster holds a quorum (see src/consumers/quorum.ts). */
+  quorum: () => QuorumStatus
 }

@@ -2,3 +2,4 @@
 export { Simulation, type SimulationOptions, type SimEvent } from './simulation.ts'
 export type { LatencyRange } from './network.ts'
 export type { Member, MemberState, MembershipEventType } from '../core/types.ts'
+export type { QuorumStatus, QuorumState } from '../consumers/quorum.ts'

@@ -1,3 +1,5 @@
+import { HashRing } from '../consumers/ring.ts'
+import { QuorumTracker, type QuorumStatus } from '../consumers/quorum.ts'
 import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine } from '../core/machine.ts'
@@ -30,6 +32,8 @@ export interface SimulationOptions {
   recordEvents?: boolean
   /** Called for every membership event as it happens, recorded or not. */
   onEvent?: (event: SimEvent) => void
+  /** Quorum knobs of every node (`sim.quorum`), as the service's `expect` and `stableAfter`. */
+  quorum?: { expect?: number, stableAfter?: number }
 }
 
 export interface SimEvent {
@@ -83,6 +87,9 @@ export class Simulation {
   private readonly seed: number
   private messages = 0
   private bytes = 0
+  /** Per node: the same ring and quorum tracker the library service uses (src/consumers). */
+  private readonly consumers = new Map<string, { quorum: QuorumTracker, ring?: HashRing }>()
+  private readonly quorumOptions: { expect?: number, stableAfter?: number }
 
   constructor (options: SimulationOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) {
@@ -95,6 +102,7 @@ export class Simulation {
     this.wire = options.wire ?? true
     this.recordEvents = options.recordEvents ?? true
     this.onEvent = options.onEvent
+    this.quorumOptions = options.quorum ?? {}
     for (let i = 0; i < options.size; i++) this.createNode(this.newId())
     const seed = this.nodes.get(this.ids[0]) as SimNode
     for (let i = 1; i < this.ids.length; i++) {
@@ -203,6 +211,21 @@ export class Simulation {
     return this.node(id).machine
   }
 
+  /** The n live owners of `key` in that node's view, owner first (the library's `lookup`). */
+  lookup (observer: string, key: string | Uint8Array, n = 1): Member[] {
+    const view = this.view(observer)
+    const consumers = this.consumers.get(observer) as { ring?: HashRing }
+    consumers.ring ??= new HashRing()
+    consumers.ring.update(view)
+    return consumers.ring.lookup(key, n)
+  }
+
+  /** That node's quorum status (the library's `quorum()`), in virtual ms. */
+  quorum (observer: string): QuorumStatus {
+    this.node(observer)
+    return (this.consumers.get(observer) as { quorum: QuorumTracker }).quorum.status(this.now)
+  }
+
   isUp (id: string): boolean {
     return this.node(id).up
   }
@@ -244,6 +267,7 @@ export class Simulation {
     }
     if (previous == null) this.ids.push(id)
     this.nodes.set(id, node)
+    this.consumers.set(id, { quorum: new QuorumTracker({ self: id, ...this.quorumOptions, now: this.now }) })
     return node
   }
 
@@ -303,6 +327,7 @@ export class Simulation {
           this.transmit(node, effect.to, effect.message)
           break
         case 'emit': {
+          this.consumers.get(node.id)?.quorum.observe(effect.event.member.id, effect.event.member.state, this.now)
           if (!this.recordEvents && this.onEvent == null) break
           const event: SimEvent = { at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id }
           if (this.recordEvents) this.events.push(event)

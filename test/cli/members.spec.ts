@@ -16,12 +16,33 @@ test.before(async () => {
 
 test.after(async () => { await h.close() })
 
-test('members --json prints { "members": [...] } exactly as swimd reports them', async () => {
+test('members --json prints { "members": [...], "quorum": {...} } exactly as swimd reports them', async () => {
   const stdout = new Collector()
   const code = await main(['members', '--json', '--api', h.base], {}, stdout, new Collector())
   assert.is(code, 0)
   assert.is(stdout.lines.length, 1)
-  assert.equal(JSON.parse(stdout.text), { members: h.swim.members() })
+  assert.equal(JSON.parse(stdout.text), { members: h.swim.members(), quorum: h.swim.quorum() })
+})
+
+test('members prints the quorum state on its first line, then the table', async () => {
+  h.swim.quorumStatus = { state: 'minority', alive: 2, expected: 5, since: Date.UTC(2024, 4, 1, 12) }
+  const stdout = new Collector(false)
+  await main(['members', '--api', h.base], {}, stdout, new Collector())
+  assert.is(stdout.lines[0], 'quorum: minority (2 alive of 5 expected) since 2024-05-01T12:00:00.000Z')
+  assert.ok(stdout.lines[1].startsWith('ID'))
+  h.swim.quorumStatus = { state: 'forming', alive: 1, expected: 0, since: 1_700_000_000_000 }
+})
+
+test('members --meta k=v keeps members with every pair given; a malformed pair is a usage error', async () => {
+  const stdout = new Collector()
+  await main(['members', '--json', '--meta', 'role=api', '--api', h.base], {}, stdout, new Collector())
+  assert.equal(JSON.parse(stdout.text).members.map((m: { id: string }) => m.id), ['peer-a'])
+  const none = new Collector()
+  await main(['members', '--json', '--meta', 'role=api', '--meta', 'zone=b', '--api', h.base], {}, none, new Collector())
+  assert.equal(JSON.parse(none.text).members, [])
+  const stderr = new Collector()
+  assert.is(await main(['members', '--meta', 'role', '--api', h.base], {}, new Collector(), stderr), 2)
+  assert.match(stderr.text, 'Invalid --meta "role": expected KEY=VALUE')
 })
 
 test('members --state filters on the server side', async () => {
@@ -33,7 +54,8 @@ test('members --state filters on the server side', async () => {
 test('members prints an aligned table for people, sorted by id, without colour off a TTY', async () => {
   const stdout = new Collector(false)
   await main(['members', '--api', h.base], {}, stdout, new Collector())
-  const [header, ...rows] = stdout.lines
+  const [quorumLine, header, ...rows] = stdout.lines
+  assert.ok(quorumLine.startsWith('quorum: forming'))
   assert.ok(header.startsWith('ID'))
   assert.is(rows.length, 3)
   assert.ok(rows[0].startsWith('12D3KooWSelf'), 'sorted by id')

@@ -3,6 +3,8 @@
  * `member:*` events when a test says so. Enough for the daemon and the CLI, no protocol.
  */
 import { TypedEventEmitter } from 'main-event'
+import { HashRing } from '../../src/consumers/ring.ts'
+import type { QuorumStatus } from '../../src/consumers/quorum.ts'
 import type { Member, MembershipEvent, MembershipEventType, MemberState } from '../../src/core/types.ts'
 import type { Swim, SwimEvents, SwimStats } from '../../src/libp2p/types.ts'
 
@@ -33,6 +35,9 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   leaveCalls = 0
   /** When set, `setMetadata` rejects with it. */
   setMetadataError: Error | undefined
+  /** What `quorum()` answers; `setQuorum` changes it and says `quorum:change`. */
+  quorumStatus: QuorumStatus = { state: 'forming', alive: 1, expected: 0, since: 1_700_000_000_000 }
+  readonly #ring = new HashRing()
 
   constructor (selfId = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf') {
     super()
@@ -63,6 +68,20 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
 
   stats (): SwimStats {
     return fakeStats(this)
+  }
+
+  lookup (key: string | Uint8Array, n = 1): Member[] {
+    this.#ring.update(this.members())
+    return this.#ring.lookup(key, n)
+  }
+
+  quorum (): QuorumStatus {
+    return { ...this.quorumStatus }
+  }
+
+  setQuorum (status: Partial<QuorumStatus>): void {
+    this.quorumStatus = { ...this.quorumStatus, ...status }
+    this.dispatchEvent(new CustomEvent('quorum:change', { detail: this.quorum() }))
   }
 
   /** Applies `type` to member `id` in the table and dispatches `member:<type>`. */
