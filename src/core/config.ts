@@ -117,6 +117,14 @@ export interface SwimConfig {
    * @default 4096
    */
   maxQueuedUpdates: number
+  /**
+   * Most members this node keeps in its table (dead and departed ones included; they are
+   * forgotten first when it is full). Bounds the memory and push-pull size a flood of fake
+   * members can cost; the wire's sync caps follow it. Sized for the clusters SWIM's gossip
+   * is tuned for.
+   * @default 10000
+   */
+  maxMembers: number
 }
 
 export type ProfileName = 'lan' | 'wan' | 'local'
@@ -139,7 +147,8 @@ const LAN: SwimConfig = {
   reconnectInterval: 10_000,
   reapTime: 6 * 3600_000,
   maxPiggybackBytes: 1200,
-  maxQueuedUpdates: 4096
+  maxQueuedUpdates: 4096,
+  maxMembers: 10_000
 }
 
 /** Only what differs from `lan`. */
@@ -193,7 +202,7 @@ export function resolveConfig (profile: ProfileName = 'lan', overrides: Partial<
   return config
 }
 
-const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
+const RULES: Record<keyof SwimConfig, { min: number; max?: number; integer?: boolean }> = {
   probeInterval: { min: 1 },
   probeTimeout: { min: 1 },
   indirectChecks: { min: 0, integer: true },
@@ -211,7 +220,8 @@ const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
   reconnectInterval: { min: 0 },
   reapTime: { min: 0 },
   maxPiggybackBytes: { min: 256, integer: true },
-  maxQueuedUpdates: { min: 16, integer: true }
+  maxQueuedUpdates: { min: 16, integer: true },
+  maxMembers: { min: 1, max: 100_000, integer: true }
 }
 
 export function validateConfig (config: SwimConfig): void {
@@ -223,6 +233,9 @@ export function validateConfig (config: SwimConfig): void {
     }
     if (value < rule.min) {
       throw new RangeError(`Invalid ${key}: ${value} is below the minimum of ${rule.min}`)
+    }
+    if (rule.max !== undefined && value > rule.max) {
+      throw new RangeError(`Invalid ${key}: ${value} is above the maximum of ${rule.max}`)
     }
     if (rule.integer === true && !Number.isInteger(value)) {
       throw new RangeError(`Invalid ${key}: ${value} must be a whole number`)
