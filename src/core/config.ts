@@ -124,6 +124,14 @@ export interface SwimConfig {
    * @default 4096
    */
   maxQueuedUpdates: number
+  /**
+   * Most members this node keeps in its table (dead and departed ones included; they are
+   * forgotten first when it is full). Bounds the memory and push-pull size a flood of fake
+   * members can cost; the wire's sync caps follow it. Sized for the clusters SWIM's gossip
+   * is tuned for.
+   * @default 10000
+   */
+  maxMembers: number
 }
 
 export type ProfileName = 'lan' | 'wan' | 'local'
@@ -146,7 +154,8 @@ const LAN: SwimConfig = {
   reconnectInterval: 10_000,
   reapTime: 6 * 3600_000,
   maxPiggybackBytes: 1200,
-  maxQueuedUpdates: 4096
+  maxQueuedUpdates: 4096,
+  maxMembers: 10_000
 }
 
 /** Only what differs from `lan`. */
@@ -201,11 +210,11 @@ export function resolveConfig (profile: ProfileName = 'lan', overrides: Partial<
 }
 
 /**
- * `min` is the smallest accepted value; `off` allows 0 as well, meaning the feature is off.
- * Every period has a floor well above zero: a period of 0 would schedule the next run at the
- * same instant forever, which in a real node is a timer loop at 100% CPU.
+ * `min` is the smallest accepted value, `max` the largest; `off` allows 0 as well, meaning the
+ * feature is off. Every period has a floor well above zero: a period of 0 would schedule the next
+ * run at the same instant forever, which in a real node is a timer loop at 100% CPU.
  */
-const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean; off?: boolean }> = {
+const RULES: Record<keyof SwimConfig, { min: number; max?: number; integer?: boolean; off?: boolean }> = {
   probeInterval: { min: 10 },
   probeTimeout: { min: 1 },
   indirectChecks: { min: 0, integer: true },
@@ -223,7 +232,8 @@ const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean; off?: bo
   reconnectInterval: { min: 1000, off: true },
   reapTime: { min: 1000 },
   maxPiggybackBytes: { min: 256, integer: true },
-  maxQueuedUpdates: { min: 16, integer: true }
+  maxQueuedUpdates: { min: 16, integer: true },
+  maxMembers: { min: 1, max: 100_000, integer: true }
 }
 
 export function validateConfig (config: SwimConfig): void {
@@ -237,6 +247,9 @@ export function validateConfig (config: SwimConfig): void {
       throw new RangeError(rule.off === true
         ? `Invalid ${key}: ${value} is below the minimum of ${rule.min}; use 0 to turn it off`
         : `Invalid ${key}: ${value} is below the minimum of ${rule.min}`)
+    }
+    if (rule.max !== undefined && value > rule.max) {
+      throw new RangeError(`Invalid ${key}: ${value} is above the maximum of ${rule.max}`)
     }
     if (rule.integer === true && !Number.isInteger(value)) {
       throw new RangeError(`Invalid ${key}: ${value} must be a whole number`)

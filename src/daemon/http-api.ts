@@ -135,7 +135,10 @@ export function createApi (options: ApiOptions): Api {
         } catch (err) {
           // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
           if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
-          throw err
+          // Valid metadata that could not be announced (the record could not be signed):
+          // the node's fault, said plainly, and logged.
+          logger.warn({ err }, 'could not announce new metadata')
+          throw new HttpError(500, `Cannot announce the metadata: ${(err as Error).message}`)
         }
         sendJson(res, 200, swim.localMember())
       }

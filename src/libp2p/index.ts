@@ -19,7 +19,7 @@ export { SwimService }
 export type { SwimComponents, SwimAddressManager } from './swim-service.ts'
 export type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
 export type { QuorumState, QuorumStatus } from '../consumers/quorum.ts'
-export { PROBE_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE, gossipsubTopic } from './constants.ts'
+export { PROBE_PROTOCOL, PING_PROTOCOL, SYNC_PROTOCOL, PROTOCOL_VERSION, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE, gossipsubTopic, probeProtocol, pingProtocol, syncProtocol, recordDomain } from './constants.ts'
 export { allowListGater, clusterKeyProtector } from './admission.ts'
 export { Keyring, KeyringError, keyId, CLUSTER_KEY_LENGTH } from './keyring.ts'
 export type { KeyringErrorCode } from './keyring.ts'

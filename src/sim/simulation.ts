@@ -137,6 +137,16 @@ export class Simulation {
     for (const node of this.nodes.values()) this.apply(node, node.machine.tick(0))
   }
 
+  /**
+   * Delivers `message` to node `to` as if sent by `from`, which may be no node at all (an
+   * attacker): replies to it go nowhere.
+   */
+  inject (from: string, to: string, message: Message): void {
+    const node = this.node(to)
+    if (!node.up || node.pausedUntil > this.now) return
+    this.apply(node, node.machine.receive(from, message, this.now))
+  }
+
   /** Virtual ms since the start. */
   get now (): number {
     return this.clock.now

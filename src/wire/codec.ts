@@ -8,6 +8,7 @@
  * exactly the core's shape or a `WireError`.
  */
 
+import { multiaddr } from '@multiformats/multiaddr'
 import { reader as createReader } from 'protons-runtime'
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -578,12 +579,38 @@ function checkRecord (record: Omit<MemberRecord, 'signature'> & { signature?: un
       throw new Failure('too-large', `Signature is ${record.signature.byteLength} bytes, above the limit of ${caps.maxSignatureBytes}`, `${path}.signature`)
     }
   }
+  if (caps.maxRecordBytes !== Infinity) {
+    const size = recordSize(record as MemberRecord)
+    if (size > caps.maxRecordBytes) {
+      throw new Failure('too-large', `Record is ${size} bytes, above the limit of ${caps.maxRecordBytes}`, path)
+    }
+  }
 }
+
+/** Addresses known to parse, so a full sync does not parse every address again. */
+const PARSED_ADDRS = new Set<string>()
+const MAX_PARSED_ADDRS = 16_384
+
+/** Every address must be a multiaddr: anything else would only be dialed to fail. */
+function checkMultiaddr (addr: string, path: string): void {
+  if (PARSED_ADDRS.has(addr)) return
+  try {
+    multiaddr(addr)
+  } catch {
+    throw new Failure('invalid', 'Address is not a multiaddr', path)
+  }
+  if (PARSED_ADDRS.size >= MAX_PARSED_ADDRS) PARSED_ADDRS.clear()
+  PARSED_ADDRS.add(addr)
+}
+
+/** C0 and C1 control characters and DEL: metadata is shown in terminals, logs and pages. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 function checkAddrs (addrs: string[], caps: WireLimits, path: string): void {
   checkList(addrs, caps.maxAddrs, path, 'addresses')
   for (let i = 0; i < addrs.length; i++) {
     checkString(addrs[i], 1, caps.maxAddrBytes, `${path}[${i}]`, 'Address')
+    checkMultiaddr(addrs[i], `${path}[${i}]`)
   }
 }
 
@@ -597,6 +624,8 @@ function checkMeta (meta: Record<string, string>, caps: WireLimits, path: string
     if (key === '__proto__') throw new Failure('invalid', 'Metadata key "__proto__" is reserved', path)
     checkString(key, 1, caps.maxMetaKeyBytes, path, 'Metadata key')
     checkString(meta[key], 0, caps.maxMetaValueBytes, path, 'Metadata value')
+    if (CONTROL.test(key)) throw new Failure('invalid', 'Metadata key holds a control character', path)
+    if (CONTROL.test(meta[key])) throw new Failure('invalid', 'Metadata value holds a control character', path)
   }
 }
 

@@ -267,6 +267,13 @@ test('keygen output is a PSK v1 key, different each time', () => {
   assert.is(clusterKeyProblem(new TextEncoder().encode(a)), undefined)
 })
 
+test('--cluster names the cluster (default "default"); a bad name is a usage error naming the rule', () => {
+  assert.is(configOf(parseDaemonArgs([], {}, { cwd: dir })).cluster, 'default')
+  assert.is(configOf(parseDaemonArgs(['--cluster', 'payments-eu'], {}, { cwd: dir })).cluster, 'payments-eu')
+  assert.is(configOf(parseDaemonArgs([], { SWIMD_CLUSTER: 'c2' }, { cwd: dir })).cluster, 'c2')
+  assert.match(errorOf(parseDaemonArgs(['--cluster', 'a/b'], {}, { cwd: dir })), /--cluster.*letters, digits/)
+})
+
 test('an unknown flag, a missing flag value and an unknown command are usage errors', () => {
   assert.ok(errorOf(parseDaemonArgs(['--nope'], {})).startsWith('Unknown option "--nope"'))
   assert.ok(errorOf(parseDaemonArgs(['--listen'], {})).startsWith('Option "--listen <MULTIADDR>" argument missing'))

@@ -9,9 +9,12 @@ import type { MemberRecord, Message, SyncEntry, Update } from '../../src/core/me
 // 'binary' draws from the whole code point range (never a lone surrogate); lengths count code
 // points, so ids stay under 4 × 24 = 96 bytes (cap 128), keys under 48 (cap 64), and so on.
 const id = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 })
-const addr = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })
-const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__')
-const metaValue = fc.string({ unit: 'binary', maxLength: 40 })
+// Addresses must parse as multiaddrs, metadata must hold no control characters.
+const addr = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 65535 }), fc.constantFrom('tcp', 'udp'))
+  .map(([a, b, port, proto]) => `/ip4/10.${a}.${b}.1/${proto}/${port}`)
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__' && !CONTROL.test(key))
+const metaValue = fc.string({ unit: 'binary', maxLength: 40 }).filter(value => !CONTROL.test(value))
 const natural = fc.oneof(fc.nat({ max: 300 }), fc.maxSafeNat())
 /** Messages are plain objects: the decoder builds them so, and deep equality checks prototypes. */
 const PLAIN = { noNullPrototype: true }

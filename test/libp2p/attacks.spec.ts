@@ -1,0 +1,222 @@
+/**
+ * Attacks on a real cluster: an attacker libp2p node speaks the raw sync and probe
+ * protocols to a victim and the test asserts the outcome (table size, acks on time, no
+ * merge of two clusters, partial frames refused). A keyless cluster's stream proof is public
+ * (derived from the cluster name), so the attackers begin every stream with it, as any
+ * outsider can, and their bytes reach the protocols behind it.
+ */
+import '../../src/polyfill.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import * as lp from 'it-length-prefixed'
+import { createLibp2p } from 'libp2p'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
+import { DEFAULT_CLUSTER, PROBE_PROTOCOL, SYNC_PROTOCOL, syncProtocol } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
+import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
+import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
+import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { aliveCount, baseOptions, createCluster, createNode, idOf, recordEvents, rejects, stopAll, track, waitFor } from './helpers.ts'
+
+const test = suite('attacks')
+
+test.after.each(async () => { await stopAll() })
+
+interface Attacker { node: Libp2p, key: PrivateKey, id: string, acks: Map<number, number> }
+
+/** A plain libp2p node (no SWIM service) that notes when each ack it gets arrives. */
+async function attacker (): Promise<Attacker> {
+  const key = await generateKeyPair('Ed25519')
+  const node = track(await createLibp2p(baseOptions({ privateKey: key })))
+  const acks = new Map<number, number>()
+  await node.handle(PROBE_PROTOCOL, (stream) => {
+    void (async () => {
+      const decoder = new LengthPrefixedDecoder()
+      // Every SWIM stream begins with the sender's stream proof.
+      let skip = STREAM_PROOF_BYTES
+      for await (let chunk of stream) {
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.byteLength)
+          skip -= n
+          chunk = chunk.subarray(n)
+          if (chunk.byteLength === 0) continue
+        }
+        for (const frame of decoder.decode(chunk)) {
+          const result = decodeMessage(frame)
+          if (result.ok && result.message.type === 'ack') acks.set(result.message.seq, performance.now())
+        }
+      }
+    })().catch(() => {})
+  })
+  return { node, key, id: peerIdFromPrivateKey(key).toString(), acks }
+}
+
+function ownRecord (a: Attacker, incarnation = 0, cluster?: string): MemberRecord {
+  const unsigned = { id: a.id, incarnation, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false }
+  return { ...unsigned, signature: createRecordSigner(a.key, cluster)(unsigned) }
+}
+
+/** Opens a stream to `to` with the keyless cluster's (public) proof already written. */
+async function dialWithProof (from: Libp2p, to: Libp2p, protocol: string, cluster = DEFAULT_CLUSTER): Promise<Stream> {
+  const stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
+  try {
+    stream.send(streamProof(new Keyring(), cluster, from.peerId.toString(), to.peerId.toString()))
+  } catch {
+    // Already refused (e.g. over the victim's cap of syncs at once): reading it ends at once.
+  }
+  return stream
+}
+
+const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', incarnation: record.incarnation })
+
+/** Sends one sync request; resolves when the stream ends (answered, reset or timed out). */
+async function sendSync (from: Libp2p, to: Libp2p, message: Message | Uint8Array, protocol = SYNC_PROTOCOL, cluster = DEFAULT_CLUSTER): Promise<void> {
+  let stream: Stream
+  try {
+    stream = await dialWithProof(from, to, protocol, cluster)
+  } catch {
+    return
+  }
+  const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
+  try {
+    stream.send(message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)))
+    for await (const _ of stream) {}
+  } catch {} finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Fake members with valid self-made signatures (each its own key). */
+async function fakeMembers (n: number): Promise<SyncEntry[]> {
+  const out: SyncEntry[] = []
+  for (let i = 0; i < n; i++) {
+    const key = await generateKeyPair('Ed25519')
+    const unsigned = { id: peerIdFromPrivateKey(key).toString(), incarnation: 0, addrs: [`/ip4/192.0.2.1/tcp/${1000 + i}`], meta: {}, leaving: false }
+    out.push(entry({ ...unsigned, signature: createRecordSigner(key)(unsigned) }))
+  }
+  return out
+}
+
+test('row 3: a sync of self-signed fake members from a non-member adds only the sender; a member adds at most its budget', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const evil = await attacker()
+  const fakes = await fakeMembers(400)
+  await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil)), ...fakes.slice(0, 200)] })
+  await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker itself to be a member')
+  assert.is(victim.services.swim.members().length, 3, 'no fake member from a non-member')
+  // Now a member: within one interval it gets its budget (256) at most.
+  await sendSync(evil.node, victim, { type: 'sync', join: false, response: false, entries: [entry(ownRecord(evil, 1)), ...fakes.slice(200)] })
+  const size = victim.services.swim.members().length
+  assert.ok(size <= 3 + 256, `table of ${size}`)
+  assert.ok(victim.services.swim.stats().membersRejected >= 200)
+})
+
+test('row 4: repeated syncs of bad signatures: processing stops at the first, the sender is refused, acks stay on time', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const events = recordEvents(other)
+  const evils = [await attacker(), await attacker()]
+  const prober = await attacker()
+  const victimId = idOf(victim)
+  // Each attacker joins with its own good record (any outsider can), then floods.
+  for (const evil of evils) {
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil))] })
+  }
+  const bad = (await fakeMembers(1)).map(e => e.record)[0]
+  const entries = Array.from({ length: 8000 }, (_, i) => entry({ ...bad, id: bad.id, incarnation: i + 1, signature: new Uint8Array(64).fill(i % 251) }))
+  // Encoded once: the attackers share this process with the victim, and must not be the
+  // ones blocking its event loop.
+  const flood = lp.encode.single(encodeMessage({ type: 'sync', join: false, response: false, entries })).subarray()
+  const rejectedBefore = victim.services.swim.stats().recordsRejected
+  const until = Date.now() + 4000
+  let sent = 0
+  const flooder = async (evil: Attacker): Promise<void> => {
+    while (Date.now() < until) {
+      await sendSync(evil.node, victim, flood)
+      sent++
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  }
+  // Meanwhile a ping every 20 ms, its ack delay measured.
+  const ping = await dialWithProof(prober.node, victim, PROBE_PROTOCOL)
+  const sentAt = new Map<number, number>()
+  const pinger = async (): Promise<void> => {
+    for (let seq = 1; Date.now() < until; seq++) {
+      sentAt.set(seq, performance.now())
+      ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq, target: victimId, updates: [] })))
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+  await Promise.all([...evils.map(flooder), pinger()])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  let worst = 0
+  let answered = 0
+  for (const [seq, at] of sentAt) {
+    const got = prober.acks.get(seq)
+    if (got == null) continue
+    answered++
+    worst = Math.max(worst, got - at)
+  }
+  assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
+  assert.ok(worst < 500, `worst ack delay ${worst.toFixed(1)} ms`)
+  const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
+  // One rejection per attacker before its penalty; the rest of its syncs are refused.
+  assert.ok(rejected >= 1 && rejected <= 4, `${rejected} records rejected over ${sent} syncs`)
+  assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+})
+
+test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length prefix', async () => {
+  const victim = await createNode()
+  const evil = await attacker()
+  const streams: Stream[] = []
+  // With the (public) keyless proof: the frames reach the sync protocol's length check.
+  for (let i = 0; i < 4; i++) streams.push(await dialWithProof(evil.node, victim, SYNC_PROTOCOL))
+  const ended: boolean[] = streams.map(() => false)
+  await Promise.all(streams.map(async (s, i) => {
+    // A length prefix of 4 MiB − 1, then a first kilobyte of the body, then nothing.
+    const prefix = new Uint8Array([0xff, 0xff, 0xff, 0x01])
+    try {
+      s.send(prefix)
+      s.send(new Uint8Array(1024))
+      for await (const _ of s) {}
+    } catch {}
+    ended[i] = true
+  }).map(async p => await Promise.race([p, new Promise(resolve => setTimeout(resolve, 1000))])))
+  // Held until the 2 s exchange timeout, 4 MiB buffers each, they would cost memory; refused
+  // at the prefix, they cost nothing.
+  assert.ok(ended.every(Boolean), 'every stream was ended by the victim well before the exchange timeout')
+})
+
+test('row 9: two clusters on one network never merge; a record of one cluster is rejected by the other', async () => {
+  const one = await createCluster(2, { swim: { cluster: 'one' } })
+  const two = await createCluster(2, { swim: { cluster: 'two' } })
+  await waitFor(() => [...one, ...two].every(n => aliveCount(n) === 2), 'both clusters to form')
+  // A member of cluster two told to join cluster one's seed: no protocol in common.
+  const answered = await two[1].services.swim.join(one[0].getMultiaddrs().map(String))
+  assert.is(answered, 0)
+  // A validly signed record of cluster one, relayed into cluster two on two's own protocol.
+  const evil = await attacker()
+  const rejectedBefore = two[0].services.swim.stats().recordsRejected
+  await sendSync(evil.node, two[0], { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, syncProtocol('two'), 'two')
+  await waitFor(() => two[0].services.swim.stats().recordsRejected > rejectedBefore, 'the foreign record to be rejected and counted')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  for (const n of [...one, ...two]) assert.is(n.services.swim.members().length, 2, 'no merge')
+})
+
+test('row 1: a record that cannot be signed makes setMetadata and leave reject with the reason', async () => {
+  const node = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER } })
+  await waitFor(() => node.services.swim.localMember().incarnation === Number.MAX_SAFE_INTEGER, 'the service to start')
+  const errors: string[] = []
+  const logged = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER, onError: (message) => { errors.push(message) } } })
+  await rejects(node.services.swim.setMetadata({ role: 'api' }), /Cannot sign a new member record: incarnation/)
+  assert.equal(node.services.swim.localMember().meta, {})
+  await rejects(logged.services.swim.leave(), /Cannot sign a new member record/)
+  assert.ok(errors.some(m => /could not sign/.test(m)), 'the error reached onError')
+})
+
+test.run()
