@@ -4,7 +4,7 @@ import type { SwimConfig } from './config.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
-import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
+import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, SyncEntry, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
 import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
 import { randomInt, sample, type Random } from './random.ts'
@@ -108,6 +108,12 @@ const NACK_FRACTION = 0.8
  */
 const MAX_RELAYS = 256
 
+/**
+ * At most this many members a push-pull view holds dead (while we hold them alive) hear of it
+ * from us per push-pull; the next push-pull with that view tells the next ones.
+ */
+const SYNC_NOTICES = 16
+
 /** At most this many members get a leaving member's farewell directly; gossip does the rest. */
 const LEAVE_FANOUT = 64
 
@@ -198,8 +204,8 @@ export class SwimMachine {
   private refutePending = false
   /** Accusers whose claims wait for the deferred refutation (at most LEAVE_FANOUT). */
   private readonly waitingAccusers = new Set<string>()
-  /** Accusers we sent our record this probe interval (since `answeredSince`). */
-  private readonly answered = new Set<string>()
+  /** Accusers we sent our record this probe interval (since `answeredSince`), and its incarnation. */
+  private readonly answered = new Map<string, number>()
   private answeredSince = -Infinity
 
   constructor (init: SwimMachineInit) {
@@ -723,6 +729,19 @@ export class SwimMachine {
     }
   }
 
+  /**
+   * A push-pull view holds dead or suspect a member we hold alive, at the incarnation we
+   * hold: tell the member (that view wins over ours where it spreads, and only the member can
+   * end it, by refuting once). A member that is really gone fails the probe rotation.
+   */
+  private noticeHearsay (entry: SyncEntry, from: string): boolean {
+    const held = this.table.get(entry.record.id)
+    if (held == null || held.state !== 'alive' || entry.incarnation < held.incarnation) return false
+    if (this.leaving || !this.spend(from, 'claims')) return false
+    this.send(entry.record.id, { type: 'gossip', updates: [{ type: 'suspect', id: entry.record.id, incarnation: entry.incarnation, from }] })
+    return true
+  }
+
   private mergeSyncEntries (from: string, sync: Sync): void {
     // The seed answering our own join brings the whole cluster at once: it is the member we
     // chose to trust, so its answer is not budgeted.
@@ -732,6 +751,7 @@ export class SwimMachine {
     const wasLive = this.isLive(from) || this.trustedSender
     const own = sync.entries.find(e => e.record.id === from)
     const entries = own == null ? sync.entries : [own, ...sync.entries.filter(e => e !== own)]
+    let notices = 0
     try {
       for (const entry of entries) {
         const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
@@ -743,8 +763,15 @@ export class SwimMachine {
         // already knew it), except the peer itself: gossiping each of them again would cost
         // N × retransmits messages per join for nothing. Changes to members we knew are news.
         this.quietJoin = !known && entry.record.id !== from
-        if (!this.applyUpdates(from, syncEntryUpdates(entry, from, known), false)) break
+        const updates = syncEntryUpdates(entry, from, known)
+        // A view that holds dead or suspect a member we hold alive is the sender's, not news:
+        // after a partition, or from a member that was cut off, it holds most of the cluster
+        // so, and turned into suspicions it would have every member suspect (and gossip) each
+        // of them. We take the record and tell the member instead (see noticeHearsay).
+        const hearsay = updates.length > 1 && this.table.get(entry.record.id)?.state === 'alive'
+        if (!this.applyUpdates(from, hearsay ? updates.slice(0, 1) : updates, false)) break
         this.quietJoin = false
+        if (hearsay && notices < SYNC_NOTICES && this.noticeHearsay(entry, from)) notices++
       }
     } finally {
       this.quietJoin = false
@@ -1011,15 +1038,20 @@ export class SwimMachine {
     const entry = this.table.get(id)
     this.suspicions.delete(id)
     if (entry == null || entry.state !== 'suspect') return
-    this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id })
+    // A verdict reached with our Lifeguard score at its cap is ours alone: we heard nobody
+    // for a long time, so we are the likely party cut off, and gossiped at the heal it would
+    // have the cluster suspect every member we failed. Members that really died fail the
+    // others' own probes.
+    const gossip = this.awareness.score < this.config.awarenessMaxMultiplier - 1
+    this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id }, gossip)
   }
 
-  private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>): void {
+  private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>, gossip = true): void {
     this.suspicions.delete(claim.id)
     this.table.setState(entry, 'dead', claim.incarnation, this.now)
     this.stats.fails++
     this.emit('fail', entry)
-    this.enqueue(claim.id, claim)
+    if (gossip) this.enqueue(claim.id, claim)
   }
 
   /**
@@ -1057,14 +1089,14 @@ export class SwimMachine {
     this.answerAccuser(from)
   }
 
-  /** Sends our record straight to an accuser, once per sender and probe interval. */
+  /** Sends our record straight to an accuser, once per sender, record and probe interval. */
   private answerAccuser (to: string): void {
     if (this.now >= this.answeredSince + this.config.probeInterval) {
       this.answered.clear()
       this.answeredSince = this.now
     }
-    if (this.answered.has(to)) return
-    this.answered.add(to)
+    if (this.answered.get(to) === this.self.incarnation) return
+    this.answered.set(to, this.self.incarnation)
     this.send(to, { type: 'gossip', updates: [{ type: 'record', record: this.self }] })
   }
 

@@ -56,6 +56,8 @@ test('an old claim about us relayed by somebody else is not answered (a storm of
 test('accusers whose claims waited for the next allowed refutation hear it first-hand', () => {
   const m = machine('a', 'b', 'c')
   m.receive('a', gossip({ type: 'suspect', id: 'self', incarnation: 0, from: 'a' }), 10)
+  // b's claim at 0 crossed the refutation: b gets our record at 1 (and must still get 2).
+  assert.equal(toldOurRecord(m.receive('b', gossip({ type: 'suspect', id: 'self', incarnation: 0, from: 'b' }), 15), 1), ['b'])
   // Suspected again at 1 within the same interval: the refutation waits.
   const waiting = [
     ...m.receive('b', gossip({ type: 'suspect', id: 'self', incarnation: 1, from: 'b' }), 20),
