@@ -16,11 +16,9 @@ import * as assert from 'uvu/assert'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
 import { DEFAULT_CLUSTER, PROBE_PROTOCOL, SYNC_PROTOCOL, syncProtocol } from '../../src/libp2p/constants.ts'
-import { Keyring } from '../../src/libp2p/keyring.ts'
-import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
-import { aliveCount, baseOptions, createCluster, createNode, idOf, recordEvents, rejects, stopAll, track, waitFor } from './helpers.ts'
+import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
@@ -36,15 +34,7 @@ async function attacker (): Promise<Attacker> {
   await node.handle(PROBE_PROTOCOL, (stream) => {
     void (async () => {
       const decoder = new LengthPrefixedDecoder()
-      // Every SWIM stream begins with the sender's stream proof.
-      let skip = STREAM_PROOF_BYTES
-      for await (let chunk of stream) {
-        if (skip > 0) {
-          const n = Math.min(skip, chunk.byteLength)
-          skip -= n
-          chunk = chunk.subarray(n)
-          if (chunk.byteLength === 0) continue
-        }
+      for await (const chunk of withoutProof(stream)) {
         for (const frame of decoder.decode(chunk)) {
           const result = decodeMessage(frame)
           if (result.ok && result.message.type === 'ack') acks.set(result.message.seq, performance.now())
@@ -58,17 +48,6 @@ async function attacker (): Promise<Attacker> {
 function ownRecord (a: Attacker, incarnation = 0, cluster?: string): MemberRecord {
   const unsigned = { id: a.id, incarnation, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false }
   return { ...unsigned, signature: createRecordSigner(a.key, cluster)(unsigned) }
-}
-
-/** Opens a stream to `to` with the keyless cluster's (public) proof already written. */
-async function dialWithProof (from: Libp2p, to: Libp2p, protocol: string, cluster = DEFAULT_CLUSTER): Promise<Stream> {
-  const stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
-  try {
-    stream.send(streamProof(new Keyring(), cluster, from.peerId.toString(), to.peerId.toString()))
-  } catch {
-    // Already refused (e.g. over the victim's cap of syncs at once): reading it ends at once.
-  }
-  return stream
 }
 
 const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', incarnation: record.incarnation })
