@@ -6,6 +6,7 @@
  * outsider can, and their bytes reach the protocols behind it.
  */
 import '../../src/polyfill.ts'
+import { createSocket } from 'node:dgram'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
@@ -16,9 +17,11 @@ import * as assert from 'uvu/assert'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
 import { DEFAULT_CLUSTER, PROBE_PROTOCOL, SYNC_PROTOCOL, syncProtocol } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
+import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
-import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stopAll, track, waitFor, withoutProof } from './helpers.ts'
+import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
@@ -196,6 +199,63 @@ test('row 1: a record that cannot be signed makes setMetadata and leave reject w
   assert.equal(node.services.swim.localMember().meta, {})
   await rejects(logged.services.swim.leave(), /Cannot sign a new member record/)
   assert.ok(errors.some(m => /could not sign/.test(m)), 'the error reached onError')
+})
+
+test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const victimId = idOf(victim)
+  const victimUdp = victim.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+  assert.ok(victimUdp != null, 'the victim has a datagram address')
+  const port = Number(victimUdp.split('/')[4])
+  // The attacker is a member with a datagram address of its own, and answers the victim's
+  // pings (sealed acks), so it stays a live member for the whole flood.
+  const evil = await attacker()
+  const crypto = new PacketCrypto({ privateKey: evil.key, cluster: DEFAULT_CLUSTER, keyring: new Keyring() })
+  crypto.know(victimId)
+  const socket = createSocket('udp4')
+  const send = (message: Message): void => {
+    const sealed = crypto.seal(victimId, encodeMessage(message))
+    if (sealed != null) socket.send(sealed, port, '127.0.0.1')
+  }
+  socket.on('message', (packet) => {
+    const opened = crypto.open(new Uint8Array(packet))
+    if ('error' in opened) return
+    const result = decodeMessage(opened.payload)
+    if (result.ok && result.message.type === 'ping') send({ type: 'ack', seq: result.message.seq, updates: [] })
+  })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  try {
+    const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
+    const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
+    const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
+    await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker to be a member')
+    const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
+    const refutationsBefore = victim.services.swim.stats().refutations
+    const incarnationBefore = victim.services.swim.localMember().incarnation
+    // 60 suspect claims about the victim in 1.2 s (six probe intervals), each at its
+    // current incarnation (the attacker hears every refutation), each from the attacker.
+    const started = Date.now()
+    for (let i = 0; i < 60; i++) {
+      const incarnation = victim.services.swim.localMember().incarnation
+      send({ type: 'gossip', updates: [{ type: 'suspect', id: victimId, incarnation, from: evil.id }] })
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const elapsed = Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const stats = victim.services.swim.stats()
+    assert.ok((stats.datagrams?.in ?? 0) - datagramsBefore >= 50, 'the claims arrived as datagrams')
+    const refutations = stats.refutations - refutationsBefore
+    // One per probe interval (200 ms) at most, plus the one the first claim gets at once.
+    const bound = Math.ceil((elapsed + 300) / 200) + 1
+    assert.ok(refutations >= 1, 'the claims reached the machine under the attacker\'s id (the victim refuted)')
+    assert.ok(refutations <= bound, `${refutations} refutations for 60 claims (bound ${bound})`)
+    assert.ok(victim.services.swim.localMember().incarnation - incarnationBefore <= bound, 'the incarnation moved one step per refutation')
+    assert.is(stateOf(other, victimId), 'alive')
+  } finally {
+    socket.close()
+  }
 })
 
 test.run()
