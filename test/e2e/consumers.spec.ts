@@ -11,7 +11,7 @@ import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { jsonLines, killAll, run, start, startDaemon, tempDir, waitFor } from './processes.ts'
+import { jsonLines, killAll, run, start, startDaemon, tempDir, waitFor, writeHeaders } from './processes.ts'
 import { startRelay } from './relay.ts'
 import type { Daemon, Proc } from './processes.ts'
 import type { Relay } from './relay.ts'
@@ -183,7 +183,7 @@ test('watch --exec: one handler per event, in order, env and stdin as documented
   // the replayed joins of B and C run slowly (1 s each): meanwhile B changes its metadata twice
   await waitFor('the first handler to start', async () => (await readdir(out)).includes('order.log'), 20_000)
   for (const version of ['1', '2']) {
-    const res = await fetch(`${b.api}/v1/meta`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zone: 'b', role: 'db', version }) })
+    const res = await fetch(`${b.api}/v1/meta`, { method: 'PUT', headers: await writeHeaders(b), body: JSON.stringify({ zone: 'b', role: 'db', version }) })
     assert.is(res.status, 200)
     await waitFor(`A to see version ${version} of B`, async () => {
       const { body } = await getJson(`${a.api}/v1/members`)

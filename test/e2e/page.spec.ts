@@ -13,7 +13,7 @@ import { createServer } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
-import { killAll, startDaemon, tempDir, waitFor } from './processes.ts'
+import { killAll, startDaemon, tempDir, waitFor, writeHeaders } from './processes.ts'
 import type { Browser, OpenedPage } from '../helpers/browser.ts'
 import type { Daemon } from './processes.ts'
 
@@ -40,7 +40,7 @@ async function freePort (): Promise<number> {
 }
 
 async function putMeta (daemon: Daemon, meta: Record<string, string>): Promise<void> {
-  const res = await fetch(`${daemon.api}/v1/meta`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(meta) })
+  const res = await fetch(`${daemon.api}/v1/meta`, { method: 'PUT', headers: await writeHeaders(daemon), body: JSON.stringify(meta) })
   assert.is(res.status, 200, await res.text())
 }
 
@@ -113,8 +113,13 @@ test('the page lists the three members alive, with addresses and metadata, and r
   assert.is(await opened.page.locator('#counts [data-count="alive"]').innerText(), '3')
   assert.is(await opened.page.locator('#connection').innerText(), 'live')
   assert.ok(await opened.page.locator('#banner-disconnected').isHidden())
-  // no quorum endpoint on this daemon: the panel stays hidden, nothing breaks
-  assert.ok(await opened.page.locator('#quorum').isHidden())
+  // the daemon's quorum and ring endpoints: the panel shows the state, every row a share
+  await opened.page.locator('#quorum').waitFor({ state: 'visible', timeout: 10_000 })
+  assert.ok(['forming', 'quorum'].includes(await opened.page.locator('#quorum-state').innerText()))
+  await waitFor('each member\'s share of the keys', async () => {
+    const shares = await opened.page.locator('#member-rows .row .share').allInnerTexts()
+    return shares.length === 3 && shares.every((text) => /^\d+\.\d %$/.test(text.trim()))
+  }, 10_000, 200)
   // the feed holds the joins the daemon retained from before the page was opened
   await waitFor('the joins in the feed', async () => (await opened.page.locator('#feed li[data-type="join"]').count()) >= 2, 10_000, 200)
   assert.equal(opened.errors, [])

@@ -4,7 +4,7 @@
  * and killed by `killAll`, which the suites call in their `after` hooks.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -130,6 +130,15 @@ export async function startDaemon (dataDir: string, extra: string[] = [], timeou
   const addrs = match[2].split(' ')
   const port = Number(/\/tcp\/(\d+)/.exec(addrs[0])?.[1])
   return { proc, id: match[1], addrs, api: match[3], port, dataDir }
+}
+
+/**
+ * Headers for a write to a daemon's API: its generated bearer token (DATA_DIR/api-token) and
+ * a JSON body, as swimd requires of every write.
+ */
+export async function writeHeaders (daemon: Pick<Daemon, 'dataDir'>): Promise<Record<string, string>> {
+  const token = (await readFile(join(daemon.dataDir, 'api-token'), 'utf8')).trim()
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 }
 
 /** Collects the JSON lines a `membership-events watch --json` process prints. */
