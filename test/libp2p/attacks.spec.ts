@@ -16,7 +16,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
-import { DEFAULT_CLUSTER, PROBE_PROTOCOL, SYNC_PROTOCOL, syncProtocol } from '../../src/libp2p/constants.ts'
+import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProtocol, probeProtocol, syncProtocol } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
@@ -178,6 +178,10 @@ test('row 9: two clusters on one network never merge; a record of one cluster is
   const one = await createCluster(2, { swim: { cluster: 'one' } })
   const two = await createCluster(2, { swim: { cluster: 'two' } })
   await waitFor(() => [...one, ...two].every(n => aliveCount(n) === 2), 'both clusters to form')
+  // Every SWIM protocol id carries the cluster name, the fallback ping's too.
+  const protocols = one[0].getProtocols()
+  for (const id of [probeProtocol('one'), pingProtocol('one'), syncProtocol('one')]) assert.ok(protocols.includes(id), `${id} in ${protocols.join(' ')}`)
+  for (const id of [PROBE_PROTOCOL, PING_PROTOCOL, SYNC_PROTOCOL, syncProtocol('two')]) assert.not.ok(protocols.includes(id), id)
   // A member of cluster two told to join cluster one's seed: no protocol in common.
   const answered = await two[1].services.swim.join(one[0].getMultiaddrs().map(String))
   assert.is(answered, 0)
