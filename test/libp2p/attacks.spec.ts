@@ -6,6 +6,7 @@
  * outsider can, and their bytes reach the protocols behind it.
  */
 import '../../src/polyfill.ts'
+import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -259,6 +260,24 @@ test('datagrams are held to the sender budgets: a member\'s flood of claims abou
     assert.is(stateOf(other, victimId), 'alive')
   } finally {
     socket.close()
+  }
+})
+
+test('outsiders without the key holding sync streams open take none of the slots a joiner needs', async () => {
+  const key = new Uint8Array(randomBytes(32))
+  const seed = await createNode({ swim: { clusterKeys: [key] } })
+  // Two outsiders, two sync streams each, that never send a byte (not even a proof).
+  const held: Stream[] = []
+  for (const evil of [await attacker(), await attacker()]) {
+    for (let i = 0; i < 2; i++) held.push(await evil.node.dialProtocol(seed.getMultiaddrs()[0], SYNC_PROTOCOL))
+  }
+  await new Promise(resolve => setTimeout(resolve, 100))
+  try {
+    const joiner = await createNode({ swim: { clusterKeys: [key] } })
+    assert.is(await joiner.services.swim.join(seed.getMultiaddrs().map(String)), 1, 'the seed answered the joiner')
+    await waitFor(() => aliveCount(seed) === 2 && aliveCount(joiner) === 2, 'the two to see each other')
+  } finally {
+    for (const stream of held) stream.abort(new Error('done'))
   }
 })
 
