@@ -7,6 +7,9 @@
  * - worst ack delay: the slowest answer to the prober's pings;
  * - false suspicions: suspect and fail events about the real members on the observers.
  *
+ * The cluster is keyless, so its stream proof is public: the attackers begin every stream
+ * with it, as any outsider can.
+ *
  *   node --import tsx bench/attacks.ts [--json] [--seconds 8]
  */
 import '../src/polyfill.ts'
@@ -21,7 +24,7 @@ import type { MemberRecord, Message, SyncEntry } from '../src/core/messages.ts'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../src/libp2p/constants.ts'
 import { createRecordSigner } from '../src/libp2p/signed-record.ts'
 import { decodeMessage, encodeMessage } from '../src/wire/codec.ts'
-import { baseOptions, createCluster, idOf, recordEvents, stopAll, track, waitFor, aliveCount } from '../test/libp2p/helpers.ts'
+import { baseOptions, createCluster, dialWithProof, idOf, recordEvents, stopAll, track, waitFor, withoutProof, aliveCount } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
 
 const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '8' } } })
@@ -44,7 +47,7 @@ const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', in
 async function send (from: Libp2p, to: SwimNode, protocol: string, frames: Uint8Array[], wait = true): Promise<void> {
   let stream: Stream
   try {
-    stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
+    stream = await dialWithProof(from, to, protocol)
   } catch {
     return
   }
@@ -94,7 +97,7 @@ const ATTACKS: Record<string, Attack> = {
   'suspect and dead claims about a live member, 5 a second': async (victim, others, until) => {
     const a = await joined([victim, ...others])
     const target = others[0]
-    const stream = await a.node.dialProtocol(victim.getMultiaddrs()[0], PROBE_PROTOCOL)
+    const stream = await dialWithProof(a.node, victim, PROBE_PROTOCOL)
     while (Date.now() < until) {
       const incarnation = victim.services.swim.members().find(m => m.id === idOf(target))?.incarnation ?? 0
       try { stream.send(frame({ type: 'gossip', updates: [{ type: 'dead', id: idOf(target), incarnation, from: a.id }, { type: 'suspect', id: idOf(target), incarnation, from: idOf(others[1] ?? target) }] })) } catch {}
@@ -110,7 +113,7 @@ const ATTACKS: Record<string, Attack> = {
   },
   '20 ping-reqs a second for unknown members at a third party\'s address': async (victim, _others, until) => {
     const a = await joined([victim])
-    const stream = await a.node.dialProtocol(victim.getMultiaddrs()[0], PROBE_PROTOCOL)
+    const stream = await dialWithProof(a.node, victim, PROBE_PROTOCOL)
     for (let seq = 1; Date.now() < until; seq++) {
       const key = await generateKeyPair('Ed25519')
       try { stream.send(frame({ type: 'ping-req', seq, target: peerIdFromPrivateKey(key).toString(), targetAddrs: ['/ip4/127.0.0.1/tcp/9'], updates: [] })) } catch {}
@@ -132,7 +135,7 @@ async function run (name: string, attack: Attack): Promise<Row> {
   await prober.node.handle(PROBE_PROTOCOL, (stream) => {
     void (async () => {
       const decoder = new LengthPrefixedDecoder()
-      for await (const chunk of stream) {
+      for await (const chunk of withoutProof(stream)) {
         for (const f of decoder.decode(chunk)) {
           const r = decodeMessage(f)
           if (r.ok && r.message.type === 'ack') acks.set(r.message.seq, performance.now())
@@ -140,7 +143,7 @@ async function run (name: string, attack: Attack): Promise<Row> {
       }
     })().catch(() => {})
   })
-  const ping = await prober.node.dialProtocol(victim.getMultiaddrs()[0], PROBE_PROTOCOL)
+  const ping = await dialWithProof(prober.node, victim, PROBE_PROTOCOL)
   const until = Date.now() + SECONDS * 1000
   const sentAt = new Map<number, number>()
   let rss = process.memoryUsage().rss

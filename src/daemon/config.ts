@@ -718,6 +718,12 @@ const SCHEMA = z.object({
       ctx.addIssue({ code: 'custom', message: `not K=V (expected e.g. ${FLAGS.meta.example})` })
       return z.NEVER
     }
+    // Members refuse such records (metadata is shown in terminals, logs and pages): say so
+    // here rather than fail to start.
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'holds a control character (newline, tab, ESC...), which no member accepts in metadata' })
+      return z.NEVER
+    }
     return [value.slice(0, at), value.slice(at + 1)]
   })),
   profile: z.enum(PROFILE_NAMES, { error: `expected one of ${PROFILE_NAMES.join(', ')}` }),

@@ -11,8 +11,9 @@
  * What a peer can make this node hold is bounded per node, not per connection: at most
  * MAX_INBOUND_SYNCS exchanges at once (MAX_STRANGER_SYNCS of them from peers that are not
  * members, whose frames may not exceed MAX_STRANGER_SYNC_BYTES), so partial frames never
- * hold more than MAX_INBOUND_SYNCS × maxSyncBytes. A peer the service penalises (a bad
- * signature) is refused for SYNC_PENALTY ms.
+ * hold more than MAX_INBOUND_SYNCS × maxSyncBytes. A slot is taken only once the stream's
+ * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
+ * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -176,36 +177,53 @@ export class PushPullProtocol {
       stream.abort(new Error('Not a member of this cluster'))
       return
     }
-    const stranger = this.init.isMember != null && !this.init.isMember(from)
-    if (this.isPenalised(from) || this.inbound >= MAX_INBOUND_SYNCS || (stranger && this.inboundStrangers >= MAX_STRANGER_SYNCS)) {
+    if (this.isPenalised(from)) {
       this.refused++
-      stream.abort(new Error('Too many push-pull exchanges at once'))
+      stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))
       return
     }
-    this.inbound++
-    if (stranger) this.inboundStrangers++
     this.streams.add(stream)
-    this.answer(stream, from, stranger)
-      .then(join => { if (join) this.init.onJoinAnswered?.(connection) })
+    this.serve(stream, connection, from)
       .catch(err => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
       })
       .finally(() => {
         this.streams.delete(stream)
-        this.inbound--
-        if (stranger) this.inboundStrangers--
         this.init.onDone?.(from)
       })
   }
 
-  /** Answers one request; resolves to whether it was a join. */
-  private async answer (stream: Stream, from: string, stranger: boolean): Promise<boolean> {
+  /**
+   * The stream proof first (a stream waiting for its 17 bytes holds next to nothing, and a
+   * peer without the key never takes an exchange slot), then a slot under the node-wide
+   * caps, which bound what partial frames may hold, then the exchange.
+   */
+  private async serve (stream: Stream, connection: Connection, from: string): Promise<void> {
     const signal = AbortSignal.timeout(this.init.timeout)
     if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
       stream.abort(new Error('No valid cluster key proof'))
-      return false
+      return
     }
+    if (!this.running) return
+    const stranger = this.init.isMember != null && !this.init.isMember(from)
+    if (this.inbound >= MAX_INBOUND_SYNCS || (stranger && this.inboundStrangers >= MAX_STRANGER_SYNCS)) {
+      this.refused++
+      stream.abort(new Error('Too many push-pull exchanges at once'))
+      return
+    }
+    this.inbound++
+    if (stranger) this.inboundStrangers++
+    try {
+      if (await this.answer(stream, from, stranger, signal)) this.init.onJoinAnswered?.(connection)
+    } finally {
+      this.inbound--
+      if (stranger) this.inboundStrangers--
+    }
+  }
+
+  /** Answers one request; resolves to whether it was a join. */
+  private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
     const framed = lpStream(stream, { maxDataLength })
     let raw

@@ -128,6 +128,7 @@ const BAD_INPUTS: Array<{ argv: string[], env?: Record<string, string>, expect: 
   { argv: ['--api', 'localhost'], expect: 'Invalid --api "localhost": not HOST:PORT (expected e.g. 127.0.0.1:7947' },
   { argv: ['--api', '127.0.0.1:70000'], expect: 'Invalid --api "127.0.0.1:70000": port 70000 is out of range 0-65535' },
   { argv: ['--meta', 'novalue'], expect: 'Invalid --meta "novalue": not K=V (expected e.g. role=api)' },
+  { argv: ['--meta', 'note=a\tb'], expect: 'Invalid --meta "note=a\\tb": holds a control character (newline, tab, ESC...), which no member accepts in metadata' },
   { argv: ['--profile', 'fast'], expect: 'Invalid --profile "fast": expected one of lan, wan, local' },
   { argv: ['--log-level', 'loud'], expect: 'Invalid --log-level "loud": expected one of fatal, error, warn, info, debug, trace, silent' },
   { argv: [], env: { SWIMD_LISTEN: '/ip4/0.0.0.0/tcp/1,nope' }, expect: 'Invalid --listen "nope" (from SWIMD_LISTEN): not a multiaddr' },

@@ -235,7 +235,7 @@ test('PUT /v1/meta answers 400 when the service refuses the metadata as out of r
 test('PUT /v1/meta answers 500 with the reason when the node cannot sign its new record', async () => {
   const h = await start()
   h.swim.setMetadataError = new Error('Cannot sign a new member record: incarnation 9007199254740991 is the last one (restart with a new identity)')
-  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"a":"b"}' })
+  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"a":"b"}', headers: JSON_BODY })
   assert.is(res.status, 500)
   assert.match((await json(res)).error, /Cannot announce the metadata: Cannot sign a new member record: incarnation/)
 })

@@ -6,6 +6,8 @@
  * outsider can, and their bytes reach the protocols behind it.
  */
 import '../../src/polyfill.ts'
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
@@ -15,12 +17,12 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
-import { DEFAULT_CLUSTER, PROBE_PROTOCOL, SYNC_PROTOCOL, syncProtocol } from '../../src/libp2p/constants.ts'
+import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProtocol, probeProtocol, syncProtocol } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
-import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
+import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
-import { aliveCount, baseOptions, createCluster, createNode, idOf, recordEvents, rejects, stopAll, track, waitFor } from './helpers.ts'
+import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
@@ -36,15 +38,7 @@ async function attacker (): Promise<Attacker> {
   await node.handle(PROBE_PROTOCOL, (stream) => {
     void (async () => {
       const decoder = new LengthPrefixedDecoder()
-      // Every SWIM stream begins with the sender's stream proof.
-      let skip = STREAM_PROOF_BYTES
-      for await (let chunk of stream) {
-        if (skip > 0) {
-          const n = Math.min(skip, chunk.byteLength)
-          skip -= n
-          chunk = chunk.subarray(n)
-          if (chunk.byteLength === 0) continue
-        }
+      for await (const chunk of withoutProof(stream)) {
         for (const frame of decoder.decode(chunk)) {
           const result = decodeMessage(frame)
           if (result.ok && result.message.type === 'ack') acks.set(result.message.seq, performance.now())
@@ -58,17 +52,6 @@ async function attacker (): Promise<Attacker> {
 function ownRecord (a: Attacker, incarnation = 0, cluster?: string): MemberRecord {
   const unsigned = { id: a.id, incarnation, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false }
   return { ...unsigned, signature: createRecordSigner(a.key, cluster)(unsigned) }
-}
-
-/** Opens a stream to `to` with the keyless cluster's (public) proof already written. */
-async function dialWithProof (from: Libp2p, to: Libp2p, protocol: string, cluster = DEFAULT_CLUSTER): Promise<Stream> {
-  const stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
-  try {
-    stream.send(streamProof(new Keyring(), cluster, from.peerId.toString(), to.peerId.toString()))
-  } catch {
-    // Already refused (e.g. over the victim's cap of syncs at once): reading it ends at once.
-  }
-  return stream
 }
 
 const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', incarnation: record.incarnation })
@@ -196,6 +179,10 @@ test('row 9: two clusters on one network never merge; a record of one cluster is
   const one = await createCluster(2, { swim: { cluster: 'one' } })
   const two = await createCluster(2, { swim: { cluster: 'two' } })
   await waitFor(() => [...one, ...two].every(n => aliveCount(n) === 2), 'both clusters to form')
+  // Every SWIM protocol id carries the cluster name, the fallback ping's too.
+  const protocols = one[0].getProtocols()
+  for (const id of [probeProtocol('one'), pingProtocol('one'), syncProtocol('one')]) assert.ok(protocols.includes(id), `${id} in ${protocols.join(' ')}`)
+  for (const id of [PROBE_PROTOCOL, PING_PROTOCOL, SYNC_PROTOCOL, syncProtocol('two')]) assert.not.ok(protocols.includes(id), id)
   // A member of cluster two told to join cluster one's seed: no protocol in common.
   const answered = await two[1].services.swim.join(one[0].getMultiaddrs().map(String))
   assert.is(answered, 0)
@@ -217,6 +204,81 @@ test('row 1: a record that cannot be signed makes setMetadata and leave reject w
   assert.equal(node.services.swim.localMember().meta, {})
   await rejects(logged.services.swim.leave(), /Cannot sign a new member record/)
   assert.ok(errors.some(m => /could not sign/.test(m)), 'the error reached onError')
+})
+
+test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const victimId = idOf(victim)
+  const victimUdp = victim.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+  assert.ok(victimUdp != null, 'the victim has a datagram address')
+  const port = Number(victimUdp.split('/')[4])
+  // The attacker is a member with a datagram address of its own, and answers the victim's
+  // pings (sealed acks), so it stays a live member for the whole flood.
+  const evil = await attacker()
+  const crypto = new PacketCrypto({ privateKey: evil.key, cluster: DEFAULT_CLUSTER, keyring: new Keyring() })
+  crypto.know(victimId)
+  const socket = createSocket('udp4')
+  const send = (message: Message): void => {
+    const sealed = crypto.seal(victimId, encodeMessage(message))
+    if (sealed != null) socket.send(sealed, port, '127.0.0.1')
+  }
+  socket.on('message', (packet) => {
+    const opened = crypto.open(new Uint8Array(packet))
+    if ('error' in opened) return
+    const result = decodeMessage(opened.payload)
+    if (result.ok && result.message.type === 'ping') send({ type: 'ack', seq: result.message.seq, updates: [] })
+  })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  try {
+    const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
+    const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
+    const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
+    await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker to be a member')
+    const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
+    const refutationsBefore = victim.services.swim.stats().refutations
+    const incarnationBefore = victim.services.swim.localMember().incarnation
+    // 60 suspect claims about the victim in 1.2 s (six probe intervals), each at its
+    // current incarnation (the attacker hears every refutation), each from the attacker.
+    const started = Date.now()
+    for (let i = 0; i < 60; i++) {
+      const incarnation = victim.services.swim.localMember().incarnation
+      send({ type: 'gossip', updates: [{ type: 'suspect', id: victimId, incarnation, from: evil.id }] })
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const elapsed = Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const stats = victim.services.swim.stats()
+    assert.ok((stats.datagrams?.in ?? 0) - datagramsBefore >= 50, 'the claims arrived as datagrams')
+    const refutations = stats.refutations - refutationsBefore
+    // One per probe interval (200 ms) at most, plus the one the first claim gets at once.
+    const bound = Math.ceil((elapsed + 300) / 200) + 1
+    assert.ok(refutations >= 1, 'the claims reached the machine under the attacker\'s id (the victim refuted)')
+    assert.ok(refutations <= bound, `${refutations} refutations for 60 claims (bound ${bound})`)
+    assert.ok(victim.services.swim.localMember().incarnation - incarnationBefore <= bound, 'the incarnation moved one step per refutation')
+    assert.is(stateOf(other, victimId), 'alive')
+  } finally {
+    socket.close()
+  }
+})
+
+test('outsiders without the key holding sync streams open take none of the slots a joiner needs', async () => {
+  const key = new Uint8Array(randomBytes(32))
+  const seed = await createNode({ swim: { clusterKeys: [key] } })
+  // Two outsiders, two sync streams each, that never send a byte (not even a proof).
+  const held: Stream[] = []
+  for (const evil of [await attacker(), await attacker()]) {
+    for (let i = 0; i < 2; i++) held.push(await evil.node.dialProtocol(seed.getMultiaddrs()[0], SYNC_PROTOCOL))
+  }
+  await new Promise(resolve => setTimeout(resolve, 100))
+  try {
+    const joiner = await createNode({ swim: { clusterKeys: [key] } })
+    assert.is(await joiner.services.swim.join(seed.getMultiaddrs().map(String)), 1, 'the seed answered the joiner')
+    await waitFor(() => aliveCount(seed) === 2 && aliveCount(joiner) === 2, 'the two to see each other')
+  } finally {
+    for (const stream of held) stream.abort(new Error('done'))
+  }
 })
 
 test.run()
