@@ -4,8 +4,11 @@
  *
  * - `bench/sim.ts --json`: simulator, join / crash detection / cost for N up to 10,000;
  * - `bench/sim-loss.ts --json`: simulator, false positives under 10% loss and under pauses;
+ * - `bench/lifeguard.ts --json`: simulator, false positives under SWIM's plain rules and
+ *   under Lifeguard with the same slow members (the Lifeguard paper's Table IV, in spirit);
  * - `bench/crypto.ts --json`: datagram sealing and stream proofs, per second on one core;
- * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100.
+ * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100;
+ * - `bench/attacks.ts --json`: the trust attacks replayed against a real 3-node cluster.
  *
  * Each runs as its own child process, one after the other, so none competes with another for
  * the CPU. A bench that fails or is missing is recorded as such; the others still report.
@@ -78,7 +81,9 @@ const sizeArgs = (name: string, value: string | undefined): string[] => value !=
 const children: ChildResult[] = []
 children.push(await runChild('sim', 'sim.ts', sizeArgs('--sizes', args['sim-sizes']), 30 * 60_000))
 children.push(await runChild('sim-loss', 'sim-loss.ts', [], 10 * 60_000))
+children.push(await runChild('lifeguard', 'lifeguard.ts', [], 20 * 60_000))
 children.push(await runChild('crypto', 'crypto.ts', [], 5 * 60_000))
+children.push(await runChild('attacks', 'attacks.ts', [], 10 * 60_000))
 if (!args['skip-libp2p']) {
   children.push(await runChild('libp2p', 'libp2p.ts', [...sizeArgs('--sizes', args['libp2p-sizes']), ...sizeArgs('--trials', args.trials)], 90 * 60_000))
 } else {
@@ -199,6 +204,19 @@ if (pauseScen != null) {
   row('one node paused 2 s every 10 s', String(lossN), '—', loss?.ok === false ? 'failed' : '—', '11–15 suspected, never dead', '—', '—')
 }
 
+const lifeguard = children.find(c => c.bench === 'lifeguard')
+if (lifeguard?.ok === true) {
+  const r = lifeguard.result
+  lines.push('')
+  lines.push(`Lifeguard experiment (sim, N = ${r.n}, lan, ${r.seeds} seeds × ${r.seconds} s; k members read their input "lag" late 10 s in every 30 s; plain SWIM = awarenessMaxMultiplier 1, suspicionMaxTimeoutMult 1, suspicionGrace 0). The paper (arXiv:1707.00788) reports more than 50× fewer false positives with Lifeguard.`)
+  lines.push('')
+  lines.push('| k slow | input lag | false positives SWIM / Lifeguard | at healthy members SWIM / Lifeguard | suspicions of healthy members SWIM / Lifeguard |')
+  lines.push('|---|---|---|---|---|')
+  for (const x of r.rows) {
+    lines.push(`| ${x.k} | ${x.lag} ms | ${x.swim.falsePositives} / ${x.lifeguard.falsePositives} | ${x.swim.atHealthy} / ${x.lifeguard.atHealthy} | ${x.swim.suspectsOfHealthy} / ${x.lifeguard.suspectsOfHealthy} |`)
+  }
+}
+
 function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
@@ -220,6 +238,16 @@ if (crypto?.ok === true) {
   for (const size of [...new Set<number>(c.rows.map((x: any) => x.size))]) {
     row(`${size} B`, figure('seal', 'keyless', size), figure('open', 'keyless', size), figure('seal', 'keyed', size), figure('open', 'keyed', size), figure('forged', 'keyed', size))
   }
+}
+
+const attacks = children.find(c => c.bench === 'attacks')
+if (attacks?.ok === true) {
+  lines.push('')
+  lines.push(`## Attacks (3 real nodes on loopback, ${attacks.result.seconds} s each, a ping every 20 ms; \`bench/attacks.ts\`)`)
+  lines.push('')
+  row('attack', 'victim\'s table', 'peak RSS (process)', 'worst ack delay', 'missed acks', 'suspect / fail events about real members')
+  row('---', '---', '---', '---', '---', '---')
+  for (const r of attacks.result.rows) row(r.attack, String(r.tableSize), `${r.rssMiB} MiB`, r.worstAckMs == null ? '—' : `${r.worstAckMs} ms`, String(r.missedAcks), `${r.falseSuspicions} / ${r.falseFails}`)
 }
 
 lines.push('')

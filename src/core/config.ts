@@ -2,12 +2,18 @@
  * Every protocol knob, documented in one place, with the three profiles beside them.
  * Profiles follow memberlist's DefaultLANConfig / DefaultWANConfig / DefaultLocalConfig;
  * each formula named here lives in `formulas.ts`.
+ *
+ * Lifeguard's parts follow from three knobs, so SWIM's plain rules are a configuration
+ * (`bench/lifeguard.ts` compares the two): `awarenessMaxMultiplier: 1` turns local health
+ * off (fixed timeouts; nacks then change nothing, and a probe without nacks concludes as in
+ * SWIM), `suspicionMaxTimeoutMult: 1` gives a fixed suspicion timeout that confirmations do
+ * not shorten, and `suspicionGrace: 0` gossips a suspicion at once.
  */
 
 export interface SwimConfig {
   /**
    * Protocol period: one probe target per period. Scaled by the local health multiplier
-   * (`awareness.ts`). Lower detects faster and costs more messages.
+   * (`awareness.ts`). Lower detects faster and costs more messages. At least 10 ms.
    * @default 1000 ms (lan)
    */
   probeInterval: number
@@ -62,7 +68,8 @@ export interface SwimConfig {
   retransmitMult: number
   /**
    * Extra gossip rounds: every gossipInterval, queued updates go to gossipNodes random
-   * members. 0 turns gossip rounds off (piggybacking still spreads news).
+   * members. 0 turns gossip off, eager gossip of fresh news included: news then spreads
+   * only by piggybacking on probes and by push-pull. Otherwise at least 10 ms.
    * @default 200 ms / 3 (lan)
    */
   gossipInterval: number
@@ -78,7 +85,7 @@ export interface SwimConfig {
   /**
    * Full state exchange with one random member, scaled up for large clusters
    * (`pushPullScale`). Repairs whatever gossip missed. 0 disables periodic push-pull
-   * (push-pull on join still happens).
+   * (push-pull on join still happens); otherwise at least 1000 ms.
    * @default 30000 ms (lan)
    */
   pushPullInterval: number
@@ -96,13 +103,13 @@ export interface SwimConfig {
   gossipToTheDeadTime: number
   /**
    * How often one random failed member is tried again with a push-pull. This is what merges
-   * a healed partition back without an operator. 0 disables it.
+   * a healed partition back without an operator. 0 disables it; otherwise at least 1000 ms.
    * @default 10000 ms (lan)
    */
   reconnectInterval: number
   /**
    * How long a dead or departed member is remembered before its entry is forgotten (and no
-   * longer retried).
+   * longer retried). At least 1000 ms: the entries are swept at min(reapTime, 60 s).
    * @default 6 h
    */
   reapTime: number
@@ -117,6 +124,14 @@ export interface SwimConfig {
    * @default 4096
    */
   maxQueuedUpdates: number
+  /**
+   * Most members this node keeps in its table (dead and departed ones included; they are
+   * forgotten first when it is full). Bounds the memory and push-pull size a flood of fake
+   * members can cost; the wire's sync caps follow it. Sized for the clusters SWIM's gossip
+   * is tuned for.
+   * @default 10000
+   */
+  maxMembers: number
 }
 
 export type ProfileName = 'lan' | 'wan' | 'local'
@@ -139,7 +154,8 @@ const LAN: SwimConfig = {
   reconnectInterval: 10_000,
   reapTime: 6 * 3600_000,
   maxPiggybackBytes: 1200,
-  maxQueuedUpdates: 4096
+  maxQueuedUpdates: 4096,
+  maxMembers: 10_000
 }
 
 /** Only what differs from `lan`. */
@@ -193,8 +209,13 @@ export function resolveConfig (profile: ProfileName = 'lan', overrides: Partial<
   return config
 }
 
-const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
-  probeInterval: { min: 1 },
+/**
+ * `min` is the smallest accepted value, `max` the largest; `off` allows 0 as well, meaning the
+ * feature is off. Every period has a floor well above zero: a period of 0 would schedule the next
+ * run at the same instant forever, which in a real node is a timer loop at 100% CPU.
+ */
+const RULES: Record<keyof SwimConfig, { min: number; max?: number; integer?: boolean; off?: boolean }> = {
+  probeInterval: { min: 10 },
   probeTimeout: { min: 1 },
   indirectChecks: { min: 0, integer: true },
   suspicionMult: { min: 1 },
@@ -202,16 +223,17 @@ const RULES: Record<keyof SwimConfig, { min: number; integer?: boolean }> = {
   refusedSuspicionTimeout: { min: 1 },
   suspicionMaxTimeoutMult: { min: 1 },
   retransmitMult: { min: 1, integer: true },
-  gossipInterval: { min: 0 },
+  gossipInterval: { min: 10, off: true },
   gossipNodes: { min: 0, integer: true },
   eagerGossipDelay: { min: 0 },
-  pushPullInterval: { min: 0 },
+  pushPullInterval: { min: 1000, off: true },
   awarenessMaxMultiplier: { min: 1, integer: true },
   gossipToTheDeadTime: { min: 0 },
-  reconnectInterval: { min: 0 },
-  reapTime: { min: 0 },
+  reconnectInterval: { min: 1000, off: true },
+  reapTime: { min: 1000 },
   maxPiggybackBytes: { min: 256, integer: true },
-  maxQueuedUpdates: { min: 16, integer: true }
+  maxQueuedUpdates: { min: 16, integer: true },
+  maxMembers: { min: 1, max: 100_000, integer: true }
 }
 
 export function validateConfig (config: SwimConfig): void {
@@ -221,8 +243,13 @@ export function validateConfig (config: SwimConfig): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new RangeError(`Invalid ${key}: ${String(value)} is not a finite number`)
     }
-    if (value < rule.min) {
-      throw new RangeError(`Invalid ${key}: ${value} is below the minimum of ${rule.min}`)
+    if (value < rule.min && !(rule.off === true && value === 0)) {
+      throw new RangeError(rule.off === true
+        ? `Invalid ${key}: ${value} is below the minimum of ${rule.min}; use 0 to turn it off`
+        : `Invalid ${key}: ${value} is below the minimum of ${rule.min}`)
+    }
+    if (rule.max !== undefined && value > rule.max) {
+      throw new RangeError(`Invalid ${key}: ${value} is above the maximum of ${rule.max}`)
     }
     if (rule.integer === true && !Number.isInteger(value)) {
       throw new RangeError(`Invalid ${key}: ${value} must be a whole number`)

@@ -15,3 +15,9 @@ export type Effect =
   | { type: 'emit'; event: MembershipEvent }
   /** Call `tick` again no later than `at`. Only the latest schedule effect counts. */
   | { type: 'schedule'; at: number }
+  /**
+   * What the call asked for could not be done, and nothing changed: this member's record
+   * could not be signed (incarnations exhausted, the signer failed). The caller must hear
+   * it (a command rejects; otherwise it is logged as a warning at least).
+   */
+  | { type: 'error'; error: Error }

@@ -4,10 +4,11 @@ import type { SwimConfig } from './config.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
-import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, Update } from './messages.ts'
+import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, SyncEntry, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
-import { sameDigest, syncEntryUpdates, toSyncEntries, viewDigest } from './push-pull.ts'
+import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
 import { randomInt, sample, type Random } from './random.ts'
+import { SenderBudget } from './sender-budget.ts'
 import { Suspicion } from './suspicion.ts'
 import type { Member, MembershipEventType } from './types.ts'
 import { estimateUpdateSize } from './update-size.ts'
@@ -47,6 +48,12 @@ export interface MachineStats {
   staleUpdates: number
   misdirectedPings: number
   messagesIgnored: number
+  /** New members turned away: table full (maxMembers) or the sender's budget spent. */
+  membersRejected: number
+  /** Own records that could not be signed (the change was not made; see the error effect). */
+  signFailures: number
+  /** Records left unchecked because their sender's verification budget was spent. */
+  budgetExceeded: number
 }
 
 /** All counters at zero; also what a shell sums several machines' stats into. */
@@ -64,7 +71,10 @@ export function emptyMachineStats (): MachineStats {
     claimsRejected: 0,
     staleUpdates: 0,
     misdirectedPings: 0,
-    messagesIgnored: 0
+    messagesIgnored: 0,
+    membersRejected: 0,
+    signFailures: 0,
+    budgetExceeded: 0
   }
 }
 
@@ -92,6 +102,24 @@ interface Relay {
   nackAt: number
 }
 
+/** A dead member we tried in vain waits at most this many reconnect intervals for the next try. */
+const RECONNECT_BACKOFF_MAX = 8
+
+/** Lifeguard: a relay nacks after this fraction of the time the origin still waits. */
+const NACK_FRACTION = 0.8
+
+/**
+ * Indirect probes we run for others at once. Each member asks a few relays per failed
+ * probe, so this is far above honest load; it bounds what a flood of requests can cost.
+ */
+const MAX_RELAYS = 256
+
+/**
+ * At most this many members a push-pull view holds dead (while we hold them alive) hear of it
+ * from us per push-pull; the next push-pull with that view tells the next ones.
+ */
+const SYNC_NOTICES = 16
+
 /** At most this many members get a leaving member's farewell directly; gossip does the rest. */
 const LEAVE_FANOUT = 64
 
@@ -110,11 +138,25 @@ const JOIN_CATCH_UP = [1, 2, 4, 8, 16, 32]
  * generator, so a seed fixes a run.
  *
  * Invariants:
- * - only a member raises its own incarnation (to refute, to change its record, to leave);
+ * - only a member raises its own incarnation (to refute, to change its record, to leave),
+ *   and only one step above its own last signed record: incarnations move through
+ *   signatures, never to a number somebody else wrote into a claim;
  * - news about a member is accepted only if it is newer: a higher incarnation, or at equal
  *   incarnation a stronger state (alive < suspect < dead); records must pass `verify`;
- * - suspect/dead claims are accepted only from members we consider alive or suspect;
- *   claims about ourselves are always answered by refuting, whoever sends them.
+ * - suspect/dead claims are accepted only from members we consider alive or suspect, and
+ *   only at an incarnation no higher than the member's newest signed record we hold;
+ * - a claim counts as a Lifeguard confirmation (or refusal evidence) only when it came
+ *   straight from its accuser (`from` of `receive` is the claim's `from`), once per
+ *   accuser; a dead claim is a verdict only when a second authenticated party already
+ *   stands behind the suspicion, so no single sender can fail a member that answers;
+ * - claims about ourselves are answered by refuting, at most once per probe interval,
+ *   and only from senders in our table;
+ * - the table holds at most `maxMembers`; each sender's claims, new members and
+ *   verifications are budgeted per probe interval (`sender-budget.ts`), and members new to
+ *   us come only from the member itself, from live members, or from the seed answering
+ *   our own join;
+ * - members that never spoke to us are probed in a rotation of their own beside the
+ *   regular one, so a flood of fake members cannot slow the detection of real ones.
  */
 export class SwimMachine {
   readonly id: string
@@ -150,6 +192,27 @@ export class SwimMachine {
   private quietJoin = false
   /** Members we sent a digest-only push-pull and whose answer has not come yet. */
   private readonly digestRequests = new Set<string>()
+  /** Reconnect attempts per dead member (`since`: the death they belong to). */
+  private readonly reconnectBackoff = new Map<string, { since: number, tries: number, nextAt: number }>()
+  /** Tries of join seeds that are not live in our view (see reconnectSeeds). */
+  private readonly seedBackoff = new Map<string, { tries: number, nextAt: number }>()
+  private readonly budget: SenderBudget
+  /** Members that spoke to us directly (or acked a probe): the regular probe rotation. */
+  private readonly heard = new Set<string>()
+  /** The rotation of members that never did (learned from others; maybe fakes). */
+  private readonly unheardOrder: ProbeOrder
+  /** Seeds we sent a join to: their answer brings the whole cluster and is not budgeted. */
+  private readonly joinRequests = new Set<string>()
+  /** Set while merging a seed's answer to our join. */
+  private trustedSender = false
+  /** Earliest time of the next refutation; claims before it wait for it. */
+  private nextRefuteAt = -Infinity
+  private refutePending = false
+  /** Accusers whose claims wait for the deferred refutation (at most LEAVE_FANOUT). */
+  private readonly waitingAccusers = new Set<string>()
+  /** Accusers we sent our record this probe interval (since `answeredSince`), and its incarnation. */
+  private readonly answered = new Map<string, number>()
+  private answeredSince = -Infinity
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -160,6 +223,8 @@ export class SwimMachine {
     this.sizeOf = init.sizeOf ?? estimateUpdateSize
     this.now = init.now
     this.order = new ProbeOrder(this.random)
+    this.unheardOrder = new ProbeOrder(this.random)
+    this.budget = new SenderBudget(this.config.probeInterval)
     this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
     this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false })
@@ -167,7 +232,7 @@ export class SwimMachine {
     // Spread the periodic work of many nodes started together over one period each.
     const c = this.config
     this.nextProbeAt = init.now + randomInt(this.random, c.probeInterval)
-    this.nextGossipAt = init.now + randomInt(this.random, Math.max(1, c.gossipInterval))
+    this.nextGossipAt = c.gossipInterval > 0 ? init.now + randomInt(this.random, c.gossipInterval) : Infinity
     this.nextPushPullAt = init.now + c.pushPullInterval + randomInt(this.random, Math.max(1, c.pushPullInterval))
     this.nextReconnectAt = init.now + c.reconnectInterval + randomInt(this.random, Math.max(1, c.reconnectInterval))
     this.nextReapAt = init.now + Math.min(c.reapTime, 60_000)
@@ -202,6 +267,17 @@ export class SwimMachine {
   /** This member's own current record (signed). */
   get record (): MemberRecord {
     return this.self
+  }
+
+  /**
+   * Whether merging `record` would have its signature checked: it is new to us or newer
+   * than what we hold. A shell may check those ahead of `receive` (in slices, between
+   * other work) and have its verify hook answer from the results.
+   */
+  needsCheck (record: MemberRecord): boolean {
+    if (record.id === this.id) return record.incarnation >= this.self.incarnation
+    const entry = this.table.get(record.id)
+    return entry == null || record.incarnation > entry.incarnation
   }
 
   /** Addresses known for a member (its record's), or none. */
@@ -245,11 +321,15 @@ export class SwimMachine {
       if (suspicion.privateUntil > 0 && now >= suspicion.privateUntil) this.publish(id, suspicion)
       if (now >= suspicion.deadline) this.declareDead(id)
     }
+    if (this.refutePending && now >= this.nextRefuteAt) this.refuteNow()
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
-      if (!this.leaving) this.probeNext()
+      if (!this.leaving) {
+        this.probeNext()
+        this.probeUnheard()
+      }
     }
-    if (now >= this.nextGossipAt) {
+    if (this.config.gossipInterval > 0 && now >= this.nextGossipAt) {
       this.nextGossipAt = now + this.config.gossipInterval
       this.gossipRound()
     }
@@ -264,7 +344,10 @@ export class SwimMachine {
     }
     if (this.config.reconnectInterval > 0 && now >= this.nextReconnectAt) {
       this.nextReconnectAt = now + this.config.reconnectInterval
-      if (!this.leaving) this.reconnectRandom()
+      if (!this.leaving) {
+        this.reconnectRandom()
+        this.reconnectSeeds()
+      }
     }
     if (now >= this.nextReapAt) {
       this.nextReapAt = now + Math.min(this.config.reapTime, 60_000)
@@ -280,6 +363,7 @@ export class SwimMachine {
       this.stats.messagesIgnored++
       return this.end()
     }
+    this.heardFrom(from)
     if (message.type === 'sync') {
       this.handleSync(from, message)
     } else {
@@ -299,6 +383,8 @@ export class SwimMachine {
   join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
     this.begin(now)
     this.seeds = seeds.filter(seed => seed.id !== this.id)
+    this.seedBackoff.clear()
+    for (const seed of this.seeds) this.joinRequests.add(seed.id)
     this.retryJoin()
     this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
     return this.end()
@@ -312,13 +398,15 @@ export class SwimMachine {
   leave (now: number): Effect[] {
     this.begin(now)
     if (this.leaving) return this.end()
+    const farewell = this.signedNext({ ...this.self, leaving: true })
+    if (farewell == null) return this.end()
     this.leaving = true
     this.selfSince = now
-    this.self = this.signed({ ...this.self, incarnation: this.self.incarnation + 1, leaving: true })
+    this.self = farewell
     const update: Update = { type: 'record', record: this.self }
     this.enqueue(this.id, update)
     this.probes.clear()
-    const targets = sample(this.random, this.table.allIds(), LEAVE_FANOUT, id => this.isLive(id))
+    const targets = this.sampleMembers(LEAVE_FANOUT, id => this.isLive(id))
     for (const to of targets) this.send(to, { type: 'gossip', updates: [update] })
     return this.end()
   }
@@ -337,7 +425,7 @@ export class SwimMachine {
     if (this.isLive(id)) throw new RangeError(`Cannot forget ${id}: it is ${entry.state}; only failed or departed members can be removed`)
     this.begin(now)
     const claim: Update = { type: 'forget', id, incarnation: entry.incarnation, from: this.id }
-    this.table.remove(id)
+    this.drop(id)
     this.enqueue(id, claim)
     return this.end()
   }
@@ -375,7 +463,7 @@ export class SwimMachine {
     }
     const entry = this.table.get(id)
     if (options.refused === true && entry != null && this.isLive(id) && !this.leaving && !this.probedEarlierLife(id, entry.incarnation)) {
-      this.applySuspect({ type: 'suspect', id, incarnation: entry.incarnation, from: this.id, refused: true })
+      this.applySuspect({ type: 'suspect', id, incarnation: entry.incarnation, from: this.id, refused: true }, true)
     }
     return this.end()
   }
@@ -398,10 +486,47 @@ export class SwimMachine {
 
   private probeNext (): void {
     const id = this.order.next(
-      id => this.isLive(id) && !this.isProbing(id),
+      id => this.isLive(id) && !this.isProbing(id) && this.heard.has(id),
       id => this.table.get(id) != null
     )
     if (id != null) this.startProbe(id)
+  }
+
+  /**
+   * One probe per period among the members that never spoke to us: a real one answers and
+   * joins the regular rotation; a fake one is suspected and fails. However many of them
+   * there are, the regular rotation of real members keeps its pace.
+   */
+  private probeUnheard (): void {
+    const id = this.unheardOrder.next(
+      id => this.isLive(id) && !this.isProbing(id) && !this.heard.has(id),
+      id => this.table.get(id) != null && !this.heard.has(id)
+    )
+    if (id != null) this.startProbe(id)
+  }
+
+  /**
+   * Up to `k` members that `accept` takes, chosen among those that spoke to us first: a
+   * relay, gossip target or push-pull partner nobody ever heard from may be a fake that
+   * swallows the message (and, as a relay, sends no nack, which would raise our Lifeguard
+   * score). The others fill in only when too few are left.
+   */
+  private sampleMembers (k: number, accept: (id: string) => boolean): string[] {
+    const heard = sample(this.random, [...this.heard], k, accept)
+    if (heard.length >= k) return heard
+    return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, id => !this.heard.has(id) && accept(id)))
+  }
+
+  /** Live members that spoke to us, self included. */
+  private heardLive (): number {
+    let n = 1
+    for (const id of this.heard) if (this.isLive(id)) n++
+    return n
+  }
+
+  private heardFrom (id: string): void {
+    if (this.heard.has(id) || this.table.get(id) == null) return
+    this.heard.add(id)
   }
 
   private startProbe (target: string): void {
@@ -425,15 +550,17 @@ export class SwimMachine {
     // past the deadline: our own stall must not become a suspicion of someone else.
     const indirectTime = this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
     probe.deadline = Math.max(probe.deadline, this.now + indirectTime)
-    const relays = sample(this.random, this.table.allIds(), this.config.indirectChecks,
+    const relays = this.sampleMembers(this.config.indirectChecks,
       id => id !== probe.target && this.table.get(id)?.state === 'alive')
     probe.relays = relays
     // One more direct attempt beside the indirect ones (memberlist's TCP fallback ping does
     // this job): a single lost ping or ack must not be enough to suspect a member.
     this.send(probe.target, { type: 'ping', seq: probe.seq, target: probe.target, updates: [] })
     const targetAddrs = this.addrsOf(probe.target)
+    // The relays learn how long we still wait, so that their nacks come in time to count.
+    const timeout = Math.max(0, Math.round(probe.deadline - this.now))
     for (const relay of relays) {
-      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback() }
+      const req: PingReq = { type: 'ping-req', seq: probe.seq, target: probe.target, targetAddrs, updates: this.piggyback(), timeout }
       this.stats.indirectProbesSent++
       this.send(relay, req)
     }
@@ -442,13 +569,21 @@ export class SwimMachine {
   private concludeProbe (probe: Probe): void {
     this.probes.delete(probe.seq)
     if (probe.acked) return
+    // When relays were asked and not one nack came back in time, we heard nobody, and our
+    // own input (a starved process, a backlog) is as likely the silent party as the target:
+    // the probe proves nothing about the target, until our patience is at its cap (timeouts
+    // at their longest) and a node really cut off from everyone may conclude again.
+    const inconclusive = probe.relays.length > 0 && probe.nacks === 0 &&
+      this.awareness.score < this.config.awarenessMaxMultiplier - 1
     // Lifeguard: missing nacks mean our own links may be the problem, so be more patient.
-    // Without relays there is nobody to vouch for us, and any failure counts.
-    this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
+    // Without relays there is nobody to vouch for us, and any failure counts. A member that
+    // never spoke to us says nothing about our health when silent (it may be a fake).
+    if (this.heard.has(probe.target)) this.awareness.apply(probe.relays.length > 0 ? probe.relays.length - probe.nacks : 1)
     this.stats.probesFailed++
+    if (inconclusive) return
     const entry = this.table.get(probe.target)
     if (entry == null || !this.isLive(probe.target) || entry.incarnation > probe.incarnation) return
-    this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id })
+    this.applySuspect({ type: 'suspect', id: probe.target, incarnation: entry.incarnation, from: this.id }, true)
   }
 
   private handlePing (from: string, ping: Ping): void {
@@ -465,6 +600,7 @@ export class SwimMachine {
     if (probe != null && (from === probe.target || probe.relays.includes(from))) {
       this.probes.delete(ack.seq)
       probe.acked = true
+      this.heardFrom(probe.target)
       if (!probe.indirectSent) this.awareness.apply(-1)
       return
     }
@@ -476,15 +612,42 @@ export class SwimMachine {
   }
 
   private handlePingReq (from: string, req: PingReq): void {
+    // No reflection: we probe only on behalf of live members, only members we know, and
+    // only at the addresses of their own signed records; the request's addresses are
+    // never used (an attacker would name a third party's).
+    if (!this.isLive(from)) {
+      this.stats.messagesIgnored++
+      return
+    }
     if (req.target === this.id) {
       // Asked to probe ourselves: we are evidently alive; answer as the target would.
       this.send(from, { type: 'ack', seq: req.seq, updates: this.piggyback() })
       return
     }
+    const target = this.table.get(req.target)
+    if (target == null || this.relays.size >= MAX_RELAYS) {
+      // Not ours to probe; the nack still tells the requester that its links to us work.
+      this.stats.messagesIgnored++
+      this.send(from, { type: 'nack', seq: req.seq, updates: [] })
+      return
+    }
     const seq = ++this.seq
-    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.config.probeTimeout })
-    const addrs = this.table.get(req.target)?.record.addrs ?? req.targetAddrs
+    this.relays.set(seq, { origin: from, originSeq: req.seq, target: req.target, nackAt: this.now + this.nackDelay(req) })
+    const addrs = target.record.addrs
     this.out.push({ type: 'send', to: req.target, addrs, message: { type: 'ping', seq, target: req.target, updates: this.piggyback() } })
+  }
+
+  /**
+   * Lifeguard: nack at 80% of the time the origin still waits, so the nack arrives before
+   * its probe ends. A request without the field (an older sender) gets our own indirect
+   * window. The sender's figure is capped at the longest window an honest origin can have
+   * (a full probe interval at the highest health multiplier), so a request cannot make us
+   * hold its relay state longer.
+   */
+  private nackDelay (req: PingReq): number {
+    const longest = this.config.probeInterval * this.config.awarenessMaxMultiplier
+    const window = Math.min(req.timeout ?? this.config.probeInterval - this.config.probeTimeout, longest)
+    return Math.floor(window * NACK_FRACTION)
   }
 
   private handleNack (from: string, nack: Nack): void {
@@ -500,7 +663,7 @@ export class SwimMachine {
   private gossipRound (): void {
     if (this.queue.size === 0) return
     this.lastGossipAt = this.now
-    const targets = sample(this.random, this.table.allIds(), this.config.gossipNodes, id => this.isGossipTarget(id))
+    const targets = this.sampleMembers(this.config.gossipNodes, id => this.isGossipTarget(id))
     for (const to of targets) {
       const updates = this.piggyback()
       if (updates.length === 0) break
@@ -513,17 +676,64 @@ export class SwimMachine {
    * view matches answers with no entries. Only when the views differ do full states cross.
    */
   private pushPullRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'alive')
+    const [to] = this.sampleMembers(1, id => this.table.get(id)?.state === 'alive')
     if (to == null) return
-    if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
-    this.digestRequests.add(to)
-    this.send(to, { type: 'sync', join: false, response: false, entries: [], digest: this.digest() })
+    this.sendDigestRequest(to)
   }
 
-  /** Tries one failed member again, so a healed partition merges back on its own. */
+  /**
+   * A join seed that is not live in our view (failed, or failed and forgotten) gets a digest
+   * now and then, for ever: after a partition longer than reapTime neither side remembers
+   * the other, and the seeds are what both sides still share. Each try in vain doubles the
+   * wait, up to RECONNECT_BACKOFF_MAX intervals, so a seed that is really gone costs each
+   * member a few bytes every few minutes; a live seed costs nothing extra.
+   */
+  private reconnectSeeds (): void {
+    for (const seed of this.seeds) {
+      if (this.isLive(seed.id)) {
+        this.seedBackoff.delete(seed.id)
+        continue
+      }
+      const before = this.seedBackoff.get(seed.id)
+      if (before != null && this.now < before.nextAt) continue
+      const tries = (before?.tries ?? 0) + 1
+      this.seedBackoff.set(seed.id, { tries, nextAt: this.now + this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX) })
+      const known = this.addrsOf(seed.id)
+      this.sendDigestRequest(seed.id, known.length > 0 ? known : seed.addrs)
+    }
+  }
+
+  private sendDigestRequest (to: string, addrs = this.addrsOf(to)): void {
+    if (this.digestRequests.size >= 64) this.digestRequests.clear() // answers that never came
+    this.digestRequests.add(to)
+    this.out.push({ type: 'send', to, addrs, message: { type: 'sync', join: false, response: false, entries: [], digest: this.digest() } })
+  }
+
+  /**
+   * Tries one failed member again, so a healed partition merges back on its own. Serf's
+   * rule: we try only with probability dead/alive, so the whole cluster makes about one
+   * attempt per failed member per interval, whatever its size. The attempt is a digest: a
+   * member that is really gone costs a few bytes, and one that is back answers with its
+   * state (and then gets ours). Each member we tried in vain waits twice as long before we
+   * try it again, up to RECONNECT_BACKOFF_MAX intervals.
+   */
   private reconnectRandom (): void {
-    const [to] = sample(this.random, this.table.allIds(), 1, id => this.table.get(id)?.state === 'dead')
-    if (to != null) this.sendSync(to, false)
+    const dead = this.table.count('dead')
+    if (dead === 0) return
+    if (this.random.next() >= dead / this.clusterSize) return
+    const [to] = sample(this.random, this.table.allIds(), 1, id => {
+      const e = this.table.get(id)
+      if (e?.state !== 'dead') return false
+      const b = this.reconnectBackoff.get(id)
+      return b == null || b.since !== e.since || this.now >= b.nextAt
+    })
+    if (to == null) return
+    const since = this.table.get(to)?.since ?? this.now
+    const before = this.reconnectBackoff.get(to)
+    const tries = before != null && before.since === since ? before.tries + 1 : 1
+    const wait = this.config.reconnectInterval * Math.min(2 ** (tries - 1), RECONNECT_BACKOFF_MAX)
+    this.reconnectBackoff.set(to, { since, tries, nextAt: this.now + wait })
+    this.sendDigestRequest(to)
   }
 
   /** Sends our state to the join seeds; repeated at each catch-up while nobody has answered. */
@@ -558,20 +768,61 @@ export class SwimMachine {
     }
   }
 
+  /**
+   * A push-pull view holds dead or suspect a member we hold alive, at the incarnation we
+   * hold: tell the member (that view wins over ours where it spreads, and only the member can
+   * end it, by refuting once). A member that is really gone fails the probe rotation.
+   */
+  private noticeHearsay (entry: SyncEntry, from: string): boolean {
+    const held = this.table.get(entry.record.id)
+    if (held == null || held.state !== 'alive' || entry.incarnation < held.incarnation) return false
+    if (this.leaving || !this.spend(from, 'claims')) return false
+    this.send(entry.record.id, { type: 'gossip', updates: [{ type: 'suspect', id: entry.record.id, incarnation: entry.incarnation, from }] })
+    return true
+  }
+
   private mergeSyncEntries (from: string, sync: Sync): void {
-    for (const entry of sync.entries) {
-      const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
-      // A member we first hear of through push-pull is old news to the cluster (the peer
-      // already knew it), except the peer itself: gossiping each of them again would cost
-      // N × retransmits messages per join for nothing. Changes to members we knew are news.
-      this.quietJoin = !known && entry.record.id !== from
-      this.applyUpdates(from, syncEntryUpdates(entry, from, known))
+    // The seed answering our own join brings the whole cluster at once: it is the member we
+    // chose to trust, so its answer is not budgeted.
+    this.trustedSender = sync.response && sync.join && this.joinRequests.delete(from)
+    // Whether the sender was a live member before this message: only then does it introduce
+    // third parties (its own record, wherever it sits in the message, comes first).
+    const wasLive = this.isLive(from) || this.trustedSender
+    const own = sync.entries.find(e => e.record.id === from)
+    const entries = own == null ? sync.entries : [own, ...sync.entries.filter(e => e !== own)]
+    let notices = 0
+    try {
+      for (const entry of entries) {
+        const known = entry.record.id === this.id || this.table.get(entry.record.id) != null
+        if (!known && entry.record.id !== from && !wasLive) {
+          this.stats.membersRejected++
+          continue
+        }
+        // A member we first hear of through push-pull is old news to the cluster (the peer
+        // already knew it), except the peer itself: gossiping each of them again would cost
+        // N × retransmits messages per join for nothing. Changes to members we knew are news.
+        this.quietJoin = !known && entry.record.id !== from
+        const updates = syncEntryUpdates(entry, from, known)
+        // A view that holds dead or suspect a member we hold alive is the sender's, not news:
+        // after a partition, or from a member that was cut off, it holds most of the cluster
+        // so, and turned into suspicions it would have every member suspect (and gossip) each
+        // of them. We take the record and tell the member instead (see noticeHearsay).
+        const hearsay = updates.length > 1 && this.table.get(entry.record.id)?.state === 'alive'
+        if (!this.applyUpdates(from, hearsay ? updates.slice(0, 1) : updates, false)) break
+        this.quietJoin = false
+        if (hearsay && notices < SYNC_NOTICES && this.noticeHearsay(entry, from)) notices++
+      }
+    } finally {
       this.quietJoin = false
+      this.trustedSender = false
     }
   }
 
   private digest (): Uint8Array {
-    return viewDigest(this.self, this.table.values())
+    // The table keeps its sums as entries change; only our own terms are added here.
+    const [a, b] = this.table.digestSums
+    const state = this.self.leaving ? 'left' : 'alive'
+    return digestBytes((a + digestPartA(this.id, this.self.incarnation, state)) >>> 0, (b + digestPartB(this.id, this.self.incarnation, state)) >>> 0)
   }
 
   /** Updates to piggyback: as many queued ones as fit the byte budget. */
@@ -583,6 +834,7 @@ export class SwimMachine {
 
   private enqueue (id: string, update: Update): void {
     this.queue.enqueue(id, update, this.sizeOf(update))
+    if (this.config.gossipInterval === 0) return // gossip is off: piggybacking alone spreads it
     // Fresh news goes out soon rather than at the next regular round; the delay lets
     // a burst of news share messages.
     const soon = Math.max(this.now, this.lastGossipAt + this.config.eagerGossipDelay)
@@ -591,52 +843,64 @@ export class SwimMachine {
 
   // ---------------------------------------------------------------- merging news
 
-  private applyUpdates (from: string, updates: Update[]): void {
+  /**
+   * Merges one message's updates. Returns false, having stopped, at the first record whose
+   * signature fails: a sender that relays a forgery gets no more of our time for it.
+   * `firstHand` false: the sender's claims may be hearsay even where they name it as the
+   * accuser (a push-pull view's suspicions come from wherever the sender heard them).
+   */
+  private applyUpdates (from: string, updates: Update[], firstHand = true): boolean {
     for (const u of updates) {
       if (u.type === 'record') {
-        this.applyRecord(u.record)
+        if (!this.applyRecord(u.record, from)) return false
       } else if (u.id === this.id) {
-        // A claim about us: harmless to answer whoever sends it, since refuting only
-        // raises our own incarnation.
-        this.refuteClaim(u.incarnation, from)
-      } else if (!this.isLive(from)) {
+        this.claimAboutUs(u.incarnation, from, firstHand && u.from === from)
+      } else if (!this.isLive(from) || !this.spend(from, 'claims')) {
         this.stats.claimsRejected++
       } else if (u.type === 'suspect') {
-        this.applySuspect(u)
+        this.applySuspect(u, firstHand && u.from === from)
       } else if (u.type === 'forget') {
         this.applyForget(u)
       } else {
-        this.applyDead(u)
+        this.applyDead(u, firstHand && u.from === from)
       }
     }
+    return true
   }
 
-  private applyRecord (record: MemberRecord): void {
+  /** False only when the record's signature failed (or the sender's verifications ran out). */
+  private applyRecord (record: MemberRecord, from: string): boolean {
     if (record.id === this.id) {
       // Our own record from elsewhere: a stale copy, or one from a previous run of this
-      // member that got further than we have. Either way, announce a newer one.
+      // member that got further than we have. Either way, announce a newer one, but only
+      // over a record we really signed: its incarnation is then ours to move past.
       if (record.incarnation > this.self.incarnation ||
           (record.incarnation === this.self.incarnation && !sameContent(record, this.self))) {
+        if (!this.verified(record, from)) return false
         this.refute(record.incarnation)
       }
-      return
+      return true
     }
     const entry = this.table.get(record.id)
     if (entry == null) {
-      if (record.leaving) return
-      if (!this.verified(record)) return
+      if (record.leaving) return true
+      if (!this.roomFor(record, from)) return true
+      if (!this.verified(record, from)) return false
       const added: MemberEntry = { record, state: 'alive', incarnation: record.incarnation, since: this.now }
       this.table.add(added)
       this.order.add(record.id)
+      this.unheardOrder.add(record.id)
+      // The member itself, or the seed we chose answering our join, vouches for it.
+      if (record.id === from || this.trustedSender) this.heard.add(record.id)
       this.emit('join', added)
       if (!this.quietJoin) this.enqueue(record.id, { type: 'record', record })
-      return
+      return true
     }
     if (record.incarnation <= entry.incarnation) {
       this.stats.staleUpdates++
-      return
+      return true
     }
-    if (!this.verified(record)) return
+    if (!this.verified(record, from)) return false
     const before = entry.state
     const changed = !sameContent(record, entry.record)
     entry.record = record
@@ -645,7 +909,7 @@ export class SwimMachine {
       this.table.setState(entry, 'left', record.incarnation, before === 'left' ? entry.since : this.now)
       if (before !== 'left') this.emit('leave', entry)
     } else if (before === 'alive') {
-      entry.incarnation = record.incarnation
+      this.table.setIncarnation(entry, record.incarnation)
       if (changed) this.emit('update', entry)
     } else {
       this.table.setState(entry, 'alive', record.incarnation, this.now)
@@ -657,35 +921,94 @@ export class SwimMachine {
       }
     }
     this.enqueue(record.id, { type: 'record', record })
+    return true
   }
 
-  private applySuspect (claim: Extract<Update, { type: 'suspect' }>): void {
+  /**
+   * Whether a member new to us may enter the table: within the sender's budget, and within
+   * maxMembers (making room by forgetting a dead or departed member; a member introducing
+   * itself may also displace one that never spoke to us, so a flood of fakes cannot keep
+   * real joiners out).
+   */
+  private roomFor (record: MemberRecord, from: string): boolean {
+    if (!this.spend(from, 'members')) {
+      this.stats.membersRejected++
+      return false
+    }
+    if (this.table.size < this.config.maxMembers) return true
+    // Forget first a gone member that never spoke to us, then (for a member introducing
+    // itself) one that never spoke to us at all, then any gone member.
+    let victim: string | undefined
+    let rank = 0
+    for (const e of this.table.values()) {
+      const gone = e.state === 'dead' || e.state === 'left'
+      const heard = this.heard.has(e.record.id)
+      const r = gone && !heard ? 3 : !heard && record.id === from ? 2 : gone ? 1 : 0
+      if (r > rank) {
+        rank = r
+        victim = e.record.id
+        if (r === 3) break
+      }
+    }
+    if (victim == null) {
+      this.stats.membersRejected++
+      return false
+    }
+    this.drop(victim)
+    return true
+  }
+
+  /** Takes one unit of a sender's budget; the seed answering our join is not budgeted. */
+  private spend (from: string, kind: 'claims' | 'members' | 'verifications'): boolean {
+    return this.trustedSender || this.budget.take(from, kind, this.now)
+  }
+
+  /**
+   * `firstHand`: the claim came straight from its accuser (the sender is the claim's
+   * `from`), so the accuser is authenticated and may count as a confirmation.
+   */
+  private applySuspect (claim: Extract<Update, { type: 'suspect' }>, firstHand: boolean): void {
     const entry = this.table.get(claim.id)
     if (entry == null || claim.incarnation < entry.incarnation) {
       this.stats.staleUpdates++
       return
     }
+    if (claim.incarnation > entry.record.incarnation) {
+      // Beyond any record the member signed: a number somebody chose, not a state we know.
+      this.stats.claimsRejected++
+      if (firstHand && entry.state === 'suspect') this.renewSuspicion(claim)
+      return
+    }
     if (entry.state === 'dead' || entry.state === 'left') return
     if (entry.state === 'suspect') {
-      if (claim.incarnation > entry.incarnation) entry.incarnation = claim.incarnation
       const suspicion = this.suspicions.get(claim.id)
       // A new independent confirmation shortens the timeout; pass it on so others count it too.
-      if (suspicion?.confirm(claim.from, claim.refused === true) === true) {
+      if (firstHand && suspicion?.confirm(claim.from, claim.refused === true) === true) {
         suspicion.privateUntil = 0
         this.enqueue(claim.id, claim)
       }
       return
     }
-    const n = this.clusterSize
+    // N of the suspicion bounds: members that never spoke to us count at most as many as
+    // those that did, so a flood of fakes cannot stretch the timeouts of real members, and
+    // an honest view still about to hear from everyone is not undercounted.
+    const heard = this.heardLive()
+    const n = Math.min(this.clusterSize, 2 * heard)
     const { min, max } = suspicionBounds(n, this.config.suspicionMult, this.config.suspicionMaxTimeoutMult, this.config.probeInterval)
     const needed = suspicionConfirmationsNeeded(n, this.config.suspicionMult)
-    const suspicion = new Suspicion(this.now, claim.from, needed, min, max, claim.refused === true, this.config.refusedSuspicionTimeout)
+    const suspicion = new Suspicion(this.now, firstHand ? claim.from : '', needed, min, max, firstHand && claim.refused === true, this.config.refusedSuspicionTimeout)
     this.suspicions.set(claim.id, suspicion)
     this.table.setState(entry, 'suspect', claim.incarnation, this.now)
     this.stats.suspicionsRaised++
     this.emit('suspect', entry)
     if (claim.from !== this.id || this.config.suspicionGrace === 0) {
       this.enqueue(claim.id, claim)
+      // Somebody else's suspicion: see for ourselves. The ping tells the member (which
+      // refutes if it is alive), and a failed probe makes us a party to the suspicion, the
+      // only way another's dead claim becomes a verdict here. (Dials toward members that
+      // never answered are rate-limited by the shell, so fakes cannot turn this into a
+      // flood toward somebody's chosen addresses.)
+      if (claim.from !== this.id && !this.leaving && !this.isProbing(claim.id)) this.startProbe(claim.id)
       return
     }
     // Our own probe failed. Buddy system: tell the suspect first and probe it again (the
@@ -696,6 +1019,23 @@ export class SwimMachine {
     suspicion.privateUntil = this.now + Math.min(this.config.suspicionGrace, suspicion.min / 2)
     this.send(claim.id, { type: 'gossip', updates: [claim] })
     if (!this.isProbing(claim.id)) this.startProbe(claim.id)
+  }
+
+  /**
+   * A live accuser tells us, first-hand, that it suspects a member we suspect at an
+   * incarnation above any record of it we hold. That is what we see when the member refuted
+   * our suspicion (its new record has not reached us, or was overtaken in a queue by the new
+   * suspicion) and was suspected again: ours may be void, and its deadline would fail a
+   * member that answered. The claim's incarnation stays unproven, so it never becomes our
+   * view; our suspicion starts over at its full length instead, once, so no accuser can hold
+   * a verdict off for longer than one more timeout.
+   */
+  private renewSuspicion (claim: Extract<Update, { type: 'suspect' }>): void {
+    const old = this.suspicions.get(claim.id)
+    if (old == null || old.renewed) return
+    const renewed = new Suspicion(this.now, claim.from, old.needed, old.min, old.max, false, this.config.refusedSuspicionTimeout)
+    renewed.renewed = true
+    this.suspicions.set(claim.id, renewed)
   }
 
   /** The grace is over and the member has not refuted: the suspicion goes to everyone. */
@@ -709,21 +1049,42 @@ export class SwimMachine {
     }
   }
 
-  private applyDead (claim: Extract<Update, { type: 'dead' }>): void {
+  /**
+   * A dead claim is a verdict only when our own probe of the member failed during the
+   * suspicion, or when a second authenticated accuser (one that told us directly) stands
+   * behind it beside the claim's own; otherwise it is a suspicion the member gets to
+   * refute. So one sender, member or not, can at most make a member that answers refute.
+   */
+  private applyDead (claim: Extract<Update, { type: 'dead' }>, firstHand: boolean): void {
     const entry = this.table.get(claim.id)
     if (entry == null || claim.incarnation < entry.incarnation) {
       this.stats.staleUpdates++
       return
     }
+    if (claim.incarnation > entry.record.incarnation) {
+      this.stats.claimsRejected++
+      return
+    }
     if (entry.state === 'dead' || entry.state === 'left') return
-    this.markDead(entry, claim)
+    const suspicion = this.suspicions.get(claim.id)
+    if (entry.state === 'suspect' && suspicion != null &&
+        (suspicion.vouchedBy(this.id) || (firstHand && suspicion.parties(claim.from) >= 2))) {
+      this.markDead(entry, claim)
+      return
+    }
+    this.applySuspect({ type: 'suspect', id: claim.id, incarnation: claim.incarnation, from: claim.from }, firstHand)
   }
 
   private declareDead (id: string): void {
     const entry = this.table.get(id)
     this.suspicions.delete(id)
     if (entry == null || entry.state !== 'suspect') return
-    this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id })
+    // A verdict reached with our Lifeguard score at its cap is ours alone: we heard nobody
+    // for a long time, so we are the likely party cut off, and gossiped at the heal it would
+    // have the cluster suspect every member we failed. Members that really died fail the
+    // others' own probes.
+    const gossip = this.awareness.score < this.config.awarenessMaxMultiplier - 1
+    this.markDead(entry, { type: 'dead', id, incarnation: entry.incarnation, from: this.id }, gossip)
   }
 
   /**
@@ -737,41 +1098,121 @@ export class SwimMachine {
       this.stats.staleUpdates++
       return
     }
-    this.table.remove(claim.id)
+    this.drop(claim.id)
     this.enqueue(claim.id, claim)
   }
 
-  private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>): void {
+  private markDead (entry: MemberEntry, claim: Extract<Update, { type: 'dead' }>, gossip = true): void {
     this.suspicions.delete(claim.id)
     this.table.setState(entry, 'dead', claim.incarnation, this.now)
     this.stats.fails++
     this.emit('fail', entry)
-    this.enqueue(claim.id, claim)
+    if (gossip) this.enqueue(claim.id, claim)
   }
 
-  private refuteClaim (incarnation: number, from: string): void {
-    if (this.leaving || incarnation < this.self.incarnation) return
-    this.refute(incarnation)
-    // Answer the accuser directly too: it may still hold the suspicion privately.
-    this.send(from, { type: 'gossip', updates: [{ type: 'record', record: this.self }] })
-  }
-
-  /** Announces ourselves with an incarnation above `seen`. Lifeguard: we may be the slow one. */
-  private refute (seen: number): void {
+  /**
+   * A suspect or dead claim about us. Only a claim at our own signed incarnation is
+   * refuted: a lower one is old news, a higher one names an incarnation we never signed
+   * (refuting it would let anybody push our incarnation to the end of the number line).
+   * Claims from senders we do not know are ignored. At most one refutation per probe
+   * interval: a flood costs one refutation per interval, and moves our Lifeguard score
+   * at most once per interval.
+   */
+  private claimAboutUs (incarnation: number, from: string, firstHand: boolean): void {
+    if (this.table.get(from) == null || !this.spend(from, 'claims')) {
+      this.stats.claimsRejected++
+      return
+    }
+    if (incarnation > this.self.incarnation) {
+      this.stats.claimsRejected++
+      return
+    }
     if (this.leaving) return
+    if (incarnation < this.self.incarnation) {
+      // We refuted already, but the accuser tells us itself that it still suspects us: it
+      // missed our refutation (its claim was in flight, or gossip passed it by), and its
+      // suspicion would end in a verdict. Tell it, at most once per interval.
+      if (firstHand) this.answerAccuser(from)
+      return
+    }
+    if (this.now < this.nextRefuteAt) {
+      this.refutePending = true
+      if (this.waitingAccusers.size < LEAVE_FANOUT) this.waitingAccusers.add(from)
+      return
+    }
+    if (!this.refuteNow()) return
+    // Answer the accuser directly too: it may still hold the suspicion privately.
+    this.answerAccuser(from)
+  }
+
+  /** Sends our record straight to an accuser, once per sender, record and probe interval. */
+  private answerAccuser (to: string): void {
+    if (this.now >= this.answeredSince + this.config.probeInterval) {
+      this.answered.clear()
+      this.answeredSince = this.now
+    }
+    if (this.answered.get(to) === this.self.incarnation) return
+    this.answered.set(to, this.self.incarnation)
+    this.send(to, { type: 'gossip', updates: [{ type: 'record', record: this.self }] })
+  }
+
+
+  private refuteNow (): boolean {
+    this.refutePending = false
+    this.nextRefuteAt = this.now + this.config.probeInterval
+    const accusers = [...this.waitingAccusers]
+    this.waitingAccusers.clear()
+    if (!this.refute(this.self.incarnation)) return false
+    // The accusers whose claims waited for this refutation hear it first-hand too.
+    for (const to of accusers) if (this.table.get(to) != null) this.answerAccuser(to)
+    return true
+  }
+
+  /**
+   * Announces ourselves one step above `signed`, the incarnation of a record we signed
+   * ourselves. Lifeguard: we may be the slow one.
+   */
+  private refute (signed: number): boolean {
+    if (this.leaving) return false
+    const record = this.signedNext(this.self, Math.max(signed, this.self.incarnation))
+    if (record == null) return false
     this.stats.refutations++
     this.awareness.apply(1)
-    this.self = this.signed({ ...this.self, incarnation: Math.max(seen, this.self.incarnation) + 1 })
+    this.self = record
     this.enqueue(this.id, { type: 'record', record: this.self })
+    return true
   }
 
   private announce (change: Partial<UnsignedRecord>, now: number): Effect[] {
     this.begin(now)
     if (!this.leaving) {
-      this.self = this.signed({ ...this.self, ...change, incarnation: this.self.incarnation + 1 })
-      this.enqueue(this.id, { type: 'record', record: this.self })
+      const record = this.signedNext({ ...this.self, ...change })
+      if (record != null) {
+        this.self = record
+        this.enqueue(this.id, { type: 'record', record: this.self })
+      }
     }
     return this.end()
+  }
+
+  /**
+   * Our record at one incarnation above `above` (default: our current one), signed; or,
+   * when it cannot be (incarnations exhausted, the signer fails), undefined after an
+   * error effect that tells the caller why. Nothing changes then.
+   */
+  private signedNext (record: UnsignedRecord, above = this.self.incarnation): MemberRecord | undefined {
+    const incarnation = above + 1
+    try {
+      if (!Number.isSafeInteger(incarnation)) {
+        throw new Error(`incarnation ${above} is the last one (restart with a new identity)`)
+      }
+      return this.signed({ ...record, incarnation })
+    } catch (err) {
+      this.stats.signFailures++
+      const error = err instanceof Error ? err : new Error(String(err))
+      this.out.push({ type: 'error', error })
+      return undefined
+    }
   }
 
   // ---------------------------------------------------------------- upkeep
@@ -781,7 +1222,17 @@ export class SwimMachine {
     for (const e of this.table.values()) {
       if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
-    for (const id of expired) this.table.remove(id)
+    for (const id of expired) this.drop(id)
+    for (const id of this.reconnectBackoff.keys()) {
+      if (this.table.get(id)?.state !== 'dead') this.reconnectBackoff.delete(id)
+    }
+  }
+
+  /** Drops everything we hold about a member (reaped, evicted or forgotten). */
+  private drop (id: string): void {
+    this.table.remove(id)
+    this.heard.delete(id)
+    this.suspicions.delete(id)
   }
 
   // ---------------------------------------------------------------- helpers
@@ -803,8 +1254,13 @@ export class SwimMachine {
     return false
   }
 
-  private verified (record: MemberRecord): boolean {
-    if (this.verifyHook == null || this.verifyHook(record)) return true
+  private verified (record: MemberRecord, from: string): boolean {
+    if (this.verifyHook == null) return true
+    if (!this.spend(from, 'verifications')) {
+      this.stats.budgetExceeded++
+      return false
+    }
+    if (this.verifyHook(record)) return true
     this.stats.recordsRejected++
     return false
   }
@@ -829,11 +1285,12 @@ export class SwimMachine {
 
   private end (): Effect[] {
     let at = this.nextProbeAt
-    if (this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
+    if (this.config.gossipInterval > 0 && this.queue.size > 0 && this.nextGossipAt < at) at = this.nextGossipAt
     if (this.config.pushPullInterval > 0 && this.nextPushPullAt < at) at = this.nextPushPullAt
     if (this.config.reconnectInterval > 0 && this.nextReconnectAt < at) at = this.nextReconnectAt
     if (this.nextReapAt < at) at = this.nextReapAt
     if (this.catchUps.length > 0 && this.catchUps[0] < at) at = this.catchUps[0]
+    if (this.refutePending && this.nextRefuteAt < at) at = this.nextRefuteAt
     for (const p of this.probes.values()) {
       const next = !p.acked && !p.indirectSent ? p.indirectAt : p.deadline
       if (next < at) at = next

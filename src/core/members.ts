@@ -1,13 +1,15 @@
 import type { MemberRecord } from './messages.ts'
+import { digestPartA, digestPartB } from './push-pull.ts'
 import type { Member, MemberState } from './types.ts'
 
 /** What one node keeps about another member. */
 export interface MemberEntry {
   /** The member's latest own (signed) record. */
   record: MemberRecord
-  state: MemberState
-  /** The incarnation the state refers to; >= record.incarnation. */
-  incarnation: number
+  /** Changed only through the table (`setState`), which keeps the view digest. */
+  readonly state: MemberState
+  /** The incarnation the state refers to; >= record.incarnation. Changed only through the table. */
+  readonly incarnation: number
   /** When our view of its state last changed. */
   since: number
 }
@@ -21,6 +23,9 @@ export class MemberTable {
   private readonly ids: string[] = []
   private readonly slot = new Map<string, number>()
   private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
+  /** The sums of `viewDigest` over the table's entries, kept as they change. */
+  private digestA = 0
+  private digestB = 0
 
   get size (): number {
     return this.ids.length
@@ -46,14 +51,36 @@ export class MemberTable {
     this.slot.set(id, this.ids.length)
     this.ids.push(id)
     this.counts[entry.state]++
+    this.count_(entry, 1)
   }
 
   setState (entry: MemberEntry, state: MemberState, incarnation: number, now: number): void {
     this.counts[entry.state]--
     this.counts[state]++
-    entry.state = state
-    entry.incarnation = incarnation
-    entry.since = now
+    this.count_(entry, -1)
+    const e = entry as Mutable
+    e.state = state
+    e.incarnation = incarnation
+    e.since = now
+    this.count_(entry, 1)
+  }
+
+  /** A newer incarnation for the same state (a newer record or claim). */
+  setIncarnation (entry: MemberEntry, incarnation: number): void {
+    this.count_(entry, -1);
+    (entry as Mutable).incarnation = incarnation
+    this.count_(entry, 1)
+  }
+
+  /** The digest sums of the entries (`viewDigest` adds the local member's own terms). */
+  get digestSums (): readonly [number, number] {
+    return [this.digestA, this.digestB]
+  }
+
+  private count_ (entry: MemberEntry, sign: 1 | -1): void {
+    const id = entry.record.id
+    this.digestA = (this.digestA + sign * digestPartA(id, entry.incarnation, entry.state)) >>> 0
+    this.digestB = (this.digestB + sign * digestPartB(id, entry.incarnation, entry.state)) >>> 0
   }
 
   remove (id: string): void {
@@ -61,6 +88,7 @@ export class MemberTable {
     const at = this.slot.get(id)
     if (entry == null || at == null) return
     this.counts[entry.state]--
+    this.count_(entry, -1)
     this.entries.delete(id)
     this.slot.delete(id)
     const last = this.ids.pop() as string
@@ -79,6 +107,8 @@ export class MemberTable {
     return this.entries.values()
   }
 }
+
+type Mutable = { -readonly [K in keyof MemberEntry]: MemberEntry[K] }
 
 /** A snapshot for the outside world; never the live entry. */
 export function toMember (entry: MemberEntry): Member {

@@ -57,7 +57,18 @@ export interface SyncEntry {
 
 export interface Ping { type: 'ping'; seq: number; /** the id the sender means to reach */ target: string; updates: Update[] }
 export interface Ack { type: 'ack'; seq: number; updates: Update[] }
-export interface PingReq { type: 'ping-req'; seq: number; target: string; targetAddrs: string[]; updates: Update[] }
+export interface PingReq {
+  type: 'ping-req'
+  seq: number
+  target: string
+  targetAddrs: string[]
+  updates: Update[]
+  /**
+   * ms left of the sender's probe when it asked. The relay nacks at 80% of it (Lifeguard),
+   * so that the nack arrives while the sender still counts it. Older senders leave it out.
+   */
+  timeout?: number
+}
 export interface Nack { type: 'nack'; seq: number; updates: Update[] }
 export interface Gossip { type: 'gossip'; updates: Update[] }
 export interface Sync {

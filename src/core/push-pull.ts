@@ -36,11 +36,28 @@ export function viewDigest (self: MemberRecord, entries: Iterable<MemberEntry>):
   let a = 0
   let b = 0
   const add = (id: string, incarnation: number, state: keyof typeof STATE_CODE): void => {
-    a = (a + memberHash(id, incarnation, STATE_CODE[state], 0x811c9dc5)) >>> 0
-    b = (b + memberHash(id, incarnation, STATE_CODE[state], 0x9747b28c)) >>> 0
+    a = (a + digestPartA(id, incarnation, state)) >>> 0
+    b = (b + digestPartB(id, incarnation, state)) >>> 0
   }
   add(self.id, self.incarnation, self.leaving ? 'left' : 'alive')
   for (const e of entries) add(e.record.id, e.incarnation, e.state)
+  return digestBytes(a, b)
+}
+
+/**
+ * One member's two terms of the digest. The digest is their sum modulo 2^32, so a table can
+ * keep it up to date as entries change (subtract the old terms, add the new) instead of
+ * hashing every member for every push-pull.
+ */
+export function digestPartA (id: string, incarnation: number, state: keyof typeof STATE_CODE): number {
+  return memberHash(id, incarnation, STATE_CODE[state], 0x811c9dc5)
+}
+
+export function digestPartB (id: string, incarnation: number, state: keyof typeof STATE_CODE): number {
+  return memberHash(id, incarnation, STATE_CODE[state], 0x9747b28c)
+}
+
+export function digestBytes (a: number, b: number): Uint8Array {
   const out = new Uint8Array(8)
   const view = new DataView(out.buffer)
   view.setUint32(0, a)

@@ -4,9 +4,16 @@ import { suspicionTimeout } from './formulas.ts'
  * One suspicion of one member, Lifeguard style: it expires after a timeout that starts at
  * `max` and falls toward `min` as independent members confirm it. The accuser that raised
  * it does not count as a confirmation, nor does anyone twice.
+ *
+ * Only authenticated accusers count: the machine calls `confirm` for a claim that came
+ * straight from the member that made it, never for one relayed by someone else (the
+ * claim's `from` is then just a name anybody could write). A suspicion raised by a relayed
+ * claim has no authenticated accuser (`accuser` is '').
  */
 export class Suspicion {
   private readonly confirmers = new Set<string>()
+  /** Authenticated members (the accuser included) that stand behind this suspicion. */
+  private readonly vouchers = new Set<string>()
   /** Members (the accuser included) whose connection to the suspect was refused by its host. */
   private readonly refusers = new Set<string>()
   /**
@@ -14,6 +21,8 @@ export class Suspicion {
    * before anyone else hears of it; 0 once it is public.
    */
   privateUntil = 0
+  /** Set on a suspicion that replaced one a newer incarnation voided (it is not renewed again). */
+  renewed = false
 
   constructor (
     readonly startedAt: number,
@@ -27,7 +36,18 @@ export class Suspicion {
     /** Timeout once `needed` + 1 members saw a refusal. */
     private readonly refusedTimeout = Infinity
   ) {
-    if (refused) this.refusers.add(accuser)
+    if (accuser !== '') this.vouchers.add(accuser)
+    if (refused && accuser !== '') this.refusers.add(accuser)
+  }
+
+  /** Whether `id` stands behind the suspicion (raised it, or confirmed it first-hand). */
+  vouchedBy (id: string): boolean {
+    return this.vouchers.has(id)
+  }
+
+  /** How many distinct authenticated members stand behind the suspicion, `also` included. */
+  parties (also?: string): number {
+    return this.vouchers.size + (also != null && !this.vouchers.has(also) ? 1 : 0)
   }
 
   get confirmations (): number {
@@ -39,6 +59,7 @@ export class Suspicion {
    * counted apart (and beyond the Lifeguard cap), whoever raised the suspicion.
    */
   confirm (from: string, refused = false): boolean {
+    this.vouchers.add(from)
     let shortened = false
     if (refused && !this.refusers.has(from)) {
       this.refusers.add(from)

@@ -72,6 +72,8 @@ export interface DaemonConfig {
   clusterKeyFile?: string
   /** Where SWIM datagrams are bound (`/ip4/H/udp/P`); false: streams only; unset: beside the first listen address. */
   datagram?: string | false
+  /** Cluster name: part of the protocol ids and record signatures (never merges with another). */
+  cluster: string
   meta: Record<string, string>
   /** A human name for this member, carried as the metadata key `name`. */
   name?: string
@@ -245,6 +247,13 @@ export const FLAGS = {
     defaultText: 'host and port of the first listen address',
     help: 'UDP address for SWIM probes (/ip4/HOST/udp/PORT); off: probe over libp2p streams only',
     example: '/ip4/0.0.0.0/udp/7946'
+  },
+  cluster: {
+    arg: 'NAME',
+    repeatable: false,
+    default: 'default',
+    help: 'cluster name; nodes of different clusters never merge, even on one network or key',
+    example: 'payments'
   },
   meta: {
     arg: 'K=V',
@@ -480,6 +489,7 @@ function resolveConfig (opts: Record<string, unknown>, env: Record<string, strin
       requestTimeoutMs: values['api-request-timeout']
     },
     dataDir: values['data-dir'],
+    cluster: values.cluster,
     meta: Object.fromEntries(values.meta),
     joinRetryInterval: values['join-retry-interval'],
     joinRetryMax: values['join-retry-max'],
@@ -738,10 +748,17 @@ const SCHEMA = z.object({
   'data-dir': z.string().min(1, `must name a directory (expected e.g. ${FLAGS['data-dir'].example})`),
   'cluster-key': z.string().min(1, 'must name a file').optional(),
   datagram: z.string().refine((value) => value === 'off' || /^\/ip[46]\/[^/]+\/udp\/\d{1,5}$/.test(value), { message: `expected /ip4/HOST/udp/PORT, /ip6/HOST/udp/PORT or off (e.g. ${FLAGS.datagram.example})` }).optional(),
+  cluster: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, `must be 1 to 64 letters, digits, '.', '_' or '-' (expected e.g. ${FLAGS.cluster.example})`),
   meta: z.array(z.string().transform((value, ctx): [string, string] => {
     const at = value.indexOf('=')
     if (at <= 0) {
       ctx.addIssue({ code: 'custom', message: `not K=V (expected e.g. ${FLAGS.meta.example})` })
+      return z.NEVER
+    }
+    // Members refuse such records (metadata is shown in terminals, logs and pages): say so
+    // here rather than fail to start.
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'holds a control character (newline, tab, ESC...), which no member accepts in metadata' })
       return z.NEVER
     }
     return [value.slice(0, at), value.slice(at + 1)]

@@ -214,7 +214,10 @@ export function createApi (options: ApiOptions): Api {
     } catch (err) {
       // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
       if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
-      throw err
+      // Valid metadata that could not be announced (the record could not be signed):
+      // the node's fault, said plainly, and logged.
+      logger.warn({ err }, 'could not announce new metadata')
+      throw new HttpError(500, `Cannot announce the metadata: ${(err as Error).message}`)
     }
     // announced already; a failed save is the operator's to know, not the client's to retry
     await options.saveMeta?.(swim.localMember().meta).catch((err: unknown) => { logger.warn({ err }, 'cannot save the metadata to the data directory') })

@@ -85,7 +85,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
       logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key (--insecure): any host that can connect may join the cluster')
     }
     const admission = createPeerAdmission({ peers: config.allowPeers, cidrs: config.allowCidrs })
-    node = await createNode(config, privateKey, seeds, incarnation, admission)
+    node = await createNode(config, privateKey, seeds, incarnation, admission, (message, err) => { logger.warn({ err }, message) })
   } catch (err) {
     // one line, no stack: what failed and what to do (the details are in debug logs)
     const failure = describeStartupError(err)
@@ -207,7 +207,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
 
 type SwimNode = Libp2p<{ swim: Swim }>
 
-async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, admission: PeerAdmission): Promise<SwimNode> {
+async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, admission: PeerAdmission, onError: (message: string, err?: Error) => void): Promise<SwimNode> {
   const options: Libp2pOptions = {
     privateKey,
     addresses: {
@@ -234,6 +234,8 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
         joinRetryMax: config.joinRetryMax,
         expect: config.expect,
         stableAfter: config.stableAfter,
+        cluster: config.cluster,
+        onError,
         ...datagramOption(config),
         ...(config.clusterKey != null ? { clusterKeys: [decodeClusterKeyFile(config.clusterKey)] } : {}),
         ...(admission.allowList != null ? { allowList: admission.allowList } : {})

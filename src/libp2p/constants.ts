@@ -27,6 +27,35 @@ export const MAX_OUTBOUND_PING_STREAMS = 4
 export const SYNC_PROTOCOL = `/swim/${PROTOCOL_VERSION}/sync`
 
 /**
+ * The protocol ids of a named cluster: the default cluster keeps the ids above (so nodes of
+ * earlier versions still talk to it); any other cluster's ids carry its name, so nodes of
+ * two clusters sharing a network (or a key) never even open a stream to each other.
+ */
+export function probeProtocol (cluster: string = DEFAULT_CLUSTER): string {
+  return cluster === DEFAULT_CLUSTER ? PROBE_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/probe`
+}
+
+/** See probeProtocol. */
+export function pingProtocol (cluster: string = DEFAULT_CLUSTER): string {
+  return cluster === DEFAULT_CLUSTER ? PING_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/ping`
+}
+
+/** See probeProtocol. */
+export function syncProtocol (cluster: string = DEFAULT_CLUSTER): string {
+  return cluster === DEFAULT_CLUSTER ? SYNC_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/sync`
+}
+
+/**
+ * A cluster name: 1-64 letters, digits, '.', '_' or '-' (it is part of protocol ids, a
+ * gossipsub topic and the record signature domain). Throws a RangeError naming the fix.
+ */
+export function checkClusterName (cluster: string): void {
+  if (typeof cluster !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(cluster)) {
+    throw new RangeError(`Invalid cluster name ${JSON.stringify(cluster)}: use 1 to 64 letters, digits, '.', '_' or '-'`)
+  }
+}
+
+/**
  * Inbound probe streams per connection. A peer keeps one; a few more cover the moments
  * where it reopens a stream before this side has noticed the old one closing.
  */
@@ -108,6 +137,15 @@ export const JOIN_RETRY_MAX = 30_000
  * payload type signed with the same key.
  */
 export const RECORD_DOMAIN = 'libp2p-swim-record'
+
+/**
+ * The signature domain of a cluster's records: a record signed for one cluster never
+ * verifies in another, even when the same key runs in both. The default cluster keeps
+ * RECORD_DOMAIN, so its records stay valid for earlier versions.
+ */
+export function recordDomain (cluster: string = DEFAULT_CLUSTER): string {
+  return cluster === DEFAULT_CLUSTER ? RECORD_DOMAIN : `${RECORD_DOMAIN}/${cluster}`
+}
 
 /**
  * Envelope payload type of member records. There is no multicodec code for them, so the

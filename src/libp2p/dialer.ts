@@ -32,9 +32,25 @@ export interface OpenStreamOptions extends AbortOptions {
   maxOutboundStreams?: number
 }
 
+/**
+ * Dials toward members we never had a connection with (they never answered: perhaps fakes
+ * at somebody's chosen addresses) are rate-limited, so no gossip can make this node dial a
+ * third party again and again: one per member per UNANSWERED_REDIAL ms, and
+ * UNANSWERED_DIALS_PER_SECOND in all. A member that connects or answers once is exempt.
+ */
+export const UNANSWERED_REDIAL = 10_000
+export const UNANSWERED_DIALS_PER_SECOND = 32
+
 export class Dialer {
   private readonly components: DialerComponents
   private readonly peerIds = new Map<string, PeerId>()
+  /** Members that had a connection with us (exempt from the limits above). */
+  private readonly answeredBy = new Set<string>()
+  private readonly lastDial = new Map<string, number>()
+  private windowStart = 0
+  private windowDials = 0
+  /** Dials not made because of the limits above. */
+  rateLimited = 0
   /** Addresses already merged into the peer store, per member, so a dial does not rewrite them. */
   private readonly stored = new Map<string, string>()
   /** Connections this dialer opened, by member. */
@@ -74,6 +90,7 @@ export class Dialer {
     const peer = this.peerId(id)
     let connection = this.openConnection(peer)
     if (connection == null) connection = await this.dial(peer, id, addrs, options)
+    else this.answered(id)
     const stream = await connection.newStream(protocol, options)
     if (this.preamble != null) {
       try {
@@ -89,7 +106,10 @@ export class Dialer {
   /** Opens (or finds) a connection to the member and keeps it until `keep` says otherwise. */
   async connect (id: string, addrs: string[], options: AbortOptions = {}): Promise<void> {
     const peer = this.peerId(id)
-    if (this.openConnection(peer) != null) return
+    if (this.openConnection(peer) != null) {
+      this.answered(id)
+      return
+    }
     await this.dial(peer, id, addrs, options)
   }
 
@@ -153,12 +173,40 @@ export class Dialer {
   }
 
   private async dial (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<Connection> {
+    if (!this.answeredBy.has(id)) this.limitUnanswered(id)
     await this.remember(peer, id, addrs, options)
     const connection = await this.components.connectionManager.openConnection(peer, options)
+    this.answered(id)
     if (!this.dialed.has(id) && this.dialed.size < MAX_CACHED_KEYS) this.dialed.set(id, connection)
     else if (this.dialed.has(id)) this.dialed.set(id, connection)
     this.idle(id)
     return connection
+  }
+
+  /** `id` had a connection with us: its dials are no longer rate-limited. */
+  private answered (id: string): void {
+    if (this.answeredBy.has(id)) return
+    if (this.answeredBy.size >= MAX_CACHED_KEYS) this.answeredBy.clear()
+    this.answeredBy.add(id)
+  }
+
+  /** Throws (before any dial) when a dial toward a never-answering member is over its limits. */
+  private limitUnanswered (id: string): void {
+    const now = Date.now()
+    const last = this.lastDial.get(id)
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now
+      this.windowDials = 0
+    }
+    if ((last !== undefined && now - last < UNANSWERED_REDIAL) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
+      this.rateLimited++
+      const err = new Error(`Not dialing ${id} again yet: it never answered`)
+      err.name = 'DialRateLimitedError'
+      throw err
+    }
+    this.windowDials++
+    if (this.lastDial.size >= MAX_CACHED_KEYS) this.lastDial.clear()
+    this.lastDial.set(id, now)
   }
 
   /** Forgets what was stored for members no longer known. */

@@ -11,6 +11,13 @@
  *   datagram (memberlist's TCP fallback ping), so lost datagrams are not taken for a failure;
  * - inbound datagrams are opened (authenticated) before anything is decoded; what does not
  *   open, decode, or come from an admitted member is dropped and counted, never answered;
+ *   what opens reaches the machine under the sender it authenticates, so the core's
+ *   per-sender budgets (claims, new members, verifications) hold for datagrams too;
+ * - a sync's signatures are checked ahead of the machine (`checkAhead`), in slices with a
+ *   yield between them, up to the sender's verification allowance; the first bad one
+ *   resets the stream and refuses the sender's syncs for a while;
+ * - an `error` effect (a record the machine could not sign) is logged as an error and
+ *   handed to the caller in `Applied.errors`;
  * - `emit` effects go to the service, in the order the core produced them.
  *
  * Nothing that happens on the network throws out of a handler or timer, or leaves a
@@ -20,13 +27,14 @@ import type { Logger } from '@libp2p/interface'
 import type { SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import type { SwimMachine } from '../core/machine.ts'
-import type { Message, Ping, Sync, Update } from '../core/messages.ts'
+import type { MemberRecord, Message, Ping, Sync, Update } from '../core/messages.ts'
+import { SENDER_ALLOWANCE } from '../core/sender-budget.ts'
 import type { MembershipEvent } from '../core/types.ts'
 import { decodeMessage, encodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { DATAGRAM_MISSES, STREAM_ONLY_TIME } from './constants.ts'
 import { datagramAddrOf } from './datagram-address.ts'
-import type { PacketSealer, PacketSource, Transport } from './transport.ts'
+import type { PacketSealer, PacketSource, SyncAnswer, Transport } from './transport.ts'
 
 export interface DriverInit {
   config: SwimConfig
@@ -35,6 +43,8 @@ export interface DriverInit {
   transport: Transport
   sealer: PacketSealer
   admits: (id: string) => boolean
+  /** Checks a record's signature (never throws). The machine's verify hook is `verified`. */
+  verify: (record: MemberRecord) => boolean
   /** A membership event, in the core's order. */
   onEvent: (event: MembershipEvent) => void
   /** Updates this node sent over SWIM (the gossipsub bridge republishes them). */
@@ -46,6 +56,8 @@ export interface Applied {
   syncs: Map<string, Promise<boolean>>
   /** Messages handed to a transport: resolve to whether they were sent. */
   writes: Array<Promise<boolean>>
+  /** What the machine could not do (a record it could not sign). */
+  errors: Error[]
 }
 
 /** Counters of the driver (see SwimStats). */
@@ -77,6 +89,9 @@ const MAX_PENDING_PINGS = 1024
 
 /** Members whose datagram losses are tracked at once. */
 const MAX_TRACKED = 10_000
+
+/** Signatures checked between two yields to the event loop while a sync is checked ahead. */
+const VERIFY_SLICE = 32
 
 export class Driver {
   readonly counters: DriverCounters = {
@@ -110,11 +125,22 @@ export class Driver {
   private readonly datagramMisses = new Map<string, number>()
   /** Members reached over streams only for now (their datagrams were being lost), until when. */
   private readonly streamOnlyUntil = new Map<string, number>()
+  /** Records of a sync checked ahead (in slices), so the machine's verify hook just looks. */
+  private readonly checked = new WeakMap<MemberRecord, boolean>()
 
   constructor (init: DriverInit) {
     this.init = init
     this.onTimer = this.onTimer.bind(this)
     this.onTick = this.onTick.bind(this)
+    this.verified = this.verified.bind(this)
+  }
+
+  /**
+   * The machine's verify hook: the result of a check made ahead when there is one (so a
+   * large sync costs the machine look-ups only), otherwise a check now.
+   */
+  verified (record: MemberRecord): boolean {
+    return this.checked.get(record) ?? this.init.verify(record)
   }
 
   get running (): boolean {
@@ -169,7 +195,7 @@ export class Driver {
 
   /** Runs one machine input and carries out the effects it returns. Never throws. */
   drive (input: (machine: SwimMachine) => Effect[]): Applied {
-    const applied: Applied = { syncs: new Map(), writes: [] }
+    const applied: Applied = { syncs: new Map(), writes: [], errors: [] }
     const machine = this.machine
     if (machine == null) return applied
     let effects: Effect[]
@@ -224,6 +250,10 @@ export class Driver {
             break
           case 'schedule':
             this.arm(effect.at)
+            break
+          case 'error':
+            applied.errors.push(effect.error)
+            this.init.log.error('could not sign a new record - %e', effect.error)
             break
         }
       } catch (err) {
@@ -334,13 +364,51 @@ export class Driver {
     const response = await this.init.transport.streams.exchange(to, addrs, bytes)
     if (response == null || machine !== this.machine) return false
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
+    // The answer to our own join brings the whole cluster: checked in full, in slices.
+    const valid = await this.checkAhead(response.message, request.join ? Infinity : SENDER_ALLOWANCE.verifications)
+    if (machine !== this.machine) return false
+    if (!valid) this.init.transport.streams.penalise(to)
     this.drive(m => m.receive(to, response.message, Date.now()))
     return true
   }
 
-  /** Handles an inbound sync request; returns the encoded response for its stream. */
-  private answerSync (from: string, request: Sync, bytes: number): Uint8Array | undefined {
+  /**
+   * Checks the signatures a sync would need checked, up to `budget` of them, a slice at a
+   * time with a yield between slices, so acks and timers never wait behind a large batch;
+   * the machine's verify hook then only looks the results up. False at the first bad
+   * signature: the sender gets no more of our time (the caller resets and penalises).
+   */
+  private async checkAhead (sync: Sync, budget: number): Promise<boolean> {
+    let spent = 0
+    for (const entry of sync.entries) {
+      if (spent >= budget) break
+      const machine = this.machine
+      if (machine == null) return true
+      const record = entry.record
+      if (!machine.needsCheck(record) || !this.init.admits(record.id) || this.checked.has(record)) continue
+      const valid = this.init.verify(record)
+      this.checked.set(record, valid)
+      if (!valid) return false
+      if (++spent % VERIFY_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
+    }
+    return true
+  }
+
+  /**
+   * Handles an inbound sync request; resolves to the encoded response for its stream, or
+   * 'reset' when it carries a bad signature (the transport resets and penalises).
+   */
+  private async answerSync (from: string, request: Sync, bytes: number): Promise<SyncAnswer> {
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', bytes)
+    const machine = this.machine
+    if (machine == null) return undefined
+    const valid = await this.checkAhead(request, SENDER_ALLOWANCE.verifications)
+    if (machine !== this.machine) return undefined
+    if (!valid) {
+      // The machine merges up to the bad record (known results, no new checks) and counts it.
+      this.drive(m => m.receive(from, request, Date.now()))
+      return 'reset'
+    }
     return this.answerOnStream(from, request, reply => reply.type === 'sync' && reply.response)
   }
 
@@ -366,7 +434,7 @@ export class Driver {
     }
     const at = effects.findIndex(e => e.type === 'send' && e.to === from && isReply(e.message))
     const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
-    this.apply(effects, { syncs: new Map(), writes: [] })
+    this.apply(effects, { syncs: new Map(), writes: [], errors: [] })
     if (reply?.type !== 'send') return undefined
     const encoded = this.encode(reply.message)
     if (encoded != null) count(this.counters.messagesOut, this.counters.bytesOut, reply.message.type, encoded.byteLength)

@@ -14,7 +14,7 @@
  * and push-pull, and records are verified whichever way they come.
  */
 import type { Logger, PeerId } from '@libp2p/interface'
-import type { Update } from '../core/messages.ts'
+import type { MemberRecord, Update } from '../core/messages.ts'
 import { decodeMessage, encodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_PUBLISHED_REMEMBERED } from './constants.ts'
@@ -31,7 +31,12 @@ export interface PubSubLike {
   publish: (topic: string, data?: Uint8Array) => Promise<unknown>
   addEventListener: (type: 'message', listener: (evt: CustomEvent<PubSubMessage>) => void) => void
   removeEventListener: (type: 'message', listener: (evt: CustomEvent<PubSubMessage>) => void) => void
+  /** gossipsub's validators by topic: run before a message is delivered or relayed. */
+  topicValidators?: Map<string, (peer: PeerId, message: PubSubMessage) => TopicValidation | Promise<TopicValidation>>
 }
+
+/** gossipsub's TopicValidatorResult values. */
+export type TopicValidation = 'accept' | 'reject' | 'ignore'
 
 /** Whether a value looks like a pubsub service. */
 export function isPubSub (value: unknown): value is PubSubLike {
@@ -49,6 +54,8 @@ export interface GossipsubBridgeInit {
   limits: WireLimits
   log: Logger
   admits: (id: string) => boolean
+  /** Checks a record's signature (the service's verify hook). */
+  verify?: (record: MemberRecord) => boolean
   /** Updates delivered by gossipsub from an authenticated publisher. */
   onUpdates: (from: string, updates: Update[], bytes: number) => void
   onDecodeError: (from: string, error: WireError) => void
@@ -68,11 +75,36 @@ export class GossipsubBridge {
   constructor (init: GossipsubBridgeInit) {
     this.init = init
     this.onMessage = this.onMessage.bind(this)
+    this.validate = this.validate.bind(this)
+  }
+
+  /**
+   * The topic validator: gossipsub relays only what passes it, so junk stops at the first
+   * hop instead of crossing the mesh. A publication must be signed by its publisher, decode
+   * as a gossip message, and carry only what the bridge publishes: the publisher's own
+   * updates (its record, validly signed, or its own claims).
+   */
+  validate (_peer: PeerId, msg: PubSubMessage): TopicValidation {
+    if (msg.type !== 'signed') return 'reject'
+    const from = msg.from.toString()
+    if (!this.init.admits(from)) return 'reject'
+    const result = decodeMessage(msg.data, this.init.limits)
+    if (!result.ok || result.message.type !== 'gossip') return 'reject'
+    for (const u of result.message.updates) {
+      if (u.type === 'record') {
+        if (u.record.id !== from || u.record.signature == null || u.record.signature.byteLength === 0) return 'reject'
+        if (this.init.verify != null && !this.init.verify(u.record)) return 'reject'
+      } else if (u.from !== from) {
+        return 'reject'
+      }
+    }
+    return 'accept'
   }
 
   start (): void {
     if (this.running) return
     this.init.pubsub.addEventListener('message', this.onMessage)
+    this.init.pubsub.topicValidators?.set(this.init.topic, this.validate)
     this.init.pubsub.subscribe(this.init.topic)
     this.running = true
   }
@@ -81,6 +113,7 @@ export class GossipsubBridge {
     if (!this.running) return
     this.running = false
     this.init.pubsub.removeEventListener('message', this.onMessage)
+    if (this.init.pubsub.topicValidators?.get(this.init.topic) === this.validate) this.init.pubsub.topicValidators.delete(this.init.topic)
     try {
       this.init.pubsub.unsubscribe(this.init.topic)
     } catch {}

@@ -1,5 +1,5 @@
 /**
- * The fallback probe (PING_PROTOCOL): one ping and its ack on a fresh stream, as
+ * The fallback probe (`pingProtocol(cluster)`): one ping and its ack on a fresh stream, as
  * memberlist's TCP fallback ping. The core's second direct ping of a probe goes this way
  * when the first one went as a datagram, so a network that drops UDP degrades to probing
  * over libp2p connections instead of declaring healthy members failed.
@@ -22,6 +22,8 @@ import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 
 export interface PingProtocolInit {
+  /** The protocol id (a function of the cluster name). @default PING_PROTOCOL */
+  protocol?: string
   registrar: SwimRegistrar
   dialer: Dialer
   log: Logger
@@ -46,15 +48,17 @@ export interface PingProtocolInit {
 export class PingProtocol {
   private readonly init: PingProtocolInit
   private readonly streams = new Set<Stream>()
+  private readonly protocol: string
   private running = false
 
   constructor (init: PingProtocolInit) {
     this.init = init
+    this.protocol = init.protocol ?? PING_PROTOCOL
   }
 
   async start (): Promise<void> {
     if (this.running) return
-    await this.init.registrar.handle(PING_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
+    await this.init.registrar.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_PING_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS
     })
@@ -64,7 +68,7 @@ export class PingProtocol {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
-    await this.init.registrar.unhandle(PING_PROTOCOL).catch(() => {})
+    await this.init.registrar.unhandle(this.protocol).catch(() => {})
     for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
     this.streams.clear()
   }
@@ -75,7 +79,7 @@ export class PingProtocol {
     const signal = AbortSignal.timeout(this.init.timeout)
     let stream: Stream
     try {
-      stream = await this.init.dialer.openStream(to, addrs, PING_PROTOCOL, { signal, maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS })
+      stream = await this.init.dialer.openStream(to, addrs, this.protocol, { signal, maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS })
     } catch (err) {
       this.init.log.trace('could not open a fallback probe stream to %s - %e', to, err)
       const failure = dialFailure(err)

@@ -28,6 +28,8 @@ export interface SwimRegistrar {
 }
 
 export interface ProbeProtocolInit {
+  /** The protocol id (a function of the cluster name). @default PROBE_PROTOCOL */
+  protocol?: string
   registrar: SwimRegistrar
   dialer: Dialer
   log: Logger
@@ -74,7 +76,7 @@ export class ProbeProtocol {
 
   async start (): Promise<void> {
     if (this.running) return
-    await this.init.registrar.handle(PROBE_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
+    await this.init.registrar.handle(this.init.protocol ?? PROBE_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_PROBE_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_PROBE_STREAMS
     })
@@ -84,7 +86,7 @@ export class ProbeProtocol {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
-    await this.init.registrar.unhandle(PROBE_PROTOCOL).catch(() => {})
+    await this.init.registrar.unhandle(this.init.protocol ?? PROBE_PROTOCOL).catch(() => {})
     for (const [id, channel] of this.channels) this.closeChannel(id, channel)
     this.channels.clear()
     for (const stream of this.inbound) stream.abort(new Error('SWIM service stopped'))
@@ -144,7 +146,7 @@ export class ProbeProtocol {
     channel.opening = true
     let stream: Stream | undefined
     try {
-      stream = await this.init.dialer.openStream(to, addrs, PROBE_PROTOCOL, {
+      stream = await this.init.dialer.openStream(to, addrs, this.init.protocol ?? PROBE_PROTOCOL, {
         signal: AbortSignal.timeout(this.init.dialTimeout),
         maxOutboundStreams: MAX_OUTBOUND_PROBE_STREAMS
       })

@@ -7,6 +7,13 @@
  * Each frame is length-prefixed and bounded by the wire limit for sync messages; the whole
  * exchange is bounded by an AbortSignal timeout. A malformed request or response is
  * counted and the stream reset. Nothing here throws into the caller or rejects unobserved.
+ *
+ * What a peer can make this node hold is bounded per node, not per connection: at most
+ * MAX_INBOUND_SYNCS exchanges at once (MAX_STRANGER_SYNCS of them from peers that are not
+ * members, whose frames may not exceed MAX_STRANGER_SYNC_BYTES), so partial frames never
+ * hold more than MAX_INBOUND_SYNCS × maxSyncBytes. A slot is taken only once the stream's
+ * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
+ * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
@@ -14,9 +21,26 @@ import type { Message, Sync } from '../core/messages.ts'
 import { decodeMessage } from '../wire/codec.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
+
+/** Inbound push-pull exchanges in progress at once, over all connections. */
+export const MAX_INBOUND_SYNCS = 8
+
+/** Of those, from peers that are not members (joiners). */
+export const MAX_STRANGER_SYNCS = 2
+
+/** A joiner's request carries its own record and little else. */
+export const MAX_STRANGER_SYNC_BYTES = 64 * 1024
+
+/** How long a penalised peer's sync streams are refused. */
+export const SYNC_PENALTY = 30_000
+
+/** Penalised peers remembered at once (the oldest is forgotten first). */
+const MAX_PENALISED = 4096
+
 import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import type { SyncAnswer } from './transport.ts'
 
 export interface PushPullProtocolInit {
   registrar: SwimRegistrar
@@ -26,16 +50,20 @@ export interface PushPullProtocolInit {
   /** Bound of one whole exchange, dial included. */
   timeout: number
   admits: (id: string) => boolean
+  /** Whether `id` is in this node's member table (strangers get smaller allowances). */
+  isMember?: (id: string) => boolean
+  /** The protocol id (a function of the cluster name). @default SYNC_PROTOCOL */
+  protocol?: string
   /**
    * Reads and checks the stream proof an inbound stream begins with, before anything else
    * is read; a stream without a valid one is reset. Unset: no proof is expected.
    */
   admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   /**
-   * A sync request from an authenticated peer; returns the encoded response, or undefined to
-   * send none.
+   * A sync request from an authenticated peer; returns the encoded response, undefined to
+   * send none, or 'reset' to reset the stream (and penalise the peer).
    */
-  onRequest: (from: string, request: Sync, bytes: number) => Uint8Array | undefined
+  onRequest: (from: string, request: Sync, bytes: number) => SyncAnswer | Promise<SyncAnswer>
   onDecodeError: (from: string, error: WireError | Error) => void
   /** As ProbeProtocolInit's. */
   onUnreachable: (id: string, refused: boolean) => void
@@ -57,15 +85,40 @@ export interface PushPullProtocolInit {
 export class PushPullProtocol {
   private readonly init: PushPullProtocolInit
   private readonly streams = new Set<Stream>()
+  private readonly protocol: string
+  private readonly penalised = new Map<string, number>()
+  private inbound = 0
+  private inboundStrangers = 0
   private running = false
+  /** Inbound streams refused: node-wide cap reached, or a penalised peer. */
+  refused = 0
 
   constructor (init: PushPullProtocolInit) {
     this.init = init
+    this.protocol = init.protocol ?? SYNC_PROTOCOL
+  }
+
+  /** Refuses `peer`'s sync streams for SYNC_PENALTY ms. */
+  penalise (peer: string): void {
+    this.penalised.delete(peer)
+    if (this.penalised.size >= MAX_PENALISED) {
+      const oldest = this.penalised.keys().next().value
+      if (oldest !== undefined) this.penalised.delete(oldest)
+    }
+    this.penalised.set(peer, Date.now() + SYNC_PENALTY)
+  }
+
+  private isPenalised (peer: string): boolean {
+    const until = this.penalised.get(peer)
+    if (until === undefined) return false
+    if (Date.now() < until) return true
+    this.penalised.delete(peer)
+    return false
   }
 
   async start (): Promise<void> {
     if (this.running) return
-    await this.init.registrar.handle(SYNC_PROTOCOL, (stream, connection) => { this.onStream(stream, connection) }, {
+    await this.init.registrar.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
     })
@@ -75,7 +128,7 @@ export class PushPullProtocol {
   async stop (): Promise<void> {
     if (!this.running) return
     this.running = false
-    await this.init.registrar.unhandle(SYNC_PROTOCOL).catch(() => {})
+    await this.init.registrar.unhandle(this.protocol).catch(() => {})
     for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
     this.streams.clear()
   }
@@ -89,7 +142,7 @@ export class PushPullProtocol {
     const signal = AbortSignal.timeout(this.init.timeout)
     let stream: Stream
     try {
-      stream = await this.init.dialer.openStream(to, addrs, SYNC_PROTOCOL, { signal, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS })
+      stream = await this.init.dialer.openStream(to, addrs, this.protocol, { signal, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS })
     } catch (err) {
       this.init.log.trace('could not open sync stream to %s - %e', to, err)
       const failure = dialFailure(err)
@@ -131,9 +184,13 @@ export class PushPullProtocol {
       stream.abort(new Error('Not a member of this cluster'))
       return
     }
+    if (this.isPenalised(from)) {
+      this.refused++
+      stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))
+      return
+    }
     this.streams.add(stream)
-    this.answer(stream, from)
-      .then(join => { if (join) this.init.onJoinAnswered?.(connection) })
+    this.serve(stream, connection, from)
       .catch(err => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
@@ -144,14 +201,38 @@ export class PushPullProtocol {
       })
   }
 
-  /** Answers one request; resolves to whether it was a join. */
-  private async answer (stream: Stream, from: string): Promise<boolean> {
+  /**
+   * The stream proof first (a stream waiting for its 17 bytes holds next to nothing, and a
+   * peer without the key never takes an exchange slot), then a slot under the node-wide
+   * caps, which bound what partial frames may hold, then the exchange.
+   */
+  private async serve (stream: Stream, connection: Connection, from: string): Promise<void> {
     const signal = AbortSignal.timeout(this.init.timeout)
     if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
       stream.abort(new Error('No valid cluster key proof'))
-      return false
+      return
     }
-    const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
+    if (!this.running) return
+    const stranger = this.init.isMember != null && !this.init.isMember(from)
+    if (this.inbound >= MAX_INBOUND_SYNCS || (stranger && this.inboundStrangers >= MAX_STRANGER_SYNCS)) {
+      this.refused++
+      stream.abort(new Error('Too many push-pull exchanges at once'))
+      return
+    }
+    this.inbound++
+    if (stranger) this.inboundStrangers++
+    try {
+      if (await this.answer(stream, from, stranger, signal)) this.init.onJoinAnswered?.(connection)
+    } finally {
+      this.inbound--
+      if (stranger) this.inboundStrangers--
+    }
+  }
+
+  /** Answers one request; resolves to whether it was a join. */
+  private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
+    const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
+    const framed = lpStream(stream, { maxDataLength })
     let raw
     try {
       raw = await framed.read({ signal })
@@ -172,7 +253,12 @@ export class PushPullProtocol {
       return false
     }
     if (!this.running) return false
-    const response = this.init.onRequest(from, result.message, raw.byteLength)
+    const response = await this.init.onRequest(from, result.message, raw.byteLength)
+    if (response === 'reset') {
+      this.penalise(from)
+      stream.abort(new Error('Bad sync request: a record with a bad signature'))
+      return false
+    }
     if (response != null) await framed.write(response, { signal })
     await framed.unwrap().close({ signal })
     return result.message.join

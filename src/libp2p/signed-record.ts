@@ -2,9 +2,11 @@
  * Signing and verification of member records: the `sign` and `verify` hooks of the core.
  *
  * A signature covers the libp2p signed-envelope payload (RFC 0002, as `@libp2p/peer-record`
- * RecordEnvelope formats it) with domain RECORD_DOMAIN, payload type RECORD_PAYLOAD_TYPE and
- * payload `encodeRecordForSigning(record)`. So a record and its signature can be turned into
- * a RecordEnvelope that `RecordEnvelope.validate(RECORD_DOMAIN)` accepts.
+ * RecordEnvelope formats it) with domain `recordDomain(cluster)` (RECORD_DOMAIN for the
+ * default cluster), payload type RECORD_PAYLOAD_TYPE and payload
+ * `encodeRecordForSigning(record)`. So a record and its signature can be turned into a
+ * RecordEnvelope that `RecordEnvelope.validate(recordDomain(cluster))` accepts; a record of
+ * another cluster fails verification (and is counted as rejected).
  *
  * Verification takes the public key from the record's own id (an Ed25519 or secp256k1
  * PeerId embeds it), so a record can only be signed by the member it describes: nobody can
@@ -19,9 +21,17 @@ import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { MemberRecord } from '../core/messages.ts'
 import type { UnsignedRecord } from '../core/machine.ts'
 import { encodeRecordForSigning, varintSize } from '../wire/codec.ts'
-import { MAX_CACHED_KEYS, RECORD_DOMAIN, RECORD_PAYLOAD_TYPE } from './constants.ts'
+import { DEFAULT_CLUSTER, MAX_CACHED_KEYS, RECORD_PAYLOAD_TYPE, recordDomain } from './constants.ts'
 
-const DOMAIN_BYTES = new TextEncoder().encode(RECORD_DOMAIN)
+const domains = new Map<string, Uint8Array>()
+function domainBytes (cluster: string): Uint8Array {
+  let bytes = domains.get(cluster)
+  if (bytes == null) {
+    bytes = new TextEncoder().encode(recordDomain(cluster))
+    if (domains.size < 64) domains.set(cluster, bytes)
+  }
+  return bytes
+}
 
 /**
  * The bytes a signed envelope's signature covers: each of domain, payload type and payload
@@ -41,18 +51,18 @@ export function envelopeSignaturePayload (domain: Uint8Array, payloadType: Uint8
   return out
 }
 
-/** What a member record's signature covers. */
-export function recordSignaturePayload (record: UnsignedRecord): Uint8Array {
-  return envelopeSignaturePayload(DOMAIN_BYTES, RECORD_PAYLOAD_TYPE, encodeRecordForSigning(record))
+/** What a member record's signature covers: the cluster's name is part of its domain. */
+export function recordSignaturePayload (record: UnsignedRecord, cluster: string = DEFAULT_CLUSTER): Uint8Array {
+  return envelopeSignaturePayload(domainBytes(cluster), RECORD_PAYLOAD_TYPE, encodeRecordForSigning(record))
 }
 
 /**
  * The core's `sign` hook for this node's key. Throws a TypeError at once for a key whose
  * signatures are asynchronous (the core needs them synchronously).
  */
-export function createRecordSigner (privateKey: PrivateKey): (record: UnsignedRecord) => Uint8Array {
+export function createRecordSigner (privateKey: PrivateKey, cluster: string = DEFAULT_CLUSTER): (record: UnsignedRecord) => Uint8Array {
   const sign = (record: UnsignedRecord): Uint8Array => {
-    const signature = privateKey.sign(recordSignaturePayload(record))
+    const signature = privateKey.sign(recordSignaturePayload(record, cluster))
     if (signature instanceof Promise) {
       signature.catch(() => {})
       throw new TypeError(`Cannot sign member records with a ${privateKey.type} key: its signatures are asynchronous; use an Ed25519 key`)
@@ -67,7 +77,7 @@ export function createRecordSigner (privateKey: PrivateKey): (record: UnsignedRe
  * `record.id` over this record. Never throws; an id without an embedded key (RSA), a
  * malformed id or signature, or a key with asynchronous verification yields false.
  */
-export function createRecordVerifier (admits: (id: string) => boolean = () => true): (record: MemberRecord) => boolean {
+export function createRecordVerifier (admits: (id: string) => boolean = () => true, cluster: string = DEFAULT_CLUSTER): (record: MemberRecord) => boolean {
   const keys = new Map<string, PublicKey | null>()
   const keyOf = (id: string): PublicKey | null => {
     let key = keys.get(id)
@@ -88,7 +98,7 @@ export function createRecordVerifier (admits: (id: string) => boolean = () => tr
     const key = keyOf(record.id)
     if (key == null) return false
     try {
-      const valid = key.verify(recordSignaturePayload(record), record.signature)
+      const valid = key.verify(recordSignaturePayload(record, cluster), record.signature)
       if (valid instanceof Promise) {
         valid.catch(() => {})
         return false

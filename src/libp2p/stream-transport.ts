@@ -11,9 +11,12 @@ import { PingProtocol } from './ping-protocol.ts'
 import { ProbeProtocol } from './probe-protocol.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import { PushPullProtocol } from './push-pull-protocol.ts'
-import type { StreamHandlers, StreamTransport } from './transport.ts'
+import type { StreamHandlers, StreamTransport, SyncAnswer } from './transport.ts'
+import { DEFAULT_CLUSTER, pingProtocol, probeProtocol, syncProtocol } from './constants.ts'
 
 export interface Libp2pStreamsInit {
+  /** The cluster name: part of every protocol id. @default 'default' */
+  cluster?: string
   registrar: SwimRegistrar
   dialer: Dialer
   log: Logger
@@ -22,6 +25,8 @@ export interface Libp2pStreamsInit {
   pingTimeout: number
   syncTimeout: number
   admits: (id: string) => boolean
+  /** Whether `id` is in the member table (push-pull gives strangers smaller allowances). */
+  isMember?: (id: string) => boolean
   /** Checks an inbound stream's proof (see StreamGuard); counts and resets a bad one. */
   admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   checkProof?: (from: string, proof: Uint8Array) => boolean
@@ -39,9 +44,11 @@ export class Libp2pStreams implements StreamTransport {
   private handlers?: StreamHandlers
 
   constructor (init: Libp2pStreamsInit) {
+    const cluster = init.cluster ?? DEFAULT_CLUSTER
     const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, admits: init.admits, admitStream: init.admitStream, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
     this.probe = new ProbeProtocol({
       ...common,
+      protocol: probeProtocol(cluster),
       dialTimeout: init.dialTimeout,
       admitStream: undefined,
       checkProof: init.checkProof,
@@ -50,14 +57,17 @@ export class Libp2pStreams implements StreamTransport {
     })
     this.pinger = new PingProtocol({
       ...common,
+      protocol: pingProtocol(cluster),
       timeout: init.pingTimeout,
       onPing: (from: string, ping: Ping, bytes: number) => this.handlers?.onPing(from, ping, bytes),
       onDone: id => { init.dialer.idle(id) }
     })
     this.pushPull = new PushPullProtocol({
       ...common,
+      protocol: syncProtocol(cluster),
       timeout: init.syncTimeout,
-      onRequest: (from: string, request: Sync, bytes: number) => this.handlers?.onSync(from, request, bytes),
+      isMember: init.isMember,
+      onRequest: async (from: string, request: Sync, bytes: number): Promise<SyncAnswer> => await this.handlers?.onSync(from, request, bytes),
       onDone: id => { init.dialer.idle(id) },
       onJoinAnswered: connection => { init.dialer.release(connection) },
       onExchangeFailed: init.onExchangeFailed
@@ -92,5 +102,9 @@ export class Libp2pStreams implements StreamTransport {
 
   forget (id: string): void {
     this.probe.forget(id)
+  }
+
+  penalise (id: string): void {
+    this.pushPull.penalise(id)
   }
 }

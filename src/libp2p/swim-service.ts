@@ -9,7 +9,10 @@
  *   to one closes it is probed at once. A dial refused means the direct probe failed, so the
  *   indirect probes start at once;
  * - records are signed with the node's key and verified against the key in their id; a
- *   member's datagram address is one of its record's addresses, so it is signed too.
+ *   member's datagram address is one of its record's addresses, so it is signed too. The
+ *   cluster name is part of the signature domain and of every protocol id;
+ * - a record that cannot be signed makes `setMetadata` and `leave` reject; every error the
+ *   service logs also goes to `onError`.
  *
  * Nothing that happens on the network can throw out of an event handler or timer, or leave
  * a rejected promise unobserved.
@@ -27,12 +30,12 @@ import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
 import { seededRandom } from '../core/random.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
 import { updateSize, validateRecord } from '../wire/codec.ts'
-import { DEFAULT_LIMITS } from '../wire/limits.ts'
+import { DEFAULT_LIMITS, syncLimits } from '../wire/limits.ts'
 import type { WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
 import { ConsumerView } from './consumer-view.ts'
 import type { QuorumStatus } from '../consumers/quorum.ts'
-import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
+import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, checkClusterName, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
 import { datagramAddrOf, isDatagramAddr, isWildcard, parseListenAddr, tcpHostPort } from './datagram-address.ts'
 import type { DatagramAddress } from './datagram-address.ts'
 import { DatagramTransport } from './datagram-transport.ts'
@@ -103,6 +106,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly admission: Admission
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
+  private readonly cluster: string
   private readonly dialer: Dialer
   /** Seeds being joined, by id: the error their state exchange failed with, if any. */
   private readonly joinFailures = new Map<string, unknown>()
@@ -133,7 +137,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.components = components
     this.init = init
     this.id = components.peerId.toString()
-    this.log = components.logger.forComponent('libp2p:swim')
+    this.log = reportingLogger(components.logger.forComponent('libp2p:swim'), init.onError)
+    this.cluster = init.cluster ?? DEFAULT_CLUSTER
+    checkClusterName(this.cluster)
     this.datagramSize = init.datagram === false ? undefined : checkDatagramSize(init.datagram?.maxSize)
     if (init.datagram !== false && init.datagram?.listen != null && parseListenAddr(init.datagram.listen) == null) {
       throw new RangeError(`Invalid datagram listen address "${init.datagram.listen}": expected /ip4/HOST/udp/PORT or /ip6/HOST/udp/PORT`)
@@ -148,10 +154,11 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       overrides.maxPiggybackBytes = Math.min(profile.maxPiggybackBytes, this.datagramSize - DATAGRAM_RESERVE)
     }
     this.config = resolveConfig(init.profile ?? 'lan', overrides)
-    this.limits = { ...DEFAULT_LIMITS }
+    // The sync caps follow maxMembers, so no table a node may hold makes push-pull stop.
+    this.limits = syncLimits({ ...DEFAULT_LIMITS }, this.config.maxMembers)
     this.admission = new Admission(init.allowList)
-    this.sign = createRecordSigner(components.privateKey)
-    this.verify = createRecordVerifier(id => this.admission.admits(id))
+    this.sign = createRecordSigner(components.privateKey, this.cluster)
+    this.verify = createRecordVerifier(id => this.admission.admits(id), this.cluster)
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
     for (const key of ['joinRetryInterval', 'joinRetryMax'] as const) {
@@ -160,7 +167,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     }
     this.lastIncarnation = (init.incarnation ?? 0) - 1
     this.keys = new Keyring(init.clusterKeys ?? [])
-    const cluster = init.cluster ?? DEFAULT_CLUSTER
+    const cluster = this.cluster
     const guard = createStreamGuard(this.keys, cluster, this.id)
     this.dialer = new Dialer(components, { preamble: guard.prove })
     if (this.datagramSize != null) {
@@ -183,6 +190,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
     const admits = (id: string): boolean => this.admission.admits(id)
     const streams = new Libp2pStreams({
+      cluster,
       registrar: components.registrar,
       dialer: this.dialer,
       log: this.log,
@@ -191,6 +199,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       pingTimeout: this.config.probeInterval,
       syncTimeout: syncTimeout(this.config.probeTimeout),
       admits,
+      isMember: id => this.machine.member(id) != null,
       admitStream,
       checkProof: (from, proof) => {
         const ok = guard.check(from, proof)
@@ -210,6 +219,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       transport: this.transport,
       sealer: this.sealer ?? NO_SEALER,
       admits,
+      verify: this.verify,
       onEvent: event => { this.onEvent(event) },
       onSent: updates => { this.bridge?.offer(updates) }
     })
@@ -393,10 +403,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   async setMetadata (meta: Record<string, string>): Promise<void> {
     const copy = { ...meta }
     this.checkMetadata(copy)
-    this.meta = copy
     if (this.status.code === 'started') {
-      this.driver.drive(m => m.setMetadata(copy, Date.now()))
+      const { errors } = this.driver.drive(m => m.setMetadata(copy, Date.now()))
+      if (errors.length > 0) throw signingError(errors[0])
+      this.meta = copy
     } else {
+      this.meta = copy
       this.machine = this.createMachine(this.machine.record.addrs)
     }
   }
@@ -409,7 +421,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
    */
   async leave (): Promise<void> {
     if (this.status.code !== 'started' || this.machine.hasLeft) return
-    const { writes } = this.driver.drive(m => m.leave(Date.now()))
+    const { writes, errors } = this.driver.drive(m => m.leave(Date.now()))
+    if (errors.length > 0) throw signingError(errors[0])
     if (writes.length === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, leaveTimeout(this.config.probeInterval)) })
@@ -549,7 +562,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       random: seededRandom(this.init.randomSeed ?? Math.floor(Math.random() * 2 ** 32)),
       now: Date.now(),
       sign: this.sign,
-      verify: this.verify,
+      verify: this.driver.verified,
       sizeOf: updateSize
     })
   }
@@ -600,11 +613,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (!isPubSub(service)) continue
       return new GossipsubBridge({
         pubsub: service,
-        topic: gossipsubTopic(this.init.cluster ?? DEFAULT_CLUSTER),
+        topic: gossipsubTopic(this.cluster),
         selfId: this.id,
         limits: this.limits,
         log: this.log,
         admits: id => this.admission.admits(id),
+        verify: this.verify,
         onUpdates: (from, updates, bytes) => {
           count(this.driver.counters.messagesIn, this.driver.counters.bytesIn, 'gossipsub', bytes)
           this.driver.drive(m => m.receive(from, { type: 'gossip', updates }, Date.now()))
@@ -720,6 +734,26 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const error = validateRecord(probe, this.limits)
     if (error != null) throw new RangeError(`Invalid metadata: ${error.message}`)
   }
+}
+
+/**
+ * The service's logger, whose errors also go to `onError` (the daemon logs them as
+ * warnings at least): a failure the caller cannot otherwise see is never only a debug line.
+ */
+function reportingLogger (log: Logger, onError?: (message: string, error?: Error) => void): Logger {
+  if (onError == null) return log
+  const error = (formatter: string, ...args: unknown[]): void => {
+    log.error(formatter, ...args)
+    try {
+      onError(String(formatter).replace(/ - %e$/, ''), args.find((a): a is Error => a instanceof Error))
+    } catch {}
+  }
+  return Object.assign((formatter: string, ...args: unknown[]) => { log(formatter, ...args) }, log, { error })
+}
+
+/** A plain Error (not a RangeError/TypeError: the input was fine, the node could not sign). */
+function signingError (cause: Error): Error {
+  return new Error(`Cannot sign a new member record: ${cause.message}`, { cause })
 }
 
 /** For a node without datagrams (nothing is ever sealed or opened). */

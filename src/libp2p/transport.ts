@@ -38,9 +38,16 @@ export interface StreamHandlers {
   onMessage: (from: string, message: Exclude<Message, Sync>, bytes: number) => void
   /** A fallback probe: returns the encoded ack for the same stream, or undefined for none. */
   onPing: (from: string, ping: Ping, bytes: number) => Uint8Array | undefined
-  /** A push-pull request: returns the encoded response, or undefined for none. */
-  onSync: (from: string, request: Sync, bytes: number) => Uint8Array | undefined
+  /**
+   * A push-pull request: returns the encoded response, undefined for none, or 'reset' when
+   * the request was bad (a record with a bad signature): the stream is reset and the peer's
+   * sync streams are refused for a while.
+   */
+  onSync: (from: string, request: Sync, bytes: number) => SyncAnswer | Promise<SyncAnswer>
 }
+
+/** What a push-pull request gets: a response, none, or 'reset' (the request was bad). */
+export type SyncAnswer = Uint8Array | undefined | 'reset'
 
 /** libp2p streams to members. Nothing here rejects: failures resolve to false or undefined. */
 export interface StreamTransport {
@@ -54,6 +61,8 @@ export interface StreamTransport {
   exchange: (to: string, addrs: string[], bytes: Uint8Array) => Promise<{ message: Sync, bytes: number } | undefined>
   /** The member's connection went away: drop what is kept for it. */
   forget: (id: string) => void
+  /** `id` sent a record with a bad signature: its push-pull streams are refused for a while. */
+  penalise: (id: string) => void
 }
 
 /** What the driver sends through. `packets` is absent when datagrams are turned off. */

@@ -14,7 +14,11 @@ export interface SwimInit extends Partial<SwimConfig> {
   profile?: ProfileName
   /** This member's metadata, disseminated with its signed record. */
   metadata?: Record<string, string>
-  /** Cluster name: scopes the gossipsub topic `/swim/<cluster>/updates`. @default 'default' */
+  /**
+   * Cluster name (1-64 letters, digits, '.', '_', '-'): part of the protocol ids, the gossipsub
+   * topic `/swim/<cluster>/updates` and every record's signature domain, so two clusters
+   * sharing a network or a key never merge. @default 'default'
+   */
   cluster?: string
   /**
    * Cluster keys (32 bytes each; the first is the primary): every SWIM stream begins with a
@@ -23,6 +27,11 @@ export interface SwimInit extends Partial<SwimConfig> {
    * cluster (datagrams are still authenticated by the members' identity keys).
    */
   clusterKeys?: Uint8Array[]
+  /**
+   * Told of every error the service logs (a record it cannot sign, a failed effect), so the
+   * application can surface it. @default none
+   */
+  onError?: (message: string, error?: Error) => void
   /** Only these PeerIds may be members (admission control). Unset: anyone who can connect. */
   allowList?: string[]
   /**

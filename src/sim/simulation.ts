@@ -3,7 +3,7 @@ import { QuorumTracker, type QuorumStatus } from '../consumers/quorum.ts'
 import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine } from '../core/machine.ts'
-import type { Message } from '../core/messages.ts'
+import type { Message, MessageType } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
@@ -36,6 +36,18 @@ export interface SimulationOptions {
   quorum?: { expect?: number, stableAfter?: number }
 }
 
+export interface JoinOptions {
+  /** The seeds to join through, as a real node's configuration lists them; some may be down. */
+  seeds?: string[]
+}
+
+export interface SimStats {
+  messages: number
+  bytes: number
+  messagesByType: Record<MessageType, number>
+  toStopped: Record<MessageType, number>
+}
+
 export interface SimEvent {
   at: number
   observer: string
@@ -45,10 +57,11 @@ export interface SimEvent {
 
 type Item =
   | { kind: 'tick', node: SimNode, token: number }
-  | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number }
+  | { kind: 'deliver', node: SimNode, from: string, message: Message, life: number, waited?: boolean }
   | { kind: 'resume', node: SimNode, life: number }
   | { kind: 'stop', node: SimNode, life: number }
   | { kind: 'refused', node: SimNode, to: string, life: number }
+
 
 interface SimNode {
   id: string
@@ -60,11 +73,16 @@ interface SimNode {
   /** While down: its host answers connection attempts with a refusal (a killed process). */
   refuses: boolean
   pausedUntil: number
+  /** Slow processing (see `slow`): until then, input waits `lag` ms before it is read. */
+  slowUntil: number
+  lag: number
   /** Messages that arrived while paused, delivered on resume like a socket's buffer. */
   inbox: Array<{ from: string, message: Message }>
   tickAt: number
   tickToken: number
 }
+
+const OPTION_KEYS: Array<keyof SimulationOptions> = ['size', 'seed', 'profile', 'config', 'loss', 'latency', 'wire', 'recordEvents', 'onEvent', 'quorum']
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 
@@ -87,11 +105,18 @@ export class Simulation {
   private readonly seed: number
   private messages = 0
   private bytes = 0
+  private readonly byType = emptyCounts()
+  private readonly toStopped = emptyCounts()
   /** Per node: the same ring and quorum tracker the library service uses (src/consumers). */
   private readonly consumers = new Map<string, { quorum: QuorumTracker, ring?: HashRing }>()
   private readonly quorumOptions: { expect?: number, stableAfter?: number }
 
   constructor (options: SimulationOptions) {
+    if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
+    const unknown = Object.keys(options).filter(key => !OPTION_KEYS.includes(key as keyof SimulationOptions))
+    if (unknown.length > 0) {
+      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
+    }
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`Invalid size ${options.size}: need a whole number of nodes >= 1`)
     }
@@ -110,6 +135,16 @@ export class Simulation {
       this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], 0))
     }
     for (const node of this.nodes.values()) this.apply(node, node.machine.tick(0))
+  }
+
+  /**
+   * Delivers `message` to node `to` as if sent by `from`, which may be no node at all (an
+   * attacker): replies to it go nowhere.
+   */
+  inject (from: string, to: string, message: Message): void {
+    const node = this.node(to)
+    if (!node.up || node.pausedUntil > this.now) return
+    this.apply(node, node.machine.receive(from, message, this.now))
   }
 
   /** Virtual ms since the start. */
@@ -146,14 +181,16 @@ export class Simulation {
     this.clock.schedule(node.pausedUntil, { kind: 'resume', node, life: node.life })
   }
 
-  /** Starts a crashed or departed node again with fresh state, joining through a live member. */
-  restart (id: string): void {
+  /**
+   * Starts a crashed or departed node again with fresh state, joining through a live member,
+   * or through `seeds` as a real node does: it contacts them all, some may be down, and it
+   * tries again while nobody has answered.
+   */
+  restart (id: string, options: JoinOptions = {}): void {
     const old = this.node(id)
     if (old.up) this.crash(id)
     const node = this.createNode(id, old)
-    const seed = this.liveSeed(id)
-    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
-    this.apply(node, node.machine.tick(this.now))
+    this.joinNode(node, options)
   }
 
   /** Graceful leave; the node stops one probe interval later, as a daemon exits after leaving. */
@@ -178,12 +215,10 @@ export class Simulation {
     this.apply(node, node.machine.setMetadata(meta, this.now))
   }
 
-  /** A new node joining through a live member; returns its id. */
-  add (): string {
+  /** A new node joining through a live member (or through `seeds`, see `restart`); returns its id. */
+  add (options: JoinOptions = {}): string {
     const node = this.createNode(this.newId())
-    const seed = this.liveSeed(node.id)
-    if (seed != null) this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], this.now))
-    this.apply(node, node.machine.tick(this.now))
+    this.joinNode(node, options)
     return node.id
   }
 
@@ -192,12 +227,58 @@ export class Simulation {
     this.network.partition(groups)
   }
 
+  /**
+   * A partial partition: every link between a member of `a` and a member of `b` is cut,
+   * both ways; everything else stays as it is. With a = [x], b = [z], x and z cannot talk
+   * while both still reach y (non-transitive reachability).
+   */
+  cut (a: string[], b: string[]): void {
+    for (const x of a) {
+      for (const y of b) {
+        this.setLinkLoss(x, y, 1)
+        this.setLinkLoss(y, x, 1)
+      }
+    }
+  }
+
+  /** Ends partitions, cuts and every per-link setting. */
   heal (): void {
     this.network.heal()
   }
 
   setLoss (p: number): void {
     this.network.setLoss(p)
+  }
+
+  /**
+   * Loss on the link from `from` to `to` only (one way), replacing the global loss there;
+   * `undefined` restores the global loss. 1 cuts the link. Probes and gossip (datagrams)
+   * are lost; push-pull (a stream) is delayed by retransmissions, and fails only on a cut link.
+   */
+  setLinkLoss (from: string, to: string, p: number | undefined): void {
+    this.node(from)
+    this.node(to)
+    this.network.setLinkLoss(from, to, p)
+  }
+
+  /** One-way latency from `from` to `to`, replacing the global range there; `undefined` restores it. */
+  setLinkLatency (from: string, to: string, latency: LatencyRange | undefined): void {
+    this.node(from)
+    this.node(to)
+    this.network.setLinkLatency(from, to, latency)
+  }
+
+  /**
+   * Slow processing for `ms` (CPU starvation, an input backlog), unlike `pause`: the node's
+   * timers fire on time while every message it receives waits `lag` ms before it is read.
+   * Its probes' acks sit unread while their timeouts fire.
+   */
+  slow (id: string, options: { lag: number, ms: number }): void {
+    const node = this.node(id)
+    if (!node.up) throw new Error(`Cannot slow ${id}: it is not running`)
+    if (!(options.lag >= 0) || !(options.ms >= 0)) throw new RangeError(`Invalid slow processing: need lag >= 0 and ms >= 0 ms (got ${options.lag}, ${options.ms})`)
+    node.lag = options.lag
+    node.slowUntil = this.now + options.ms
   }
 
   /** That node's member list, itself included. */
@@ -229,9 +310,12 @@ export class Simulation {
     return this.node(id).up
   }
 
-  /** Messages and bytes sent since the start. */
-  stats (): { messages: number, bytes: number } {
-    return { messages: this.messages, bytes: this.bytes }
+  /**
+   * Messages and bytes sent since the start; messages by type; and messages by type
+   * addressed to nodes that were not running (reconnect attempts, gossip to the dead).
+   */
+  stats (): SimStats {
+    return { messages: this.messages, bytes: this.bytes, messagesByType: { ...this.byType }, toStopped: { ...this.toStopped } }
   }
 
   // ----------------------------------------------------------------
@@ -262,6 +346,8 @@ export class Simulation {
       up: true,
       refuses: false,
       pausedUntil: 0,
+      slowUntil: 0,
+      lag: 0,
       inbox: [],
       tickAt: Infinity,
       tickToken: 0
@@ -276,6 +362,18 @@ export class Simulation {
     const node = this.nodes.get(id)
     if (node == null) throw new Error(`Unknown node ${id}`)
     return node
+  }
+
+  private joinNode (node: SimNode, options: JoinOptions): void {
+    let seeds: SimNode[]
+    if (options.seeds !== undefined) {
+      seeds = options.seeds.map(id => this.node(id))
+    } else {
+      const seed = this.liveSeed(node.id)
+      seeds = seed == null ? [] : [seed]
+    }
+    if (seeds.length > 0) this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
+    this.apply(node, node.machine.tick(this.now))
   }
 
   private liveSeed (except: string): SimNode | undefined {
@@ -297,6 +395,10 @@ export class Simulation {
         return
       case 'deliver':
         if (item.life !== node.life || !node.up) return
+        if (item.waited !== true && node.slowUntil > this.now && node.lag > 0) {
+          this.clock.schedule(this.now + node.lag, { ...item, waited: true })
+          return
+        }
         if (node.pausedUntil > this.now) {
           node.inbox.push({ from: item.from, message: item.message })
           return
@@ -358,8 +460,10 @@ export class Simulation {
       this.bytes += estimateMessageSize(message)
     }
     this.messages++
+    this.byType[message.type]++
+    if (target == null || !target.up) this.toStopped[message.type]++
     if (target == null) return
-    const delay = this.network.delay(from.id, to)
+    const delay = this.network.delay(from.id, to, message.type === 'sync' ? 'stream' : 'datagram')
     if (delay === undefined) return
     if (!target.up && target.refuses) {
       this.clock.schedule(this.now + 2 * delay, { kind: 'refused', node: from, to, life: from.life })
@@ -378,4 +482,8 @@ function estimateMessageSize (message: Message): number {
   let size = message.type === 'ping' || message.type === 'ping-req' ? message.target.length + 12 : 8
   for (const u of message.updates) size += estimateUpdateSize(u)
   return size
+}
+
+function emptyCounts (): Record<MessageType, number> {
+  return { ping: 0, ack: 0, 'ping-req': 0, nack: 0, gossip: 0, sync: 0 }
 }

@@ -8,10 +8,11 @@
  * exactly the core's shape or a `WireError`.
  */
 
+import { multiaddr } from '@multiformats/multiaddr'
 import { reader as createReader } from 'protons-runtime'
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import type { MemberRecord, Message, SyncEntry, Update } from '../core/messages.ts'
+import type { MemberRecord, Message, PingReq, SyncEntry, Update } from '../core/messages.ts'
 import { DEFAULT_LIMITS, NO_LIMITS, resolveLimits, sameLimits } from './limits.ts'
 import type { WireLimits } from './limits.ts'
 import * as pb from './swim.ts'
@@ -140,7 +141,7 @@ function messageToPb (msg: Message): pb.SwimMessage {
     case 'ack':
       return { ack: { seq: msg.seq, updates: msg.updates.map(updateToPb) } }
     case 'ping-req':
-      return { pingReq: { seq: msg.seq, target: msg.target, targetAddrs: msg.targetAddrs, updates: msg.updates.map(updateToPb) } }
+      return { pingReq: { seq: msg.seq, target: msg.target, targetAddrs: msg.targetAddrs, updates: msg.updates.map(updateToPb), timeout: msg.timeout } }
     case 'nack':
       return { nack: { seq: msg.seq, updates: msg.updates.map(updateToPb) } }
     case 'gossip':
@@ -350,8 +351,10 @@ function messageFromPb (env: pb.SwimMessage): Message {
     return { type: 'ack', seq: toNumber(seq, 'seq'), updates: updatesFromPb(updates) }
   }
   if (env.pingReq != null) {
-    const { seq, target, targetAddrs, updates } = env.pingReq
-    return { type: 'ping-req', seq: toNumber(seq, 'seq'), target, targetAddrs, updates: updatesFromPb(updates) }
+    const { seq, target, targetAddrs, updates, timeout } = env.pingReq
+    const req: PingReq = { type: 'ping-req', seq: toNumber(seq, 'seq'), target, targetAddrs, updates: updatesFromPb(updates) }
+    if (timeout !== undefined) req.timeout = timeout
+    return req
   }
   if (env.nack != null) {
     const { seq, updates } = env.nack
@@ -512,6 +515,7 @@ function checkMessage (msg: Message, caps: WireLimits): void {
       checkSeq(msg.seq)
       checkId(msg.target, caps, 'target')
       checkAddrs(msg.targetAddrs, caps, 'targetAddrs')
+      if (msg.timeout !== undefined) checkTimeout(msg.timeout)
       checkUpdates(msg.updates, caps)
       return
     case 'gossip':
@@ -580,12 +584,38 @@ function checkRecord (record: Omit<MemberRecord, 'signature'> & { signature?: un
       throw new Failure('too-large', `Signature is ${record.signature.byteLength} bytes, above the limit of ${caps.maxSignatureBytes}`, `${path}.signature`)
     }
   }
+  if (caps.maxRecordBytes !== Infinity) {
+    const size = recordSize(record as MemberRecord)
+    if (size > caps.maxRecordBytes) {
+      throw new Failure('too-large', `Record is ${size} bytes, above the limit of ${caps.maxRecordBytes}`, path)
+    }
+  }
 }
+
+/** Addresses known to parse, so a full sync does not parse every address again. */
+const PARSED_ADDRS = new Set<string>()
+const MAX_PARSED_ADDRS = 16_384
+
+/** Every address must be a multiaddr: anything else would only be dialed to fail. */
+function checkMultiaddr (addr: string, path: string): void {
+  if (PARSED_ADDRS.has(addr)) return
+  try {
+    multiaddr(addr)
+  } catch {
+    throw new Failure('invalid', 'Address is not a multiaddr', path)
+  }
+  if (PARSED_ADDRS.size >= MAX_PARSED_ADDRS) PARSED_ADDRS.clear()
+  PARSED_ADDRS.add(addr)
+}
+
+/** C0 and C1 control characters and DEL: metadata is shown in terminals, logs and pages. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 function checkAddrs (addrs: string[], caps: WireLimits, path: string): void {
   checkList(addrs, caps.maxAddrs, path, 'addresses')
   for (let i = 0; i < addrs.length; i++) {
     checkString(addrs[i], 1, caps.maxAddrBytes, `${path}[${i}]`, 'Address')
+    checkMultiaddr(addrs[i], `${path}[${i}]`)
   }
 }
 
@@ -599,6 +629,8 @@ function checkMeta (meta: Record<string, string>, caps: WireLimits, path: string
     if (key === '__proto__') throw new Failure('invalid', 'Metadata key "__proto__" is reserved', path)
     checkString(key, 1, caps.maxMetaKeyBytes, path, 'Metadata key')
     checkString(meta[key], 0, caps.maxMetaValueBytes, path, 'Metadata value')
+    if (CONTROL.test(key)) throw new Failure('invalid', 'Metadata key holds a control character', path)
+    if (CONTROL.test(meta[key])) throw new Failure('invalid', 'Metadata value holds a control character', path)
   }
 }
 
@@ -625,6 +657,10 @@ function checkString (value: string, minBytes: number, maxBytes: number, path: s
 
 function checkSeq (seq: number): void {
   if (!isSafeNatural(seq)) throw new Failure('invalid', 'Sequence number is not a whole number in 0..2^53 - 1', 'seq')
+}
+
+function checkTimeout (timeout: number): void {
+  if (!Number.isInteger(timeout) || timeout < 0 || timeout > 0xffffffff) throw new Failure('invalid', 'Timeout is not a whole number of ms in 0..2^32 - 1', 'timeout')
 }
 
 function checkIncarnation (incarnation: number, path: string): void {
@@ -667,7 +703,8 @@ function messageBodySize (msg: Message): number {
     case 'nack':
       return sint64Field(msg.seq) + updatesSize(msg.updates)
     case 'ping-req':
-      return sint64Field(msg.seq) + stringField(msg.target) + repeatedStrings(msg.targetAddrs) + updatesSize(msg.updates)
+      return sint64Field(msg.seq) + stringField(msg.target) + repeatedStrings(msg.targetAddrs) + updatesSize(msg.updates) +
+        (msg.timeout === undefined ? 0 : 1 + varintSize(msg.timeout))
     case 'gossip':
       return updatesSize(msg.updates)
     case 'sync': {

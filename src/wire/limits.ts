@@ -13,10 +13,19 @@ export interface WireLimits {
    */
   maxMessageBytes: number
   /**
-   * Largest encoded sync (push-pull) message: a full state snapshot. 4 MiB fits 20,000
-   * members at ~200 bytes a record, the size of a signed record with a few addresses.
+   * Largest encoded sync (push-pull) message: a full state snapshot. It must hold the whole
+   * state of `maxMembers` members at the record cap (`syncLimits` sizes it so): 12 MiB holds
+   * 10,001 entries of maxRecordBytes with their framing, so no state a node may hold makes
+   * push-pull stop. Memory is bounded per node by the push-pull protocol's concurrency cap.
    */
   maxSyncBytes: number
+  /**
+   * Largest encoded member record, signature included. Every member stores and re-sends
+   * every record, so a record is a few addresses and labels (memberlist allows 512 bytes of
+   * metadata); 1 KiB fits a signed record with 8 typical addresses and 400 bytes of
+   * metadata, and keeps a full sync of maxMembers records within maxSyncBytes.
+   */
+  maxRecordBytes: number
   /**
    * Most updates piggybacked on one message. The smallest realistic update (a suspicion
    * naming two PeerIds) takes over 100 bytes, so a full 64 KiB message holds ~600; 1,024
@@ -63,7 +72,8 @@ export interface WireLimits {
 
 export const DEFAULT_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxMessageBytes: 64 * 1024,
-  maxSyncBytes: 4 * 1024 * 1024,
+  maxSyncBytes: 12 * 1024 * 1024,
+  maxRecordBytes: 1024,
   maxUpdates: 1024,
   maxSyncEntries: 20_000,
   maxIdBytes: 128,
@@ -83,6 +93,7 @@ export const DEFAULT_LIMITS: Readonly<WireLimits> = Object.freeze({
 export const NO_LIMITS: Readonly<WireLimits> = Object.freeze({
   maxMessageBytes: Infinity,
   maxSyncBytes: Infinity,
+  maxRecordBytes: Infinity,
   maxUpdates: Infinity,
   maxSyncEntries: Infinity,
   maxIdBytes: Infinity,
@@ -95,6 +106,22 @@ export const NO_LIMITS: Readonly<WireLimits> = Object.freeze({
 })
 
 const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as Array<keyof WireLimits>
+
+/** Bytes a sync entry adds around its record (entry and record framing, state, incarnation). */
+export const SYNC_ENTRY_OVERHEAD = 24
+
+/**
+ * `limits` with the sync caps raised where needed to carry the whole state of `maxMembers`
+ * members (and ourselves) at the record cap: record limits and sync size always agree.
+ */
+export function syncLimits (limits: WireLimits, maxMembers: number): WireLimits {
+  const entries = maxMembers + 1
+  return {
+    ...limits,
+    maxSyncEntries: Math.max(limits.maxSyncEntries, entries),
+    maxSyncBytes: Math.max(limits.maxSyncBytes, entries * (limits.maxRecordBytes + SYNC_ENTRY_OVERHEAD) + 64)
+  }
+}
 
 /**
  * `DEFAULT_LIMITS` with `overrides` on top. Throws a RangeError naming the cap when an
@@ -120,6 +147,7 @@ export function resolveLimits (overrides: Partial<WireLimits> = {}): WireLimits 
 export function sameLimits (a: Partial<WireLimits>, b: Partial<WireLimits>): boolean {
   return a.maxMessageBytes === b.maxMessageBytes &&
     a.maxSyncBytes === b.maxSyncBytes &&
+    a.maxRecordBytes === b.maxRecordBytes &&
     a.maxUpdates === b.maxUpdates &&
     a.maxSyncEntries === b.maxSyncEntries &&
     a.maxIdBytes === b.maxIdBytes &&

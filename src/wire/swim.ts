@@ -640,6 +640,11 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqTimeoutFieldEvent {
+    field: '$.pingReq.timeout'
+    value: number
+  }
+
   export interface SwimMessageNackSeqFieldEvent {
     field: '$.nack.seq'
     value: number
@@ -950,7 +955,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -1471,6 +1476,7 @@ export interface PingReq {
   target: string
   targetAddrs: string[]
   updates: Update[]
+  timeout?: number
 }
 
 export namespace PingReq {
@@ -1505,6 +1511,11 @@ export namespace PingReq {
             w.uint32(34)
             Update.codec().encode(value, w)
           }
+        }
+
+        if (obj.timeout != null) {
+          w.uint32(40)
+          w.uint32(obj.timeout)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1548,6 +1559,10 @@ export namespace PingReq {
               obj.updates.push(Update.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.updates$
               }))
+              break
+            }
+            case 5: {
+              obj.timeout = reader.uint32()
               break
             }
             default: {
@@ -1615,6 +1630,13 @@ export namespace PingReq {
 
               obj.updates++
 
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.timeout`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -1759,6 +1781,11 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqTimeoutFieldEvent {
+    field: '$.timeout'
+    value: number
+  }
+
   export function encode (obj: Partial<PingReq>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, PingReq.codec())
   }
@@ -1767,7 +1794,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent | PingReqTimeoutFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }

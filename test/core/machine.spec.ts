@@ -117,7 +117,10 @@ test('a refutation moves a suspect back to alive and a higher record after a fai
   m.receive('b', gossip({ type: 'record', record: record('b') }), 1)
   assert.equal(events(m.receive('a', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'a' }), 2)), ['suspect:b'])
   assert.equal(events(m.receive('b', gossip({ type: 'record', record: record('b', 1) }), 3)), ['alive:b'])
-  assert.equal(events(m.receive('a', gossip({ type: 'dead', id: 'b', incarnation: 1, from: 'a' }), 4)), ['fail:b'])
+  // One accuser's dead claim is only a suspicion; a second authenticated one makes it a verdict.
+  assert.equal(events(m.receive('a', gossip({ type: 'dead', id: 'b', incarnation: 1, from: 'a' }), 4)), ['suspect:b'])
+  m.receive('c', gossip({ type: 'record', record: record('c') }), 4)
+  assert.equal(events(m.receive('c', gossip({ type: 'dead', id: 'b', incarnation: 1, from: 'c' }), 4)), ['fail:b'])
   assert.equal(events(m.receive('b', gossip({ type: 'record', record: record('b', 2) }), 5)), ['join:b'])
 })
 

@@ -128,6 +128,7 @@ const BAD_INPUTS: Array<{ argv: string[], env?: Record<string, string>, expect: 
   { argv: ['--api', 'localhost'], expect: 'Invalid --api "localhost": not HOST:PORT (expected e.g. 127.0.0.1:7947' },
   { argv: ['--api', '127.0.0.1:70000'], expect: 'Invalid --api "127.0.0.1:70000": port 70000 is out of range 0-65535' },
   { argv: ['--meta', 'novalue'], expect: 'Invalid --meta "novalue": not K=V (expected e.g. role=api)' },
+  { argv: ['--meta', 'note=a\tb'], expect: 'Invalid --meta "note=a\\tb": holds a control character (newline, tab, ESC...), which no member accepts in metadata' },
   { argv: ['--profile', 'fast'], expect: 'Invalid --profile "fast": expected one of lan, wan, local' },
   { argv: ['--log-level', 'loud'], expect: 'Invalid --log-level "loud": expected one of fatal, error, warn, info, debug, trace, silent' },
   { argv: [], env: { SWIMD_LISTEN: '/ip4/0.0.0.0/tcp/1,nope' }, expect: 'Invalid --listen "nope" (from SWIMD_LISTEN): not a multiaddr' },
@@ -265,6 +266,13 @@ test('keygen output is a PSK v1 key, different each time', () => {
   assert.match(a, /^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}\n$/)
   assert.is.not(a, b)
   assert.is(clusterKeyProblem(new TextEncoder().encode(a)), undefined)
+})
+
+test('--cluster names the cluster (default "default"); a bad name is a usage error naming the rule', () => {
+  assert.is(configOf(parseDaemonArgs([], {}, { cwd: dir })).cluster, 'default')
+  assert.is(configOf(parseDaemonArgs(['--cluster', 'payments-eu'], {}, { cwd: dir })).cluster, 'payments-eu')
+  assert.is(configOf(parseDaemonArgs([], { SWIMD_CLUSTER: 'c2' }, { cwd: dir })).cluster, 'c2')
+  assert.match(errorOf(parseDaemonArgs(['--cluster', 'a/b'], {}, { cwd: dir })), /--cluster.*letters, digits/)
 })
 
 test('an unknown flag, a missing flag value and an unknown command are usage errors', () => {

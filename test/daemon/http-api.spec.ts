@@ -233,6 +233,14 @@ test('PUT /v1/meta answers 400 when the service refuses the metadata as out of r
   assert.equal(await json(res), { error: 'Invalid metadata: Metadata value is 600 bytes, above the limit of 512' })
 })
 
+test('PUT /v1/meta answers 500 with the reason when the node cannot sign its new record', async () => {
+  const h = await start()
+  h.swim.setMetadataError = new Error('Cannot sign a new member record: incarnation 9007199254740991 is the last one (restart with a new identity)')
+  const res = await fetch(`${h.base}/v1/meta`, { method: 'PUT', body: '{"a":"b"}', headers: JSON_BODY })
+  assert.is(res.status, 500)
+  assert.match((await json(res)).error, /Cannot announce the metadata: Cannot sign a new member record: incarnation/)
+})
+
 test('PUT /v1/meta answers 413 for a body over the limit, declared or streamed', async () => {
   const h = await start({ maxBodyBytes: 1024 })
   const declared = await rawRequest(`${h.base}/v1/meta`, 'PUT', { 'content-length': '100000', ...JSON_BODY })

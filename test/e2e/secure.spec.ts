@@ -55,6 +55,8 @@ async function identity (): Promise<{ dir: string, id: string }> {
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
+/** Characters that reorder or split a line in a terminal: bidi overrides, isolates, separators. */
+const REORDERING = /[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/
 
 // ---------------------------------------------------------------------------------------------
 const closed = suite('a closed cluster by default')
@@ -193,8 +195,18 @@ api('limits: event streams and connections over the limit get 503, idle requests
 const cli = suite('a safe CLI')
 cli.after(async () => { await killAll() })
 
-cli('metadata with ESC, OSC 52 and a newline reaches the terminal escaped; watch prints no forged line; --json is exact', async () => {
-  const hostile = `x\u001b]52;c;ZXZpbA==\u0007\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u001b[2K`
+cli('metadata with ESC, OSC 52 or a newline is refused at start; the bidi overrides and separators members do carry reach the terminal escaped; watch prints no forged line; --json is exact', async () => {
+  // No member accepts control characters in metadata (the wire refuses them), so swimd
+  // refuses them in --meta, with a message that quotes them escaped.
+  const controls = `x\u001b]52;c;ZXZpbA==\u0007\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u001b[2K`
+  const refused = await run('swimd', ['--data-dir', await tempDir(), '--api', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--meta', `note=${controls}`])
+  assert.is(refused.code, 2, refused.stderr)
+  assert.match(refused.stderr, 'Invalid --meta')
+  assert.match(refused.stderr, 'control character')
+  assert.not.ok(CONTROL.test(refused.stderr.replace(/\n$/, '')), JSON.stringify(refused.stderr))
+  // What members do carry can still reorder or split what a terminal shows: bidi overrides,
+  // isolates and line separators. The CLI escapes those.
+  const hostile = `x\u202e\u2066evil\u2069\u2028 2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u2029`
   const seed = await startDaemon(await tempDir())
   const watcher = start('cli', ['watch', '--api', seed.api])
   const json = start('cli', ['watch', '--json', '--api', seed.api])
@@ -204,15 +216,15 @@ cli('metadata with ESC, OSC 52 and a newline reaches the terminal escaped; watch
   const lines = watcher.stdout().split('\n').filter((line) => line.includes(evil.id))
   assert.ok(lines.length >= 1)
   for (const line of lines) {
-    assert.not.ok(CONTROL.test(line), JSON.stringify(line))
-    assert.match(line, 'note=x\\x1b]52;c;ZXZpbA==\\x07\\n2024-05-01T12:00:00.000Z fail')
+    assert.not.ok(CONTROL.test(line) || REORDERING.test(line), JSON.stringify(line))
+    assert.match(line, 'note=x\\u{202e}\\u{2066}evil\\u{2069}\\u{2028} 2024-05-01T12:00:00.000Z fail')
   }
-  assert.not.ok(watcher.stdout().split('\n').some((line) => line.startsWith('2024-05-01T12:00:00.000Z fail')), 'no forged fail line')
+  assert.not.ok(watcher.stdout().split(/[\n\u2028\u2029]/).some((line) => line.startsWith(' 2024-05-01T12:00:00.000Z fail')), 'no forged fail line')
   const exact = json.stdout().split('\n').filter((line) => line.includes(evil.id)).map((line) => JSON.parse(line) as { member: ApiMember })
   assert.is(exact[0].member.meta.note, hostile)
   const table = await run('cli', ['members', '--api', seed.api])
   assert.is(table.code, 0, table.stderr)
-  assert.not.ok(CONTROL.test(table.stdout), JSON.stringify(table.stdout))
+  assert.not.ok(CONTROL.test(table.stdout) || REORDERING.test(table.stdout), JSON.stringify(table.stdout))
 })
 
 // ---------------------------------------------------------------------------------------------

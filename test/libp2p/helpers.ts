@@ -11,9 +11,12 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { swim } from '../../src/libp2p/index.ts'
+import { DEFAULT_CLUSTER } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
+import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
 import type { Swim, SwimInit } from '../../src/libp2p/index.ts'
 import type { Member, MemberState, MembershipEvent, MembershipEventType } from '../../src/core/types.ts'
 
@@ -162,4 +165,37 @@ export async function rejects (promise: Promise<unknown>, pattern: RegExp): Prom
     return
   }
   throw new Error(`Expected a rejection matching ${String(pattern)}`)
+}
+
+/**
+ * Opens a raw SWIM stream from a plain libp2p node, the keyless cluster's stream proof
+ * written first: that proof is public (derived from the cluster name), so any outsider can
+ * reach the protocols behind it, and attack tests must too.
+ */
+export async function dialWithProof (from: Libp2p, to: Libp2p, protocol: string, cluster = DEFAULT_CLUSTER): Promise<Stream> {
+  const stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
+  try {
+    stream.send(streamProof(new Keyring(), cluster, from.peerId.toString(), to.peerId.toString()))
+  } catch {
+    // Already refused (e.g. over the victim's cap of syncs at once): reading it ends at once.
+  }
+  return stream
+}
+
+/**
+ * The chunks of an inbound SWIM stream without the sender's stream proof (every SWIM
+ * stream begins with one), for plain nodes that read what a member sends them.
+ */
+export async function * withoutProof (stream: AsyncIterable<Uint8Array | { subarray: () => Uint8Array }>): AsyncGenerator<Uint8Array> {
+  let skip = STREAM_PROOF_BYTES
+  for await (const item of stream) {
+    let chunk = item instanceof Uint8Array ? item : item.subarray()
+    if (skip > 0) {
+      const n = Math.min(skip, chunk.byteLength)
+      skip -= n
+      chunk = chunk.subarray(n)
+      if (chunk.byteLength === 0) continue
+    }
+    yield chunk
+  }
 }

@@ -9,9 +9,12 @@ import type { MemberRecord, Message, SyncEntry, Update } from '../../src/core/me
 // 'binary' draws from the whole code point range (never a lone surrogate); lengths count code
 // points, so ids stay under 4 × 24 = 96 bytes (cap 128), keys under 48 (cap 64), and so on.
 const id = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 })
-const addr = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })
-const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__')
-const metaValue = fc.string({ unit: 'binary', maxLength: 40 })
+// Addresses must parse as multiaddrs, metadata must hold no control characters.
+const addr = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 65535 }), fc.constantFrom('tcp', 'udp'))
+  .map(([a, b, port, proto]) => `/ip4/10.${a}.${b}.1/${proto}/${port}`)
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__' && !CONTROL.test(key))
+const metaValue = fc.string({ unit: 'binary', maxLength: 40 }).filter(value => !CONTROL.test(value))
 const natural = fc.oneof(fc.nat({ max: 300 }), fc.maxSafeNat())
 /** Messages are plain objects: the decoder builds them so, and deep equality checks prototypes. */
 const PLAIN = { noNullPrototype: true }
@@ -44,7 +47,8 @@ const entryArb: fc.Arbitrary<SyncEntry> = fc.record({
 export const messageArb: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('ping' as const), seq: natural, target: id, updates }, PLAIN),
   fc.record({ type: fc.constant('ack' as const), seq: natural, updates }, PLAIN),
-  fc.record({ type: fc.constant('ping-req' as const), seq: natural, target: id, targetAddrs: fc.array(addr, { maxLength: 4 }), updates }, PLAIN),
+  fc.record({ type: fc.constant('ping-req' as const), seq: natural, target: id, targetAddrs: fc.array(addr, { maxLength: 4 }), updates, timeout: fc.oneof(fc.nat({ max: 10_000 }), fc.constant(0xffffffff)) },
+    { ...PLAIN, requiredKeys: ['type', 'seq', 'target', 'targetAddrs', 'updates'] }),
   fc.record({ type: fc.constant('nack' as const), seq: natural, updates }, PLAIN),
   fc.record({ type: fc.constant('gossip' as const), updates }, PLAIN),
   fc.record({

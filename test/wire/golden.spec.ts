@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { decodeMessage, encodeMessage, encodeRecordForSigning } from '../../src/wire/index.ts'
-import { samples, signedRecord } from './samples.ts'
+import { laterSamples, samples, signedRecord } from './samples.ts'
 
 const FIXTURES = new URL('../fixtures/wire/', import.meta.url)
 
@@ -22,6 +22,18 @@ for (const [type, msg] of Object.entries(samples)) {
     assert.equal(decodeMessage(fixture(type)), { ok: true, message: msg })
   })
 }
+
+for (const [name, msg] of Object.entries(laterSamples)) {
+  test(`encoding the ${name} sample produces its pinned bytes, and they decode back to it`, () => {
+    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(name)).toString('hex'))
+    assert.equal(decodeMessage(fixture(name)), { ok: true, message: msg })
+  })
+}
+
+test('a ping-req without the timeout field (an older sender) still decodes, with no timeout', () => {
+  const decoded = decodeMessage(fixture('ping-req'))
+  assert.ok(decoded.ok && decoded.message.type === 'ping-req' && !('timeout' in decoded.message))
+})
 
 test('the bytes a record signature covers are still the pinned ones', () => {
   assert.equal(Buffer.from(encodeRecordForSigning(signedRecord)).toString('hex'), Buffer.from(fixture('record-signing')).toString('hex'))

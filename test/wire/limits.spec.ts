@@ -4,7 +4,7 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
 import { DEFAULT_LIMITS, decodeMessage, encodeMessage, resolveLimits, validateMessage, validateRecord, WireEncodeError } from '../../src/wire/index.ts'
 import type { DecodeResult, WireErrorCode, WireLimits } from '../../src/wire/index.ts'
-import { sameLimits } from '../../src/wire/limits.ts'
+import { SYNC_ENTRY_OVERHEAD, sameLimits, syncLimits } from '../../src/wire/limits.ts'
 import * as pb from '../../src/wire/swim.ts'
 import { BODY, envelope, lenField, stringField, varintField } from './protobuf.ts'
 
@@ -62,7 +62,7 @@ test('a probe message above maxMessageBytes is too large, before it is parsed', 
 })
 
 test('a sync message may exceed maxMessageBytes but not maxSyncBytes', () => {
-  const entries = Array.from({ length: 400 }, (_, i) => ({ record: pbRecord({ id: `node-${i}`, addrs: ['/ip4/10.0.0.1/tcp/4001/'.repeat(8)] }), state: pb.SyncEntry.State.ALIVE, incarnation: 1 }))
+  const entries = Array.from({ length: 400 }, (_, i) => ({ record: pbRecord({ id: `node-${i}`, addrs: Array.from({ length: 8 }, (_, j) => `/ip4/10.0.0.${j}/tcp/4001`) }), state: pb.SyncEntry.State.ALIVE, incarnation: 1 }))
   const bytes = syncBytes(entries)
   assert.ok(bytes.byteLength > DEFAULT_LIMITS.maxMessageBytes)
   assert.is(expectOk(decodeMessage(bytes)).type, 'sync')
@@ -142,7 +142,32 @@ test('metadata keys and values longer than their caps are too large', () => {
 
 test('a signature longer than maxSignatureBytes is too large', () => {
   expectError(decodeMessage(recordBytes({ signature: new Uint8Array(DEFAULT_LIMITS.maxSignatureBytes + 1) })), 'too-large', 'updates[0].record.signature')
-  expectOk(decodeMessage(recordBytes({ signature: new Uint8Array(DEFAULT_LIMITS.maxSignatureBytes) })))
+  expectOk(decodeMessage(recordBytes({ signature: new Uint8Array(DEFAULT_LIMITS.maxSignatureBytes) }), { maxRecordBytes: 4096 }))
+})
+
+test('a record above maxRecordBytes is too large, whatever makes it so', () => {
+  const addrs = Array.from({ length: 16 }, (_, i) => `/dns4/${'a'.repeat(50)}${i}.example/tcp/4001`)
+  expectError(decodeMessage(recordBytes({ addrs })), 'too-large', 'updates[0].record')
+  expectOk(decodeMessage(recordBytes({ addrs: addrs.slice(0, 4) })))
+})
+
+test('addresses must parse as multiaddrs; metadata holds no control characters', () => {
+  expectError(decodeMessage(recordBytes({ addrs: ['not a multiaddr'] })), 'invalid', 'updates[0].record.addrs[0]')
+  expectError(decodeMessage(recordBytes({ addrs: ['/ip4/999.0.0.1/tcp/1'] })), 'invalid', 'updates[0].record.addrs[0]')
+  for (const bad of ['\u0000', '\u001b[31m', '\u007f', '\u009b', 'a\nb']) {
+    expectError(decodeMessage(recordBytes({ meta: [{ key: 'k', value: bad }] })), 'invalid')
+    expectError(decodeMessage(recordBytes({ meta: [{ key: `k${bad}`, value: 'v' }] })), 'invalid')
+  }
+  expectOk(decodeMessage(recordBytes({ meta: [{ key: 'zone', value: 'eu-west ☁' }] })))
+})
+
+test('syncLimits: the whole state of maxMembers members at the record cap fits one sync', () => {
+  for (const maxMembers of [1, 10_000, 50_000]) {
+    const limits = syncLimits(DEFAULT_LIMITS, maxMembers)
+    assert.ok(limits.maxSyncEntries >= maxMembers + 1)
+    assert.ok(limits.maxSyncBytes >= (maxMembers + 1) * (limits.maxRecordBytes + SYNC_ENTRY_OVERHEAD))
+  }
+  assert.is(syncLimits(DEFAULT_LIMITS, 10_000).maxSyncBytes, DEFAULT_LIMITS.maxSyncBytes, 'the defaults already agree')
 })
 
 // --- integers -------------------------------------------------------------------------------
@@ -320,6 +345,15 @@ test('validateRecord reports a record peers would refuse', () => {
   assert.is(validateRecord(record({ meta: { big: 'x'.repeat(DEFAULT_LIMITS.maxMetaValueBytes + 1) } }))?.code, 'too-large')
   assert.is(validateRecord(record({ id: '' }))?.code, 'invalid')
   assert.is(validateRecord(record(), { maxAddrs: -1 })?.code, 'bad-limits')
+})
+
+test('a ping-req timeout the encoder cannot carry is refused: negative, fractional or above 2^32 - 1 ms', () => {
+  const req: Message = { type: 'ping-req', seq: 1, target: 'b', targetAddrs: [], updates: [] }
+  for (const timeout of [-1, 0.5, 2 ** 32, Number.NaN]) {
+    assert.throws(() => encodeMessage({ ...req, timeout }), (err: unknown) => err instanceof WireEncodeError && err.code === 'invalid', String(timeout))
+  }
+  const largest = decodeMessage(encodeMessage({ ...req, timeout: 2 ** 32 - 1 }))
+  assert.ok(largest.ok && largest.message.type === 'ping-req' && largest.message.timeout === 2 ** 32 - 1, 'the largest value decodes; the core caps what it honours')
 })
 
 test.run()

@@ -71,3 +71,18 @@ export const samples: Record<MessageType, Message> = {
     ]
   }
 }
+
+/**
+ * Messages with the fields added after the format was first fixed; each has its own fixture
+ * (`<name>.hex`) beside the originals, which stay as they were.
+ */
+export const laterSamples: Record<string, Message> = {
+  'ping-req-timeout': {
+    type: 'ping-req',
+    seq: 300,
+    target: 'node-c',
+    targetAddrs: ['/ip4/10.0.0.3/tcp/4001'],
+    updates: [],
+    timeout: 480
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * Attacks on a real cluster: an attacker libp2p node speaks the raw sync and probe
+ * protocols to a victim and the test asserts the outcome (table size, acks on time, no
+ * merge of two clusters, partial frames refused). A keyless cluster's stream proof is public
+ * (derived from the cluster name), so the attackers begin every stream with it, as any
+ * outsider can, and their bytes reach the protocols behind it.
+ */
+import '../../src/polyfill.ts'
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import * as lp from 'it-length-prefixed'
+import { createLibp2p } from 'libp2p'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
+import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProtocol, probeProtocol, syncProtocol } from '../../src/libp2p/constants.ts'
+import { Keyring } from '../../src/libp2p/keyring.ts'
+import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
+import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
+import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
+
+const test = suite('attacks')
+
+test.after.each(async () => { await stopAll() })
+
+interface Attacker { node: Libp2p, key: PrivateKey, id: string, acks: Map<number, number> }
+
+/** A plain libp2p node (no SWIM service) that notes when each ack it gets arrives. */
+async function attacker (): Promise<Attacker> {
+  const key = await generateKeyPair('Ed25519')
+  const node = track(await createLibp2p(baseOptions({ privateKey: key })))
+  const acks = new Map<number, number>()
+  await node.handle(PROBE_PROTOCOL, (stream) => {
+    void (async () => {
+      const decoder = new LengthPrefixedDecoder()
+      for await (const chunk of withoutProof(stream)) {
+        for (const frame of decoder.decode(chunk)) {
+          const result = decodeMessage(frame)
+          if (result.ok && result.message.type === 'ack') acks.set(result.message.seq, performance.now())
+        }
+      }
+    })().catch(() => {})
+  })
+  return { node, key, id: peerIdFromPrivateKey(key).toString(), acks }
+}
+
+function ownRecord (a: Attacker, incarnation = 0, cluster?: string): MemberRecord {
+  const unsigned = { id: a.id, incarnation, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false }
+  return { ...unsigned, signature: createRecordSigner(a.key, cluster)(unsigned) }
+}
+
+const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', incarnation: record.incarnation })
+
+/** Sends one sync request; resolves when the stream ends (answered, reset or timed out). */
+async function sendSync (from: Libp2p, to: Libp2p, message: Message | Uint8Array, protocol = SYNC_PROTOCOL, cluster = DEFAULT_CLUSTER): Promise<void> {
+  let stream: Stream
+  try {
+    stream = await dialWithProof(from, to, protocol, cluster)
+  } catch {
+    return
+  }
+  const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
+  try {
+    stream.send(message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)))
+    for await (const _ of stream) {}
+  } catch {} finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Fake members with valid self-made signatures (each its own key). */
+async function fakeMembers (n: number): Promise<SyncEntry[]> {
+  const out: SyncEntry[] = []
+  for (let i = 0; i < n; i++) {
+    const key = await generateKeyPair('Ed25519')
+    const unsigned = { id: peerIdFromPrivateKey(key).toString(), incarnation: 0, addrs: [`/ip4/192.0.2.1/tcp/${1000 + i}`], meta: {}, leaving: false }
+    out.push(entry({ ...unsigned, signature: createRecordSigner(key)(unsigned) }))
+  }
+  return out
+}
+
+test('row 3: a sync of self-signed fake members from a non-member adds only the sender; a member adds at most its budget', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const evil = await attacker()
+  const fakes = await fakeMembers(400)
+  await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil)), ...fakes.slice(0, 200)] })
+  await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker itself to be a member')
+  assert.is(victim.services.swim.members().length, 3, 'no fake member from a non-member')
+  // Now a member: within one interval it gets its budget (256) at most.
+  await sendSync(evil.node, victim, { type: 'sync', join: false, response: false, entries: [entry(ownRecord(evil, 1)), ...fakes.slice(200)] })
+  const size = victim.services.swim.members().length
+  assert.ok(size <= 3 + 256, `table of ${size}`)
+  assert.ok(victim.services.swim.stats().membersRejected >= 200)
+})
+
+test('row 4: repeated syncs of bad signatures: processing stops at the first, the sender is refused, acks stay on time', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const events = recordEvents(other)
+  const evils = [await attacker(), await attacker()]
+  const prober = await attacker()
+  const victimId = idOf(victim)
+  // Each attacker joins with its own good record (any outsider can), then floods.
+  for (const evil of evils) {
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil))] })
+  }
+  const bad = (await fakeMembers(1)).map(e => e.record)[0]
+  const entries = Array.from({ length: 8000 }, (_, i) => entry({ ...bad, id: bad.id, incarnation: i + 1, signature: new Uint8Array(64).fill(i % 251) }))
+  // Encoded once: the attackers share this process with the victim, and must not be the
+  // ones blocking its event loop.
+  const flood = lp.encode.single(encodeMessage({ type: 'sync', join: false, response: false, entries })).subarray()
+  const rejectedBefore = victim.services.swim.stats().recordsRejected
+  const until = Date.now() + 4000
+  let sent = 0
+  const flooder = async (evil: Attacker): Promise<void> => {
+    while (Date.now() < until) {
+      await sendSync(evil.node, victim, flood)
+      sent++
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  }
+  // Meanwhile a ping every 20 ms, its ack delay measured.
+  const ping = await dialWithProof(prober.node, victim, PROBE_PROTOCOL)
+  const sentAt = new Map<number, number>()
+  const pinger = async (): Promise<void> => {
+    for (let seq = 1; Date.now() < until; seq++) {
+      sentAt.set(seq, performance.now())
+      ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq, target: victimId, updates: [] })))
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+  await Promise.all([...evils.map(flooder), pinger()])
+  await new Promise(resolve => setTimeout(resolve, 300))
+  let worst = 0
+  let answered = 0
+  for (const [seq, at] of sentAt) {
+    const got = prober.acks.get(seq)
+    if (got == null) continue
+    answered++
+    worst = Math.max(worst, got - at)
+  }
+  assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
+  assert.ok(worst < 500, `worst ack delay ${worst.toFixed(1)} ms`)
+  const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
+  // One rejection per attacker before its penalty; the rest of its syncs are refused.
+  assert.ok(rejected >= 1 && rejected <= 4, `${rejected} records rejected over ${sent} syncs`)
+  assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+})
+
+test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length prefix', async () => {
+  const victim = await createNode()
+  const evil = await attacker()
+  const streams: Stream[] = []
+  // With the (public) keyless proof: the frames reach the sync protocol's length check.
+  for (let i = 0; i < 4; i++) streams.push(await dialWithProof(evil.node, victim, SYNC_PROTOCOL))
+  const ended: boolean[] = streams.map(() => false)
+  await Promise.all(streams.map(async (s, i) => {
+    // A length prefix of 4 MiB − 1, then a first kilobyte of the body, then nothing.
+    const prefix = new Uint8Array([0xff, 0xff, 0xff, 0x01])
+    try {
+      s.send(prefix)
+      s.send(new Uint8Array(1024))
+      for await (const _ of s) {}
+    } catch {}
+    ended[i] = true
+  }).map(async p => await Promise.race([p, new Promise(resolve => setTimeout(resolve, 1000))])))
+  // Held until the 2 s exchange timeout, 4 MiB buffers each, they would cost memory; refused
+  // at the prefix, they cost nothing.
+  assert.ok(ended.every(Boolean), 'every stream was ended by the victim well before the exchange timeout')
+})
+
+test('row 9: two clusters on one network never merge; a record of one cluster is rejected by the other', async () => {
+  const one = await createCluster(2, { swim: { cluster: 'one' } })
+  const two = await createCluster(2, { swim: { cluster: 'two' } })
+  await waitFor(() => [...one, ...two].every(n => aliveCount(n) === 2), 'both clusters to form')
+  // Every SWIM protocol id carries the cluster name, the fallback ping's too.
+  const protocols = one[0].getProtocols()
+  for (const id of [probeProtocol('one'), pingProtocol('one'), syncProtocol('one')]) assert.ok(protocols.includes(id), `${id} in ${protocols.join(' ')}`)
+  for (const id of [PROBE_PROTOCOL, PING_PROTOCOL, SYNC_PROTOCOL, syncProtocol('two')]) assert.not.ok(protocols.includes(id), id)
+  // A member of cluster two told to join cluster one's seed: no protocol in common.
+  const answered = await two[1].services.swim.join(one[0].getMultiaddrs().map(String))
+  assert.is(answered, 0)
+  // A validly signed record of cluster one, relayed into cluster two on two's own protocol.
+  const evil = await attacker()
+  const rejectedBefore = two[0].services.swim.stats().recordsRejected
+  await sendSync(evil.node, two[0], { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, syncProtocol('two'), 'two')
+  await waitFor(() => two[0].services.swim.stats().recordsRejected > rejectedBefore, 'the foreign record to be rejected and counted')
+  await new Promise(resolve => setTimeout(resolve, 1000))
+  for (const n of [...one, ...two]) assert.is(n.services.swim.members().length, 2, 'no merge')
+})
+
+test('row 1: a record that cannot be signed makes setMetadata and leave reject with the reason', async () => {
+  const node = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER } })
+  await waitFor(() => node.services.swim.localMember().incarnation === Number.MAX_SAFE_INTEGER, 'the service to start')
+  const errors: string[] = []
+  const logged = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER, onError: (message) => { errors.push(message) } } })
+  await rejects(node.services.swim.setMetadata({ role: 'api' }), /Cannot sign a new member record: incarnation/)
+  assert.equal(node.services.swim.localMember().meta, {})
+  await rejects(logged.services.swim.leave(), /Cannot sign a new member record/)
+  assert.ok(errors.some(m => /could not sign/.test(m)), 'the error reached onError')
+})
+
+test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  const victimId = idOf(victim)
+  const victimUdp = victim.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+  assert.ok(victimUdp != null, 'the victim has a datagram address')
+  const port = Number(victimUdp.split('/')[4])
+  // The attacker is a member with a datagram address of its own, and answers the victim's
+  // pings (sealed acks), so it stays a live member for the whole flood.
+  const evil = await attacker()
+  const crypto = new PacketCrypto({ privateKey: evil.key, cluster: DEFAULT_CLUSTER, keyring: new Keyring() })
+  crypto.know(victimId)
+  const socket = createSocket('udp4')
+  const send = (message: Message): void => {
+    const sealed = crypto.seal(victimId, encodeMessage(message))
+    if (sealed != null) socket.send(sealed, port, '127.0.0.1')
+  }
+  socket.on('message', (packet) => {
+    const opened = crypto.open(new Uint8Array(packet))
+    if ('error' in opened) return
+    const result = decodeMessage(opened.payload)
+    if (result.ok && result.message.type === 'ping') send({ type: 'ack', seq: result.message.seq, updates: [] })
+  })
+  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  try {
+    const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
+    const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
+    const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
+    await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker to be a member')
+    const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
+    const refutationsBefore = victim.services.swim.stats().refutations
+    const incarnationBefore = victim.services.swim.localMember().incarnation
+    // 60 suspect claims about the victim in 1.2 s (six probe intervals), each at its
+    // current incarnation (the attacker hears every refutation), each from the attacker.
+    const started = Date.now()
+    for (let i = 0; i < 60; i++) {
+      const incarnation = victim.services.swim.localMember().incarnation
+      send({ type: 'gossip', updates: [{ type: 'suspect', id: victimId, incarnation, from: evil.id }] })
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    const elapsed = Date.now() - started
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const stats = victim.services.swim.stats()
+    assert.ok((stats.datagrams?.in ?? 0) - datagramsBefore >= 50, 'the claims arrived as datagrams')
+    const refutations = stats.refutations - refutationsBefore
+    // One per probe interval (200 ms) at most, plus the one the first claim gets at once.
+    const bound = Math.ceil((elapsed + 300) / 200) + 1
+    assert.ok(refutations >= 1, 'the claims reached the machine under the attacker\'s id (the victim refuted)')
+    assert.ok(refutations <= bound, `${refutations} refutations for 60 claims (bound ${bound})`)
+    assert.ok(victim.services.swim.localMember().incarnation - incarnationBefore <= bound, 'the incarnation moved one step per refutation')
+    assert.is(stateOf(other, victimId), 'alive')
+  } finally {
+    socket.close()
+  }
+})
+
+test('outsiders without the key holding sync streams open take none of the slots a joiner needs', async () => {
+  const key = new Uint8Array(randomBytes(32))
+  const seed = await createNode({ swim: { clusterKeys: [key] } })
+  // Two outsiders, two sync streams each, that never send a byte (not even a proof).
+  const held: Stream[] = []
+  for (const evil of [await attacker(), await attacker()]) {
+    for (let i = 0; i < 2; i++) held.push(await evil.node.dialProtocol(seed.getMultiaddrs()[0], SYNC_PROTOCOL))
+  }
+  await new Promise(resolve => setTimeout(resolve, 100))
+  try {
+    const joiner = await createNode({ swim: { clusterKeys: [key] } })
+    assert.is(await joiner.services.swim.join(seed.getMultiaddrs().map(String)), 1, 'the seed answered the joiner')
+    await waitFor(() => aliveCount(seed) === 2 && aliveCount(joiner) === 2, 'the two to see each other')
+  } finally {
+    for (const stream of held) stream.abort(new Error('done'))
+  }
+})
+
+test.run()
