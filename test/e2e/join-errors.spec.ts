@@ -81,6 +81,17 @@ joins('a seed with another cluster key: the warn line says the keys differ', asy
   assert.match(line.msg, /--cluster-key/)
 })
 
+joins('a seed of another cluster label: the warn line names the seed and the --cluster label', async () => {
+  const dir = await tempDir()
+  const first = swimd(join(dir, 'a'), ['--cluster', 'blue', '--log-level', 'warn'])
+  const addr = await waitFor('the first start-up line', () => /listening on ([^ ,]+)/.exec(first.stdout())?.[1])
+  const second = swimd(join(dir, 'b'), ['--cluster', 'green', '--seed', addr])
+  const line = await waitFor(`a warn line naming ${addr}`, () => joinWarnings(second).find((l) => l.seed === addr), 20_000)
+  assert.ok(line.cause === 'protocol' || line.cause === 'no-answer', `cause ${String(line.cause)}`)
+  assert.ok(line.msg.includes(addr), line.msg)
+  assert.match(line.msg, /another --cluster label/)
+})
+
 joins('a seed that is this node itself: said once, naming the seed', async () => {
   const port = await freePort()
   const addr = `/ip4/127.0.0.1/tcp/${port}`
