@@ -64,16 +64,16 @@ const nft = async (ns: string, script: string): Promise<string> => await exec('i
 
 /**
  * Says, loudly, that a namespace suite cannot run here and why. Where the run requires the
- * suite (`SWIM_REQUIRE_NETNS=1`, as CI sets it), that is a failure; elsewhere (no root, no
+ * suite (`NETNS_REQUIRED=1`, as CI sets it), that is a failure; elsewhere (no root, no
  * nftables, not Linux) the suite is skipped, so the rest of the tests still tell something.
  */
 export function reportUnavailable (name: string, reason: string): void {
   const unavailable = suite(name)
-  if (process.env.SWIM_REQUIRE_NETNS === '1') {
+  if (process.env.NETNS_REQUIRED === '1') {
     console.log(`${name} suite: cannot run here: ${reason}`)
     unavailable('network namespaces can be created', () => { assert.unreachable(reason) })
   } else {
-    console.log(`SKIPPED: ${name} suite: ${reason} (set SWIM_REQUIRE_NETNS=1 to make this a failure)`)
+    console.log(`SKIPPED: ${name} suite: ${reason} (set NETNS_REQUIRED=1 to make this a failure)`)
   }
   unavailable.run()
 }
