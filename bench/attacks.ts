@@ -54,7 +54,7 @@ async function send (from: Libp2p, to: SwimNode, protocol: string, frames: Uint8
   const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
   try {
     for (const f of frames) stream.send(f)
-    if (wait) for await (const _ of stream) {}
+    if (wait) for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }

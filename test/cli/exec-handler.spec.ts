@@ -24,7 +24,7 @@ const event = (seq: number, overrides: Partial<StreamedEvent['member']> = {}, ty
 test('handler environment: the documented names; metadata keys cannot name other variables', () => {
   const env = handlerEnv(event(7, {
     addrs: ['/ip4/10.0.0.1/tcp/1', '/ip6/::1/tcp/2'],
-    meta: { zone: 'b', PATH: '/evil', 'a=b;rm -rf': 'x', 'LD_PRELOAD': '/x.so', nul: 'a\0b', 'Zone': 'second' }
+    meta: { zone: 'b', PATH: '/evil', 'a=b;rm -rf': 'x', LD_PRELOAD: '/x.so', nul: 'a\0b', Zone: 'second' }
   }), { PATH: '/usr/bin', HOME: '/root', SWIM_META_OLD: 'stale' })
   assert.is(env.PATH, '/usr/bin', 'a metadata key PATH only sets SWIM_META_PATH')
   assert.is(env.SWIM_META_PATH, '/evil')

@@ -109,7 +109,7 @@ test('allowListGater refuses connections from peers not listed', async () => {
 async function attacker (privateKey: PrivateKey): Promise<Libp2p> {
   const node = track(await createLibp2p(baseOptions({ privateKey })))
   // Answer nothing, read everything: the target's acks must not pile up anywhere.
-  await node.handle(PROBE_PROTOCOL, (stream) => { void (async () => { for await (const _ of stream) {} })().catch(() => {}) })
+  await node.handle(PROBE_PROTOCOL, (stream) => { void (async () => { for await (const _ of stream) { /* drain */ } })().catch(() => {}) })
   return node
 }
 

@@ -67,7 +67,7 @@ async function sendSync (from: Libp2p, to: Libp2p, message: Message | Uint8Array
   const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
   try {
     stream.send(message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)))
-    for await (const _ of stream) {}
+    for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }
@@ -166,7 +166,7 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
     try {
       s.send(prefix)
       s.send(new Uint8Array(1024))
-      for await (const _ of s) {}
+      for await (const _ of s) { /* drain */ }
     } catch {}
     ended[i] = true
   }).map(async p => await Promise.race([p, new Promise(resolve => setTimeout(resolve, 1000))])))

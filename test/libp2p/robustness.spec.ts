@@ -109,7 +109,7 @@ async function attacker (): Promise<{ node: Libp2p, acks: Set<number> }> {
 async function drain (stream: Stream, ms: number): Promise<void> {
   const timer = setTimeout(() => { stream.abort(new Error('drain timeout')) }, ms)
   try {
-    for await (const _ of stream) {}
+    for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }

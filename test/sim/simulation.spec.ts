@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { Simulation } from '../../src/sim/index.ts'
 import { resolveConfig } from '../../src/core/config.ts'
 import { suspicionBounds } from '../../src/core/formulas.ts'
-import { aliveIn, allSeeAlive, runUntil } from '../helpers/sim.ts'
+import { allSeeAlive, runUntil } from '../helpers/sim.ts'
 
 const lan = resolveConfig('lan')
 
