@@ -54,7 +54,7 @@ async function send (from: Libp2p, to: SwimNode, protocol: string, frames: Uint8
   const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
   try {
     for (const f of frames) stream.send(f)
-    if (wait) for await (const _ of stream) {}
+    if (wait) for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }
@@ -126,7 +126,7 @@ interface Row { attack: string, tableSize: number, rssMiB: number, worstAckMs: n
 
 async function run (name: string, attack: Attack): Promise<Row> {
   const nodes = await createCluster(3)
-  await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to form', 30_000)
+  await waitFor('the cluster to form', () => nodes.every(n => aliveCount(n) === 3), 30_000)
   const [victim, ...others] = nodes
   const real = new Set(nodes.map(idOf))
   const events = nodes.map(n => recordEvents(n))

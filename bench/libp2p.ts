@@ -31,6 +31,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
+import { waitFor } from '../test/helpers/wait.ts'
 
 type Node = Libp2p<{ swim: Swim }>
 
@@ -127,13 +128,9 @@ function aliveIn (node: Node): number {
   return n
 }
 
-async function waitFor (condition: () => boolean, timeout = TRIAL_TIMEOUT_MS, interval = 10): Promise<boolean> {
-  const deadline = Date.now() + timeout
-  while (!condition()) {
-    if (Date.now() > deadline) return false
-    await new Promise(resolve => setTimeout(resolve, interval))
-  }
-  return true
+/** Whether `condition` came to hold within `timeout` ms (polled every `interval` ms: the figures' resolution). */
+async function within (what: string, condition: () => boolean, timeout = TRIAL_TIMEOUT_MS, interval = 10): Promise<boolean> {
+  return await waitFor(what, condition, timeout, interval).then(() => true, () => false)
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
@@ -168,7 +165,7 @@ function pick<T> (list: T[]): T {
 
 /** Waits until no live member suspects anyone, so one trial's news does not bleed into the next. */
 async function settle (nodes: Node[]): Promise<void> {
-  await waitFor(() => nodes.every(n => [...viewOf(n).values()].every(state => state !== 'suspect')), 30_000, 50)
+  await within('no suspects', () => nodes.every(n => [...viewOf(n).values()].every(state => state !== 'suspect')), 30_000, 50)
   await sleep(500)
 }
 
@@ -185,11 +182,11 @@ async function run (n: number, trials: number): Promise<Row> {
     const batch = Math.min(10, n - nodes.length)
     nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
     const size = nodes.length
-    const converged = await waitFor(() => nodes.every(x => aliveIn(x) === size), 120_000)
+    const converged = await within('the cluster to converge', () => nodes.every(x => aliveIn(x) === size), 120_000)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
-  await waitFor(() => nodes.every(x => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
+  await within('the broadcast queues to drain', () => nodes.every(x => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
   await sleep(2000)
   const setupSeconds = (Date.now() - setupStarted) / 1000
   const setupFalseFails = events.filter(e => e.type === 'fail').length
@@ -251,21 +248,21 @@ async function run (n: number, trials: number): Promise<Row> {
       const started = Date.now()
       const node = await createNode([pick(others).getMultiaddrs()[0].toString()])
       const id = node.peerId.toString()
-      const joined = await waitFor(() => others.every(o => stateIn(o, id) === 'alive'))
+      const joined = await within('the joiner alive everywhere', () => others.every(o => stateIn(o, id) === 'alive'))
       if (joined) sample.join.push(lastFirst(others, id, 'join', started) ?? Date.now() - started)
-      await waitFor(() => aliveIn(node) === others.length + 1, 10_000)
+      await within('the joiner to see everyone', () => aliveIn(node) === others.length + 1, 10_000)
       await settle([...others, node])
       if (!crash) {
         const leaving = Date.now()
         await node.services.swim.leave()
-        const left = await waitFor(() => others.every(o => stateIn(o, id) === 'left'))
+        const left = await within('the leaver left everywhere', () => others.every(o => stateIn(o, id) === 'left'))
         if (left) sample.leave.push(lastFirst(others, id, 'leave', leaving) ?? Date.now() - leaving)
         await node.stop()
       } else {
         const stopping = Date.now()
         await node.stop()
         crashed.add(id)
-        const failed = await waitFor(() => others.every(o => stateIn(o, id) === 'dead'))
+        const failed = await within('the crashed member dead everywhere', () => others.every(o => stateIn(o, id) === 'dead'))
         const suspects = events.filter(e => e.at >= stopping && e.member === id && e.type === 'suspect')
         if (suspects.length > 0) sample.firstSuspect.push(Math.min(...suspects.map(e => e.at)) - stopping)
         if (failed) sample.allFail.push(lastFirst(others, id, 'fail', stopping) ?? Date.now() - stopping)

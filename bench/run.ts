@@ -121,7 +121,6 @@ const simCell = (n: number, key: string): string => {
   if (r.error != null) return r.error
   return ms(r[key])
 }
-const realCell = (n: number, key: string): string => realRow(n) == null ? (real?.ok === false ? 'failed' : '—') : stat(realRow(n)[key])
 
 /** Anchors from the shared anchors file; only the figures measured the same way. */
 const ANCHORS = {

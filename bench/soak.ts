@@ -26,6 +26,7 @@ import { swim } from '../src/libp2p/index.ts'
 import type { MembershipEventType } from '../src/core/types.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
+import { waitFor } from '../test/helpers/wait.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -64,13 +65,9 @@ async function start (slot: Slot, seeds: string[]): Promise<void> {
 const live = (slots: Slot[]): Slot[] => slots.filter(s => s.node != null)
 const addrsOf = (slot: Slot): string[] => slot.node?.getMultiaddrs().map(String) ?? []
 
-async function waitFor (condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) return false
-    await sleep(100)
-  }
-  return true
+/** Whether `condition` came to hold within `timeoutMs`. */
+async function within (what: string, condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  return await waitFor(what, condition, timeoutMs, 100).then(() => true, () => false)
 }
 
 // ---------------------------------------------------------------- run
@@ -85,7 +82,7 @@ await start(slots[0], [])
 for (let i = 1; i < N; i += 10) {
   await Promise.all(slots.slice(i, i + 10).map(async s => { await start(s, addrsOf(slots[0])) }))
 }
-const converged = await waitFor(() => live(slots).every(s => s.node!.services.swim.members().filter(m => m.state === 'alive').length === N), 120_000)
+const converged = await within('the cluster to converge', () => live(slots).every(s => s.node!.services.swim.members().filter(m => m.state === 'alive').length === N), 120_000)
 log(`${N} nodes ${converged ? 'converged' : 'did NOT converge'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
 const rssSamples: Array<{ atS: number, rssMiB: number, liveNodes: number, perNodeMiB: number }> = []

@@ -12,6 +12,7 @@
  * import { tcp } from '@libp2p/tcp'
  * import { noise } from '@chainsafe/libp2p-noise'
  * import { yamux } from '@chainsafe/libp2p-yamux'
+ * import { identify } from '@libp2p/identify'
  * import { swim } from 'libp2p-swim'
  *
  * const node = await createLibp2p({
@@ -20,22 +21,11 @@
  *   connectionEncrypters: [noise()],
  *   streamMuxers: [yamux()],
  *   services: {
+ *     identify: identify(),
  *     swim: swim({ seeds: ['/ip4/10.0.0.1/tcp/7946'], profile: 'lan', metadata: { role: 'api' } })
  *   }
  * })
- *
- * const s = node.services.swim
- * s.addEventListener('member:join', (evt) => {
- *   console.log('joined', evt.detail.member.id, evt.detail.member.addrs, evt.detail.member.meta)
- * })
- * s.addEventListener('member:fail', (evt) => { console.log('failed', evt.detail.member.id) })
- *
- * console.log(s.members().filter((m) => m.state === 'alive').length, 'members alive')
- * await s.setMetadata({ role: 'api', version: '2' })
- *
- * // graceful departure: announce it, then stop the node
- * await s.leave()
- * await node.stop()
+ * node.services.swim.addEventListener('member:fail', (evt) => console.log('failed', evt.detail.member.id))
  * ```
  *
  * Probes travel as UDP datagrams on the TCP listen port (here 7946/udp), sealed per pair

@@ -37,6 +37,7 @@ import { MAX_LOOKUP_N } from '../daemon/consumer-routes.ts'
 import { VERSION } from '../version.ts'
 import type { KeysAction } from './keys.ts'
 import type { BackoffOptions } from './sse-client.ts'
+import { MEMBER_STATES } from '../core/types.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
 
 /** Where the CLI writes: `process.stdout`/`process.stderr`, or a collector in tests. */
@@ -53,7 +54,6 @@ export interface MainOptions {
 }
 
 const EVENT_TYPES: readonly MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
-const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 
 type Parsed =
   | { kind: 'help', text: string, exitCode: number }

@@ -4,8 +4,8 @@
  * - Reconnects with exponential backoff and jitter, capped; a successful connection resets it.
  * - Resumes with `Last-Event-ID` = the last seq seen, so swimd replays what was missed.
  * - Drops any event whose seq is not above the last seen: nothing is handed out twice.
- * - A `reset` (the resume point is no longer retained, or swimd restarted and numbers began
- *   again) is handed to `onReset` with the member snapshot; counting continues from its seq.
+ * - A `reset` (the resume point is no longer retained, or swimd restarted and never issued
+ *   it) is handed to `onReset` with the member snapshot; counting continues from its seq.
  * - A stream that stays silent longer than `idleTimeoutMs` (swimd sends heartbeats every 15 s)
  *   is treated as dead and reopened.
  */

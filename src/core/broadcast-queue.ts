@@ -98,11 +98,6 @@ export class BroadcastQueue {
     return out
   }
 
-  clear (): void {
-    this.byKey.clear()
-    this.buckets.length = 0
-  }
-
   private bucket (transmits: number): Bucket {
     while (this.buckets.length <= transmits) this.buckets.push(new Bucket())
     return this.buckets[transmits]

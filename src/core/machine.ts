@@ -1156,7 +1156,6 @@ export class SwimMachine {
     this.send(to, { type: 'gossip', updates: [{ type: 'record', record: this.self }] })
   }
 
-
   private refuteNow (): boolean {
     this.refutePending = false
     this.nextRefuteAt = this.now + this.config.probeInterval

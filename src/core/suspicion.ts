@@ -50,10 +50,6 @@ export class Suspicion {
     return this.vouchers.size + (also != null && !this.vouchers.has(also) ? 1 : 0)
   }
 
-  get confirmations (): number {
-    return this.confirmers.size
-  }
-
   /**
    * Records a confirmation; true if it was new and shortened the suspicion. Refusals are
    * counted apart (and beyond the Lifeguard cap), whoever raised the suspicion.

@@ -7,6 +7,9 @@
 /** A member's state in one node's view. */
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
 
+/** Every member state, in the order they are listed (flags, errors, metrics). */
+export const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+
 export interface Member {
   /** Stable identity: the libp2p PeerId (base58) in a real cluster. */
   id: string

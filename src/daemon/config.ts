@@ -757,6 +757,7 @@ const SCHEMA = z.object({
     }
     // Members refuse such records (metadata is shown in terminals, logs and pages): say so
     // here rather than fail to start.
+    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
       ctx.addIssue({ code: 'custom', message: 'holds a control character (newline, tab, ESC...), which no member accepts in metadata' })
       return z.NEVER

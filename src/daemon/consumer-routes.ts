@@ -12,6 +12,7 @@
  * `quorumProblem` below.
  */
 import { HttpError, sendJson } from './http-io.ts'
+import { MEMBER_STATES } from '../core/types.ts'
 import type { MemberState, Member } from '../core/types.ts'
 import type { Swim } from '../libp2p/types.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -20,8 +21,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 export const MAX_LOOKUP_N = 16
 /** Longest key accepted, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 4096
-
-const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void
 

@@ -1,8 +1,9 @@
 /**
  * The daemon's recent membership events, numbered so that an SSE client can resume.
  *
- * - Every appended event gets the next sequence number, starting at 1. Numbers restart with
- *   the daemon; a client that resumes from a number this log never issued gets a reset.
+ * - Every appended event gets the next sequence number, from `firstSeq` on (swimd starts at
+ *   the time it started, in ms, so a new run numbers above every id a previous run issued); a
+ *   client that resumes from a number this log never issued gets a reset.
  * - The log keeps the newest `capacity` events in a ring. `since(seq)` returns the events after
  *   `seq`, or says that `seq` is outside the retained window; the caller then sends a `reset`
  *   (a snapshot of the members) instead of a silent gap.
@@ -156,11 +157,6 @@ export class Subscription {
     this.#batch = options.batch ?? 256
     this.#snapshot = options.snapshot ?? (() => [])
     this.#onClose = onClose
-  }
-
-  /** Sequence number of the last event handed out (or reset to). */
-  get cursor (): number {
-    return this.#cursor
   }
 
   get closed (): boolean {

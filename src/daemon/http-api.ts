@@ -43,6 +43,7 @@ import type { KeyringApi } from './keys-api.ts'
 import type { EventLog, LoggedEvent } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { SseMessage } from './sse.ts'
+import { MEMBER_STATES } from '../core/types.ts'
 import type { MemberState } from '../core/types.ts'
 import type { Swim } from '../libp2p/types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -92,7 +93,6 @@ export interface Api {
   close: () => Promise<void>
 }
 
-const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
 

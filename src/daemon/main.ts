@@ -134,7 +134,8 @@ export async function main (argv: string[], env: Record<string, string | undefin
   let finish!: (code: number) => void
   const finished = new Promise<number>((resolve) => { finish = resolve })
 
-  let shutdown: ReturnType<typeof handleShutdown> | undefined = undefined
+  // eslint-disable-next-line prefer-const -- the callbacks below read it before it is set
+  let shutdown: ReturnType<typeof handleShutdown> | undefined
   const api = createApi({
     swim: service,
     eventLog,

@@ -6,7 +6,7 @@
  * `SwimStats` are totals since the service started and never decrease.
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
-import type { MemberState } from '../core/types.ts'
+import { MEMBER_STATES } from '../core/types.ts'
 import type { SwimStats } from '../libp2p/types.ts'
 
 export type { SwimStats }
@@ -23,8 +23,6 @@ export interface MetricsOptions {
 export interface DaemonMetrics {
   registry: Registry
 }
-
-const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
 
 export function createMetrics (options: MetricsOptions = {}): DaemonMetrics {
   const registry = new Registry()

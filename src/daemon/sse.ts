@@ -109,10 +109,6 @@ export class SseWriter {
     return await this.#writeAndWait(formatSse(message))
   }
 
-  async comment (text: string): Promise<boolean> {
-    return await this.#writeAndWait(formatSseComment(text))
-  }
-
   /** Ends the stream; the client sees a clean end and may reconnect. */
   close (): void {
     clearInterval(this.#heartbeat)

@@ -29,11 +29,6 @@ export class Admission {
     if (allowList != null) this.allowed = new Set(allowList)
   }
 
-  /** Whether an allow-list is in force. */
-  get restricted (): boolean {
-    return this.allowed != null
-  }
-
   admits (id: string): boolean {
     return this.allowed == null || this.allowed.has(id)
   }

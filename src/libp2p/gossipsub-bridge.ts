@@ -65,8 +65,6 @@ export interface GossipsubBridgeInit {
 export class GossipsubBridge {
   /** Gossip messages received through gossipsub and handed to the core. */
   deliveries = 0
-  /** Gossip messages published. */
-  published = 0
 
   private readonly init: GossipsubBridgeInit
   private readonly seen = new Set<string>()
@@ -142,7 +140,6 @@ export class GossipsubBridge {
       this.init.log.error('could not encode updates for gossipsub - %e', err)
       return
     }
-    this.published++
     this.init.onPublished(data.byteLength)
     this.init.pubsub.publish(this.init.topic, data).catch(err => {
       this.init.log.trace('gossipsub publish failed - %e', err)

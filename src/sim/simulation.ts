@@ -62,7 +62,6 @@ type Item =
   | { kind: 'stop', node: SimNode, life: number }
   | { kind: 'refused', node: SimNode, to: string, life: number }
 
-
 interface SimNode {
   id: string
   index: number

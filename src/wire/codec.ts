@@ -609,6 +609,7 @@ function checkMultiaddr (addr: string, path: string): void {
 }
 
 /** C0 and C1 control characters and DEL: metadata is shown in terminals, logs and pages. */
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
 function checkAddrs (addrs: string[], caps: WireLimits, path: string): void {

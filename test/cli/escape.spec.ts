@@ -14,14 +14,14 @@ import { generateClusterKey } from '../../src/daemon/keygen.ts'
 import { startApi } from '../daemon/api-harness.ts'
 import { Keyring, keyId } from '../../src/libp2p/keyring.ts'
 import { makeMember } from '../daemon/fake-swim.ts'
-import { Collector, waitUntil } from '../daemon/wait.ts'
+import { Collector, waitFor } from '../daemon/wait.ts'
 
 const OSC52 = '\u001b]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\u0007'
 const FORGED = '\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim'
 const HOSTILE = {
-  id: `12D3KooWEvil\u001b[2K\r`,
+  id: '12D3KooWEvil\u001b[2K\r',
   addrs: [`/ip4/10.0.0.66/tcp/7946${OSC52}`],
-  meta: { [`role\u001b[31m`]: `x${FORGED}`, note: 'a\u202eb\\x1b\u0085' }
+  meta: { 'role\u001b[31m': `x${FORGED}`, note: 'a\u202eb\\x1b\u0085' }
 }
 
 /** No byte a terminal would act on: C0 (tab aside, which is escaped too), DEL, C1, separators, bidi. */
@@ -58,9 +58,9 @@ test('watch and members print escaped lines for people and exact JSON with --jso
     const controller = new AbortController()
     const human = main(['watch', '--api', h.base, '--since', '0'], {}, stdout, new Collector(), { signal: controller.signal })
     const exact = main(['watch', '--json', '--api', h.base, '--since', '0'], {}, json, new Collector(), { signal: controller.signal })
-    await waitUntil(() => h.eventLog.subscriberCount === 2, 'two watchers')
+    await waitFor('two watchers', () => h.eventLog.subscriberCount === 2)
     h.swim.emit('join', HOSTILE.id, { addrs: HOSTILE.addrs, meta: HOSTILE.meta })
-    await waitUntil(() => stdout.lines.length === 1 && json.lines.length === 1, 'the event printed')
+    await waitFor('the event printed', () => stdout.lines.length === 1 && json.lines.length === 1)
     controller.abort()
     assert.is(await human, 0)
     assert.is(await exact, 0)

@@ -9,7 +9,7 @@ import { EventLog } from '../../src/daemon/event-log.ts'
 import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { startApi } from '../daemon/api-harness.ts'
 import { FakeSwim, makeMember } from '../daemon/fake-swim.ts'
-import { Collector, waitUntil } from '../daemon/wait.ts'
+import { Collector, waitFor } from '../daemon/wait.ts'
 import type { StreamedEvent } from '../../src/cli/sse-client.ts'
 import type { Harness } from '../daemon/api-harness.ts'
 
@@ -24,7 +24,7 @@ const event = (seq: number, overrides: Partial<StreamedEvent['member']> = {}, ty
 test('handler environment: the documented names; metadata keys cannot name other variables', () => {
   const env = handlerEnv(event(7, {
     addrs: ['/ip4/10.0.0.1/tcp/1', '/ip6/::1/tcp/2'],
-    meta: { zone: 'b', PATH: '/evil', 'a=b;rm -rf': 'x', 'LD_PRELOAD': '/x.so', nul: 'a\0b', 'Zone': 'second' }
+    meta: { zone: 'b', PATH: '/evil', 'a=b;rm -rf': 'x', LD_PRELOAD: '/x.so', nul: 'a\0b', Zone: 'second' }
   }), { PATH: '/usr/bin', HOME: '/root', SWIM_META_OLD: 'stale' })
   assert.is(env.PATH, '/usr/bin', 'a metadata key PATH only sets SWIM_META_PATH')
   assert.is(env.SWIM_META_PATH, '/evil')
@@ -93,17 +93,17 @@ test('watch --exec across an API restart: every event handled once, in order, no
   const running = main(['watch', '--json', '--meta', 'role=db', '--exec', `sleep 0.05; echo "$SWIM_SEQ $SWIM_EVENT $SWIM_MEMBER_ID" >> ${log}`, '--api', base], { PATH: process.env.PATH }, stdout, stderr, { signal: controller.signal, backoff: { initialMs: 20, maxMs: 100 } })
   const handled = async (): Promise<string[]> => (await readFile(log, 'utf8')).trim().split('\n').filter((line) => line !== '')
   try {
-    await waitUntil(() => eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    await waitFor('the watcher to subscribe', () => eventLog.subscriberCount === 1)
     for (const id of ['a', 'b', 'c']) swim.emit('join', id, { meta: { role: 'db' } })
     swim.emit('join', 'web', { meta: { role: 'web' } })
-    await waitUntil(() => stdout.lines.length === 3, 'the first three events')
+    await waitFor('the first three events', () => stdout.lines.length === 3)
     await h.close()
     h = undefined
     swim.emit('suspect', 'a')
     swim.emit('fail', 'a')
-    await waitUntil(() => stderr.text.includes('Cannot reach swimd'), 'a failed reconnection attempt')
+    await waitFor('a failed reconnection attempt', () => stderr.text.includes('Cannot reach swimd'))
     h = await startApi({ swim, eventLog, port })
-    await waitUntil(async () => (await handled()).length === 5, 'five handlers', 10_000)
+    await waitFor('five handlers', async () => (await handled()).length === 5, 10_000)
     assert.equal(await handled(), ['1 join a', '2 join b', '3 join c', '5 suspect a', '6 fail a'], '--meta role=db leaves out seq 4')
   } finally {
     controller.abort()

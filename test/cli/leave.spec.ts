@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { main } from '../../src/cli/main.ts'
 import { startApi } from '../daemon/api-harness.ts'
-import { Collector, waitUntil } from '../daemon/wait.ts'
+import { Collector, waitFor } from '../daemon/wait.ts'
 import type { Harness } from '../daemon/api-harness.ts'
 
 const TOKEN = 'leave-token'
@@ -31,7 +31,7 @@ test('leave sends the token from SWIM_API_TOKEN and exits 0 once swimd accepted'
   const code = await main(['leave', '--api', h.base], { SWIM_API_TOKEN: TOKEN }, stdout, new Collector())
   assert.is(code, 0)
   assert.is(stdout.text, `swimd at ${h.base} is leaving the cluster\n`)
-  await waitUntil(() => h.leaveCalls === 1, 'onLeave')
+  await waitFor('onLeave', () => h.leaveCalls === 1)
 })
 
 test('leave reads the token from --token-file, which wins over SWIM_API_TOKEN', async () => {
@@ -39,7 +39,7 @@ test('leave reads the token from --token-file, which wins over SWIM_API_TOKEN', 
   writeFileSync(file, `${TOKEN}\n`)
   const code = await main(['leave', '--api', h.base, '--token-file', file], { SWIM_API_TOKEN: 'wrong' }, new Collector(), new Collector())
   assert.is(code, 0)
-  await waitUntil(() => h.leaveCalls === 1, 'onLeave')
+  await waitFor('onLeave', () => h.leaveCalls === 1)
 })
 
 test.run()

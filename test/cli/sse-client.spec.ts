@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert'
 import { CliError } from '../../src/cli/api-client.ts'
 import { backoffDelay, followEvents } from '../../src/cli/sse-client.ts'
 import { makeMember } from '../daemon/fake-swim.ts'
-import { waitUntil } from '../daemon/wait.ts'
+import { waitFor } from '../daemon/wait.ts'
 import type { StreamedEvent, StreamReset } from '../../src/cli/sse-client.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -65,7 +65,7 @@ test('followEvents resumes with the last seq seen and drops events at or below i
       onEvent: (e) => { seen.push(e) },
       onReset: () => { assert.unreachable('no reset expected') }
     })
-    await waitUntil(() => seen.length === 4, 'four events')
+    await waitFor('four events', () => seen.length === 4)
     controller.abort()
     await following
     assert.equal(seen.map((e) => e.seq), [1, 2, 3, 4])
@@ -84,7 +84,7 @@ test('followEvents starts from the position marker of a new-events-only stream',
   const seen: number[] = []
   try {
     const following = followEvents({ url, signal: controller.signal, backoff: { initialMs: 5 }, onEvent: (e) => { seen.push(e.seq) }, onReset: () => {} })
-    await waitUntil(() => seen.length === 1, 'the event after the marker')
+    await waitFor('the event after the marker', () => seen.length === 1)
     controller.abort()
     await following
     assert.equal(lastEventIds.slice(0, 2), ['', '41'], 'the reconnect resumed from the marker')
@@ -115,7 +115,7 @@ test('followEvents hands a reset to onReset and continues counting from its seq,
       onEvent: (e) => { seen.push(e.seq) },
       onReset: (r) => { resets.push(r) }
     })
-    await waitUntil(() => lastEventIds.length === 3, 'the third connection')
+    await waitFor('the third connection', () => lastEventIds.length === 3)
     controller.abort()
     await following
     assert.equal(seen, [10, 3])
@@ -149,7 +149,7 @@ test('followEvents reopens a stream that stays silent past the idle timeout', as
   const controller = new AbortController()
   try {
     const following = followEvents({ url, signal: controller.signal, idleTimeoutMs: 50, backoff: { initialMs: 5 }, onEvent: () => {}, onReset: () => {} })
-    await waitUntil(() => lastEventIds.length >= 2, 'a second connection')
+    await waitFor('a second connection', () => lastEventIds.length >= 2)
     controller.abort()
     await following
     assert.is(lastEventIds[1], '1')

@@ -7,7 +7,7 @@ import { EventLog } from '../../src/daemon/event-log.ts'
 import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { startApi } from '../daemon/api-harness.ts'
 import { FakeSwim } from '../daemon/fake-swim.ts'
-import { Collector, waitUntil } from '../daemon/wait.ts'
+import { Collector, waitFor } from '../daemon/wait.ts'
 import { closedPort } from './helpers.ts'
 import type { Harness } from '../daemon/api-harness.ts'
 import type { AddressInfo } from 'node:net'
@@ -40,10 +40,10 @@ test('watch --json prints one { seq, type, at, member } object per event', async
   const h = await startApi()
   const w = startWatch(['--json', '--api', h.base])
   try {
-    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    await waitFor('the watcher to subscribe', () => h.eventLog.subscriberCount === 1)
     const joined = h.swim.emit('join', 'peer-a', { meta: { role: 'api' } }, 1000)
     h.swim.emit('suspect', 'peer-a', {}, 2000)
-    await waitUntil(() => w.stdout.lines.length === 2, 'two lines')
+    await waitFor('two lines', () => w.stdout.lines.length === 2)
     const [first, second] = w.stdout.lines.map((line) => JSON.parse(line))
     assert.equal(first, { seq: 1, type: 'join', at: 1000, member: joined.member })
     assert.equal(Object.keys(second), ['seq', 'type', 'at', 'member'])
@@ -58,9 +58,9 @@ test('watch prints one human line per event with time, type, id, addresses and m
   const h = await startApi()
   const w = startWatch(['--api', h.base])
   try {
-    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    await waitFor('the watcher to subscribe', () => h.eventLog.subscriberCount === 1)
     h.swim.emit('join', 'peer-a', { addrs: ['/ip4/10.0.0.1/tcp/7946'], meta: { role: 'api' } }, Date.UTC(2024, 0, 2, 3, 4, 5))
-    await waitUntil(() => w.stdout.lines.length === 1, 'one line')
+    await waitFor('one line', () => w.stdout.lines.length === 1)
     assert.is(w.stdout.lines[0], '2024-01-02T03:04:05.000Z join    peer-a /ip4/10.0.0.1/tcp/7946 role=api')
   } finally {
     await w.stop()
@@ -72,12 +72,12 @@ test('watch --type prints only the listed event types', async () => {
   const h = await startApi()
   const w = startWatch(['--json', '--type', 'join,fail', '--api', h.base])
   try {
-    await waitUntil(() => h.eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    await waitFor('the watcher to subscribe', () => h.eventLog.subscriberCount === 1)
     h.swim.emit('join', 'a')
     h.swim.emit('suspect', 'a')
     h.swim.emit('fail', 'a')
     h.swim.emit('join', 'b')
-    await waitUntil(() => w.stdout.lines.length === 3, 'three lines')
+    await waitFor('three lines', () => w.stdout.lines.length === 3)
     assert.equal(w.stdout.lines.map((line) => JSON.parse(line).type), ['join', 'fail', 'join'])
     assert.equal(seqs(w), [1, 3, 4])
   } finally {
@@ -91,9 +91,9 @@ test('watch --since replays the retained events after SEQ, then follows', async 
   for (const id of ['a', 'b', 'c']) h.swim.emit('join', id)
   const w = startWatch(['--json', '--since', '1', '--api', h.base])
   try {
-    await waitUntil(() => w.stdout.lines.length === 2, 'the replay')
+    await waitFor('the replay', () => w.stdout.lines.length === 2)
     h.swim.emit('leave', 'a')
-    await waitUntil(() => w.stdout.lines.length === 3, 'the live event')
+    await waitFor('the live event', () => w.stdout.lines.length === 3)
     assert.equal(seqs(w), [2, 3, 4])
   } finally {
     await w.stop()
@@ -106,11 +106,11 @@ test('watch reports a reset on stderr when its resume point is no longer retaine
   for (const id of ['a', 'b', 'c', 'd']) h.swim.emit('join', id)
   const w = startWatch(['--json', '--since', '0', '--api', h.base])
   try {
-    await waitUntil(() => w.stderr.text !== '', 'the reset notice')
+    await waitFor('the reset notice', () => w.stderr.text !== '')
     assert.match(w.stderr.text, 'Missed events before seq 5')
     assert.match(w.stderr.text, '5 members known')
     h.swim.emit('fail', 'a')
-    await waitUntil(() => w.stdout.lines.length === 1, 'the next event')
+    await waitFor('the next event', () => w.stdout.lines.length === 1)
     assert.equal(seqs(w), [5])
   } finally {
     await w.stop()
@@ -126,20 +126,20 @@ test('watch --json resumes after swimd\'s API is closed and restarted on the sam
   const { port, base } = h
   const w = startWatch(['--json', '--api', base])
   try {
-    await waitUntil(() => eventLog.subscriberCount === 1, 'the watcher to subscribe')
+    await waitFor('the watcher to subscribe', () => eventLog.subscriberCount === 1)
     for (const id of ['a', 'b', 'c']) swim.emit('join', id)
-    await waitUntil(() => w.stdout.lines.length === 3, 'the first three events')
+    await waitFor('the first three events', () => w.stdout.lines.length === 3)
 
     await h.close()
     h = undefined
     swim.emit('suspect', 'a')
     swim.emit('fail', 'a')
-    await waitUntil(() => w.stderr.text.includes('Cannot reach swimd'), 'a failed reconnection attempt')
+    await waitFor('a failed reconnection attempt', () => w.stderr.text.includes('Cannot reach swimd'))
 
     h = await startApi({ swim, eventLog, port })
-    await waitUntil(() => w.stdout.lines.length === 5, 'the events missed while the API was down')
+    await waitFor('the events missed while the API was down', () => w.stdout.lines.length === 5)
     swim.emit('join', 'd')
-    await waitUntil(() => w.stdout.lines.length === 6, 'a live event after the restart')
+    await waitFor('a live event after the restart', () => w.stdout.lines.length === 6)
 
     assert.equal(seqs(w), [1, 2, 3, 4, 5, 6])
     assert.equal(w.stdout.lines.map((line) => JSON.parse(line).type), ['join', 'join', 'join', 'suspect', 'fail', 'join'])
@@ -155,7 +155,7 @@ test('watch --json resumes after swimd\'s API is closed and restarted on the sam
 test('watch against an API that never answered (a mistyped --api) gives up after a few attempts and exits 1', async () => {
   const port = await closedPort()
   const w = startWatch(['--api', `http://127.0.0.1:${port}`])
-  await waitUntil(() => w.stderr.lines.length >= 2, 'the watcher to give up')
+  await waitFor('the watcher to give up', () => w.stderr.lines.length >= 2)
   assert.is(await w.stop(), 1)
   assert.equal(w.stderr.lines, [
     `Cannot reach swimd at http://127.0.0.1:${port}: connection refused (retrying, ${FIRST_CONNECT_ATTEMPTS} attempts)`,
@@ -186,7 +186,7 @@ test('watch says it cannot reach swimd once however many attempts fail', async (
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const w = startWatch(['--api', base])
   try {
-    await waitUntil(() => attempts >= 4, 'four connection attempts')
+    await waitFor('four connection attempts', () => attempts >= 4)
   } finally {
     await w.stop()
     await new Promise((resolve) => server.close(resolve))

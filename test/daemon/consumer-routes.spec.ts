@@ -91,7 +91,7 @@ test('prometheusTargets: hosts from /ip4, /ip6 and /dns addresses; no usable add
     makeMember('none', { addrs: [] }),
     makeMember('odd', { addrs: ['/unix/tmp/sock'] }),
     makeMember('evil', { addrs: ['/dns4/a"b/tcp/1'] }),
-    makeMember('meta', { addrs: ['/ip4/192.0.2.8/tcp/1'], meta: { 'rack.id': 'r1', 'rack-id': 'r2', 'ünï': 'x', '9lives': 'cat' } })
+    makeMember('meta', { addrs: ['/ip4/192.0.2.8/tcp/1'], meta: { 'rack.id': 'r1', 'rack-id': 'r2', ünï: 'x', '9lives': 'cat' } })
   ], 9100)
   assert.equal(groups.map((g) => g.targets[0]), ['192.0.2.7:9100', '[2001:db8::1]:9100', 'node-1.example.com:9100', '192.0.2.8:9100'])
   assert.equal(groups[3].labels, {

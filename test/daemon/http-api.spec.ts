@@ -6,7 +6,7 @@ import { startApi } from './api-harness.ts'
 import { fakeStats, FakeSwim } from './fake-swim.ts'
 import { parsePrometheus, sampleValue } from './prometheus.ts'
 import { openStream } from './sse-stream.ts'
-import { waitUntil } from './wait.ts'
+import { waitFor } from './wait.ts'
 import type { Harness, HarnessOptions } from './api-harness.ts'
 import type { OpenStream } from './sse-stream.ts'
 
@@ -85,7 +85,7 @@ test('GET /v1/events streams each new event with id: seq, event: type and data: 
   const s = await stream(`${h.base}/v1/events`)
   assert.is(s.status, 200)
   assert.is(s.headers['content-type'], 'text/event-stream; charset=utf-8')
-  await waitUntil(() => h.eventLog.subscriberCount === 1, 'the subscription')
+  await waitFor('the subscription', () => h.eventLog.subscriberCount === 1)
   const joined = h.swim.emit('join', 'peer-a', { meta: { role: 'api' } }, 1234)
   h.swim.emit('suspect', 'peer-a', {}, 1235)
   const events = await s.waitForEvents(2)
@@ -99,7 +99,7 @@ test('GET /v1/events without a resume point starts with a marker of the current 
   h.swim.emit('join', 'peer-a')
   h.swim.emit('join', 'peer-b')
   const s = await stream(`${h.base}/v1/events`)
-  await waitUntil(() => s.parser.lastEventId === '2', 'the position marker')
+  await waitFor('the position marker', () => s.parser.lastEventId === '2')
   assert.equal(s.events, [], 'no past events are replayed')
 })
 
@@ -123,7 +123,7 @@ test('GET /v1/events?since= returns exactly the events after it, and Last-Event-
   assert.equal((await both.waitForEvents(1)).map((e) => e.lastEventId), ['4'])
   const fromZero = await stream(`${h.base}/v1/events?since=0`)
   assert.equal((await fromZero.waitForEvents(4)).map((e) => e.lastEventId), ['1', '2', '3', '4'])
-  await waitUntil(() => h.eventLog.subscriberCount === 3, 'three subscribers')
+  await waitFor('three subscribers', () => h.eventLog.subscriberCount === 3)
   assert.is(bySince.events.length + both.events.length + fromZero.events.length, 8, 'nothing extra')
 })
 
@@ -152,9 +152,9 @@ test('GET /v1/events sends a reset when the resume point was never issued (swimd
 test('GET /v1/events unsubscribes a client that goes away', async () => {
   const h = await start()
   const s = await stream(`${h.base}/v1/events`)
-  await waitUntil(() => h.eventLog.subscriberCount === 1, 'the subscription')
+  await waitFor('the subscription', () => h.eventLog.subscriberCount === 1)
   s.close()
-  await waitUntil(() => h.eventLog.subscriberCount === 0, 'the subscription to end')
+  await waitFor('the subscription to end', () => h.eventLog.subscriberCount === 0)
 })
 
 test('GET /v1/events rejects a malformed resume point with 400', async () => {
@@ -255,7 +255,7 @@ test('POST /v1/leave answers 202 and then calls onLeave once', async () => {
   const res = await fetch(`${h.base}/v1/leave`, { method: 'POST' })
   assert.is(res.status, 202)
   assert.equal(await json(res), { status: 'leaving' })
-  await waitUntil(() => h.leaveCalls === 1, 'onLeave')
+  await waitFor('onLeave', () => h.leaveCalls === 1)
 })
 
 test('an unknown path answers 404 and a wrong method 405 with Allow, both as JSON errors', async () => {
@@ -310,11 +310,11 @@ test('HEAD is answered like GET except on the event stream', async () => {
 test('close() ends open event streams and stops accepting connections', async () => {
   const h = await startApi()
   const s = await stream(`${h.base}/v1/events`)
-  await waitUntil(() => h.eventLog.subscriberCount === 1, 'the subscription')
+  await waitFor('the subscription', () => h.eventLog.subscriberCount === 1)
   const started = Date.now()
   await h.close()
   assert.ok(Date.now() - started < 1500, 'close does not wait for the stream to time out')
-  await waitUntil(() => s.ended, 'the stream to end')
+  await waitFor('the stream to end', () => s.ended)
   assert.is(h.eventLog.subscriberCount, 0)
   try {
     await fetch(`${h.base}/healthz`)

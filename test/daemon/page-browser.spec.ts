@@ -13,7 +13,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
 import { startApi } from './api-harness.ts'
-import { waitUntil } from './wait.ts'
+import { waitFor } from './wait.ts'
 import type { Browser, OpenedPage } from '../helpers/browser.ts'
 import type { Harness } from './api-harness.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
@@ -86,7 +86,7 @@ scale.after(async () => {
 scale('renders 1,000 rows, then patches them through a burst of 3,000 events without freezing', async () => {
   const opened = await browser.open(`${harness.base}/`, [MEASURE])
   const { page } = opened
-  await waitUntil(async () => await page.locator('#member-rows .row').count() === MEMBERS, '1,000 rows', 30_000)
+  await waitFor('1,000 rows', async () => await page.locator('#member-rows .row').count() === MEMBERS, 30_000)
   assert.is(await page.locator('#counts [data-count="alive"]').innerText(), String(MEMBERS))
   const initial = await page.evaluate('({ long: window.__long.slice(), lag: window.__lag })') as { long: number[], lag: number }
 
@@ -102,7 +102,7 @@ scale('renders 1,000 rows, then patches them through a burst of 3,000 events wit
   // a last suspicion on a few, so that the final states differ from where they began
   for (const id of ids.slice(0, 10)) harness.swim.emit('suspect', id)
   const latest = harness.eventLog.latestSeq
-  await waitUntil(async () => await lastSeqShown(opened) === latest, 'the page to show the last event', 60_000)
+  await waitFor('the page to show the last event', async () => await lastSeqShown(opened) === latest, 60_000)
   const caughtUpMs = Date.now() - started
   const burst = await page.evaluate('({ long: window.__long.slice(), lag: window.__lag })') as { long: number[], lag: number }
 
@@ -173,7 +173,7 @@ guarded('asks for the token, refuses a wrong one, then follows the stream with i
 
   await page.locator('#token-input').fill(TOKEN)
   await page.locator('#token-form button[type="submit"]').click()
-  await waitUntil(async () => await page.locator('#member-rows .row').count() === 2, 'the members after the token', 10_000)
+  await waitFor('the members after the token', async () => await page.locator('#member-rows .row').count() === 2, 10_000)
   assert.ok(await page.locator('#token-form').isHidden())
   // live with the token: a new event arrives
   api.swim.emit('join', ids[1])
@@ -190,7 +190,7 @@ guarded('takes the token from the #token= fragment and removes it from the addre
   const before = seen.length
   const opened = await browser.open(`${proxyBase}/#token=${encodeURIComponent(TOKEN)}`)
   const { page } = opened
-  await waitUntil(async () => await page.locator('#member-rows .row').count() === 3, 'the members', 10_000)
+  await waitFor('the members', async () => await page.locator('#member-rows .row').count() === 3, 10_000)
   assert.ok(await page.locator('#token-form').isHidden())
   assert.is(await page.evaluate('location.hash'), '')
   assert.ok(seen.slice(before).every((r) => !r.url.includes(TOKEN)), 'the fragment reached the server')
@@ -232,7 +232,7 @@ offered('shows the quorum state, a minority banner while in the minority, and ea
   assert.is(await page.locator('#quorum-state').innerText(), 'quorum')
   assert.match(await page.locator('#quorum-detail').innerText(), '3 alive of 3 expected')
   assert.ok(await page.locator('#banner-minority').isHidden())
-  await waitUntil(async () => (await page.locator(`#member-rows .row[data-id="${ids[0]}"] .share`).textContent()) === '40.0 %', 'the shares', 10_000)
+  await waitFor('the shares', async () => (await page.locator(`#member-rows .row[data-id="${ids[0]}"] .share`).textContent()) === '40.0 %', 10_000)
   assert.ok(await page.locator('.row.head .share-col').isVisible())
 
   quorum = { state: 'minority', alive: 1, expected: 3, since: Date.now() }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { handleShutdown } from '../../src/daemon/signals.ts'
-import { waitUntil } from './wait.ts'
+import { waitFor } from './wait.ts'
 
 function setup (graceful: () => Promise<void>, timeoutMs = 5000): { target: EventEmitter, exits: number[], runs: () => number, dispose: () => void, trigger: (reason: string) => Promise<void> } {
   const target = new EventEmitter()
@@ -15,7 +15,7 @@ function setup (graceful: () => Promise<void>, timeoutMs = 5000): { target: Even
 test('SIGTERM runs the graceful shutdown once and exits 0', async () => {
   const s = setup(async () => {})
   s.target.emit('SIGTERM', 'SIGTERM')
-  await waitUntil(() => s.exits.length > 0, 'exit')
+  await waitFor('exit', () => s.exits.length > 0)
   assert.equal(s.exits, [0])
   assert.is(s.runs(), 1)
   s.dispose()
@@ -53,7 +53,7 @@ test('a failing graceful shutdown exits 1', async () => {
 test('a graceful shutdown that hangs past the timeout is forced to exit 1', async () => {
   const s = setup(async () => { await new Promise(() => {}) }, 20)
   void s.trigger('SIGTERM')
-  await waitUntil(() => s.exits.length > 0, 'the forced exit')
+  await waitFor('the forced exit', () => s.exits.length > 0)
   assert.equal(s.exits, [1])
   s.dispose()
 })

@@ -1,7 +1,7 @@
 /** Reads an SSE endpoint with node:http, collecting parsed events for assertions. */
 import { request } from 'node:http'
 import { SseParser } from '../../src/cli/sse-parser.ts'
-import { waitUntil } from './wait.ts'
+import { waitFor } from './wait.ts'
 import type { SseEvent } from '../../src/cli/sse-parser.ts'
 import type { IncomingMessage } from 'node:http'
 
@@ -29,7 +29,7 @@ export async function openStream (url: string, headers: Record<string, string> =
         raw: '',
         ended: false,
         waitForEvents: async (count) => {
-          await waitUntil(() => stream.events.length >= count, `${count} SSE events (got ${stream.events.length})`)
+          await waitFor(`${count} SSE events (got ${stream.events.length})`, () => stream.events.length >= count)
           return stream.events
         },
         close: () => { req.destroy() }

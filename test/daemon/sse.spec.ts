@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert'
 import { SseParser } from '../../src/cli/sse-parser.ts'
 import { SseWriter, formatSse, formatSseComment } from '../../src/daemon/sse.ts'
 import { openStream } from './sse-stream.ts'
-import { waitUntil } from './wait.ts'
+import { waitFor } from './wait.ts'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -63,7 +63,7 @@ test('SseWriter sends the event-stream headers before any event, and heartbeats 
     assert.is(stream.status, 200)
     assert.is(stream.headers['content-type'], 'text/event-stream; charset=utf-8')
     assert.is(stream.headers['cache-control'], 'no-cache, no-transform')
-    await waitUntil(() => stream.raw.includes(': heartbeat\n\n'), 'a heartbeat comment')
+    await waitFor('a heartbeat comment', () => stream.raw.includes(': heartbeat\n\n'))
     assert.equal(stream.events, [], 'heartbeats dispatch no events')
     stream.close()
   } finally {
@@ -78,7 +78,7 @@ test('SseWriter.send waits for the socket to drain when the client stops reading
   try {
     socket.write('GET / HTTP/1.1\r\nHost: test\r\n\r\n')
     socket.pause()
-    await waitUntil(() => writer != null, 'the stream to open')
+    await waitFor('the stream to open', () => writer != null)
     const frame = { data: 'x'.repeat(64 * 1024) }
     let blocked: Promise<boolean> | undefined
     for (let i = 0; i < 2000 && blocked == null; i++) {
@@ -92,7 +92,7 @@ test('SseWriter.send waits for the socket to drain when the client stops reading
     await new Promise((resolve) => setTimeout(resolve, 20))
     assert.not.ok(resolved, 'still waiting while the client does not read')
     socket.resume()
-    await waitUntil(() => resolved, 'send to resolve after the client reads again')
+    await waitFor('send to resolve after the client reads again', () => resolved)
     assert.is(await blocked, true)
   } finally {
     socket.destroy()
@@ -105,7 +105,7 @@ test('SseWriter reports a closed stream once the client goes away', async () => 
   const { server, port } = await withServer((w) => { writer = w })
   try {
     const stream = await openStream(`http://127.0.0.1:${port}/`)
-    await waitUntil(() => writer != null, 'the stream to open')
+    await waitFor('the stream to open', () => writer != null)
     stream.close()
     await writer!.done
     assert.ok(writer!.closed)

@@ -1,13 +1,4 @@
-/** Bounded polling for tests: no fixed sleeps where a condition can be checked. */
-
-export async function waitUntil (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (await condition()) return
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+export { waitFor } from '../helpers/wait.ts'
 
 /** A writable-like sink that keeps what was written. */
 export class Collector {

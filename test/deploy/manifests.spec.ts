@@ -174,10 +174,11 @@ for (const i of runtime.filter((i) => i.op === 'ENV')) {
 const entrypoint = JSON.parse(one('ENTRYPOINT')) as string[]
 const cmd = JSON.parse(one('CMD')) as string[]
 const workdir = one('WORKDIR')
-const imageVolume = (JSON.parse(one('VOLUME')) as string[])
+const imageVolume = JSON.parse(one('VOLUME')) as string[]
 
 test('Dockerfile: multi-stage on Node 22, npm ci then npm prune --omit=dev in the build stage', () => {
   const arg = dockerfile.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))
+  // eslint-disable-next-line no-template-curly-in-string -- the Dockerfile's own ARG reference
   const froms = dockerfile.filter((i) => i.op === 'FROM').map((i) => i.args.replace('${NODE_IMAGE}', arg?.args.split('=')[1] ?? ''))
   assert.ok(froms.length >= 2, 'at least two stages')
   for (const from of froms) assert.match(from, /^node:22(\.\d+)*-(bookworm-slim|alpine)\b/)

@@ -2,7 +2,6 @@
  * End to end: every way a join can fail is a warn line on swimd's stderr that names the seed
  * and the likely cause, at the default log level, and is not repeated at every retry.
  */
-import { createServer } from 'node:net'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -12,6 +11,7 @@ import { createLibp2p } from 'libp2p'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import '../../src/polyfill.ts'
+import { freePort } from '../helpers/ports.ts'
 import { killAll, run, start, tempDir, waitFor } from './processes.ts'
 import type { Proc } from './processes.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -26,18 +26,6 @@ function logLines (proc: Proc): LogLine[] {
 
 function joinWarnings (proc: Proc): LogLine[] {
   return logLines(proc).filter((l) => l.level === WARN && l.msg.startsWith('cannot join through seed'))
-}
-
-/** A loopback TCP port that was free a moment ago. */
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address != null ? address.port : 0) })
-    })
-  })
 }
 
 /** swimd at the default log level (info), so warn lines are what an operator sees. */

@@ -9,10 +9,10 @@
  * - stopping the watched daemon shows the disconnected banner; restarting it on the same data
  *   dir and API port brings the page back live by itself, with the new run's events.
  */
-import { createServer } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { launchBrowser, screenshot } from '../helpers/browser.ts'
+import { freePort } from '../helpers/ports.ts'
 import { apiWrite, killAll, startDaemon, tempDir, waitFor } from './processes.ts'
 import type { Browser, OpenedPage } from '../helpers/browser.ts'
 import type { Daemon } from './processes.ts'
@@ -26,18 +26,6 @@ import type { Daemon } from './processes.ts'
  */
 const SUSPECT_WITHIN_MS = 15_000
 const DEAD_WITHIN_MS = 15_000 + 6 * 3_000 + 1_000 + 10_000
-
-/** A TCP port that was free a moment ago on loopback. */
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address != null ? address.port : 0) })
-    })
-  })
-}
 
 async function putMeta (daemon: Daemon, meta: Record<string, string>): Promise<void> {
   const res = await apiWrite(daemon, 'PUT', '/v1/meta', meta)

@@ -10,6 +10,9 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 
+import { waitFor } from '../helpers/wait.ts'
+export { waitFor }
+
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SWIMD = join(ROOT, 'bin', 'swimd.ts')
 const CLI = join(ROOT, 'bin', 'membership-events.ts')
@@ -79,24 +82,6 @@ export async function tempDir (prefix = 'swimd-e2e-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   tempDirs.add(dir)
   return dir
-}
-
-/** Polls `check` until it returns a value other than undefined/false; throws after `timeout`. */
-export async function waitFor<T> (what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeout = 30_000, interval = 100): Promise<T> {
-  const deadline = Date.now() + timeout
-  let lastError: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined && value !== false) return value
-    } catch (err) {
-      lastError = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeout} ms waiting for ${what}${lastError != null ? ` (last error: ${(lastError as Error).message})` : ''}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval))
-  }
 }
 
 export interface Daemon {

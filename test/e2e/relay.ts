@@ -1,24 +1,15 @@
 /** A TCP relay on loopback that a test can cut (every connection reset) and restore. */
 import { connect, createServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
+import { freePort } from '../helpers/ports.ts'
+
+export { freePort }
 
 export interface Relay {
   port: number
   cut: () => Promise<void>
   restore: () => Promise<void>
   close: () => Promise<void>
-}
-
-/** A TCP port that was free a moment ago on loopback. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address != null ? address.port : 0) })
-    })
-  })
 }
 
 export async function startRelay (targetPort: number): Promise<Relay> {

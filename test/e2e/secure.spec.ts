@@ -198,7 +198,7 @@ cli.after(async () => { await killAll() })
 cli('metadata with ESC, OSC 52 or a newline is refused at start; the bidi overrides and separators members do carry reach the terminal escaped; watch prints no forged line; --json is exact', async () => {
   // No member accepts control characters in metadata (the wire refuses them), so swimd
   // refuses them in --meta, with a message that quotes them escaped.
-  const controls = `x\u001b]52;c;ZXZpbA==\u0007\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u001b[2K`
+  const controls = 'x\u001b]52;c;ZXZpbA==\u0007\n2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u001b[2K'
   const refused = await run('swimd', ['--data-dir', await tempDir(), '--api', '127.0.0.1:0', '--listen', '/ip4/127.0.0.1/tcp/0', '--meta', `note=${controls}`])
   assert.is(refused.code, 2, refused.stderr)
   assert.match(refused.stderr, 'Invalid --meta')
@@ -206,7 +206,7 @@ cli('metadata with ESC, OSC 52 or a newline is refused at start; the bidi overri
   assert.not.ok(CONTROL.test(refused.stderr.replace(/\n$/, '')), JSON.stringify(refused.stderr))
   // What members do carry can still reorder or split what a terminal shows: bidi overrides,
   // isolates and line separators. The CLI escapes those.
-  const hostile = `x\u202e\u2066evil\u2069\u2028 2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u2029`
+  const hostile = 'x\u202e\u2066evil\u2069\u2028 2024-05-01T12:00:00.000Z fail    12D3KooWVictim \u2029'
   const seed = await startDaemon(await tempDir())
   const watcher = start('cli', ['watch', '--api', seed.api])
   const json = start('cli', ['watch', '--json', '--api', seed.api])

@@ -13,6 +13,7 @@ import { createServer, connect } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { freePort } from '../helpers/ports.ts'
 import { jsonLines, killAll, start, tempDir, waitFor } from './processes.ts'
 import type { Proc } from './processes.ts'
 
@@ -30,18 +31,6 @@ interface Node {
 const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
 const RESET = /Missed events before seq (\d+) /
 const report = (line: string): void => { console.log(`  [watch] ${line}`) }
-
-/** A TCP port that was free a moment ago on loopback. */
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address != null ? address.port : 0) })
-    })
-  })
-}
 
 /** swimd on loopback (profile local); fixed ports when given, else free ones. */
 async function startNode (dataDir: string, options: { apiPort?: number, swimPort?: number, seed?: string } = {}): Promise<Node> {

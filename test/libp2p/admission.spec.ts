@@ -30,7 +30,7 @@ function clusterKey (): Uint8Array {
 test('a node with another cluster key cannot join', async () => {
   const key = clusterKey()
   const nodes = await createCluster(3, { connectionProtector: clusterKeyProtector(key) })
-  await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to converge')
+  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
   const outsider = await createNode({ connectionProtector: clusterKeyProtector(new TextDecoder().decode(clusterKey())) })
   const answered = await outsider.services.swim.join(nodes[0].getMultiaddrs().map(String))
   assert.is(answered, 0)
@@ -45,14 +45,14 @@ test('a node with another cluster key cannot join', async () => {
 test('with cluster keys in the keyring, a node with another key cannot join, and its streams are reset unread', async () => {
   const key = new Uint8Array(32).fill(1)
   const nodes = await createCluster(3, { swim: { clusterKeys: [key] } })
-  await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to converge')
+  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
   assert.equal(nodes[0].services.swim.keys.list().map(k => k.primary), [true])
   const outsider = await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(2)] } })
   assert.is(await outsider.services.swim.join(nodes[0].getMultiaddrs().map(String)), 0)
   assert.is(outsider.services.swim.members().length, 1)
   const keyless = await createNode()
   assert.is(await keyless.services.swim.join(nodes[0].getMultiaddrs().map(String)), 0)
-  await waitFor(() => (nodes[0].services.swim.stats().streamsRejected ?? 0) >= 2, 'the outsiders\' streams to be counted')
+  await waitFor('the outsiders\' streams to be counted', () => (nodes[0].services.swim.stats().streamsRejected ?? 0) >= 2)
   for (const n of nodes) {
     assert.is(memberOf(n, idOf(outsider)), undefined)
     assert.is(memberOf(n, idOf(keyless)), undefined)
@@ -87,7 +87,7 @@ test('a node outside the allow-list cannot join', async () => {
   const allowList = [peerIdFromPrivateKey(ka).toString(), peerIdFromPrivateKey(kb).toString()]
   const a = await createNode({ privateKey: ka, swim: { allowList } })
   const b = await createNode({ privateKey: kb, swim: { allowList, seeds: a.getMultiaddrs().map(String) } })
-  await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the listed members to see each other')
+  await waitFor('the listed members to see each other', () => aliveCount(a) === 2 && aliveCount(b) === 2)
   const outsider = await createNode()
   assert.is(await outsider.services.swim.join(a.getMultiaddrs().map(String)), 0)
   assert.is(outsider.services.swim.members().length, 1)
@@ -102,14 +102,14 @@ test('allowListGater refuses connections from peers not listed', async () => {
   const gated = await createNode({ connectionGater: allowListGater([idOf(a)]) })
   assert.is(await a.services.swim.join(gated.getMultiaddrs().map(String)), 1)
   assert.is(await listed.services.swim.join(gated.getMultiaddrs().map(String)), 0)
-  await waitFor(() => aliveCount(gated) === 2, 'the listed peer to be a member')
+  await waitFor('the listed peer to be a member', () => aliveCount(gated) === 2)
   assert.is(memberOf(gated, idOf(listed)), undefined)
 })
 
 async function attacker (privateKey: PrivateKey): Promise<Libp2p> {
   const node = track(await createLibp2p(baseOptions({ privateKey })))
   // Answer nothing, read everything: the target's acks must not pile up anywhere.
-  await node.handle(PROBE_PROTOCOL, (stream) => { void (async () => { for await (const _ of stream) {} })().catch(() => {}) })
+  await node.handle(PROBE_PROTOCOL, (stream) => { void (async () => { for await (const _ of stream) { /* drain */ } })().catch(() => {}) })
   return node
 }
 
@@ -127,7 +127,7 @@ async function sendFrames (from: Libp2p, to: Libp2p, messages: Message[], proof 
 
 test('a forged record is rejected and the victim\'s entry is unchanged', async () => {
   const nodes = await createCluster(3)
-  await waitFor(() => nodes.every(n => aliveCount(n) === 3), 'the cluster to converge')
+  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
   const [target, victim] = nodes
   const victimId = idOf(victim)
   const before = memberOf(target, victimId)
@@ -160,7 +160,7 @@ test('a forged record is rejected and the victim\'s entry is unchanged', async (
     entries: [{ record: { ...forged, incarnation: forged.incarnation + 2, signature: signedByAttacker }, state: 'alive', incarnation: forged.incarnation + 2 }]
   })))
 
-  await waitFor(() => target.services.swim.stats().recordsRejected >= rejectedBefore + 4, 'the forged records to be rejected')
+  await waitFor('the forged records to be rejected', () => target.services.swim.stats().recordsRejected >= rejectedBefore + 4)
   const after = memberOf(target, victimId)
   assert.is(after?.incarnation, before.incarnation)
   assert.equal(after?.addrs, before.addrs)

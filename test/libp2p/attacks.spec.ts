@@ -67,7 +67,7 @@ async function sendSync (from: Libp2p, to: Libp2p, message: Message | Uint8Array
   const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
   try {
     stream.send(message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)))
-    for await (const _ of stream) {}
+    for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }
@@ -86,11 +86,11 @@ async function fakeMembers (n: number): Promise<SyncEntry[]> {
 
 test('row 3: a sync of self-signed fake members from a non-member adds only the sender; a member adds at most its budget', async () => {
   const [victim, other] = await createCluster(2)
-  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
   const evil = await attacker()
   const fakes = await fakeMembers(400)
   await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil)), ...fakes.slice(0, 200)] })
-  await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker itself to be a member')
+  await waitFor('the attacker itself to be a member', () => victim.services.swim.members().some(m => m.id === evil.id))
   assert.is(victim.services.swim.members().length, 3, 'no fake member from a non-member')
   // Now a member: within one interval it gets its budget (256) at most.
   await sendSync(evil.node, victim, { type: 'sync', join: false, response: false, entries: [entry(ownRecord(evil, 1)), ...fakes.slice(200)] })
@@ -101,7 +101,7 @@ test('row 3: a sync of self-signed fake members from a non-member adds only the 
 
 test('row 4: repeated syncs of bad signatures: processing stops at the first, the sender is refused, acks stay on time', async () => {
   const [victim, other] = await createCluster(2)
-  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
   const events = recordEvents(other)
   const evils = [await attacker(), await attacker()]
   const prober = await attacker()
@@ -166,7 +166,7 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
     try {
       s.send(prefix)
       s.send(new Uint8Array(1024))
-      for await (const _ of s) {}
+      for await (const _ of s) { /* drain */ }
     } catch {}
     ended[i] = true
   }).map(async p => await Promise.race([p, new Promise(resolve => setTimeout(resolve, 1000))])))
@@ -178,7 +178,7 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
 test('row 9: two clusters on one network never merge; a record of one cluster is rejected by the other', async () => {
   const one = await createCluster(2, { swim: { cluster: 'one' } })
   const two = await createCluster(2, { swim: { cluster: 'two' } })
-  await waitFor(() => [...one, ...two].every(n => aliveCount(n) === 2), 'both clusters to form')
+  await waitFor('both clusters to form', () => [...one, ...two].every(n => aliveCount(n) === 2))
   // Every SWIM protocol id carries the cluster name, the fallback ping's too.
   const protocols = one[0].getProtocols()
   for (const id of [probeProtocol('one'), pingProtocol('one'), syncProtocol('one')]) assert.ok(protocols.includes(id), `${id} in ${protocols.join(' ')}`)
@@ -190,14 +190,14 @@ test('row 9: two clusters on one network never merge; a record of one cluster is
   const evil = await attacker()
   const rejectedBefore = two[0].services.swim.stats().recordsRejected
   await sendSync(evil.node, two[0], { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, syncProtocol('two'), 'two')
-  await waitFor(() => two[0].services.swim.stats().recordsRejected > rejectedBefore, 'the foreign record to be rejected and counted')
+  await waitFor('the foreign record to be rejected and counted', () => two[0].services.swim.stats().recordsRejected > rejectedBefore)
   await new Promise(resolve => setTimeout(resolve, 1000))
   for (const n of [...one, ...two]) assert.is(n.services.swim.members().length, 2, 'no merge')
 })
 
 test('row 1: a record that cannot be signed makes setMetadata and leave reject with the reason', async () => {
   const node = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER } })
-  await waitFor(() => node.services.swim.localMember().incarnation === Number.MAX_SAFE_INTEGER, 'the service to start')
+  await waitFor('the service to start', () => node.services.swim.localMember().incarnation === Number.MAX_SAFE_INTEGER)
   const errors: string[] = []
   const logged = await createNode({ swim: { incarnation: Number.MAX_SAFE_INTEGER, onError: (message) => { errors.push(message) } } })
   await rejects(node.services.swim.setMetadata({ role: 'api' }), /Cannot sign a new member record: incarnation/)
@@ -208,7 +208,7 @@ test('row 1: a record that cannot be signed makes setMetadata and leave reject w
 
 test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
   const [victim, other] = await createCluster(2)
-  await waitFor(() => aliveCount(victim) === 2 && aliveCount(other) === 2, 'the cluster to form')
+  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
   const victimId = idOf(victim)
   const victimUdp = victim.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
   assert.ok(victimUdp != null, 'the victim has a datagram address')
@@ -235,7 +235,7 @@ test('datagrams are held to the sender budgets: a member\'s flood of claims abou
     const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
     const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
     await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
-    await waitFor(() => victim.services.swim.members().some(m => m.id === evil.id), 'the attacker to be a member')
+    await waitFor('the attacker to be a member', () => victim.services.swim.members().some(m => m.id === evil.id))
     const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
     const refutationsBefore = victim.services.swim.stats().refutations
     const incarnationBefore = victim.services.swim.localMember().incarnation
@@ -275,7 +275,7 @@ test('outsiders without the key holding sync streams open take none of the slots
   try {
     const joiner = await createNode({ swim: { clusterKeys: [key] } })
     assert.is(await joiner.services.swim.join(seed.getMultiaddrs().map(String)), 1, 'the seed answered the joiner')
-    await waitFor(() => aliveCount(seed) === 2 && aliveCount(joiner) === 2, 'the two to see each other')
+    await waitFor('the two to see each other', () => aliveCount(seed) === 2 && aliveCount(joiner) === 2)
   } finally {
     for (const stream of held) stream.abort(new Error('done'))
   }

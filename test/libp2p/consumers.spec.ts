@@ -16,10 +16,10 @@ test('every node gives the same owners; quorum:change says forming → quorum; a
   const nodes = await createCluster(3, { swim: { ...FAST, stableAfter: 600 } })
   const changes: QuorumStatus[][] = nodes.map(() => [])
   nodes.forEach((node, i) => node.services.swim.addEventListener('quorum:change', (evt) => { changes[i].push(evt.detail) }))
-  await waitFor(() => nodes.every((node) => {
+  await waitFor('a stable view of three everywhere', () => nodes.every((node) => {
     const q = node.services.swim.quorum()
     return q.expected === 3 && q.alive === 3
-  }), 'a stable view of three everywhere', 20_000)
+  }), 20_000)
   for (const [i, node] of nodes.entries()) {
     const q = node.services.swim.quorum()
     assert.equal({ ...q, since: 0 }, { state: 'quorum', alive: 3, expected: 3, since: 0 })
@@ -42,11 +42,11 @@ test('every node gives the same owners; quorum:change says forming → quorum; a
   changes[2].length = 0
   await stop(nodes[0])
   await stop(nodes[1])
-  await waitFor(() => last.quorum().state === 'minority', 'the survivor to become a minority', 20_000)
+  await waitFor('the survivor to become a minority', () => last.quorum().state === 'minority', 20_000)
   assert.equal({ ...last.quorum(), since: 0 }, { state: 'minority', alive: 1, expected: 3, since: 0 })
   assert.ok(changes[2].some((c) => c.state === 'minority'), 'quorum:change carried the minority state')
   // suspects still own keys (a suspicion is often refuted); once failed they own none
-  await waitFor(() => last.lookup('anything', 3).length === 1, 'the failed members to leave the ring', 20_000)
+  await waitFor('the failed members to leave the ring', () => last.lookup('anything', 3).length === 1, 20_000)
   assert.equal(last.lookup('anything', 3).map((m) => m.id), [idOf(nodes[2])])
   assert.ok(last.members().filter((m) => m.state === 'dead').length === 2)
 })

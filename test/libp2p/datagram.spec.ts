@@ -35,14 +35,14 @@ function dropAllDatagrams (): void {
 
 test('a 12-node cluster probes over datagrams, converges, and detects a crash', async () => {
   const nodes = await createCluster(12)
-  await waitFor(() => nodes.every(n => aliveCount(n) === 12), 'every node to see 12 alive members', 30_000)
+  await waitFor('every node to see 12 alive members', () => nodes.every(n => aliveCount(n) === 12), 30_000)
   for (const n of nodes) {
     const addr = udpAddr(n)
     assert.ok(addr?.startsWith('/ip4/127.0.0.1/udp/'), `advertises a datagram address (${String(addr)})`)
     // The datagram address travels in the signed record: the others know it.
     for (const other of nodes) assert.ok(memberOf(other, idOf(n))?.addrs.includes(addr as string))
   }
-  await waitFor(() => nodes.every(n => datagrams(n).in > 20), 'datagrams to flow')
+  await waitFor('datagrams to flow', () => nodes.every(n => datagrams(n).in > 20))
   for (const n of nodes) {
     const s = n.services.swim.stats()
     // Only datagrams from a member not yet known (racing its join) are refused: nothing
@@ -57,7 +57,7 @@ test('a 12-node cluster probes over datagrams, converges, and detects a crash', 
   const logs = new Map<SwimNode, MembershipEvent[]>(survivors.map(n => [n, recordEvents(n)]))
   const stopped = Date.now()
   await stop(victim)
-  await waitFor(() => survivors.every(n => stateOf(n, victimId) === 'dead'), 'every survivor to declare the victim dead', 20_000)
+  await waitFor('every survivor to declare the victim dead', () => survivors.every(n => stateOf(n, victimId) === 'dead'), 20_000)
   const firstSuspect = Math.min(...[...logs.values()].flatMap(l => l.filter(e => e.member.id === victimId && e.type === 'suspect').map(e => e.at)))
   assert.ok(firstSuspect - stopped < 3000, `suspected within 3 s (${firstSuspect - stopped} ms)`)
   for (const n of survivors) assert.is(aliveCount(n), 11, 'nobody else failed')
@@ -69,18 +69,18 @@ test('with every datagram lost the cluster keeps working over the stream fallbac
   // The fallback dials a member within probeInterval − probeTimeout: give it the time a
   // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).
   const nodes = await createCluster(6, { swim: { probeInterval: 1000, probeTimeout: 500 } })
-  await waitFor(() => nodes.every(n => aliveCount(n) === 6), 'the cluster to converge', 30_000)
+  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 6), 30_000)
   const logs = nodes.map(n => recordEvents(n))
   dropAllDatagrams()
   const acks0 = nodes.map(n => datagrams(n).fallbackAcks)
-  await waitFor(() => nodes.every((n, i) => datagrams(n).fallbackAcks > acks0[i] + 10), 'fallback probes to be acked', 30_000)
+  await waitFor('fallback probes to be acked', () => nodes.every((n, i) => datagrams(n).fallbackAcks > acks0[i] + 10), 30_000)
   assert.ok(logs.every(l => !l.some(e => e.type === 'fail')), 'no member declared failed')
   for (const n of nodes) assert.is(aliveCount(n), 6)
   // A crash is still detected, through refused fallback dials.
   const victim = nodes[2]
   const survivors = nodes.filter(n => n !== victim)
   await stop(victim)
-  await waitFor(() => survivors.every(n => stateOf(n, idOf(victim)) === 'dead'), 'every survivor to declare the victim dead', 30_000)
+  await waitFor('every survivor to declare the victim dead', () => survivors.every(n => stateOf(n, idOf(victim)) === 'dead'), 30_000)
   for (const n of survivors) assert.is(aliveCount(n), 5)
 })
 
@@ -99,7 +99,7 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
   }
   const seed = await make([])
   const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
-  await waitFor(() => nodes.every(n => aliveCount(n) === N), `every node to see ${N} alive members`, 60_000, 100)
+  await waitFor(`every node to see ${N} alive members`, () => nodes.every(n => aliveCount(n) === N), 60_000, 100)
   // Steady state: SWIM holds its watch connections and little else.
   await new Promise(resolve => setTimeout(resolve, 3000))
   const counts = nodes.map(n => n.getConnections().length)
@@ -111,8 +111,8 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
 
 test('datagram: false probes over streams as before and advertises no datagram address', async () => {
   const nodes = await createCluster(4, { swim: { datagram: false } })
-  await waitFor(() => nodes.every(n => aliveCount(n) === 4), 'the cluster to converge')
-  await waitFor(() => nodes.every(n => (n.services.swim.stats().messagesIn.ack ?? 0) > 5), 'acks over streams')
+  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 4))
+  await waitFor('acks over streams', () => nodes.every(n => (n.services.swim.stats().messagesIn.ack ?? 0) > 5))
   for (const n of nodes) {
     assert.is(udpAddr(n), undefined)
     assert.is(datagrams(n).out, 0)
@@ -122,15 +122,15 @@ test('datagram: false probes over streams as before and advertises no datagram a
 test('a member with datagrams and one without probe each other over streams', async () => {
   const a = await createNode()
   const b = await createNode({ swim: { datagram: false, seeds: a.getMultiaddrs().map(String) } })
-  await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
-  await waitFor(() => (a.services.swim.stats().messagesIn.ack ?? 0) > 5 && (b.services.swim.stats().messagesIn.ack ?? 0) > 5, 'acks both ways')
+  await waitFor('the two to see each other', () => aliveCount(a) === 2 && aliveCount(b) === 2)
+  await waitFor('acks both ways', () => (a.services.swim.stats().messagesIn.ack ?? 0) > 5 && (b.services.swim.stats().messagesIn.ack ?? 0) > 5)
   assert.is(datagrams(a).out, 0)
   assert.is(datagrams(b).out, 0)
 })
 
 test('junk datagrams are dropped, counted, and never answered', async () => {
   const [a, b] = await createCluster(2)
-  await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+  await waitFor('the two to see each other', () => aliveCount(a) === 2 && aliveCount(b) === 2)
   const addr = udpAddr(a)
   assert.ok(addr != null)
   const port = Number(addr.split('/')[4])
@@ -141,7 +141,7 @@ test('junk datagrams are dropped, counted, and never answered', async () => {
   const before = datagrams(a).rejected + a.services.swim.stats().decodeErrors
   const junk = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(900).fill(0xff), new TextEncoder().encode('\x00\x05hello world')]
   for (const j of junk) socket.send(j, port, '127.0.0.1')
-  await waitFor(() => datagrams(a).rejected + a.services.swim.stats().decodeErrors >= before + 3, 'the junk to be counted')
+  await waitFor('the junk to be counted', () => datagrams(a).rejected + a.services.swim.stats().decodeErrors >= before + 3)
   await new Promise(resolve => setTimeout(resolve, 300))
   socket.close()
   assert.is(answers, 0, 'nothing answered the junk')
@@ -152,7 +152,7 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
   const watch = watchProcess()
   try {
     const [a, b] = await createCluster(2)
-    await waitFor(() => aliveCount(a) === 2 && aliveCount(b) === 2, 'the two to see each other')
+    await waitFor('the two to see each other', () => aliveCount(a) === 2 && aliveCount(b) === 2)
     const target = udpAddr(a) as string
     const port = Number(target.split('/')[4])
     // Capture real datagrams b seals for a.
@@ -163,7 +163,7 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
       return original.call(this, to, packet)
     }
     restoreSend = () => { DatagramTransport.prototype.send = original }
-    await waitFor(() => captured.length >= 10, 'datagrams from b to a')
+    await waitFor('datagrams from b to a', () => captured.length >= 10)
     restoreSend()
     restoreSend = undefined
     const socket = createSocket('udp4')
@@ -195,7 +195,7 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
       // Paced: a burst beyond the socket's receive buffer is dropped by the kernel, unseen.
       if (i % 20 === 0) await new Promise(resolve => setTimeout(resolve, 2))
     }
-    await waitFor(() => datagrams(a).rejected - before >= N * 0.95, `the fuzz to be counted (${datagrams(a).rejected - before} of ${N})`, 20_000)
+    await waitFor(`the fuzz to be counted (${datagrams(a).rejected - before} of ${N})`, () => datagrams(a).rejected - before >= N * 0.95, 20_000)
     const by = datagrams(a).rejectedBy
     assert.ok((by.replay ?? 0) > 0, `replays counted: ${JSON.stringify(by)}`)
     assert.ok((by.forged ?? 0) + (by.short ?? 0) + (by.version ?? 0) + (by['unknown-sender'] ?? 0) > 0, `forgeries counted: ${JSON.stringify(by)}`)
@@ -203,7 +203,7 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
     socket.close()
     assert.is(answers, 0, 'nothing answered the fuzz')
     // a still probes b over datagrams and gets acks
-    await waitFor(() => (a.services.swim.stats().messagesIn.ack ?? 0) > acksBefore + 3, 'acks after the fuzz')
+    await waitFor('acks after the fuzz', () => (a.services.swim.stats().messagesIn.ack ?? 0) > acksBefore + 3)
     assert.is(stateOf(a, idOf(b)), 'alive')
     assert.equal(watch.rejections, [])
     assert.equal(watch.exceptions, [])

@@ -20,6 +20,8 @@ import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts
 import type { Swim, SwimInit } from '../../src/libp2p/index.ts'
 import type { Member, MemberState, MembershipEvent, MembershipEventType } from '../../src/core/types.ts'
 
+export { waitFor } from '../helpers/wait.ts'
+
 /** Timings for tests: a 200 ms protocol period, so a failure is declared within seconds. */
 export const FAST: SwimInit = {
   profile: 'local',
@@ -101,15 +103,6 @@ export async function stopAll (): Promise<void> {
 export async function stop (node: Libp2p): Promise<void> {
   running.delete(node)
   await node.stop()
-}
-
-/** Polls `condition` until it holds; throws with `what` after `timeout` ms. */
-export async function waitFor (condition: () => boolean, what: string, timeout = 15_000, interval = 25): Promise<void> {
-  const deadline = Date.now() + timeout
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, interval))
-  }
 }
 
 export function idOf (node: Libp2p): string {

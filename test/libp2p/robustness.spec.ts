@@ -109,7 +109,7 @@ async function attacker (): Promise<{ node: Libp2p, acks: Set<number> }> {
 async function drain (stream: Stream, ms: number): Promise<void> {
   const timer = setTimeout(() => { stream.abort(new Error('drain timeout')) }, ms)
   try {
-    for await (const _ of stream) {}
+    for await (const _ of stream) { /* drain */ }
   } catch {} finally {
     clearTimeout(timer)
   }
@@ -119,7 +119,7 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
   const watch = watchProcess()
   try {
     const [target, honest] = await createCluster(2)
-    await waitFor(() => aliveCount(target) === 2 && aliveCount(honest) === 2, 'the two members to see each other')
+    await waitFor('the two members to see each other', () => aliveCount(target) === 2 && aliveCount(honest) === 2)
     const targetId = idOf(target)
     const { node: evil, acks } = await attacker()
     const random = seededRandom(0x5eed)
@@ -172,11 +172,11 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
     // the target still answers a probe
     const ping = await dial(PROBE_PROTOCOL)
     ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq: 424242, target: targetId, updates: [] })))
-    await waitFor(() => acks.has(424242), 'the target to ack a probe after the barrage')
+    await waitFor('the target to ack a probe after the barrage', () => acks.has(424242))
     await ping.close().catch(() => {})
 
     // and the cluster is intact
-    await waitFor(() => stateOf(honest, targetId) === 'alive' && stateOf(target, idOf(honest)) === 'alive', 'both members alive in each other\'s view')
+    await waitFor('both members alive in each other\'s view', () => stateOf(honest, targetId) === 'alive' && stateOf(target, idOf(honest)) === 'alive')
     assert.equal(watch.rejections, [], 'no unhandled rejection')
     assert.equal(watch.exceptions, [], 'no uncaught exception')
   } finally {

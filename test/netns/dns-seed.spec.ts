@@ -41,7 +41,6 @@ const report = (line: string): void => { console.log(`  [dns-seed] ${line}`) }
 const etcNetnsExisted = existsSync(ETC_NETNS)
 const hostsDirs = new Set<string>()
 
-
 /** `/etc/netns/<ns>/hosts` with `name` mapped to each of `ips`, one line each, in that order. */
 function writeHostsFile (host: Host, name: string, ips: string[]): void {
   const dir = join(ETC_NETNS, host.ns)
@@ -175,7 +174,7 @@ if (reason != null) {
     assert.not.match(daemons[2].proc.stderr(), /cannot resolve seed name/)
   })
 
-  test(`h0 stops (SIGTERM); h3 seeded only by the name (→ h0 down, h1) still joins through h1`, async () => {
+  test('h0 stops (SIGTERM); h3 seeded only by the name (→ h0 down, h1) still joins through h1', async () => {
     const stopped = daemons[0] as NetDaemon
     stopped.proc.child.kill('SIGTERM')
     const { code } = await waitFor('h0 to exit', async () => await stopped.proc.exited, 30_000)

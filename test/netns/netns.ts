@@ -420,7 +420,7 @@ export async function startObserver (): Promise<Observer> {
       res.on('end', () => {
         if (res.statusCode !== 200) reject(new Error(`GET ${path} on ${host.ip}: ${res.statusCode ?? '?'} ${body}`))
         else {
-          try { resolve(JSON.parse(body) as T) } catch (err) { reject(err as Error) }
+          try { resolve(JSON.parse(body) as T) } catch (err) { reject(err) }
         }
       })
       res.on('error', reject)

@@ -12,6 +12,7 @@ const id = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 })
 // Addresses must parse as multiaddrs, metadata must hold no control characters.
 const addr = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 65535 }), fc.constantFrom('tcp', 'udp'))
   .map(([a, b, port, proto]) => `/ip4/10.${a}.${b}.1/${proto}/${port}`)
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__' && !CONTROL.test(key))
 const metaValue = fc.string({ unit: 'binary', maxLength: 40 }).filter(value => !CONTROL.test(value))

@@ -39,7 +39,7 @@ test('integers up to 2^53 - 1 keep their exact value', () => {
 })
 
 test('unicode in ids, addresses and metadata survives byte for byte', () => {
-  const record = { id: 'ノード-🦀', incarnation: 1, addrs: ['/dns4/bücher.example/tcp/1'], meta: { 'ключ': 'значение', '𝄞': '😀'.repeat(10), mixed: 'a\u2028b\u200dc' }, leaving: false }
+  const record = { id: 'ノード-🦀', incarnation: 1, addrs: ['/dns4/bücher.example/tcp/1'], meta: { ключ: 'значение', '𝄞': '😀'.repeat(10), mixed: 'a\u2028b\u200dc' }, leaving: false }
   const msg: Message = { type: 'gossip', updates: [{ type: 'record', record }] }
   assert.equal(roundTrip(msg), msg)
 })

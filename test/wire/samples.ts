@@ -10,7 +10,7 @@ export const signedRecord: MemberRecord = {
   id: '12D3KooWGzBvd3bUBQtvBk2QR1bMnd2ApwxJfSUjC9oXzL8Sx3Wf',
   incarnation: 2 ** 40,
   addrs: ['/ip4/10.0.0.1/tcp/4001', '/ip6/::1/tcp/4001', '/dns4/node-a.example.com/tcp/443/wss'],
-  meta: { zone: 'eu-west-1', role: 'storage', 'ключ': 'значение ✓', emoji: '🛰️' },
+  meta: { zone: 'eu-west-1', role: 'storage', ключ: 'значение ✓', emoji: '🛰️' },
   leaving: false,
   signature: Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 0xff)
 }
