@@ -4,21 +4,10 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { parseDaemonArgs, parseDuration } from '../../src/daemon/config.ts'
-import type { ConfigResult, DaemonConfig } from '../../src/daemon/config.ts'
+import { configOf, errorOf } from './config-result.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'swimd-config-op-'))
 test.after(() => { rmSync(dir, { recursive: true, force: true }) })
-
-function configOf (result: ConfigResult): DaemonConfig {
-  if (!result.ok) throw new Error(`expected a config, got error: ${result.message}`)
-  if (result.action !== 'run') throw new Error(`expected a config, got ${result.action}`)
-  return result.config
-}
-
-function errorOf (result: ConfigResult): string {
-  if (result.ok) throw new Error(`expected an error, got ${result.action}`)
-  return result.message
-}
 
 test('a --meta key given twice is an error naming the key, not a silent last-wins', () => {
   const message = errorOf(parseDaemonArgs(['--meta', 'role=api', '--meta', 'zone=a', '--meta', 'role=db'], {}, { cwd: dir }))

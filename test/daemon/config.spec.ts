@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { FLAGS, envName, parseDaemonArgs, runCommandLine } from '../../src/daemon/config.ts'
 import { clusterKeyProblem, generateClusterKey } from '../../src/daemon/keygen.ts'
 import { Collector } from './wait.ts'
-import type { ConfigResult, DaemonConfig } from '../../src/daemon/config.ts'
+import { configOf, errorOf } from './config-result.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'swimd-config-'))
 const PEER = '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA'
@@ -23,17 +23,6 @@ function writeJson (name: string, value: unknown): string {
   const path = join(dir, name)
   writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value))
   return path
-}
-
-function configOf (result: ConfigResult): DaemonConfig {
-  if (!result.ok) throw new Error(`expected a config, got error: ${result.message}`)
-  if (result.action !== 'run') throw new Error(`expected a config, got ${result.action}`)
-  return result.config
-}
-
-function errorOf (result: ConfigResult): string {
-  if (result.ok) throw new Error(`expected an error, got ${result.action}`)
-  return result.message
 }
 
 test('parseDaemonArgs uses the documented defaults when nothing is set', () => {

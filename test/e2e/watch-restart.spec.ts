@@ -9,12 +9,12 @@
  *   while the daemon keeps running: the watcher resumes with the last seq it printed, swimd
  *   replays what happened in between, and there is no reset.
  */
-import { createServer, connect } from 'node:net'
-import type { Server, Socket } from 'node:net'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { freePort } from '../helpers/ports.ts'
 import { jsonLines, killAll, start, tempDir, waitFor } from './processes.ts'
+import { startRelay } from './relay.ts'
+import type { Relay } from './relay.ts'
 import type { Proc } from './processes.ts'
 
 interface ApiMember { id: string, state: string, incarnation: number }
@@ -76,41 +76,6 @@ function assertIncreasing (lines: Line[], what: string): void {
 
 const describe = (lines: Line[], names: Map<string, string>): string =>
   lines.map((l) => `${l.seq} ${l.type} ${names.get(l.member.id) ?? l.member.id.slice(-6)}`).join(', ')
-
-/** A TCP relay on a fixed loopback port that can be cut (listener closed, connections reset) and restored. */
-interface Relay { port: number, cut: () => Promise<void>, restore: () => Promise<void>, close: () => Promise<void> }
-
-async function startRelay (targetPort: number): Promise<Relay> {
-  const port = await freePort()
-  const sockets = new Set<Socket>()
-  let server: Server | undefined
-  const listen = async (): Promise<void> => {
-    const s = createServer((client) => {
-      const upstream = connect(targetPort, '127.0.0.1')
-      for (const socket of [client, upstream]) {
-        sockets.add(socket)
-        socket.on('close', () => { sockets.delete(socket) })
-        socket.on('error', () => { client.destroy(); upstream.destroy() })
-      }
-      client.pipe(upstream)
-      upstream.pipe(client)
-    })
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject)
-      s.listen(port, '127.0.0.1', () => { resolve() })
-    })
-    server = s
-  }
-  const cut = async (): Promise<void> => {
-    const s = server
-    server = undefined
-    const closed = s == null ? Promise.resolve() : new Promise<void>((resolve) => { s.close(() => { resolve() }) })
-    for (const socket of sockets) socket.resetAndDestroy()
-    await closed
-  }
-  await listen()
-  return { port, cut, restore: listen, close: cut }
-}
 
 // ---------------------------------------------------------------------------------------------
 const test = suite('`membership-events watch` across a swimd restart and a cut connection')
