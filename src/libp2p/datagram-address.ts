@@ -49,18 +49,17 @@ const TCP = /^\/(ip4|ip6)\/([^/]+)\/tcp\/(\d{1,5})(\/.*)?$/
  * where libp2p listens (memberlist's convention of one port for TCP and UDP).
  */
 export function tcpHostPort (addr: string): DatagramAddress | undefined {
-  const m = TCP.exec(addr)
-  if (m == null) return undefined
-  const family = m[1] === 'ip4' ? 4 : 6
-  if (isIP(m[2]) !== family) return undefined
-  const port = Number(m[3])
-  if (port > 65535) return undefined
-  return { family, host: m[2], port }
+  return hostPort(TCP, addr)
 }
 
 /** Parses a `/ip4/H/udp/P` listen option (port 0 and wildcard hosts allowed). */
 export function parseListenAddr (addr: string): DatagramAddress | undefined {
-  const m = PATTERN.exec(addr)
+  return hostPort(PATTERN, addr)
+}
+
+/** Family, host and port of an address matched by `pattern` (groups: ip4|ip6, host, port). */
+function hostPort (pattern: RegExp, addr: string): DatagramAddress | undefined {
+  const m = pattern.exec(addr)
   if (m == null) return undefined
   const family = m[1] === 'ip4' ? 4 : 6
   if (isIP(m[2]) !== family) return undefined
