@@ -20,6 +20,8 @@ interface Row {
   bytesPerNodePerInterval: number
   virtualSeconds: number
   wallSeconds: number
+  /** Virtual ms from the join's convergence until every broadcast queue was empty (at least 30 s, at most 300 s). */
+  settleMs: number | null
   /** Wall time until the join converged (or the run gave up). */
   joinWallSeconds: number
   peakRssMiB: number
@@ -38,6 +40,8 @@ const heapMiB = option('--heap', 2048)
 const interval = resolveConfig('lan').probeInterval
 /** A size whose join has not converged after this much wall time is reported as not converged. */
 const maxWallMs = option('--max-wall', 300) * 1000
+/** How long after the join the queues may take to drain before the cost is measured anyway. */
+const maxSettleMs = 300_000
 
 function run (n: number): Row {
   const started = performance.now()
@@ -72,10 +76,15 @@ function run (n: number): Row {
   const joinWallSeconds = round((performance.now() - started) / 1000)
   if (joinConvergedMs == null) {
     // Steady-state cost and crash detection mean nothing before the view has formed.
-    return { n, joinConvergedMs, firstSuspectMs: null, allFailMs: null, msgsPerNodePerInterval: NaN, bytesPerNodePerInterval: NaN, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: joinWallSeconds, joinWallSeconds, peakRssMiB: Math.round(peakRss / 1048576), heapMiB, wire }
+    return { n, joinConvergedMs, firstSuspectMs: null, allFailMs: null, msgsPerNodePerInterval: NaN, bytesPerNodePerInterval: NaN, settleMs: null, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: joinWallSeconds, joinWallSeconds, peakRssMiB: Math.round(peakRss / 1048576), heapMiB, wire }
   }
-  // Steady state cost over 10 probe intervals, once the join news has been retransmitted.
-  sim.runFor(30_000)
+  // Steady state cost over 10 probe intervals, once the join news has been retransmitted
+  // (every broadcast queue empty: at 2,000 nodes that takes a few minutes after the view formed).
+  const settleFrom = sim.now
+  const drained = (): boolean => sim.ids.every(id => sim.machine(id).pendingBroadcasts === 0)
+  // At least 30 s, past the joiners' catch-up push-pulls (the last is 32 intervals in).
+  do { sim.runFor(5000); sample(); progress() } while ((sim.now - settleFrom < 30_000 || !drained()) && sim.now - settleFrom < maxSettleMs)
+  const settleMs = sim.now - settleFrom
   const before = sim.stats()
   const window = 10 * interval
   sim.runFor(window)
@@ -97,6 +106,7 @@ function run (n: number): Row {
     allFailMs: fails >= n - 1 ? Math.round(lastFail) : null,
     msgsPerNodePerInterval: round(msgs),
     bytesPerNodePerInterval: Math.round(bytes),
+    settleMs,
     virtualSeconds: Math.round(sim.now / 1000),
     wallSeconds: round((performance.now() - started) / 1000),
     joinWallSeconds,
@@ -129,18 +139,18 @@ if (args.includes('--one')) {
   const fmt = (ms: number | null): string => ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`
   const num = (x: number): string => Number.isNaN(x) ? '—' : String(x)
   if (!json) {
-    console.log('| N | join converged (virtual) | crash → first suspect | crash → all fail | msgs / node / interval | bytes / node / interval | virtual s | wall s (join) | peak RSS (heap limit) |')
-    console.log('|---|---|---|---|---|---|---|---|---|')
+    console.log('| N | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join) | peak RSS (heap limit) |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|')
   }
   const rows: Array<Row | { n: number, error: string }> = []
   for (const n of sizes) {
     const r = runIsolated(n)
     if (typeof r === 'string') {
       rows.push({ n, error: r })
-      if (!json) console.log(`| ${n} | ${r} | | | | | | | |`)
+      if (!json) console.log(`| ${n} | ${r} | | | | | | | | |`)
     } else {
       rows.push(r)
-      if (!json) console.log(`| ${r.n} | ${fmt(r.joinConvergedMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
+      if (!json) console.log(`| ${r.n} | ${fmt(r.joinConvergedMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
     }
   }
   if (json) console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))
