@@ -68,7 +68,7 @@ function run (n: number): Row {
     process.stderr.write(JSON.stringify({ progress: true, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: round((performance.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1048576) }) + '\n')
   }
   while (sim.now < budget && performance.now() - started < maxWallMs) {
-    sim.runFor(n >= 10_000 ? 1000 : 250)
+    sim.runFor(250)
     sample()
     progress()
     if (converged()) { joinConvergedMs = sim.now; break }
