@@ -2,7 +2,8 @@
  * Runs the benchmarks and writes one report beside the anchors (the systems users would pick
  * instead, as measured on the same kind of machine):
  *
- * - `bench/sim.ts --json`: simulator, join / crash detection / cost for N up to 10,000;
+ * - `bench/sim.ts --json`: simulator, join / crash detection / cost for N up to 10,000, each
+ *   size in its own process under a 2 GiB heap (a size that runs out says where it got);
  * - `bench/sim-loss.ts --json`: simulator, false positives under 10% loss and under pauses;
  * - `bench/lifeguard.ts --json`: simulator, false positives under SWIM's plain rules and
  *   under Lifeguard with the same slow members (the Lifeguard paper's Table IV, in spirit);
@@ -164,7 +165,7 @@ for (const n of ns) {
   const s = simRow(n)
   const a = (ANCHORS.bytes as Record<number, readonly string[]>)[n] ?? ['', '', '']
   const realText = r != null ? `${r.bytesPerNodePerSec} B/s (${r.msgsPerNodePerSec} msg/s)` : '—'
-  const simText = s != null && s.error == null ? `${s.bytesPerNodePerInterval} B/s (${s.msgsPerNodePerInterval} msg/s)` : '—'
+  const simText = s == null ? '—' : s.error != null ? s.error : s.bytesPerNodePerInterval == null ? 'join not converged' : `${s.bytesPerNodePerInterval} B/s (${s.msgsPerNodePerInterval} msg/s)${s.wire === false ? ', estimated (wire off)' : ''}`
   if (realText === '—' && simText === '—' && a.every(x => x === '')) continue
   row('SWIM bytes sent per node (messages as encoded, no yamux/noise/TCP)', String(n), realText, simText, a[0] || '—', a[1] || '—', a[2] || '—')
 }
@@ -176,7 +177,7 @@ for (const n of [10, 50, 100]) {
 for (const n of ns) {
   const s = simRow(n)
   if (s == null || s.error != null) continue
-  row('simulator run: virtual s / wall s / peak RSS', String(n), '—', `${s.virtualSeconds} / ${s.wallSeconds} / ${s.peakRssMiB} MiB`, '—', '—', '—')
+  row('simulator run: virtual s / wall s (of which join) / peak RSS (heap limit)', String(n), '—', `${s.virtualSeconds} / ${s.wallSeconds} (${s.joinWallSeconds ?? '?'}) / ${s.peakRssMiB} MiB (${s.heapMiB ?? '?'} MiB)`, '—', '—', '—')
 }
 for (const r of realRows) row('healthy members declared dead during the real-node trials', String(r.n), String(r.falseFails), '—', '—', '—', '—')
 

@@ -13,8 +13,14 @@ interface Entry {
 class Bucket {
   head: Entry | null = null
   tail: Entry | null = null
+  /**
+   * No entry in the bucket is smaller (a lower bound, made exact by every full scan): lets
+   * `take` skip a bucket none of whose updates can fit, instead of walking all of it.
+   */
+  minSize = Infinity
 
   pushHead (e: Entry): void {
+    if (e.size < this.minSize) this.minSize = e.size
     e.prev = null
     e.next = this.head
     if (this.head != null) this.head.prev = e
@@ -77,8 +83,15 @@ export class BroadcastQueue {
     let used = 0
     const room = (): boolean => out.length === 0 || budget - used >= SMALLEST_UPDATE
     for (let t = 0; t < this.buckets.length && room(); t++) {
-      let e = this.buckets[t].head
+      const bucket = this.buckets[t]
+      let e = bucket.head
+      // Entries still in the bucket after a full walk, to make minSize exact again.
+      let smallest = Infinity
       while (e != null && room()) {
+        // Once something is taken, nothing smaller than the bucket's smallest can still fit:
+        // what is left of the walk would take nothing (a bucket of updates sent `limit` times
+        // or more is walked anyway, to drop them).
+        if (out.length > 0 && t < limit && budget - used < bucket.minSize) { smallest = -1; break }
         const next = e.next
         if (e.transmits >= limit) {
           this.unlink(e)
@@ -89,9 +102,12 @@ export class BroadcastQueue {
           e.transmits++
           if (e.transmits >= limit) this.byKey.delete(e.key)
           else moved.push(e)
+        } else if (e.size < smallest) {
+          smallest = e.size
         }
         e = next
       }
+      if (e == null && smallest >= 0) bucket.minSize = smallest
     }
     // Re-insert in reverse so the newest stays at the head of its new bucket.
     for (let i = moved.length - 1; i >= 0; i--) this.bucket(moved[i].transmits).pushHead(moved[i])

@@ -3,7 +3,7 @@ import { BroadcastQueue } from './broadcast-queue.ts'
 import type { SwimConfig } from './config.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
-import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
+import { MemberTable, sameContent, toMember, type MemberEntry, type MemberIds } from './members.ts'
 import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, SyncEntry, Update } from './messages.ts'
 import { ProbeOrder } from './probe-order.ts'
 import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
@@ -31,6 +31,8 @@ export interface SwimMachineInit {
   verify?: (record: MemberRecord) => boolean
   /** Exact encoded size of an update, where the shell knows the encoding. */
   sizeOf?: (update: Update) => number
+  /** The id registry of the member table, shared by many machines in one process (the simulator's). */
+  memberIds?: MemberIds
 }
 
 /** Counters of what the machine did, for metrics. */
@@ -167,7 +169,7 @@ export class SwimMachine {
   private readonly signHook?: (record: UnsignedRecord) => Uint8Array
   private readonly verifyHook?: (record: MemberRecord) => boolean
   private readonly sizeOf: (update: Update) => number
-  private readonly table = new MemberTable()
+  private readonly table: MemberTable
   private readonly order: ProbeOrder
   private readonly queue: BroadcastQueue
   private readonly awareness: Awareness
@@ -198,7 +200,7 @@ export class SwimMachine {
   private readonly seedBackoff = new Map<string, { tries: number, nextAt: number }>()
   private readonly budget: SenderBudget
   /** Members that spoke to us directly (or acked a probe): the regular probe rotation. */
-  private readonly heard = new Set<string>()
+  private readonly heard: MemberTable['heard']
   /** The rotation of members that never did (learned from others; maybe fakes). */
   private readonly unheardOrder: ProbeOrder
   /** Seeds we sent a join to: their answer brings the whole cluster and is not budgeted. */
@@ -222,6 +224,8 @@ export class SwimMachine {
     this.verifyHook = init.verify
     this.sizeOf = init.sizeOf ?? estimateUpdateSize
     this.now = init.now
+    this.table = new MemberTable(init.memberIds)
+    this.heard = this.table.heard
     this.order = new ProbeOrder(this.random)
     this.unheardOrder = new ProbeOrder(this.random)
     this.budget = new SenderBudget(this.config.probeInterval)
@@ -512,7 +516,7 @@ export class SwimMachine {
    * score). The others fill in only when too few are left.
    */
   private sampleMembers (k: number, accept: (id: string) => boolean): string[] {
-    const heard = sample(this.random, [...this.heard], k, accept)
+    const heard = sample(this.random, this.heard.list(), k, accept)
     if (heard.length >= k) return heard
     return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, id => !this.heard.has(id) && accept(id)))
   }

@@ -15,24 +15,126 @@ export interface MemberEntry {
 }
 
 /**
- * The member table: entries by id, plus a dense array of ids for O(1) random sampling,
- * plus live counts per state. Holds other members only; the machine keeps itself apart.
+ * Interned member ids: each id gets a small integer key, which member tables use to index
+ * their typed arrays instead of holding one object and map entries per member. One registry
+ * may be shared by many tables (the simulator shares one between all its nodes, so each id
+ * string is held once); a key is freed when no table holds it any more, so ids that come
+ * and go (a flood of fakes, churn) do not accumulate.
+ */
+export class MemberIds {
+  private readonly keys = new Map<string, number>()
+  private readonly names: string[] = []
+  private holders = new Uint32Array(64)
+  private readonly free: number[] = []
+
+  /** One more than the highest key handed out. */
+  get capacity (): number {
+    return this.names.length
+  }
+
+  key (id: string): number | undefined {
+    return this.keys.get(id)
+  }
+
+  name (key: number): string {
+    return this.names[key]
+  }
+
+  /** The key of `id`, interned if new, counting one more table that holds it. */
+  acquire (id: string): number {
+    let key = this.keys.get(id)
+    if (key === undefined) {
+      key = this.free.pop() ?? this.names.length
+      if (key === this.names.length) this.names.push(id)
+      else this.names[key] = id
+      this.keys.set(id, key)
+      if (key >= this.holders.length) this.holders = grown(this.holders, key + 1)
+    }
+    this.holders[key]++
+    return key
+  }
+
+  /** One table fewer holds `key`; with none left, the key is freed for reuse. */
+  release (key: number): void {
+    if (--this.holders[key] > 0) return
+    this.keys.delete(this.names[key])
+    this.names[key] = ''
+    this.free.push(key)
+  }
+}
+
+const STATES: readonly MemberState[] = ['alive', 'alive', 'suspect', 'dead', 'left']
+const STATE_CODE: Record<MemberState, number> = { alive: 1, suspect: 2, dead: 3, left: 4 }
+const STATE_MASK = 7
+const HEARD = 8
+const NONE = -1
+
+/**
+ * The member table: for every member, indexed by its interned key, its state, incarnation,
+ * since and record in flat arrays (about 50 bytes a member, where one object and three map
+ * entries cost about 200); plus a dense array of ids for O(1) random sampling, insertion
+ * order for iteration, and live counts per state. Holds other members only; the machine
+ * keeps itself apart. `get` and `values` hand out views over the arrays.
  */
 export class MemberTable {
-  private readonly entries = new Map<string, MemberEntry>()
+  private readonly registry: MemberIds
+  /** Per key: 0 when absent, else the state code, with HEARD set once the member spoke to us. */
+  private code = new Uint8Array(0)
+  private incarnation = new Float64Array(0)
+  private since = new Float64Array(0)
+  private records: Array<MemberRecord | undefined> = []
+  /** Insertion order (what `values` walks), as a doubly linked list of keys. */
+  private prev = new Int32Array(0)
+  private next = new Int32Array(0)
+  private head = NONE
+  private tail = NONE
+  /** Position in `ids` per key; `ids` and `keyAt` are the dense arrays sampling uses. */
+  private position = new Int32Array(0)
   private readonly ids: string[] = []
-  private readonly slot = new Map<string, number>()
+  private readonly keyAt: number[] = []
   private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
   /** The sums of `viewDigest` over the table's entries, kept as they change. */
   private digestA = 0
   private digestB = 0
+  /** Members that spoke to us directly, as a set over the table (cleared when one leaves it). */
+  readonly heard: MemberSet
+
+  constructor (registry: MemberIds = new MemberIds()) {
+    this.registry = registry
+    const heardIds: string[] = []
+    this.heardIds = heardIds
+    this.heard = {
+      has: id => { const k = this.keyOf(id); return k !== NONE && (this.code[k] & HEARD) !== 0 },
+      add: id => {
+        const k = this.keyOf(id)
+        if (k === NONE || (this.code[k] & HEARD) !== 0) return
+        this.code[k] |= HEARD
+        heardIds.push(id)
+      },
+      delete: id => {
+        const k = this.keyOf(id)
+        if (k !== NONE && (this.code[k] & HEARD) !== 0) this.unhear(k)
+      },
+      list: () => heardIds,
+      [Symbol.iterator]: () => heardIds.values()
+    }
+  }
+
+  private readonly heardIds: string[]
+
+  /** Rare (a member leaves the table), so a linear search is fine. */
+  private unhear (k: number): void {
+    this.code[k] &= ~HEARD
+    this.heardIds.splice(this.heardIds.indexOf(this.registry.name(k)), 1)
+  }
 
   get size (): number {
     return this.ids.length
   }
 
   get (id: string): MemberEntry | undefined {
-    return this.entries.get(id)
+    const k = this.keyOf(id)
+    return k === NONE ? undefined : new EntryView(this, k)
   }
 
   /** Members currently alive or suspect: the cluster size used by the formulas (without self). */
@@ -46,30 +148,42 @@ export class MemberTable {
 
   add (entry: MemberEntry): void {
     const id = entry.record.id
-    if (this.entries.has(id)) throw new Error(`Member ${id} is already in the table`)
-    this.entries.set(id, entry)
-    this.slot.set(id, this.ids.length)
+    if (this.keyOf(id) !== NONE) throw new Error(`Member ${id} is already in the table`)
+    const k = this.registry.acquire(id)
+    if (k >= this.code.length) this.grow(this.registry.capacity)
+    this.code[k] = STATE_CODE[entry.state]
+    this.incarnation[k] = entry.incarnation
+    this.since[k] = entry.since
+    this.records[k] = entry.record
+    this.prev[k] = this.tail
+    this.next[k] = NONE
+    if (this.tail === NONE) this.head = k
+    else this.next[this.tail] = k
+    this.tail = k
+    this.position[k] = this.ids.length
     this.ids.push(id)
+    this.keyAt.push(k)
     this.counts[entry.state]++
-    this.count_(entry, 1)
+    this.count_(k, 1)
   }
 
   setState (entry: MemberEntry, state: MemberState, incarnation: number, now: number): void {
+    const k = this.keyFor(entry)
     this.counts[entry.state]--
     this.counts[state]++
-    this.count_(entry, -1)
-    const e = entry as Mutable
-    e.state = state
-    e.incarnation = incarnation
-    e.since = now
-    this.count_(entry, 1)
+    this.count_(k, -1)
+    this.code[k] = (this.code[k] & HEARD) | STATE_CODE[state]
+    this.incarnation[k] = incarnation
+    this.since[k] = now
+    this.count_(k, 1)
   }
 
   /** A newer incarnation for the same state (a newer record or claim). */
   setIncarnation (entry: MemberEntry, incarnation: number): void {
-    this.count_(entry, -1);
-    (entry as Mutable).incarnation = incarnation
-    this.count_(entry, 1)
+    const k = this.keyFor(entry)
+    this.count_(k, -1)
+    this.incarnation[k] = incarnation
+    this.count_(k, 1)
   }
 
   /** The digest sums of the entries (`viewDigest` adds the local member's own terms). */
@@ -77,25 +191,29 @@ export class MemberTable {
     return [this.digestA, this.digestB]
   }
 
-  private count_ (entry: MemberEntry, sign: 1 | -1): void {
-    const id = entry.record.id
-    this.digestA = (this.digestA + sign * digestPartA(id, entry.incarnation, entry.state)) >>> 0
-    this.digestB = (this.digestB + sign * digestPartB(id, entry.incarnation, entry.state)) >>> 0
-  }
-
   remove (id: string): void {
-    const entry = this.entries.get(id)
-    const at = this.slot.get(id)
-    if (entry == null || at == null) return
-    this.counts[entry.state]--
-    this.count_(entry, -1)
-    this.entries.delete(id)
-    this.slot.delete(id)
-    const last = this.ids.pop() as string
-    if (last !== id) {
-      this.ids[at] = last
-      this.slot.set(last, at)
+    const k = this.keyOf(id)
+    if (k === NONE) return
+    if ((this.code[k] & HEARD) !== 0) this.unhear(k)
+    this.counts[STATES[this.code[k] & STATE_MASK]]--
+    this.count_(k, -1)
+    const p = this.prev[k]
+    const n = this.next[k]
+    if (p === NONE) this.head = n
+    else this.next[p] = n
+    if (n === NONE) this.tail = p
+    else this.prev[n] = p
+    const at = this.position[k]
+    const lastId = this.ids.pop() as string
+    const lastKey = this.keyAt.pop() as number
+    if (lastKey !== k) {
+      this.ids[at] = lastId
+      this.keyAt[at] = lastKey
+      this.position[lastKey] = at
     }
+    this.code[k] = 0
+    this.records[k] = undefined
+    this.registry.release(k)
   }
 
   /** Ids in table order (stable between changes); for sampling and iteration. */
@@ -103,12 +221,79 @@ export class MemberTable {
     return this.ids
   }
 
-  values (): IterableIterator<MemberEntry> {
-    return this.entries.values()
+  /** Every entry, in the order they were added. */
+  * values (): IterableIterator<MemberEntry> {
+    for (let k = this.head; k !== NONE; k = this.next[k]) yield new EntryView(this, k)
+  }
+
+  // Read and written by EntryView only.
+  /** @internal */ stateOf (k: number): MemberState { return STATES[this.code[k] & STATE_MASK] }
+  /** @internal */ incarnationOf (k: number): number { return this.incarnation[k] }
+  /** @internal */ sinceOf (k: number): number { return this.since[k] }
+  /** @internal */ setSince (k: number, at: number): void { this.since[k] = at }
+  /** @internal */ recordOf (k: number): MemberRecord { return this.records[k] as MemberRecord }
+  /** @internal */ setRecord (k: number, record: MemberRecord): void { this.records[k] = record }
+
+  private keyOf (id: string): number {
+    const k = this.registry.key(id)
+    return k === undefined || k >= this.code.length || this.code[k] === 0 ? NONE : k
+  }
+
+  private keyFor (entry: MemberEntry): number {
+    if (entry instanceof EntryView && entry.table === this) return entry.key
+    const k = this.keyOf(entry.record.id)
+    if (k === NONE) throw new Error(`Member ${entry.record.id} is not in the table`)
+    return k
+  }
+
+  private count_ (k: number, sign: 1 | -1): void {
+    const id = this.registry.name(k)
+    const state = STATES[this.code[k] & STATE_MASK]
+    this.digestA = (this.digestA + sign * digestPartA(id, this.incarnation[k], state)) >>> 0
+    this.digestB = (this.digestB + sign * digestPartB(id, this.incarnation[k], state)) >>> 0
+  }
+
+  private grow (needed: number): void {
+    const size = Math.max(needed, this.code.length * 2, 16)
+    this.code = grown(this.code, size)
+    this.incarnation = grown(this.incarnation, size)
+    this.since = grown(this.since, size)
+    this.prev = grown(this.prev, size)
+    this.next = grown(this.next, size)
+    this.position = grown(this.position, size)
   }
 }
 
-type Mutable = { -readonly [K in keyof MemberEntry]: MemberEntry[K] }
+/**
+ * A set of ids of table members (a member that leaves the table leaves the set), in the
+ * order they were added, like a Set; `list` is that order as an array, without a copy.
+ */
+export interface MemberSet extends Iterable<string> {
+  has: (id: string) => boolean
+  /** Ignored for an id that is not in the table. */
+  add: (id: string) => void
+  delete: (id: string) => void
+  list: () => readonly string[]
+}
+
+/** A live view of one table entry: reads and writes go to the table's arrays. */
+class EntryView implements MemberEntry {
+  constructor (readonly table: MemberTable, readonly key: number) {}
+  get record (): MemberRecord { return this.table.recordOf(this.key) }
+  set record (record: MemberRecord) { this.table.setRecord(this.key, record) }
+  get state (): MemberState { return this.table.stateOf(this.key) }
+  get incarnation (): number { return this.table.incarnationOf(this.key) }
+  get since (): number { return this.table.sinceOf(this.key) }
+  set since (at: number) { this.table.setSince(this.key, at) }
+}
+
+type Grown = Uint8Array | Uint32Array | Int32Array | Float64Array
+
+function grown<T extends Grown> (from: T, size: number): T {
+  const to = new (from.constructor as new (n: number) => T)(Math.max(size, from.length * 2))
+  to.set(from)
+  return to
+}
 
 /** A snapshot for the outside world; never the live entry. */
 export function toMember (entry: MemberEntry): Member {

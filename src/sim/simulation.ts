@@ -3,7 +3,8 @@ import { QuorumTracker, type QuorumStatus } from '../consumers/quorum.ts'
 import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine } from '../core/machine.ts'
-import type { Message, MessageType } from '../core/messages.ts'
+import { MemberIds } from '../core/members.ts'
+import type { MemberRecord, Message, MessageType } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
@@ -109,6 +110,8 @@ export class Simulation {
   /** Per node: the same ring and quorum tracker the library service uses (src/consumers). */
   private readonly consumers = new Map<string, { quorum: QuorumTracker, ring?: HashRing }>()
   private readonly quorumOptions: { expect?: number, stableAfter?: number }
+  /** One id registry for every node's member table: each id string is held once. */
+  private readonly memberIds = new MemberIds()
 
   constructor (options: SimulationOptions) {
     if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
@@ -129,10 +132,7 @@ export class Simulation {
     this.quorumOptions = options.quorum ?? {}
     for (let i = 0; i < options.size; i++) this.createNode(this.newId())
     const seed = this.nodes.get(this.ids[0]) as SimNode
-    for (let i = 1; i < this.ids.length; i++) {
-      const node = this.nodes.get(this.ids[i]) as SimNode
-      this.apply(node, node.machine.join([{ id: seed.id, addrs: seed.machine.record.addrs }], 0))
-    }
+    for (let i = 1; i < this.ids.length; i++) this.joinThrough(this.nodes.get(this.ids[i]) as SimNode, [seed])
     for (const node of this.nodes.values()) this.apply(node, node.machine.tick(0))
   }
 
@@ -186,10 +186,7 @@ export class Simulation {
    * tries again while nobody has answered.
    */
   restart (id: string, options: JoinOptions = {}): void {
-    const old = this.node(id)
-    if (old.up) this.crash(id)
-    const node = this.createNode(id, old)
-    this.joinNode(node, options)
+    this.start(this.node(id), options)
   }
 
   /** Graceful leave; the node stops one probe interval later, as a daemon exits after leaving. */
@@ -216,9 +213,7 @@ export class Simulation {
 
   /** A new node joining through a live member (or through `seeds`, see `restart`); returns its id. */
   add (options: JoinOptions = {}): string {
-    const node = this.createNode(this.newId())
-    this.joinNode(node, options)
-    return node.id
+    return this.start(undefined, options).id
   }
 
   partition (groups: string[][]): void {
@@ -339,7 +334,8 @@ export class Simulation {
         config: this.config,
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
         now: this.now,
-        sizeOf: this.wire ? updateSize : undefined
+        sizeOf: this.wire ? updateSize : undefined,
+        memberIds: this.memberIds
       }),
       life: (previous?.life ?? 0) + 1,
       up: true,
@@ -363,7 +359,13 @@ export class Simulation {
     return node
   }
 
-  private joinNode (node: SimNode, options: JoinOptions): void {
+  /**
+   * Starts a node: a new one (`previous` undefined), or `previous` again with fresh state
+   * (crashing it first if it runs), then joins it through `options.seeds` or a live member.
+   */
+  private start (previous: SimNode | undefined, options: JoinOptions): SimNode {
+    if (previous?.up === true) this.crash(previous.id)
+    const node = this.createNode(previous?.id ?? this.newId(), previous)
     let seeds: SimNode[]
     if (options.seeds !== undefined) {
       seeds = options.seeds.map(id => this.node(id))
@@ -371,8 +373,15 @@ export class Simulation {
       const seed = this.liveSeed(node.id)
       seeds = seed == null ? [] : [seed]
     }
-    if (seeds.length > 0) this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
+    this.joinThrough(node, seeds)
     this.apply(node, node.machine.tick(this.now))
+    return node
+  }
+
+  /** The one way a simulated node joins: a push-pull to each seed, at their current addresses. */
+  private joinThrough (node: SimNode, seeds: SimNode[]): void {
+    if (seeds.length === 0) return
+    this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
   }
 
   private liveSeed (except: string): SimNode | undefined {
@@ -472,10 +481,16 @@ export class Simulation {
   }
 }
 
+/** Reused for every sync entry's size, so estimating a full state allocates nothing. */
+const scratch: { type: 'record', record: MemberRecord } = { type: 'record', record: { id: '', incarnation: 0, addrs: [], meta: {}, leaving: false } }
+
 function estimateMessageSize (message: Message): number {
   if (message.type === 'sync') {
     let size = 8
-    for (const e of message.entries) size += estimateUpdateSize({ type: 'record', record: e.record }) + 8
+    for (const e of message.entries) {
+      scratch.record = e.record
+      size += estimateUpdateSize(scratch) + 8
+    }
     return size
   }
   let size = message.type === 'ping' || message.type === 'ping-req' ? message.target.length + 12 : 8
