@@ -1,6 +1,7 @@
 import { Awareness } from './awareness.ts'
 import { BroadcastQueue } from './broadcast-queue.ts'
 import type { SwimConfig } from './config.ts'
+import { FlapDamper } from './damping.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
 import { MemberTable, sameContent, toMember, type MemberEntry } from './members.ts'
@@ -171,6 +172,7 @@ export class SwimMachine {
   private readonly order: ProbeOrder
   private readonly queue: BroadcastQueue
   private readonly awareness: Awareness
+  private readonly damper: FlapDamper
   private readonly suspicions = new Map<string, Suspicion>()
   private readonly probes = new Map<number, Probe>()
   private readonly relays = new Map<number, Relay>()
@@ -227,6 +229,7 @@ export class SwimMachine {
     this.budget = new SenderBudget(this.config.probeInterval)
     this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
+    this.damper = new FlapDamper({ penalty: this.config.flapPenalty, suppress: this.config.flapSuppress, reuse: this.config.flapReuse, halfLife: this.config.flapHalfLife, capacity: this.config.maxMembers })
     this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false })
     this.selfSince = init.now
     // Spread the periodic work of many nodes started together over one period each.
@@ -244,6 +247,19 @@ export class SwimMachine {
   members (): Member[] {
     const out = [this.localMember()]
     for (const e of this.table.values()) out.push(toMember(e))
+    return out
+  }
+
+  /**
+   * The members as consumers (ring, quorum) see them: like `members`, except that a member
+   * held by flap damping keeps the state its last event gave them (dead or left).
+   */
+  consumerMembers (): Member[] {
+    const out = this.members()
+    for (const m of out) {
+      const shown = this.damper.held(m.id)
+      if (shown !== undefined) m.state = shown
+    }
     return out
   }
 
@@ -322,6 +338,7 @@ export class SwimMachine {
       if (now >= suspicion.deadline) this.declareDead(id)
     }
     if (this.refutePending && now >= this.nextRefuteAt) this.refuteNow()
+    if (now >= this.damper.nextRelease()) this.releaseDamped()
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
       if (!this.leaving) {
@@ -1216,12 +1233,27 @@ export class SwimMachine {
 
   // ---------------------------------------------------------------- upkeep
 
+  /** Flapping members whose hold ends: consumers hear their current state where it changed. */
+  private releaseDamped (): void {
+    for (const { id, shown } of this.damper.release(this.now)) {
+      const entry = this.table.get(id)
+      if (entry == null) continue // forgotten: consumers heard it fail or leave
+      const type: MembershipEventType | undefined = entry.state === 'alive' || entry.state === 'suspect'
+        ? 'join'
+        : entry.state === 'left' && shown !== 'left' ? 'leave' : undefined
+      if (type === undefined) continue
+      this.damper.shown(id, entry.state)
+      this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
+    }
+  }
+
   private reap (): void {
     const expired: string[] = []
     for (const e of this.table.values()) {
       if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
     for (const id of expired) this.drop(id)
+    this.damper.prune(this.now)
     for (const id of this.reconnectBackoff.keys()) {
       if (this.table.get(id)?.state !== 'dead') this.reconnectBackoff.delete(id)
     }
@@ -1269,7 +1301,9 @@ export class SwimMachine {
     return this.signHook == null ? unsigned : { ...unsigned, signature: this.signHook(unsigned) }
   }
 
+  /** An event for consumers, unless flap damping holds the member (see damping.ts). */
   private emit (type: MembershipEventType, entry: MemberEntry): void {
+    if (this.damper.observe(entry.record.id, type, this.now) === 'hold') return
     this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
   }
 
@@ -1290,6 +1324,8 @@ export class SwimMachine {
     if (this.nextReapAt < at) at = this.nextReapAt
     if (this.catchUps.length > 0 && this.catchUps[0] < at) at = this.catchUps[0]
     if (this.refutePending && this.nextRefuteAt < at) at = this.nextRefuteAt
+    const release = this.damper.nextRelease()
+    if (release < at) at = release
     for (const p of this.probes.values()) {
       const next = !p.acked && !p.indirectSent ? p.indirectAt : p.deadline
       if (next < at) at = next

@@ -229,7 +229,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       self: this.id,
       expect: init.expect,
       stableAfter: init.stableAfter,
-      members: () => this.members(),
+      members: () => this.machine.consumerMembers(),
       onQuorumChange: status => { this.safeDispatchEvent('quorum:change', { detail: status }) }
     })
 

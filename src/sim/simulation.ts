@@ -292,7 +292,8 @@ export class Simulation {
 
   /** The n live owners of `key` in that node's view, owner first (the library's `lookup`). */
   lookup (observer: string, key: string | Uint8Array, n = 1): Member[] {
-    const view = this.view(observer)
+    // as the service's ring sees it: a member held by flap damping is not in it
+    const view = this.node(observer).machine.consumerMembers()
     const consumers = this.consumers.get(observer) as { ring?: HashRing }
     consumers.ring ??= new HashRing()
     consumers.ring.update(view)
