@@ -815,6 +815,10 @@ export class SwimMachine {
           this.stats.membersRejected++
           continue
         }
+        if (!known && (entry.state === 'dead' || entry.state === 'left')) {
+          if (!this.rememberGone(entry.record, entry.state, entry.incarnation, from)) break
+          continue
+        }
         // A member we first hear of through push-pull is old news to the cluster (the peer
         // already knew it), except the peer itself: gossiping each of them again would cost
         // N × retransmits messages per join for nothing. Changes to members we knew are news.
@@ -900,7 +904,7 @@ export class SwimMachine {
     }
     const entry = this.table.get(record.id)
     if (entry == null) {
-      if (record.leaving) return true
+      if (record.leaving) return this.rememberGone(record, 'left', record.incarnation, from)
       if (!this.roomFor(record, from)) return true
       if (!this.verified(record, from)) return false
       const added: MemberEntry = { record, state: 'alive', incarnation: record.incarnation, since: this.now }
@@ -938,6 +942,34 @@ export class SwimMachine {
       }
     }
     this.enqueue(record.id, { type: 'record', record })
+    return true
+  }
+
+  /**
+   * A member that failed or left before we heard of it, as the others hold it: we keep it
+   * too (no event, no gossip: it is news to nobody), so our view and its digest agree with
+   * theirs after churn, and periodic push-pull compares digests instead of moving full
+   * states, until reapTime forgets it everywhere. Only a state the member's own signed
+   * record proves (dead at that record's incarnation, or its farewell) is kept, and only
+   * while the table has room: a gone member never displaces another.
+   * False only when the record's signature failed.
+   */
+  private rememberGone (record: MemberRecord, state: 'dead' | 'left', incarnation: number, from: string): boolean {
+    if (incarnation !== record.incarnation || record.leaving !== (state === 'left')) {
+      this.stats.staleUpdates++
+      return true
+    }
+    if (this.table.size >= this.config.maxMembers) {
+      this.stats.membersRejected++
+      return true
+    }
+    if (!this.roomFor(record, from)) return true
+    if (!this.verified(record, from)) return false
+    // Hearsay of an old change, not a fresh one: no gossip to it as to the newly dead.
+    const since = this.now - this.config.gossipToTheDeadTime
+    this.table.add({ record, state, incarnation, since })
+    this.order.add(record.id)
+    this.unheardOrder.add(record.id)
     return true
   }
 
