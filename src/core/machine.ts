@@ -11,7 +11,7 @@ import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, to
 import { randomInt, sample, type Random } from './random.ts'
 import { SenderBudget } from './sender-budget.ts'
 import { Suspicion } from './suspicion.ts'
-import type { Member, MembershipEventType } from './types.ts'
+import type { Member, MembershipEvent, MembershipEventType } from './types.ts'
 import { estimateUpdateSize } from './update-size.ts'
 
 export type UnsignedRecord = Omit<MemberRecord, 'signature'>
@@ -23,6 +23,11 @@ export interface SwimMachineInit {
   meta?: Record<string, string>
   /** Start above any incarnation a previous run of this member may have used. @default 0 */
   incarnation?: number
+  /**
+   * When this run of the member started (ms since the epoch): set once per process start and
+   * kept nowhere, so observers can tell a restart from a refutation. @default 0 (unknown)
+   */
+  generation?: number
   config: SwimConfig
   random: Random
   now: number
@@ -230,7 +235,9 @@ export class SwimMachine {
     this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
     this.damper = new FlapDamper({ penalty: this.config.flapPenalty, suppress: this.config.flapSuppress, reuse: this.config.flapReuse, halfLife: this.config.flapHalfLife, capacity: this.config.maxMembers })
-    this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false })
+    const generation = init.generation ?? 0
+    if (!Number.isSafeInteger(generation) || generation < 0) throw new RangeError(`Invalid generation: ${generation} is not a whole number of ms since the epoch`)
+    this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false, generation })
     this.selfSince = init.now
     // Spread the periodic work of many nodes started together over one period each.
     const c = this.config
@@ -276,7 +283,8 @@ export class SwimMachine {
       state: this.leaving ? 'left' : 'alive',
       incarnation: this.self.incarnation,
       meta: { ...this.self.meta },
-      since: this.selfSince
+      since: this.selfSince,
+      generation: this.self.generation ?? 0
     }
   }
 
@@ -896,7 +904,7 @@ export class SwimMachine {
       // member that got further than we have. Either way, announce a newer one, but only
       // over a record we really signed: its incarnation is then ours to move past.
       if (record.incarnation > this.self.incarnation ||
-          (record.incarnation === this.self.incarnation && !sameContent(record, this.self))) {
+          (record.incarnation === this.self.incarnation && (!sameContent(record, this.self) || generationOf(record) !== generationOf(this.self)))) {
         if (!this.verified(record, from)) return false
         this.refute(record.incarnation)
       }
@@ -924,6 +932,9 @@ export class SwimMachine {
     if (!this.verified(record, from)) return false
     const before = entry.state
     const changed = !sameContent(record, entry.record)
+    // A newer run of the member than the one we hold live: it restarted before anyone failed
+    // it (its new process announced itself above the old incarnation).
+    const restarted = generationOf(record) > generationOf(entry.record) && generationOf(entry.record) > 0
     entry.record = record
     this.suspicions.delete(record.id)
     if (record.leaving) {
@@ -931,12 +942,13 @@ export class SwimMachine {
       if (before !== 'left') this.emit('leave', entry)
     } else if (before === 'alive') {
       this.table.setIncarnation(entry, record.incarnation)
-      if (changed) this.emit('update', entry)
+      if (restarted) this.emit('update', entry, 'restart')
+      else if (changed) this.emit('update', entry)
     } else {
       this.table.setState(entry, 'alive', record.incarnation, this.now)
       if (before === 'suspect') {
         this.stats.suspicionsRefuted++
-        this.emit('alive', entry)
+        this.emit('alive', entry, restarted ? 'restart' : undefined)
       } else {
         this.emit('join', entry)
       }
@@ -1330,13 +1342,16 @@ export class SwimMachine {
 
   private signed (record: UnsignedRecord): MemberRecord {
     const unsigned: UnsignedRecord = { id: record.id, incarnation: record.incarnation, addrs: record.addrs, meta: record.meta, leaving: record.leaving }
+    if (record.generation !== undefined && record.generation > 0) unsigned.generation = record.generation
     return this.signHook == null ? unsigned : { ...unsigned, signature: this.signHook(unsigned) }
   }
 
   /** An event for consumers, unless flap damping holds the member (see damping.ts). */
-  private emit (type: MembershipEventType, entry: MemberEntry): void {
+  private emit (type: MembershipEventType, entry: MemberEntry, reason?: 'restart'): void {
     if (this.damper.observe(entry.record.id, type, this.now) === 'hold') return
-    this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
+    const event: MembershipEvent = { type, member: toMember(entry), at: this.now }
+    if (reason !== undefined) event.reason = reason
+    this.out.push({ type: 'emit', event })
   }
 
   private send (to: string, message: Message): void {
@@ -1372,4 +1387,9 @@ export class SwimMachine {
     this.out = []
     return out
   }
+}
+
+/** A record's generation; 0 when unknown. */
+function generationOf (record: MemberRecord): number {
+  return record.generation ?? 0
 }

@@ -26,6 +26,7 @@ export function makeMember (id: string, overrides: Partial<Member> = {}): Member
     incarnation: 0,
     meta: {},
     since: 1_700_000_000_000,
+    generation: 0,
     ...overrides
   }
 }
