@@ -7,7 +7,8 @@
  * - long partition: a 5|5 cut for 7 minutes with reapTime 120 s, then healed;
  * - starvation: 50 nodes forming while 10 read their input 1 to 2.75 s late: suspicions of
  *   healthy members;
- * - a 1|99 cut for 10 minutes, healed: suspicions and fails of healthy members after the heal.
+ * - a 1|99 cut for 10 minutes, healed: suspicions and fails of healthy members after the heal;
+ * - flapping: one member of 100 cut 20 s and back 20 s for 5 minutes, damped and not.
  *
  * The scenarios are the rows the tests replay (test/sim/scenarios.ts), so each is defined once.
  *
@@ -64,6 +65,17 @@ for (const profile of ['lan', 'wan'] as const) {
   const alone = sim.ids[37]
   const after = sim.events.filter(e => e.at >= start + 600_000 && e.member !== alone && e.observer !== alone)
   console.log(`1|99 cut for 10 min, healed: ${after.filter(e => e.type === 'suspect').length} suspect and ${after.filter(e => e.type === 'fail').length} fail events of healthy members at healthy observers in the 6 minutes after the heal`)
+}
+
+{
+  // Flap damping: the test's row, and the same with damping off.
+  const row = scenario('a member cut off 20 s and back 20 s')
+  for (const flapPenalty of [0, row.config?.flapPenalty ?? 1000]) {
+    const { sim, start } = runScenario({ ...row, config: { ...row.config, flapPenalty }, expect: [] })
+    const x = sim.ids[7]
+    const count = (type: string): number => sim.events.filter(e => e.at >= start && e.member === x && e.observer !== x && e.type === type).length
+    console.log(`flapping (N=100, cut 20 s / back 20 s for 5 min, flapPenalty ${flapPenalty}): ${count('fail')} fail, ${count('join')} join, ${count('suspect')} suspect events on the observers`)
+  }
 }
 
 function scenario (prefix: string): Scenario {

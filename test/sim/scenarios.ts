@@ -39,6 +39,8 @@ export type Expectation =
   | { expect: 'no-healthy-fail', after?: number, observers?: 'all' }
   /** At most `max` suspect events about healthy members at healthy observers (or at any), from `after` on. */
   | { expect: 'max-suspects', max: number, after?: number, observers?: 'all' }
+  /** At most `max` events about `node` at the other members, from `after` on (flap damping). */
+  | { expect: 'max-events', node: number, max: number, after?: number }
   /** Between `after` and `by`, every member that is up sees exactly the members that are up alive. */
   | { expect: 'converged', by: number, after?: number }
 
@@ -127,6 +129,12 @@ export function runScenario (row: Scenario): ScenarioRun {
       case 'max-suspects': {
         const n = ofHealthy('suspect', e.after, e.observers).length
         if (n > e.max) failures.push(`${row.name}: ${n} suspect events of healthy members at ${e.observers ?? 'healthy'} observers, at most ${e.max} expected`)
+        break
+      }
+      case 'max-events': {
+        const node = sim.ids[e.node]
+        const n = since(e.after).filter(ev => ev.member === node && ev.observer !== node).length
+        if (n > e.max) failures.push(`${row.name}: ${n} events about node ${e.node}, at most ${e.max} expected`)
         break
       }
       case 'converged':
@@ -287,6 +295,17 @@ export const SCENARIOS: Scenario[] = [
     duration: 120_000,
     faulty: [1, 2, 3, 4],
     expect: [{ expect: 'fails', node: 3, by: 40_000 }, { expect: 'no-healthy-fail' }, { expect: 'converged', after: 60_000, by: 120_000 }]
+  },
+  {
+    // Without damping: 792 fail, 792 join and 792 suspect events.
+    name: 'a member cut off 20 s and back 20 s for 5 minutes is damped: a few events per observer (N=100)',
+    size: 100,
+    seed: 1,
+    settle: 30_000,
+    ops: range(0, 8).flatMap(k => [{ at: k * 40_000, op: 'partition' as const, groups: [[7]] }, { at: k * 40_000 + 20_000, op: 'heal' as const }]),
+    duration: 320_000,
+    faulty: [7],
+    expect: [{ expect: 'max-events', node: 7, max: 8 * 99 }, { expect: 'no-healthy-fail' }, { expect: 'converged', after: 319_000, by: 320_000 }]
   },
   {
     name: '50 form while 10 are starved: no healthy member is suspected',
