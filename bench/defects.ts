@@ -6,34 +6,23 @@
  * - reconnect: bytes per node per second with no dead member and with 10 dead (N=1000);
  * - long partition: a 5|5 cut for 7 minutes with reapTime 120 s, then healed;
  * - starvation: 50 nodes forming while 10 read their input 1 to 2.75 s late: suspicions of
- *   healthy members.
+ *   healthy members;
+ * - a 1|99 cut for 10 minutes, healed: suspicions and fails of healthy members after the heal;
+ * - flapping: one member of 100 cut 20 s and back 20 s for 5 minutes, damped and not.
+ *
+ * The scenarios are the rows the tests replay (test/sim/scenarios.ts), so each is defined once.
  *
  * `node --import tsx bench/defects.ts [--n-reconnect 1000]`
  */
 import { parseArgs } from 'node:util'
 import { Simulation } from '../src/sim/index.ts'
+import { SCENARIOS, probeOneDeadNode, runScenario, type Scenario } from '../test/sim/scenarios.ts'
 
 const { values: args } = parseArgs({ options: { 'n-reconnect': { type: 'string', default: '1000' } } })
 
 for (const profile of ['lan', 'wan'] as const) {
-  const sim = new Simulation({ size: 50, seed: 1, profile })
-  sim.runFor(150_000)
-  const dead = sim.ids[10]
-  const survivors = sim.ids.filter(id => id !== dead)
-  const before = survivors.map(id => ({ ...sim.machine(id).stats }))
-  sim.crash(dead)
-  const penalised = new Set<string>()
-  let maxScore = 0
-  for (let t = 0; t < 60_000; t += 100) {
-    sim.runFor(100)
-    for (const id of survivors) {
-      const score = sim.machine(id).awarenessScore
-      if (score > 0) penalised.add(id)
-      maxScore = Math.max(maxScore, score)
-    }
-  }
-  const sum = (key: 'indirectProbesSent' | 'nacksReceived'): number => survivors.reduce((s, id, i) => s + sim.machine(id).stats[key] - before[i][key], 0)
-  console.log(`nacks (${profile}, N=50, one dead): ${sum('indirectProbesSent')} indirect probes, ${sum('nacksReceived')} nacks counted, ${penalised.size} healthy probers penalised, health score up to ${maxScore}`)
+  const r = probeOneDeadNode(profile)
+  console.log(`nacks (${profile}, N=50, one dead): ${r.indirect} indirect probes, ${r.nacks} nacks counted, ${r.penalised} healthy probers penalised, health score up to ${r.maxScore}`)
 }
 
 {
@@ -48,27 +37,49 @@ for (const profile of ['lan', 'wan'] as const) {
 }
 
 {
-  const sim = new Simulation({ size: 10, seed: 1, config: { reapTime: 120_000 } })
-  sim.runFor(30_000)
-  sim.partition([sim.ids.slice(0, 5), sim.ids.slice(5)])
-  sim.runFor(420_000)
-  sim.heal()
-  const start = sim.now
+  // The test's row, healed at 7 minutes; here we measure how long the merge takes.
+  const row = scenario('a 5|5 partition that outlasts reapTime')
+  const { sim, start } = runScenario({ ...row, duration: 420_000, expect: [] })
+  const healAt = start + 420_000
   let minView = 0
-  while (sim.now - start < 3600_000) {
+  while (sim.now - healAt < 3600_000) {
     sim.runFor(1000)
     minView = Math.min(...sim.ids.map(id => sim.view(id).filter(m => m.state === 'alive').length))
     if (minView === 10) break
   }
-  console.log(`long partition (5|5 for 7 min, reapTime 120 s): ${minView === 10 ? `healed ${(sim.now - start) / 1000} s after the network` : `not healed an hour later, minimum view ${minView} of 10`}`)
+  console.log(`long partition (5|5 for 7 min, reapTime 120 s): ${minView === 10 ? `healed ${(sim.now - healAt) / 1000} s after the network` : `not healed an hour later, minimum view ${minView} of 10`}`)
 }
 
 {
-  const sim = new Simulation({ size: 50, seed: 1 })
-  const starved = sim.ids.slice(0, 10)
-  starved.forEach((id, i) => sim.slow(id, { lag: 2000 * (0.5 + (i % 5) / 8), ms: 60_000 }))
-  sim.runFor(180_000)
-  const ofHealthy = sim.events.filter(e => e.type === 'suspect' && !starved.includes(e.member)).length
-  const ofStarved = sim.events.filter(e => e.type === 'suspect' && starved.includes(e.member)).length
-  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter(e => e.type === 'fail').length} fail events`)
+  const row = scenario('50 form while 10 are starved')
+  const { sim, figures } = runScenario(row)
+  const starved = new Set(row.faulty.map(i => sim.ids[i]))
+  const ofHealthy = sim.events.filter(e => e.type === 'suspect' && !starved.has(e.member)).length
+  const ofStarved = sim.events.filter(e => e.type === 'suspect' && starved.has(e.member)).length
+  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter(e => e.type === 'fail').length} fail events (${figures.healthySuspects} at healthy observers)`)
+}
+
+{
+  const row = scenario('after a 10-minute 1|99 cut')
+  const { sim, start } = runScenario(row)
+  const alone = sim.ids[37]
+  const after = sim.events.filter(e => e.at >= start + 600_000 && e.member !== alone && e.observer !== alone)
+  console.log(`1|99 cut for 10 min, healed: ${after.filter(e => e.type === 'suspect').length} suspect and ${after.filter(e => e.type === 'fail').length} fail events of healthy members at healthy observers in the 6 minutes after the heal`)
+}
+
+{
+  // Flap damping: the test's row, and the same with damping off.
+  const row = scenario('a member cut off 20 s and back 20 s')
+  for (const flapPenalty of [0, row.config?.flapPenalty ?? 1000]) {
+    const { sim, start } = runScenario({ ...row, config: { ...row.config, flapPenalty }, expect: [] })
+    const x = sim.ids[7]
+    const count = (type: string): number => sim.events.filter(e => e.at >= start && e.member === x && e.observer !== x && e.type === type).length
+    console.log(`flapping (N=100, cut 20 s / back 20 s for 5 min, flapPenalty ${flapPenalty}): ${count('fail')} fail, ${count('join')} join, ${count('suspect')} suspect events on the observers`)
+  }
+}
+
+function scenario (prefix: string): Scenario {
+  const row = SCENARIOS.find(r => r.name.startsWith(prefix))
+  if (row == null) throw new Error(`No scenario named "${prefix}…"`)
+  return row
 }

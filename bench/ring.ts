@@ -32,7 +32,7 @@ interface Scheme {
   owner: (key: string) => string
 }
 
-const member = (id: string): Member => ({ id, addrs: [], state: 'alive', incarnation: 0, meta: {}, since: 0 })
+const member = (id: string): Member => ({ id, addrs: [], state: 'alive', incarnation: 0, meta: {}, since: 0, generation: 0 })
 
 function ringScheme (points: number): Scheme {
   const ring = new HashRing({ pointsPerMember: points })

@@ -132,6 +132,28 @@ export interface SwimConfig {
    * @default 10000
    */
   maxMembers: number
+  /**
+   * Flap damping (ringpop's damp score, `damping.ts`): each join, fail or leave of a member
+   * adds flapPenalty to its score, which halves every flapHalfLife. At flapSuppress the
+   * member is held out of this node's events and consumer view (ring, quorum): consumers
+   * heard it fail or leave, and hear nothing more until the score has decayed to flapReuse;
+   * then they hear its state (a join if it is live). A restart (a fail and a join) stays
+   * below flapSuppress; a member cut off and back every 20 s is held from its third fail.
+   * Probing and the member list are not affected. 0 turns damping off.
+   * @default 1000
+   */
+  flapPenalty: number
+  /** Score at which a member is held; above flapPenalty, so a first event always passes. @default 3000 */
+  flapSuppress: number
+  /** Score at which a held member is released; below flapSuppress. @default 1500 */
+  flapReuse: number
+  /**
+   * The score halves every this many ms. A held member is released at most
+   * flapHalfLife × log2(2 × flapSuppress / flapReuse) after its last flap (2 min by default).
+   * At least 1000 ms.
+   * @default 60000 ms
+   */
+  flapHalfLife: number
 }
 
 export type ProfileName = 'lan' | 'wan' | 'local'
@@ -155,7 +177,11 @@ const LAN: SwimConfig = {
   reapTime: 6 * 3600_000,
   maxPiggybackBytes: 1200,
   maxQueuedUpdates: 4096,
-  maxMembers: 10_000
+  maxMembers: 10_000,
+  flapPenalty: 1000,
+  flapSuppress: 3000,
+  flapReuse: 1500,
+  flapHalfLife: 60_000
 }
 
 /** Only what differs from `lan`. */
@@ -233,7 +259,11 @@ const RULES: Record<keyof SwimConfig, { min: number; max?: number; integer?: boo
   reapTime: { min: 1000 },
   maxPiggybackBytes: { min: 256, integer: true },
   maxQueuedUpdates: { min: 16, integer: true },
-  maxMembers: { min: 1, max: 100_000, integer: true }
+  maxMembers: { min: 1, max: 100_000, integer: true },
+  flapPenalty: { min: 0 },
+  flapSuppress: { min: 1 },
+  flapReuse: { min: 1 },
+  flapHalfLife: { min: 1000 }
 }
 
 export function validateConfig (config: SwimConfig): void {
@@ -257,5 +287,11 @@ export function validateConfig (config: SwimConfig): void {
   }
   if (config.probeTimeout >= config.probeInterval) {
     throw new RangeError(`Invalid probeTimeout: ${config.probeTimeout} ms must be smaller than probeInterval (${config.probeInterval} ms)`)
+  }
+  if (config.flapPenalty > 0 && config.flapSuppress <= config.flapPenalty) {
+    throw new RangeError(`Invalid flapSuppress: ${config.flapSuppress} must be above flapPenalty (${config.flapPenalty}), or a member's first event would be held; use flapPenalty 0 to turn damping off`)
+  }
+  if (config.flapPenalty > 0 && config.flapReuse >= config.flapSuppress) {
+    throw new RangeError(`Invalid flapReuse: ${config.flapReuse} must be below flapSuppress (${config.flapSuppress})`)
   }
 }

@@ -1,6 +1,7 @@
 import { Awareness } from './awareness.ts'
 import { BroadcastQueue } from './broadcast-queue.ts'
 import type { SwimConfig } from './config.ts'
+import { FlapDamper } from './damping.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
 import { MemberTable, sameContent, toMember, type MemberEntry, type MemberIds } from './members.ts'
@@ -10,7 +11,7 @@ import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, to
 import { randomInt, sample, type Random } from './random.ts'
 import { SenderBudget } from './sender-budget.ts'
 import { Suspicion } from './suspicion.ts'
-import type { Member, MembershipEventType } from './types.ts'
+import type { Member, MembershipEvent, MembershipEventType } from './types.ts'
 import { estimateUpdateSize } from './update-size.ts'
 
 export type UnsignedRecord = Omit<MemberRecord, 'signature'>
@@ -22,6 +23,11 @@ export interface SwimMachineInit {
   meta?: Record<string, string>
   /** Start above any incarnation a previous run of this member may have used. @default 0 */
   incarnation?: number
+  /**
+   * When this run of the member started (ms since the epoch): set once per process start and
+   * kept nowhere, so observers can tell a restart from a refutation. @default 0 (unknown)
+   */
+  generation?: number
   config: SwimConfig
   random: Random
   now: number
@@ -173,6 +179,7 @@ export class SwimMachine {
   private readonly order: ProbeOrder
   private readonly queue: BroadcastQueue
   private readonly awareness: Awareness
+  private readonly damper: FlapDamper
   private readonly suspicions = new Map<string, Suspicion>()
   private readonly probes = new Map<number, Probe>()
   private readonly relays = new Map<number, Relay>()
@@ -231,7 +238,10 @@ export class SwimMachine {
     this.budget = new SenderBudget(this.config.probeInterval)
     this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
-    this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false })
+    this.damper = new FlapDamper({ penalty: this.config.flapPenalty, suppress: this.config.flapSuppress, reuse: this.config.flapReuse, halfLife: this.config.flapHalfLife, capacity: this.config.maxMembers })
+    const generation = init.generation ?? 0
+    if (!Number.isSafeInteger(generation) || generation < 0) throw new RangeError(`Invalid generation: ${generation} is not a whole number of ms since the epoch`)
+    this.self = this.signed({ id: init.id, incarnation: init.incarnation ?? 0, addrs: [...init.addrs], meta: { ...init.meta }, leaving: false, generation })
     this.selfSince = init.now
     // Spread the periodic work of many nodes started together over one period each.
     const c = this.config
@@ -251,6 +261,19 @@ export class SwimMachine {
     return out
   }
 
+  /**
+   * The members as consumers (ring, quorum) see them: like `members`, except that a member
+   * held by flap damping keeps the state its last event gave them (dead or left).
+   */
+  consumerMembers (): Member[] {
+    const out = this.members()
+    for (const m of out) {
+      const shown = this.damper.held(m.id)
+      if (shown !== undefined) m.state = shown
+    }
+    return out
+  }
+
   member (id: string): Member | undefined {
     if (id === this.id) return this.localMember()
     const e = this.table.get(id)
@@ -264,7 +287,8 @@ export class SwimMachine {
       state: this.leaving ? 'left' : 'alive',
       incarnation: this.self.incarnation,
       meta: { ...this.self.meta },
-      since: this.selfSince
+      since: this.selfSince,
+      generation: this.self.generation ?? 0
     }
   }
 
@@ -326,6 +350,7 @@ export class SwimMachine {
       if (now >= suspicion.deadline) this.declareDead(id)
     }
     if (this.refutePending && now >= this.nextRefuteAt) this.refuteNow()
+    if (now >= this.damper.nextRelease()) this.releaseDamped()
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
       if (!this.leaving) {
@@ -802,6 +827,10 @@ export class SwimMachine {
           this.stats.membersRejected++
           continue
         }
+        if (!known && (entry.state === 'dead' || entry.state === 'left')) {
+          if (!this.rememberGone(entry.record, entry.state, entry.incarnation, from)) break
+          continue
+        }
         // A member we first hear of through push-pull is old news to the cluster (the peer
         // already knew it), except the peer itself: gossiping each of them again would cost
         // N × retransmits messages per join for nothing. Changes to members we knew are news.
@@ -879,7 +908,7 @@ export class SwimMachine {
       // member that got further than we have. Either way, announce a newer one, but only
       // over a record we really signed: its incarnation is then ours to move past.
       if (record.incarnation > this.self.incarnation ||
-          (record.incarnation === this.self.incarnation && !sameContent(record, this.self))) {
+          (record.incarnation === this.self.incarnation && (!sameContent(record, this.self) || generationOf(record) !== generationOf(this.self)))) {
         if (!this.verified(record, from)) return false
         this.refute(record.incarnation)
       }
@@ -887,7 +916,7 @@ export class SwimMachine {
     }
     const entry = this.table.get(record.id)
     if (entry == null) {
-      if (record.leaving) return true
+      if (record.leaving) return this.rememberGone(record, 'left', record.incarnation, from)
       if (!this.roomFor(record, from)) return true
       if (!this.verified(record, from)) return false
       const added: MemberEntry = { record, state: 'alive', incarnation: record.incarnation, since: this.now }
@@ -907,6 +936,9 @@ export class SwimMachine {
     if (!this.verified(record, from)) return false
     const before = entry.state
     const changed = !sameContent(record, entry.record)
+    // A newer run of the member than the one we hold live: it restarted before anyone failed
+    // it (its new process announced itself above the old incarnation).
+    const restarted = generationOf(record) > generationOf(entry.record) && generationOf(entry.record) > 0
     entry.record = record
     this.suspicions.delete(record.id)
     if (record.leaving) {
@@ -914,17 +946,46 @@ export class SwimMachine {
       if (before !== 'left') this.emit('leave', entry)
     } else if (before === 'alive') {
       this.table.setIncarnation(entry, record.incarnation)
-      if (changed) this.emit('update', entry)
+      if (restarted) this.emit('update', entry, 'restart')
+      else if (changed) this.emit('update', entry)
     } else {
       this.table.setState(entry, 'alive', record.incarnation, this.now)
       if (before === 'suspect') {
         this.stats.suspicionsRefuted++
-        this.emit('alive', entry)
+        this.emit('alive', entry, restarted ? 'restart' : undefined)
       } else {
         this.emit('join', entry)
       }
     }
     this.enqueue(record.id, { type: 'record', record })
+    return true
+  }
+
+  /**
+   * A member that failed or left before we heard of it, as the others hold it: we keep it
+   * too (no event, no gossip: it is news to nobody), so our view and its digest agree with
+   * theirs after churn, and periodic push-pull compares digests instead of moving full
+   * states, until reapTime forgets it everywhere. Only a state the member's own signed
+   * record proves (dead at that record's incarnation, or its farewell) is kept, and only
+   * while the table has room: a gone member never displaces another.
+   * False only when the record's signature failed.
+   */
+  private rememberGone (record: MemberRecord, state: 'dead' | 'left', incarnation: number, from: string): boolean {
+    if (incarnation !== record.incarnation || record.leaving !== (state === 'left')) {
+      this.stats.staleUpdates++
+      return true
+    }
+    if (this.table.size >= this.config.maxMembers) {
+      this.stats.membersRejected++
+      return true
+    }
+    if (!this.roomFor(record, from)) return true
+    if (!this.verified(record, from)) return false
+    // Hearsay of an old change, not a fresh one: no gossip to it as to the newly dead.
+    const since = this.now - this.config.gossipToTheDeadTime
+    this.table.add({ record, state, incarnation, since })
+    this.order.add(record.id)
+    this.unheardOrder.add(record.id)
     return true
   }
 
@@ -1220,12 +1281,27 @@ export class SwimMachine {
 
   // ---------------------------------------------------------------- upkeep
 
+  /** Flapping members whose hold ends: consumers hear their current state where it changed. */
+  private releaseDamped (): void {
+    for (const { id, shown } of this.damper.release(this.now)) {
+      const entry = this.table.get(id)
+      if (entry == null) continue // forgotten: consumers heard it fail or leave
+      const type: MembershipEventType | undefined = entry.state === 'alive' || entry.state === 'suspect'
+        ? 'join'
+        : entry.state === 'left' && shown !== 'left' ? 'leave' : undefined
+      if (type === undefined) continue
+      this.damper.shown(id, entry.state)
+      this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
+    }
+  }
+
   private reap (): void {
     const expired: string[] = []
     for (const e of this.table.values()) {
       if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
     for (const id of expired) this.drop(id)
+    this.damper.prune(this.now)
     for (const id of this.reconnectBackoff.keys()) {
       if (this.table.get(id)?.state !== 'dead') this.reconnectBackoff.delete(id)
     }
@@ -1270,11 +1346,16 @@ export class SwimMachine {
 
   private signed (record: UnsignedRecord): MemberRecord {
     const unsigned: UnsignedRecord = { id: record.id, incarnation: record.incarnation, addrs: record.addrs, meta: record.meta, leaving: record.leaving }
+    if (record.generation !== undefined && record.generation > 0) unsigned.generation = record.generation
     return this.signHook == null ? unsigned : { ...unsigned, signature: this.signHook(unsigned) }
   }
 
-  private emit (type: MembershipEventType, entry: MemberEntry): void {
-    this.out.push({ type: 'emit', event: { type, member: toMember(entry), at: this.now } })
+  /** An event for consumers, unless flap damping holds the member (see damping.ts). */
+  private emit (type: MembershipEventType, entry: MemberEntry, reason?: 'restart'): void {
+    if (this.damper.observe(entry.record.id, type, this.now) === 'hold') return
+    const event: MembershipEvent = { type, member: toMember(entry), at: this.now }
+    if (reason !== undefined) event.reason = reason
+    this.out.push({ type: 'emit', event })
   }
 
   private send (to: string, message: Message): void {
@@ -1294,6 +1375,8 @@ export class SwimMachine {
     if (this.nextReapAt < at) at = this.nextReapAt
     if (this.catchUps.length > 0 && this.catchUps[0] < at) at = this.catchUps[0]
     if (this.refutePending && this.nextRefuteAt < at) at = this.nextRefuteAt
+    const release = this.damper.nextRelease()
+    if (release < at) at = release
     for (const p of this.probes.values()) {
       const next = !p.acked && !p.indirectSent ? p.indirectAt : p.deadline
       if (next < at) at = next
@@ -1308,4 +1391,9 @@ export class SwimMachine {
     this.out = []
     return out
   }
+}
+
+/** A record's generation; 0 when unknown. */
+function generationOf (record: MemberRecord): number {
+  return record.generation ?? 0
 }

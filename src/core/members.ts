@@ -303,7 +303,8 @@ export function toMember (entry: MemberEntry): Member {
     state: entry.state,
     incarnation: entry.incarnation,
     meta: { ...entry.record.meta },
-    since: entry.since
+    since: entry.since,
+    generation: entry.record.generation ?? 0
   }
 }
 

@@ -25,6 +25,11 @@ export interface MemberRecord {
   addrs: string[]
   meta: Record<string, string>
   leaving: boolean
+  /**
+   * When the member's process started (ms since the epoch), set once per start: a newer
+   * generation means the member restarted. Absent or 0: unknown (an older member).
+   */
+  generation?: number
   /** Opaque to the core; produced by the `sign` hook and checked by the `verify` hook. */
   signature?: Uint8Array
 }

@@ -21,6 +21,11 @@ export interface Member {
   meta: Record<string, string>
   /** When this node last saw the member's state change (ms, on the node's clock). */
   since: number
+  /**
+   * When the member's current process started (ms since the epoch, from its signed record);
+   * 0 when unknown (a member of an older version). A newer one means it restarted.
+   */
+  generation: number
 }
 
 /**
@@ -29,7 +34,7 @@ export interface Member {
  * - `alive`: a suspected member refuted the suspicion
  * - `fail`: a suspected member was declared dead
  * - `leave`: a member left gracefully
- * - `update`: an alive member changed its metadata or addresses
+ * - `update`: an alive member changed its metadata or addresses, or restarted (`reason: 'restart'`)
  */
 export type MembershipEventType = 'join' | 'suspect' | 'alive' | 'fail' | 'leave' | 'update'
 
@@ -38,4 +43,10 @@ export interface MembershipEvent {
   /** A snapshot of the member as it is after the change; never live state. */
   member: Member
   at: number
+  /**
+   * Why, where the type alone does not say: `restart` on an `update` (or an `alive`) when
+   * the member's record carries a newer generation than the one this node held for it
+   * alive or suspect: it restarted before anyone failed it.
+   */
+  reason?: 'restart'
 }

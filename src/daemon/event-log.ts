@@ -93,7 +93,9 @@ export class EventLog {
   /** Records `event` (a copy) and wakes subscribers. Returns its sequence number. */
   append (event: MembershipEvent): number {
     const seq = ++this.#latest
-    this.#ring[seq % this.capacity] = { seq, type: event.type, at: event.at, member: structuredClone(event.member) }
+    const logged: LoggedEvent = { seq, type: event.type, at: event.at, member: structuredClone(event.member) }
+    if (event.reason !== undefined) logged.reason = event.reason
+    this.#ring[seq % this.capacity] = logged
     for (const subscriber of this.#subscribers) subscriber.wake()
     return seq
   }

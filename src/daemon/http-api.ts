@@ -318,8 +318,8 @@ export function createApi (options: ApiOptions): Api {
 }
 
 function eventFrame (event: LoggedEvent): SseMessage {
-  const { seq, type, at, member } = event
-  return { id: seq, event: type, data: JSON.stringify({ seq, type, at, member }) }
+  const { seq, type, at, member, reason } = event
+  return { id: seq, event: type, data: JSON.stringify(reason === undefined ? { seq, type, at, member } : { seq, type, at, member, reason }) }
 }
 
 /** `Last-Event-ID` (sent by reconnecting clients) wins over `?since=`. */

@@ -57,6 +57,14 @@ import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
 import { watchedBy } from './watch.ts'
 
 /** The part of libp2p's address manager the service uses. */
+
+/**
+ * This process's start (ms since the epoch), the generation of every record it signs: set
+ * once per process start and kept nowhere, so a restarted member has a newer one, which
+ * its observers report (an `update` with reason `restart`).
+ */
+const PROCESS_STARTED_AT = Date.now()
+
 export interface SwimAddressManager {
   getAddresses: () => Multiaddr[]
   getListenAddrs: () => Multiaddr[]
@@ -229,7 +237,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       self: this.id,
       expect: init.expect,
       stableAfter: init.stableAfter,
-      members: () => this.members(),
+      members: () => this.machine.consumerMembers(),
       onQuorumChange: status => { this.safeDispatchEvent('quorum:change', { detail: status }) }
     })
 
@@ -558,6 +566,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       addrs,
       meta: this.meta,
       incarnation: this.lastIncarnation + 1,
+      generation: PROCESS_STARTED_AT,
       config: this.config,
       random: seededRandom(this.init.randomSeed ?? Math.floor(Math.random() * 2 ** 32)),
       now: Date.now(),

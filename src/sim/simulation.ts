@@ -54,6 +54,8 @@ export interface SimEvent {
   observer: string
   type: MembershipEventType
   member: string
+  /** As the library's event says: `restart` when the member restarted (see MembershipEvent). */
+  reason?: 'restart'
 }
 
 type Item =
@@ -83,6 +85,9 @@ interface SimNode {
 }
 
 const OPTION_KEYS: Array<keyof SimulationOptions> = ['size', 'seed', 'profile', 'config', 'loss', 'latency', 'wire', 'recordEvents', 'onEvent', 'quorum']
+
+/** The wall-clock time virtual time 0 stands for, for the generations of simulated runs. */
+const SIM_EPOCH = 1_700_000_000_000
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 
@@ -287,7 +292,8 @@ export class Simulation {
 
   /** The n live owners of `key` in that node's view, owner first (the library's `lookup`). */
   lookup (observer: string, key: string | Uint8Array, n = 1): Member[] {
-    const view = this.view(observer)
+    // as the service's ring sees it: a member held by flap damping is not in it
+    const view = this.node(observer).machine.consumerMembers()
     const consumers = this.consumers.get(observer) as { ring?: HashRing }
     consumers.ring ??= new HashRing()
     consumers.ring.update(view)
@@ -331,6 +337,8 @@ export class Simulation {
         addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
         // a restart starts above its last incarnation, as swimd does from its data directory
         incarnation: previous != null ? previous.machine.record.incarnation + 1 : 0,
+        // the start of this run, as a real process's clock would give it
+        generation: SIM_EPOCH + Math.floor(this.now),
         config: this.config,
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
         now: this.now,
@@ -441,6 +449,7 @@ export class Simulation {
           this.consumers.get(node.id)?.quorum.observe(effect.event.member.id, effect.event.member.state, this.now)
           if (!this.recordEvents && this.onEvent == null) break
           const event: SimEvent = { at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id }
+          if (effect.event.reason !== undefined) event.reason = effect.event.reason
           if (this.recordEvents) this.events.push(event)
           this.onEvent?.(event)
           break

@@ -183,6 +183,8 @@ function recordToPb (record: Omit<MemberRecord, 'signature'> & { signature?: Uin
     addrs: record.addrs,
     meta: sortedMeta(record.meta),
     leaving: record.leaving,
+    // Left out when unknown, so a record of an older member keeps its signing bytes.
+    generation: record.generation !== undefined && record.generation > 0 ? record.generation : undefined,
     // The writer only copies the bytes, whatever buffer backs them.
     signature: signature as Uint8Array<ArrayBuffer>
   }
@@ -417,6 +419,7 @@ function recordFromPb (record: pb.MemberRecord, path: string): MemberRecord {
     meta,
     leaving: record.leaving
   }
+  if (record.generation !== undefined && record.generation > 0) out.generation = toNumber(record.generation, `${path}.generation`)
   // A copy: the decoder's bytes alias the input buffer, which the caller may reuse and
   // which would otherwise stay alive as long as the record does.
   if (record.signature.byteLength > 0) out.signature = record.signature.slice()
@@ -578,6 +581,9 @@ function checkRecord (record: Omit<MemberRecord, 'signature'> & { signature?: un
   checkAddrs(record.addrs, caps, `${path}.addrs`)
   checkMeta(record.meta, caps, `${path}.meta`)
   checkBoolean(record.leaving, `${path}.leaving`)
+  if (record.generation !== undefined && !isSafeNatural(record.generation)) {
+    throw new Failure('invalid', 'Generation is not a whole number of ms in 0..2^53 - 1', `${path}.generation`)
+  }
   if (withSignature && record.signature !== undefined) {
     if (!(record.signature instanceof Uint8Array)) throw new Failure('invalid', 'Signature is not a byte array', `${path}.signature`)
     if (record.signature.byteLength > caps.maxSignatureBytes) {
@@ -740,6 +746,7 @@ function updateBodySize (update: Update): number {
 
 function recordSize (record: MemberRecord): number {
   let size = stringField(record.id) + sint64Field(record.incarnation) + repeatedStrings(record.addrs) + boolField(record.leaving)
+  if (record.generation !== undefined && record.generation > 0) size += 1 + varintSize(record.generation)
   for (const key of Object.keys(record.meta)) {
     size += lengthDelimited(stringField(key) + stringField(record.meta[key]))
   }

@@ -319,6 +319,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingUpdatesRecordGenerationFieldEvent {
+    field: '$.ping.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface SwimMessagePingUpdatesSuspectIdFieldEvent {
     field: '$.ping.updates[].suspect.id'
     value: string
@@ -435,6 +441,12 @@ export namespace SwimMessage {
   export interface SwimMessageAckUpdatesRecordSignatureFieldEvent {
     field: '$.ack.updates[].record.signature'
     value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesRecordGenerationFieldEvent {
+    field: '$.ack.updates[].record.generation'
+    value: number
     index: number
   }
 
@@ -568,6 +580,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqUpdatesRecordGenerationFieldEvent {
+    field: '$.pingReq.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface SwimMessagePingReqUpdatesSuspectIdFieldEvent {
     field: '$.pingReq.updates[].suspect.id'
     value: string
@@ -692,6 +710,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageNackUpdatesRecordGenerationFieldEvent {
+    field: '$.nack.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface SwimMessageNackUpdatesSuspectIdFieldEvent {
     field: '$.nack.updates[].suspect.id'
     value: string
@@ -803,6 +827,12 @@ export namespace SwimMessage {
   export interface SwimMessageGossipUpdatesRecordSignatureFieldEvent {
     field: '$.gossip.updates[].record.signature'
     value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesRecordGenerationFieldEvent {
+    field: '$.gossip.updates[].record.generation'
+    value: number
     index: number
   }
 
@@ -930,6 +960,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageSyncEntriesRecordGenerationFieldEvent {
+    field: '$.sync.entries[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface SwimMessageSyncEntriesStateFieldEvent {
     field: '$.sync.entries[].state'
     value: SyncEntry.State
@@ -955,7 +991,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesRecordGenerationFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesRecordGenerationFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesRecordGenerationFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesRecordGenerationFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesRecordGenerationFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesRecordGenerationFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -1142,6 +1178,12 @@ export namespace Ping {
     index: number
   }
 
+  export interface PingUpdatesRecordGenerationFieldEvent {
+    field: '$.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface PingUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1222,7 +1264,7 @@ export namespace Ping {
     return decodeMessage(buf, Ping.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent | PingUpdatesForgetIdFieldEvent | PingUpdatesForgetIncarnationFieldEvent | PingUpdatesForgetFromFieldEvent | PingUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesRecordGenerationFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent | PingUpdatesForgetIdFieldEvent | PingUpdatesForgetIncarnationFieldEvent | PingUpdatesForgetFromFieldEvent | PingUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ping.codec(), opts)
   }
 }
@@ -1386,6 +1428,12 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckUpdatesRecordGenerationFieldEvent {
+    field: '$.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface AckUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1466,7 +1514,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent | AckUpdatesForgetIdFieldEvent | AckUpdatesForgetIncarnationFieldEvent | AckUpdatesForgetFromFieldEvent | AckUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesRecordGenerationFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent | AckUpdatesForgetIdFieldEvent | AckUpdatesForgetIncarnationFieldEvent | AckUpdatesForgetFromFieldEvent | AckUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
@@ -1709,6 +1757,12 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqUpdatesRecordGenerationFieldEvent {
+    field: '$.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface PingReqUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1794,7 +1848,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent | PingReqTimeoutFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesRecordGenerationFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent | PingReqTimeoutFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }
@@ -1958,6 +2012,12 @@ export namespace Nack {
     index: number
   }
 
+  export interface NackUpdatesRecordGenerationFieldEvent {
+    field: '$.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface NackUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -2038,7 +2098,7 @@ export namespace Nack {
     return decodeMessage(buf, Nack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent | NackUpdatesForgetIdFieldEvent | NackUpdatesForgetIncarnationFieldEvent | NackUpdatesForgetFromFieldEvent | NackUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesRecordGenerationFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent | NackUpdatesForgetIdFieldEvent | NackUpdatesForgetIncarnationFieldEvent | NackUpdatesForgetFromFieldEvent | NackUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Nack.codec(), opts)
   }
 }
@@ -2179,6 +2239,12 @@ export namespace Gossip {
     index: number
   }
 
+  export interface GossipUpdatesRecordGenerationFieldEvent {
+    field: '$.updates[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface GossipUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -2259,7 +2325,7 @@ export namespace Gossip {
     return decodeMessage(buf, Gossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent | GossipUpdatesForgetIdFieldEvent | GossipUpdatesForgetIncarnationFieldEvent | GossipUpdatesForgetFromFieldEvent | GossipUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesRecordGenerationFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent | GossipUpdatesForgetIdFieldEvent | GossipUpdatesForgetIncarnationFieldEvent | GossipUpdatesForgetFromFieldEvent | GossipUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Gossip.codec(), opts)
   }
 }
@@ -2464,6 +2530,12 @@ export namespace Sync {
     index: number
   }
 
+  export interface SyncEntriesRecordGenerationFieldEvent {
+    field: '$.entries[].record.generation'
+    value: number
+    index: number
+  }
+
   export interface SyncEntriesStateFieldEvent {
     field: '$.entries[].state'
     value: SyncEntry.State
@@ -2489,7 +2561,7 @@ export namespace Sync {
     return decodeMessage(buf, Sync.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync>): Generator<SyncJoinFieldEvent | SyncResponseFieldEvent | SyncEntriesRecordIdFieldEvent | SyncEntriesRecordIncarnationFieldEvent | SyncEntriesRecordAddrsFieldEvent | SyncEntriesRecordMetaKeyFieldEvent | SyncEntriesRecordMetaValueFieldEvent | SyncEntriesRecordLeavingFieldEvent | SyncEntriesRecordSignatureFieldEvent | SyncEntriesStateFieldEvent | SyncEntriesIncarnationFieldEvent | SyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync>): Generator<SyncJoinFieldEvent | SyncResponseFieldEvent | SyncEntriesRecordIdFieldEvent | SyncEntriesRecordIncarnationFieldEvent | SyncEntriesRecordAddrsFieldEvent | SyncEntriesRecordMetaKeyFieldEvent | SyncEntriesRecordMetaValueFieldEvent | SyncEntriesRecordLeavingFieldEvent | SyncEntriesRecordSignatureFieldEvent | SyncEntriesRecordGenerationFieldEvent | SyncEntriesStateFieldEvent | SyncEntriesIncarnationFieldEvent | SyncDigestFieldEvent> {
     return streamMessage(buf, Sync.codec(), opts)
   }
 }
@@ -2710,6 +2782,11 @@ export namespace Update {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface UpdateRecordGenerationFieldEvent {
+    field: '$.record.generation'
+    value: number
+  }
+
   export interface UpdateSuspectIdFieldEvent {
     field: '$.suspect.id'
     value: string
@@ -2778,7 +2855,7 @@ export namespace Update {
     return decodeMessage(buf, Update.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent | UpdateForgetIdFieldEvent | UpdateForgetIncarnationFieldEvent | UpdateForgetFromFieldEvent | UpdateForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateRecordGenerationFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent | UpdateForgetIdFieldEvent | UpdateForgetIncarnationFieldEvent | UpdateForgetFromFieldEvent | UpdateForgetRefusedFieldEvent> {
     return streamMessage(buf, Update.codec(), opts)
   }
 }
@@ -2948,6 +3025,7 @@ export interface MemberRecord {
   meta: MetaEntry[]
   leaving: boolean
   signature: Uint8Array<ArrayBuffer>
+  generation?: number
 }
 
 export namespace MemberRecord {
@@ -2992,6 +3070,11 @@ export namespace MemberRecord {
         if ((obj.signature != null && obj.signature.byteLength > 0)) {
           w.uint32(50)
           w.bytes(obj.signature)
+        }
+
+        if (obj.generation != null) {
+          w.uint32(56)
+          w.uint64Number(obj.generation)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3045,6 +3128,10 @@ export namespace MemberRecord {
             }
             case 6: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.generation = reader.uint64Number()
               break
             }
             default: {
@@ -3128,6 +3215,13 @@ export namespace MemberRecord {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.generation`,
+                value: reader.uint64Number()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3178,6 +3272,11 @@ export namespace MemberRecord {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface MemberRecordGenerationFieldEvent {
+    field: '$.generation'
+    value: number
+  }
+
   export function encode (obj: Partial<MemberRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemberRecord.codec())
   }
@@ -3186,7 +3285,7 @@ export namespace MemberRecord {
     return decodeMessage(buf, MemberRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberRecord>): Generator<MemberRecordIdFieldEvent | MemberRecordIncarnationFieldEvent | MemberRecordAddrsFieldEvent | MemberRecordMetaKeyFieldEvent | MemberRecordMetaValueFieldEvent | MemberRecordLeavingFieldEvent | MemberRecordSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberRecord>): Generator<MemberRecordIdFieldEvent | MemberRecordIncarnationFieldEvent | MemberRecordAddrsFieldEvent | MemberRecordMetaKeyFieldEvent | MemberRecordMetaValueFieldEvent | MemberRecordLeavingFieldEvent | MemberRecordSignatureFieldEvent | MemberRecordGenerationFieldEvent> {
     return streamMessage(buf, MemberRecord.codec(), opts)
   }
 }
@@ -3471,6 +3570,11 @@ export namespace SyncEntry {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncEntryRecordGenerationFieldEvent {
+    field: '$.record.generation'
+    value: number
+  }
+
   export interface SyncEntryStateFieldEvent {
     field: '$.state'
     value: SyncEntry.State
@@ -3489,7 +3593,7 @@ export namespace SyncEntry {
     return decodeMessage(buf, SyncEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): Generator<SyncEntryRecordIdFieldEvent | SyncEntryRecordIncarnationFieldEvent | SyncEntryRecordAddrsFieldEvent | SyncEntryRecordMetaKeyFieldEvent | SyncEntryRecordMetaValueFieldEvent | SyncEntryRecordLeavingFieldEvent | SyncEntryRecordSignatureFieldEvent | SyncEntryStateFieldEvent | SyncEntryIncarnationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): Generator<SyncEntryRecordIdFieldEvent | SyncEntryRecordIncarnationFieldEvent | SyncEntryRecordAddrsFieldEvent | SyncEntryRecordMetaKeyFieldEvent | SyncEntryRecordMetaValueFieldEvent | SyncEntryRecordLeavingFieldEvent | SyncEntryRecordSignatureFieldEvent | SyncEntryRecordGenerationFieldEvent | SyncEntryStateFieldEvent | SyncEntryIncarnationFieldEvent> {
     return streamMessage(buf, SyncEntry.codec(), opts)
   }
 }

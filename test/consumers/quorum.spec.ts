@@ -77,8 +77,8 @@ test('a larger stable view raises the expected size; a fixed expect stays fixed'
 test('observeView applies a whole view: members missing from it no longer count as alive', () => {
   const q = cluster(['b', 'c', 'd'])
   q.tick(S)
-  const m = (id: string, state: 'alive' | 'dead'): { id: string, state: 'alive' | 'dead', addrs: string[], incarnation: number, meta: Record<string, string>, since: number } =>
-    ({ id, state, addrs: [], incarnation: 0, meta: {}, since: 0 })
+  const m = (id: string, state: 'alive' | 'dead'): { id: string, state: 'alive' | 'dead', addrs: string[], incarnation: number, meta: Record<string, string>, since: number, generation: number } =>
+    ({ id, state, addrs: [], incarnation: 0, meta: {}, since: 0, generation: 0 })
   const changed = q.observeView([m('a', 'alive'), m('b', 'dead')], S + 1) as QuorumStatus
   assert.equal(changed, { state: 'minority', alive: 1, expected: 4, since: S + 1 })
 })

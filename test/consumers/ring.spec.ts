@@ -5,7 +5,7 @@ import { HashRing, MAX_WEIGHT, memberWeight } from '../../src/consumers/ring.ts'
 import type { Member, MemberState } from '../../src/core/types.ts'
 
 function member (id: string, meta: Record<string, string> = {}, state: MemberState = 'alive'): Member {
-  return { id, addrs: [`/ip4/10.0.0.1/tcp/${id.length}`], state, incarnation: 0, meta, since: 0 }
+  return { id, addrs: [`/ip4/10.0.0.1/tcp/${id.length}`], state, incarnation: 0, meta, since: 0, generation: 0 }
 }
 
 const ids = (n: number, prefix = 'm'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}-12D3KooW`)

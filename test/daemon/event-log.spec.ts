@@ -32,6 +32,16 @@ test('since returns exactly the events after the given seq, oldest first', () =>
   assert.equal(none.events, [])
 })
 
+test('a restart\'s reason travels with its event; other events have none', () => {
+  const log = new EventLog({ capacity: 8 })
+  log.append({ ...event('a', 'update'), reason: 'restart' })
+  log.append(event('b', 'update'))
+  const result = log.since(0)
+  assert.ok(result.ok)
+  assert.is(result.events[0].reason, 'restart')
+  assert.is('reason' in result.events[1], false)
+})
+
 test('since signals a seq older than the ring once it has overflowed', () => {
   const log = new EventLog({ capacity: 4 })
   fill(log, 10)

@@ -26,6 +26,7 @@ export function makeMember (id: string, overrides: Partial<Member> = {}): Member
     incarnation: 0,
     meta: {},
     since: 1_700_000_000_000,
+    generation: 0,
     ...overrides
   }
 }
@@ -99,11 +100,12 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   }
 
   /** Applies `type` to member `id` in the table and dispatches `member:<type>`. */
-  emit (type: MembershipEventType, id: string, overrides: Partial<Member> = {}, at = Date.now()): MembershipEvent {
+  emit (type: MembershipEventType, id: string, overrides: Partial<Member> = {}, at = Date.now(), reason?: MembershipEvent['reason']): MembershipEvent {
     const previous = this.#others.get(id) ?? makeMember(id)
     const member: Member = { ...previous, ...overrides, state: STATE_AFTER[type] ?? previous.state, since: at }
     this.#others.set(id, member)
     const event: MembershipEvent = { type, member: structuredClone(member), at }
+    if (reason !== undefined) event.reason = reason
     this.dispatchEvent(new CustomEvent(`member:${type}`, { detail: event }))
     return event
   }

@@ -94,6 +94,16 @@ test('GET /v1/events streams each new event with id: seq, event: type and data: 
   assert.equal(Object.keys(JSON.parse(events[1].data)), ['seq', 'type', 'at', 'member'])
 })
 
+test('GET /v1/events carries the reason of a restart\'s update', async () => {
+  const h = await start()
+  const s = await stream(`${h.base}/v1/events`)
+  await waitFor('the subscription', () => h.eventLog.subscriberCount === 1)
+  const restarted = h.swim.emit('update', 'peer-a', { generation: 1_700_000_000_500 }, 1234, 'restart')
+  const [event] = await s.waitForEvents(1)
+  assert.equal(JSON.parse(event.data), { seq: 1, type: 'update', at: 1234, member: restarted.member, reason: 'restart' })
+  assert.is(JSON.parse(event.data).member.generation, 1_700_000_000_500)
+})
+
 test('GET /v1/events without a resume point starts with a marker of the current seq', async () => {
   const h = await start()
   h.swim.emit('join', 'peer-a')

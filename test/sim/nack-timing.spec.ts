@@ -1,37 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Simulation } from '../../src/sim/index.ts'
-import type { ProfileName } from '../../src/core/config.ts'
-import { allSeeAlive, runUntil } from '../helpers/sim.ts'
+import { probeOneDeadNode } from './scenarios.ts'
 
 /**
  * Lifeguard's nack tells a prober that its own links work: a relay whose target stays silent
  * says so before the prober's probe ends. A nack that comes after the deadline counts for
- * nothing, and a healthy prober is charged as if none of its relays had answered.
+ * nothing, and a healthy prober is charged as if none of its relays had answered. The
+ * scenario (one of 50 crashed, 60 s) is the one bench/defects.ts prints figures for.
  */
-function probeOneDeadNode (profile: ProfileName): { indirect: number, nacks: number, penalised: number, maxScore: number } {
-  const sim = new Simulation({ size: 50, seed: 1, profile })
-  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 50), 120_000, 500) !== undefined, 'formed')
-  sim.runFor(30_000)
-  const survivors = sim.ids.filter(id => id !== sim.ids[10])
-  const indirectBefore = survivors.map(id => sim.machine(id).stats.indirectProbesSent)
-  const nacksBefore = survivors.map(id => sim.machine(id).stats.nacksReceived)
-  sim.crash(sim.ids[10])
-  let maxScore = 0
-  const penalisedSet = new Set<string>()
-  for (let t = 0; t < 60_000; t += 100) {
-    sim.runFor(100)
-    for (const id of survivors) {
-      const score = sim.machine(id).awarenessScore
-      if (score > 0) penalisedSet.add(id)
-      maxScore = Math.max(maxScore, score)
-    }
-  }
-  const indirect = survivors.reduce((sum, id, i) => sum + sim.machine(id).stats.indirectProbesSent - indirectBefore[i], 0)
-  const nacks = survivors.reduce((sum, id, i) => sum + sim.machine(id).stats.nacksReceived - nacksBefore[i], 0)
-  return { indirect, nacks, penalised: penalisedSet.size, maxScore }
-}
-
 for (const profile of ['lan', 'wan'] as const) {
   test(`${profile}: relays nack within the prober's window, so probing a dead node penalises no healthy prober`, () => {
     const r = probeOneDeadNode(profile)

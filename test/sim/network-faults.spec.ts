@@ -9,27 +9,6 @@ test('an unknown constructor option is refused with a message naming it and the 
   assert.throws(() => new Simulation({ size: 3, sed: 1 } as unknown as SimulationOptions), /Unknown Simulation option "sed": the options are size, seed/)
 })
 
-test('non-transitive reachability: with x–z cut and both reaching y, nobody is failed (N=20)', () => {
-  const sim = new Simulation({ size: 20, seed: 1 })
-  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 20), 30_000) !== undefined, 'formed')
-  const [x, z] = [sim.ids[3], sim.ids[4]]
-  sim.cut([x], [z])
-  sim.runFor(300_000)
-  // x's probes of z fail directly but succeed through relays, and the other way round.
-  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
-  assert.ok(allSeeAlive(sim, sim.ids, 20))
-})
-
-test('one-way loss: a member whose outgoing link to everyone is cut is failed by all, and it fails nobody by itself (N=10)', () => {
-  const sim = new Simulation({ size: 10, seed: 1 })
-  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
-  const mute = sim.ids[5]
-  for (const id of sim.ids) if (id !== mute) sim.setLinkLoss(mute, id, 1)
-  const others = sim.ids.filter(id => id !== mute)
-  assert.ok(runUntil(sim, () => others.every(id => sim.view(id).find(m => m.id === mute)?.state === 'dead'), 120_000) !== undefined, 'failed by all')
-  assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== mute).length, 0, 'no other member failed')
-})
-
 test('a slow link (one-way latency above the probe timeout) sends its probes through relays, and nobody fails', () => {
   const sim = new Simulation({ size: 10, seed: 1 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
