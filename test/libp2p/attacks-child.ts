@@ -12,9 +12,8 @@
  *
  * - `flood`: each attacker resends one sync of `entries` records with bad signatures (16
  *   addresses each, so the frame is large and costly to decode) for `seconds`;
- * - `hold`: each attacker opens `streams` sync streams and sends on each a length prefix of
- *   4 MiB − 1 and all but one byte of the body, so no frame ever completes, and holds
- *   them for `seconds`.
+ * - `hold`: each attacker opens `streams` sync streams and sends on each a frame of 4 MiB − 1
+ *   bytes but its last byte, so no frame ever completes, and holds them for `seconds`.
  */
 import '../../src/polyfill.ts'
 import { createInterface } from 'node:readline'
@@ -111,7 +110,9 @@ async function flood (attackers: Attacker[]): Promise<ChildReport> {
 }
 
 async function hold (attackers: Attacker[]): Promise<ChildReport> {
-  const length = 4 * 1024 * 1024 - 1
+  // The frame, its 4-byte length prefix included, is 4 MiB − 1 bytes: within the default
+  // read buffer of a libp2p stream (4 MiB), so only the protocol's own caps can refuse it.
+  const length = 4 * 1024 * 1024 - 1 - 4
   const head = varint(length)
   // One body shared by every stream: the attackers' memory is not what is measured.
   const body = new Uint8Array(length - 1)

@@ -47,7 +47,7 @@ test('each step yields the sync decoded so far, its entries growing', () => {
 })
 
 test('a bad entry in a later part is reported at its index in the whole sync', () => {
-  const good = entries(1000).map(e => ({ record: { id: e.record.id, incarnation: e.record.incarnation, addrs: e.record.addrs, meta: [], leaving: false, signature: e.record.signature ?? new Uint8Array(0) }, state: pb.SyncEntry.State.ALIVE, incarnation: e.incarnation }))
+  const good = entries(1000).map(e => ({ record: { id: e.record.id, incarnation: e.record.incarnation, addrs: e.record.addrs, meta: [], leaving: false, signature: new Uint8Array(64).fill(1) }, state: pb.SyncEntry.State.ALIVE, incarnation: e.incarnation }))
   good[900] = { ...good[900], state: pb.SyncEntry.State.STATE_UNSPECIFIED }
   const bytes = pb.SwimMessage.encode({ sync: { join: false, response: false, entries: good, digest: new Uint8Array(0) } })
   const whole = decodeMessage(bytes)
