@@ -162,7 +162,7 @@ export class PushPullProtocol {
       const framed = lpStream(stream, framing(this.init.limits.maxSyncBytes))
       await framed.write(request, { signal })
       const raw = await framed.read({ signal })
-      const result = await decodeSync(raw.subarray(), this.init.limits, signal)
+      const result = await decodeSync(raw.subarray(), this.init.limits)
       if (!this.running) return undefined
       if (!result.ok) {
         this.init.onDecodeError(to, result.error)
@@ -251,7 +251,7 @@ export class PushPullProtocol {
       throw err
     }
     const check = this.init.checkPart
-    const result = await decodeSync(raw.subarray(), this.init.limits, signal, check == null ? undefined : async part => await check(from, part))
+    const result = await decodeSync(raw.subarray(), this.init.limits, check == null ? undefined : async part => await check(from, part))
     if (!this.running) return false
     if (!result.ok) {
       this.init.onDecodeError(from, result.error)
@@ -280,16 +280,17 @@ export class PushPullProtocol {
  * Decodes a sync frame a part at a time, yielding to the event loop between parts (after
  * the I/O already waiting, as setImmediate runs after the poll phase). `check` sees the sync
  * decoded so far after each part; when it answers false, decoding stops there and that
- * partial sync is the result. Rejects when `signal` aborts meanwhile: the exchange is over.
+ * partial sync is the result. The exchange's timeout does not cut it short: the frame has
+ * arrived, and how long decoding takes on a busy node is not the peer's fault (the caller
+ * looks whether the service stopped meanwhile).
  */
-async function decodeSync (raw: Uint8Array, limits: WireLimits, signal: AbortSignal, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
+async function decodeSync (raw: Uint8Array, limits: WireLimits, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
   const steps = decodeInParts(raw, limits)
   for (;;) {
     const step = steps.next()
     if (step.done === true) return step.value
     if (check != null && !await check(step.value)) return { ok: true, message: step.value }
     await new Promise(resolve => setImmediate(resolve))
-    signal.throwIfAborted()
   }
 }
 
