@@ -106,6 +106,11 @@ export class PushPullProtocol {
     this.protocol = init.protocol ?? SYNC_PROTOCOL
   }
 
+  /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
+  get inboundExchanges (): number {
+    return this.inbound
+  }
+
   /** Refuses `peer`'s sync streams for SYNC_PENALTY ms. */
   penalise (peer: string): void {
     this.penalised.delete(peer)
