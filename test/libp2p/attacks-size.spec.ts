@@ -80,4 +80,23 @@ test('row 10: 170 records at the old size caps cannot push a member\'s state pas
   assert.ok(victim.services.swim.members().length <= 3, `the victim holds ${victim.services.swim.members().length} members`)
 })
 
+test('a sync above 4 MiB (a libp2p stream\'s default read buffer) is read and checked: here, a member\'s 5 MB sync of bad signatures is rejected', async () => {
+  const victim = await createNode()
+  const key = await generateKeyPair('Ed25519')
+  const evil = track(await createLibp2p(baseOptions({ privateKey: key })))
+  const own = signed(key, { incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false })
+  await sendSync(evil, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
+  await until('the attacker to be a member', () => victim.services.swim.members().some(m => m.id === own.id))
+  const before = victim.services.swim.stats().recordsRejected
+  const entries = Array.from({ length: 9000 }, (_, i) => entry({
+    ...own,
+    incarnation: 1 + i,
+    addrs: Array.from({ length: 16 }, (_, j) => `/ip4/10.${(i >> 8) & 255}.${i & 255}.${j}/tcp/${40000 + j}`),
+    signature: new Uint8Array(64).fill(i % 251)
+  }))
+  assert.ok(encodeMessage({ type: 'sync', join: false, response: false, entries }).byteLength > 5_000_000)
+  await sendSync(evil, victim, { type: 'sync', join: false, response: false, entries })
+  await until('the sync to be checked and its bad signature counted', () => victim.services.swim.stats().recordsRejected > before, 10_000)
+})
+
 test.run()
