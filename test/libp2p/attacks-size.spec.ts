@@ -81,7 +81,9 @@ test('row 10: 170 records at the old size caps cannot push a member\'s state pas
 })
 
 test('a sync above 4 MiB (a libp2p stream\'s default read buffer) is read and checked: here, a member\'s 5 MB sync of bad signatures is rejected', async () => {
-  const victim = await createNode()
+  // Slow timings, so the exchange timeout (4 × probeTimeout) leaves a loaded machine time
+  // to move 5 MB through the encrypted connection: what is tested is the size.
+  const victim = await createNode({ swim: { probeInterval: 2000, probeTimeout: 1500 } })
   const key = await generateKeyPair('Ed25519')
   const evil = track(await createLibp2p(baseOptions({ privateKey: key })))
   const own = signed(key, { incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false })
@@ -96,7 +98,7 @@ test('a sync above 4 MiB (a libp2p stream\'s default read buffer) is read and ch
   }))
   assert.ok(encodeMessage({ type: 'sync', join: false, response: false, entries }).byteLength > 5_000_000)
   await sendSync(evil, victim, { type: 'sync', join: false, response: false, entries })
-  await until('the sync to be checked and its bad signature counted', () => victim.services.swim.stats().recordsRejected > before, 10_000)
+  await until('the sync to be checked and its bad signature counted', () => victim.services.swim.stats().recordsRejected > before, 20_000)
 })
 
 test.run()
