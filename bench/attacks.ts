@@ -5,12 +5,15 @@
  * - table size: the victim's member count at the end (the real cluster is 3, +1 attacker);
  * - RSS: the process's resident set at its peak during the attack (all nodes together);
  * - worst ack delay: the slowest answer to the prober's pings;
- * - false suspicions: suspect and fail events about the real members on the observers.
+ * - false suspicions: suspect and fail events about the real members on the observers;
+ * - event-loop lag: the largest delay of the process's event loop during the attack
+ *   (perf_hooks.monitorEventLoopDelay, max and 99th percentile), beside the worst ack
+ *   delay it explains.
  *
  * The cluster is keyless, so its stream proof is public: the attackers begin every stream
  * with it, as any outsider can.
  *
- *   node --import tsx bench/attacks.ts [--json] [--seconds 8]
+ *   node --import tsx bench/attacks.ts [--json] [--seconds 8] [--only REGEX]
  */
 import '../src/polyfill.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -18,6 +21,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
 import { createLibp2p } from 'libp2p'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../src/core/messages.ts'
@@ -27,7 +31,7 @@ import { decodeMessage, encodeMessage } from '../src/wire/codec.ts'
 import { baseOptions, createCluster, dialWithProof, idOf, recordEvents, stopAll, track, waitFor, withoutProof, aliveCount } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '8' } } })
+const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, seconds: { type: 'string', default: '8' }, only: { type: 'string' } } })
 const SECONDS = Number(args.seconds)
 
 interface Attacker { node: Libp2p, key: PrivateKey, id: string }
@@ -122,7 +126,7 @@ const ATTACKS: Record<string, Attack> = {
   }
 }
 
-interface Row { attack: string, tableSize: number, rssMiB: number, worstAckMs: number | null, missedAcks: number, falseSuspicions: number, falseFails: number }
+interface Row { attack: string, tableSize: number, rssMiB: number, worstAckMs: number | null, lagMaxMs: number, lagP99Ms: number, missedAcks: number, falseSuspicions: number, falseFails: number }
 
 async function run (name: string, attack: Attack): Promise<Row> {
   const nodes = await createCluster(3)
@@ -147,6 +151,8 @@ async function run (name: string, attack: Attack): Promise<Row> {
   const until = Date.now() + SECONDS * 1000
   const sentAt = new Map<number, number>()
   let rss = process.memoryUsage().rss
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
   const pinger = (async () => {
     for (let seq = 1; Date.now() < until; seq++) {
       sentAt.set(seq, performance.now())
@@ -156,6 +162,7 @@ async function run (name: string, attack: Attack): Promise<Row> {
     }
   })()
   await Promise.all([attack(victim, others, until), pinger])
+  lag.disable()
   await new Promise(resolve => setTimeout(resolve, 500))
   let worst: number | null = null
   let missed = 0
@@ -170,6 +177,8 @@ async function run (name: string, attack: Attack): Promise<Row> {
     tableSize: victim.services.swim.members().length,
     rssMiB: Math.round(rss / 1048576),
     worstAckMs: worst == null ? null : Math.round(worst * 10) / 10,
+    lagMaxMs: Math.round(lag.max / 1e5) / 10,
+    lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10,
     missedAcks: missed,
     falseSuspicions: all.filter(e => e.type === 'suspect').length,
     falseFails: all.filter(e => e.type === 'fail').length
@@ -180,14 +189,15 @@ async function run (name: string, attack: Attack): Promise<Row> {
 
 const rows: Row[] = []
 for (const [name, attack] of Object.entries(ATTACKS)) {
+  if (args.only != null && !new RegExp(args.only).test(name)) continue
   process.stderr.write(`attack: ${name}\n`)
   rows.push(await run(name, attack))
 }
 if (args.json === true) {
   process.stdout.write(JSON.stringify({ seconds: SECONDS, rows }) + '\n')
 } else {
-  console.log('| attack | table size | peak RSS (MiB) | worst ack delay | missed acks | false suspicions / fails |')
-  console.log('|---|---|---|---|---|---|')
-  for (const r of rows) console.log(`| ${r.attack} | ${r.tableSize} | ${r.rssMiB} | ${r.worstAckMs ?? '—'} ms | ${r.missedAcks} | ${r.falseSuspicions} / ${r.falseFails} |`)
+  console.log('| attack | table size | peak RSS (MiB) | worst ack delay | event-loop lag (max / p99) | missed acks | false suspicions / fails |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const r of rows) console.log(`| ${r.attack} | ${r.tableSize} | ${r.rssMiB} | ${r.worstAckMs ?? '—'} ms | ${r.lagMaxMs} / ${r.lagP99Ms} ms | ${r.missedAcks} | ${r.falseSuspicions} / ${r.falseFails} |`)
 }
 process.exit(0)

@@ -47,13 +47,18 @@ function natural (r: Random): number {
   return r.next() < 0.5 ? randomInt(r, 300) : Math.floor(r.next() * Number.MAX_SAFE_INTEGER)
 }
 
+/** A multiaddr: the encoder refuses any other address, as receivers do. */
+function addr (r: Random): string {
+  return `/ip4/10.${randomInt(r, 256)}.${randomInt(r, 256)}.${randomInt(r, 256)}/tcp/${randomInt(r, 65536)}`
+}
+
 function record (r: Random): MemberRecord {
   const meta: Record<string, string> = {}
   for (let i = randomInt(r, 4); i > 0; i--) meta[text(r, 1, 12)] = text(r, 0, 30)
   const rec: MemberRecord = {
     id: text(r, 1, 52),
     incarnation: natural(r),
-    addrs: Array.from({ length: randomInt(r, 4) }, () => text(r, 1, 40)),
+    addrs: Array.from({ length: randomInt(r, 4) }, () => addr(r)),
     meta,
     leaving: r.next() < 0.1
   }
@@ -75,7 +80,7 @@ function message (r: Random): Message {
   switch (randomInt(r, 6)) {
     case 0: return { type: 'ping', seq: natural(r), target: text(r, 1, 52), updates: updates(r) }
     case 1: return { type: 'ack', seq: natural(r), updates: updates(r) }
-    case 2: return { type: 'ping-req', seq: natural(r), target: text(r, 1, 52), targetAddrs: Array.from({ length: randomInt(r, 3) }, () => text(r, 1, 40)), updates: updates(r) }
+    case 2: return { type: 'ping-req', seq: natural(r), target: text(r, 1, 52), targetAddrs: Array.from({ length: randomInt(r, 3) }, () => addr(r)), updates: updates(r) }
     case 3: return { type: 'nack', seq: natural(r), updates: updates(r) }
     case 4: return { type: 'gossip', updates: updates(r) }
     default: {

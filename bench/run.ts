@@ -245,9 +245,9 @@ if (attacks?.ok === true) {
   lines.push('')
   lines.push(`## Attacks (3 real nodes on loopback, ${attacks.result.seconds} s each, a ping every 20 ms; \`bench/attacks.ts\`)`)
   lines.push('')
-  row('attack', 'victim\'s table', 'peak RSS (process)', 'worst ack delay', 'missed acks', 'suspect / fail events about real members')
-  row('---', '---', '---', '---', '---', '---')
-  for (const r of attacks.result.rows) row(r.attack, String(r.tableSize), `${r.rssMiB} MiB`, r.worstAckMs == null ? '—' : `${r.worstAckMs} ms`, String(r.missedAcks), `${r.falseSuspicions} / ${r.falseFails}`)
+  row('attack', 'victim\'s table', 'peak RSS (process)', 'worst ack delay', 'event-loop lag (max / p99)', 'missed acks', 'suspect / fail events about real members')
+  row('---', '---', '---', '---', '---', '---', '---')
+  for (const r of attacks.result.rows) row(r.attack, String(r.tableSize), `${r.rssMiB} MiB`, r.worstAckMs == null ? '—' : `${r.worstAckMs} ms`, `${r.lagMaxMs} / ${r.lagP99Ms} ms`, String(r.missedAcks), `${r.falseSuspicions} / ${r.falseFails}`)
 }
 
 lines.push('')

@@ -156,7 +156,8 @@ export class Driver {
         this.drive(m => m.receive(from, message, Date.now()))
       },
       onPing: (from, ping, bytes) => this.answerPing(from, ping, bytes),
-      onSync: (from, request, bytes) => this.answerSync(from, request, bytes)
+      onSync: (from, request, bytes) => this.answerSync(from, request, bytes),
+      checkSyncPart: async (_from, part) => await this.checkAhead(part, SENDER_ALLOWANCE.verifications)
     })
     try {
       await transport.packets?.start((packet, source) => { this.onPacket(packet, source) })
@@ -377,6 +378,8 @@ export class Driver {
    * time with a yield between slices, so acks and timers never wait behind a large batch;
    * the machine's verify hook then only looks the results up. False at the first bad
    * signature: the sender gets no more of our time (the caller resets and penalises).
+   * Records already checked (a part of the same sync checked as it was decoded) count
+   * against the budget again, so checking a sync part by part spends no more than at once.
    */
   private async checkAhead (sync: Sync, budget: number): Promise<boolean> {
     let spent = 0
@@ -385,7 +388,13 @@ export class Driver {
       const machine = this.machine
       if (machine == null) return true
       const record = entry.record
-      if (!machine.needsCheck(record) || !this.init.admits(record.id) || this.checked.has(record)) continue
+      const known = this.checked.get(record)
+      if (known === false) return false
+      if (known === true) {
+        spent++
+        continue
+      }
+      if (!machine.needsCheck(record) || !this.init.admits(record.id)) continue
       const valid = this.init.verify(record)
       this.checked.set(record, valid)
       if (!valid) return false

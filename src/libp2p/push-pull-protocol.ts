@@ -5,7 +5,10 @@
  *   A <--sync(entries, response=true)-- B, both close
  *
  * Each frame is length-prefixed and bounded by the wire limit for sync messages; the whole
- * exchange is bounded by an AbortSignal timeout. A malformed request or response is
+ * exchange is bounded by an AbortSignal timeout. A large frame is decoded in parts of
+ * SYNC_PART_BYTES with a yield to the event loop between them (`decodeInParts`), so a peer's
+ * full state, or an attacker's flood of large syncs, never holds acks and timers back for
+ * longer than one part takes. A malformed request or response is
  * counted and the stream reset. Nothing here throws into the caller or rejects unobserved.
  *
  * What a peer can make this node hold is bounded per node, not per connection: at most
@@ -18,8 +21,8 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
-import { decodeMessage } from '../wire/codec.ts'
-import type { WireError, WireLimits } from '../wire/index.ts'
+import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
+import { decodeInParts } from '../wire/sync-frames.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
 
 /** Inbound push-pull exchanges in progress at once, over all connections. */
@@ -64,6 +67,11 @@ export interface PushPullProtocolInit {
    * send none, or 'reset' to reset the stream (and penalise the peer).
    */
   onRequest: (from: string, request: Sync, bytes: number) => SyncAnswer | Promise<SyncAnswer>
+  /**
+   * Checks the part of a large request decoded so far; false (a bad signature) stops the
+   * decoding, and onRequest gets the request as decoded up to there (to count and reset it).
+   */
+  checkPart?: (from: string, part: Sync) => Promise<boolean>
   onDecodeError: (from: string, error: WireError | Error) => void
   /** As ProbeProtocolInit's. */
   onUnreachable: (id: string, refused: boolean) => void
@@ -96,6 +104,11 @@ export class PushPullProtocol {
   constructor (init: PushPullProtocolInit) {
     this.init = init
     this.protocol = init.protocol ?? SYNC_PROTOCOL
+  }
+
+  /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
+  get inboundExchanges (): number {
+    return this.inbound
   }
 
   /** Refuses `peer`'s sync streams for SYNC_PENALTY ms. */
@@ -151,10 +164,11 @@ export class PushPullProtocol {
     }
     this.streams.add(stream)
     try {
-      const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
+      const framed = lpStream(stream, framing(this.init.limits.maxSyncBytes))
       await framed.write(request, { signal })
       const raw = await framed.read({ signal })
-      const result = decodeMessage(raw, this.init.limits)
+      const result = await decodeSync(raw.subarray(), this.init.limits)
+      if (!this.running) return undefined
       if (!result.ok) {
         this.init.onDecodeError(to, result.error)
         stream.abort(new Error(`Bad sync response: ${result.error.message}`))
@@ -232,7 +246,7 @@ export class PushPullProtocol {
   /** Answers one request; resolves to whether it was a join. */
   private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
-    const framed = lpStream(stream, { maxDataLength })
+    const framed = lpStream(stream, framing(maxDataLength))
     let raw
     try {
       raw = await framed.read({ signal })
@@ -241,7 +255,9 @@ export class PushPullProtocol {
       if (isFramingError(err)) this.init.onDecodeError(from, err as Error)
       throw err
     }
-    const result = decodeMessage(raw, this.init.limits)
+    const check = this.init.checkPart
+    const result = await decodeSync(raw.subarray(), this.init.limits, check == null ? undefined : async part => await check(from, part))
+    if (!this.running) return false
     if (!result.ok) {
       this.init.onDecodeError(from, result.error)
       stream.abort(new Error(`Bad sync request: ${result.error.message}`))
@@ -265,12 +281,42 @@ export class PushPullProtocol {
   }
 }
 
+/**
+ * Decodes a sync frame a part at a time, yielding to the event loop between parts (after
+ * the I/O already waiting, as setImmediate runs after the poll phase). `check` sees the sync
+ * decoded so far after each part; when it answers false, decoding stops there and that
+ * partial sync is the result. The exchange's timeout does not cut it short: the frame has
+ * arrived, and how long decoding takes on a busy node is not the peer's fault (the caller
+ * looks whether the service stopped meanwhile).
+ */
+async function decodeSync (raw: Uint8Array, limits: WireLimits, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
+  const steps = decodeInParts(raw, limits)
+  for (;;) {
+    const step = steps.next()
+    if (step.done === true) return step.value
+    if (check != null && !await check(step.value)) return { ok: true, message: step.value }
+    await new Promise(resolve => setImmediate(resolve))
+  }
+}
+
+/**
+ * Frames of up to `maxDataLength` bytes. The stream's read buffer must hold a whole frame
+ * and its length prefix: at its default (4 MiB) every sync above 4 MiB, a state well
+ * within maxSyncBytes, failed with a read buffer overflow and push-pull silently stopped.
+ */
+function framing (maxDataLength: number): { maxDataLength: number, maxBufferSize: number } {
+  return { maxDataLength, maxBufferSize: maxDataLength + MAX_PREFIX_BYTES }
+}
+
+/** Longest varint length prefix (of a 2^53 − 1 length). */
+const MAX_PREFIX_BYTES = 8
+
 function isSync (message: Message, response: boolean): message is Sync {
   return message.type === 'sync' && message.response === response
 }
 
 function isFramingError (err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name
-  return name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthError' ||
+  return name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthError' || name === 'StreamBufferError' ||
     name === 'InvalidDataLengthLengthError' || name === 'UnexpectedEOFError'
 }

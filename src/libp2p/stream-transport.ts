@@ -68,6 +68,7 @@ export class Libp2pStreams implements StreamTransport {
       timeout: init.syncTimeout,
       isMember: init.isMember,
       onRequest: async (from: string, request: Sync, bytes: number): Promise<SyncAnswer> => await this.handlers?.onSync(from, request, bytes),
+      checkPart: async (from: string, part: Sync): Promise<boolean> => await (this.handlers?.checkSyncPart?.(from, part) ?? true),
       onDone: id => { init.dialer.idle(id) },
       onJoinAnswered: connection => { init.dialer.release(connection) },
       onExchangeFailed: init.onExchangeFailed

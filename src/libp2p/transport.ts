@@ -44,6 +44,12 @@ export interface StreamHandlers {
    * sync streams are refused for a while.
    */
   onSync: (from: string, request: Sync, bytes: number) => SyncAnswer | Promise<SyncAnswer>
+  /**
+   * The part of a large push-pull request decoded so far (the whole of it comes to onSync
+   * after): resolves to false at a record with a bad signature, and the rest of the request
+   * is not decoded. Lets a flood of bad signatures cost one part of a frame, not all of it.
+   */
+  checkSyncPart?: (from: string, part: Sync) => Promise<boolean>
 }
 
 /** What a push-pull request gets: a response, none, or 'reset' (the request was bad). */

@@ -6,8 +6,13 @@
  * outsider can, and their bytes reach the protocols behind it.
  */
 import '../../src/polyfill.ts'
+import { spawn } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
@@ -22,11 +27,62 @@ import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { MAX_INBOUND_SYNCS } from '../../src/libp2p/push-pull-protocol.ts'
+import type { PushPullProtocol } from '../../src/libp2p/push-pull-protocol.ts'
+import type { ChildConfig, ChildReport } from './attacks-child.ts'
+import type { SwimNode } from './helpers.ts'
 import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
-test.after.each(async () => { await stopAll() })
+const children = new Set<ChildProcessWithoutNullStreams>()
+
+test.after.each(async () => {
+  for (const child of children) child.kill()
+  children.clear()
+  await stopAll()
+})
+
+interface Attackers {
+  /** The attackers' ids, once each has joined the victim. */
+  ids: string[]
+  /** Runs the attack; resolves to the child's report. */
+  attack: () => Promise<ChildReport>
+}
+
+/**
+ * Attacker nodes in a child process (test/libp2p/attacks-child.ts): what is measured in
+ * this process (event-loop delay, RSS) is then the victim's, not the attackers'.
+ */
+async function attackersApart (victim: SwimNode, config: Omit<ChildConfig, 'victim' | 'victimId'>): Promise<Attackers> {
+  const script = fileURLToPath(new URL('./attacks-child.ts', import.meta.url))
+  const full: ChildConfig = { ...config, victim: victim.getMultiaddrs()[0].toString(), victimId: idOf(victim) }
+  const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(full)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  children.add(child)
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000) })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async (key: string): Promise<any> => {
+    for (;;) {
+      const line = await lines.next()
+      if (line.done === true) throw new Error(`The attackers' process ended before "${key}": ${stderr}`)
+      try {
+        const parsed = JSON.parse(line.value)
+        if (key in parsed) return parsed[key]
+      } catch {}
+    }
+  }
+  const ids = await next('joined') as string[]
+  return {
+    ids,
+    attack: async () => {
+      child.stdin.write('go\n')
+      const report = await next('done') as ChildReport
+      child.stdin.write('stop\n')
+      return report
+    }
+  }
+}
 
 interface Attacker { node: Libp2p, key: PrivateKey, id: string, acks: Map<number, number> }
 
@@ -151,6 +207,81 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
   // One rejection per attacker before its penalty; the rest of its syncs are refused.
   assert.ok(rejected >= 1 && rejected <= 4, `${rejected} records rejected over ${sent} syncs`)
   assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+})
+
+test('row 4: two members resending a 3.8 MB sync of bad signatures from another process: the victim\'s event loop never stalls, acks stay on time', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
+  const events = recordEvents(other)
+  const victimId = idOf(victim)
+  const flooders = await attackersApart(victim, { mode: 'flood', attackers: 2, seconds: 4, entries: 6500 })
+  await waitFor('the flooders to be members', () => flooders.ids.every(id => victim.services.swim.members().some(m => m.id === id)))
+  const rejectedBefore = victim.services.swim.stats().recordsRejected
+  const prober = await attacker()
+  const ping = await dialWithProof(prober.node, victim, PROBE_PROTOCOL)
+  const sentAt = new Map<number, number>()
+  const flooded = new AbortController()
+  const pinger = async (): Promise<void> => {
+    for (let seq = 1; !flooded.signal.aborted; seq++) {
+      sentAt.set(seq, performance.now())
+      ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq, target: victimId, updates: [] })))
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+  const lag = monitorEventLoopDelay({ resolution: 10 })
+  lag.enable()
+  const [report] = await Promise.all([flooders.attack().finally(() => { flooded.abort() }), pinger()])
+  lag.disable()
+  await new Promise(resolve => setTimeout(resolve, 300))
+  let worst = 0
+  let answered = 0
+  for (const [seq, at] of sentAt) {
+    const got = prober.acks.get(seq)
+    if (got == null) continue
+    answered++
+    worst = Math.max(worst, got - at)
+  }
+  const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
+  const maxLag = lag.max / 1e6
+  assert.ok(rejected >= 1, `the floods were decoded and rejected (${rejected} rejected, ${String(report.sent)} syncs sent)`)
+  // One such sync (within the 4 MiB a stream buffers by default) decoded in one go blocks
+  // the loop for 200 ms and more (910 ms measured on a loaded machine); in parts of 32 KiB
+  // the longest step is a few ms. The bounds leave room for the load of a shared 2-core
+  // machine, whose event loop lags 100-200 ms now and then with no attack at all.
+  assert.ok(maxLag < 300, `event loop delayed by up to ${maxLag.toFixed(1)} ms`)
+  assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
+  assert.ok(worst < 400, `worst ack delay ${worst.toFixed(1)} ms`)
+  assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+})
+
+test('row 11: 40 connections × 4 sync streams, each sending a 4 MiB frame minus one byte: the victim holds at most its node-wide slots, its RSS stays bounded', async () => {
+  const victim = await createNode()
+  const holders = await attackersApart(victim, { mode: 'hold', attackers: 40, streams: 4, seconds: 4 })
+  // Members, so their frames are held up to maxSyncBytes, not refused at a stranger's 64 KiB.
+  await waitFor('the 40 attackers to be members', () => holders.ids.every(id => victim.services.swim.members().some(m => m.id === id)))
+  const before = process.memoryUsage().rss
+  let peak = before
+  const attacked = new AbortController()
+  // The victim's own count of inbound exchanges in progress, from inside its service.
+  const pushPull = (victim.services.swim as unknown as { transport: { streams: { pushPull: PushPullProtocol } } }).transport.streams.pushPull
+  let held = 0
+  const sampler = (async () => {
+    while (!attacked.signal.aborted) {
+      peak = Math.max(peak, process.memoryUsage().rss)
+      held = Math.max(held, pushPull.inboundExchanges)
+      await new Promise(resolve => setTimeout(resolve, 5))
+    }
+  })()
+  const report = await holders.attack().finally(() => { attacked.abort() })
+  await sampler
+  const growth = (peak - before) / 1048576
+  assert.is(report.opened, 160, 'every stream was opened (4 per connection is within the per-connection limit)')
+  assert.ok(held >= 1, 'the victim took some of the frames (the attackers are members)')
+  assert.ok(held <= MAX_INBOUND_SYNCS, `${held} exchanges in progress at once`)
+  // Held in full, 160 partial frames would cost 640 MiB. The node-wide cap holds
+  // MAX_INBOUND_SYNCS × 4 MiB at once; a second wave is taken when the first times out,
+  // before the first is collected, and buffers come on top: 2 × 32 + 96 MiB.
+  assert.ok(growth < 2 * MAX_INBOUND_SYNCS * 4 + 96, `RSS grew by ${growth.toFixed(0)} MiB`)
 })
 
 test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length prefix', async () => {
