@@ -14,7 +14,7 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Ack, Ping } from '../core/messages.ts'
-import { decodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PING_STREAMS, MAX_OUTBOUND_PING_STREAMS, PING_PROTOCOL } from './constants.ts'
 import { dialFailure } from './dialer.ts'

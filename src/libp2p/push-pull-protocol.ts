@@ -18,7 +18,7 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
-import { decodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
 

@@ -21,7 +21,8 @@ import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProt
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
-import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { decodeMessage } from '../../src/wire/decode.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')

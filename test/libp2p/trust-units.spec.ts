@@ -9,7 +9,7 @@ import { GossipsubBridge } from '../../src/libp2p/gossipsub-bridge.ts'
 import type { PubSubLike, PubSubMessage, TopicValidation } from '../../src/libp2p/gossipsub-bridge.ts'
 import { createRecordSigner, createRecordVerifier } from '../../src/libp2p/signed-record.ts'
 import { DEFAULT_LIMITS } from '../../src/wire/limits.ts'
-import { encodeMessage } from '../../src/wire/codec.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 
 const test = suite('trust units')
 
