@@ -29,6 +29,7 @@ import { Socket } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
 import { waitFor } from '../test/helpers/wait.ts'
@@ -91,7 +92,6 @@ const events: Array<{ at: number, observer: string, type: MembershipEventType, m
 
 /** Each node's view, kept from its events (cheap to poll, unlike `members()` snapshots). */
 const views = new Map<string, Map<string, string>>()
-const STATE_AFTER: Record<MembershipEventType, string> = { join: 'alive', alive: 'alive', update: 'alive', suspect: 'suspect', fail: 'dead', leave: 'left' }
 
 async function createNode (seeds: string[]): Promise<Node> {
   const base = baseOptions()
@@ -109,10 +109,10 @@ async function createNode (seeds: string[]): Promise<Node> {
   const observer = node.peerId.toString()
   const view = new Map<string, string>([[observer, 'alive']])
   views.set(observer, view)
-  for (const type of ['join', 'suspect', 'alive', 'fail', 'leave', 'update'] as const) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => {
       events.push({ at: Date.now(), observer, type, member: evt.detail.member.id })
-      view.set(evt.detail.member.id, STATE_AFTER[type])
+      view.set(evt.detail.member.id, evt.detail.member.state)
     })
   }
   return node

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { swim } from '../src/libp2p/index.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { MembershipEventType } from '../src/core/types.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
@@ -40,7 +41,6 @@ const N = Number(args.n)
 const SAMPLE_MS = 30_000
 /** After the run, how long news of the last churn gets to arrive before judging. */
 const GRACE_MS = 20_000
-const TYPES: MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
 
 interface Slot { key: PrivateKey, id: string, node: SwimNode | undefined, life: number }
 interface Seen { at: number, observer: string, life: number, type: MembershipEventType, member: string }
@@ -54,7 +54,7 @@ async function start (slot: Slot, seeds: string[]): Promise<void> {
   slot.life++
   const life = slot.life
   const node = await createLibp2p({ ...baseOptions({ privateKey: slot.key }), services: { swim: swim({ profile: 'lan', seeds }) } } as Libp2pOptions) as unknown as SwimNode
-  for (const type of TYPES) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => {
       events.push({ at: Date.now(), observer: slot.id, life, type, member: evt.detail.member.id })
     })

@@ -14,11 +14,10 @@
  *   snapshot, and it carries on from the newest event.
  */
 import type { Member, MembershipEvent } from '../core/types.ts'
+import type { StreamedEvent, StreamReset } from './event-frames.ts'
 
-/** A membership event with its place in the log. */
-export interface LoggedEvent extends MembershipEvent {
-  seq: number
-}
+/** A membership event with its place in the log: the log keeps events as they are streamed. */
+export type LoggedEvent = StreamedEvent
 
 export type SinceResult =
   | { ok: true, events: LoggedEvent[] }
@@ -29,7 +28,7 @@ export type SinceResult =
 export type Delivery =
   | { kind: 'events', events: LoggedEvent[] }
   /** Continue after `seq`; `members` is the snapshot taken at that point (empty without a snapshot function). */
-  | { kind: 'reset', seq: number, members: Member[] }
+  | ({ kind: 'reset' } & StreamReset)
 
 export interface EventLogOptions {
   /** Events retained for resuming. @default 1024 */

@@ -40,7 +40,8 @@ import { SseWriter } from './sse.ts'
 import type { GuardOptions } from './http-guard.ts'
 import type { HttpLimits } from './http-limits.ts'
 import type { KeyringApi } from './keys-api.ts'
-import type { EventLog, LoggedEvent } from './event-log.ts'
+import { eventFrame, resetFrame } from './event-frames.ts'
+import type { EventLog } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { SseMessage } from './sse.ts'
 import { MEMBER_STATES } from '../core/types.ts'
@@ -239,7 +240,7 @@ export function createApi (options: ApiOptions): Api {
       if (resume == null && !await writer.send({ id: after })) return
       for (let delivery = await subscription.next(); delivery != null; delivery = await subscription.next()) {
         const frames: SseMessage[] = delivery.kind === 'reset'
-          ? [{ id: delivery.seq, event: 'reset', data: JSON.stringify({ seq: delivery.seq, members: delivery.members }) }]
+          ? [resetFrame(delivery)]
           : delivery.events.map(eventFrame)
         for (const frame of frames) {
           if (!await writer.send(frame)) return
@@ -315,11 +316,6 @@ export function createApi (options: ApiOptions): Api {
       clearTimeout(deadline)
     }
   }
-}
-
-function eventFrame (event: LoggedEvent): SseMessage {
-  const { seq, type, at, member } = event
-  return { id: seq, event: type, data: JSON.stringify({ seq, type, at, member }) }
 }
 
 /** `Last-Event-ID` (sent by reconnecting clients) wins over `?since=`. */

@@ -82,15 +82,6 @@ type Status =
   | { code: 'started', session: AbortController }
   | { code: 'stopping' }
 
-const EVENT_NAMES = {
-  join: 'member:join',
-  suspect: 'member:suspect',
-  alive: 'member:alive',
-  fail: 'member:fail',
-  leave: 'member:leave',
-  update: 'member:update'
-} as const satisfies Record<MembershipEvent['type'], keyof SwimEvents>
-
 export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, Startable {
   readonly [Symbol.toStringTag] = 'libp2p-swim'
   readonly [serviceCapabilities]: string[] = ['libp2p-swim']
@@ -481,7 +472,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.watchDirty = true
       queueMicrotask(() => { this.refreshWatch() })
     }
-    this.safeDispatchEvent(EVENT_NAMES[event.type], { detail: event })
+    this.safeDispatchEvent(`member:${event.type}`, { detail: event })
   }
 
   /** Keeps connections to the members this node watches, and only to them. */

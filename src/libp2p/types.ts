@@ -1,7 +1,7 @@
 import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
-import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
+import type { Member, MemberState, MembershipEvent, MembershipEventName } from '../core/types.ts'
 import type { JoinErrorDetail } from './join-errors.ts'
 import type { TypedEventTarget } from 'main-event'
 import type { Keyring } from './keyring.ts'
@@ -123,14 +123,13 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
   connections?: number
 }
 
-/** The typed events of the service: one per membership event type of the contract. */
-export interface SwimEvents {
-  'member:join': CustomEvent<MembershipEvent>
-  'member:suspect': CustomEvent<MembershipEvent>
-  'member:alive': CustomEvent<MembershipEvent>
-  'member:fail': CustomEvent<MembershipEvent>
-  'member:leave': CustomEvent<MembershipEvent>
-  'member:update': CustomEvent<MembershipEvent>
+/** One `member:<type>` event per membership event type of the contract. */
+export type MembershipEvents = {
+  [name in MembershipEventName]: CustomEvent<MembershipEvent>
+}
+
+/** The typed events of the service: the membership events, then the service's own. */
+export interface SwimEvents extends MembershipEvents {
   /** The quorum object changed (its state, the alive count or the expected size). */
   'quorum:change': CustomEvent<QuorumStatus>
   /** A seed could not be joined through, and why (one event per seed and attempt). */

@@ -18,7 +18,8 @@ import { DEFAULT_CLUSTER } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
 import type { Swim, SwimInit } from '../../src/libp2p/index.ts'
-import type { Member, MemberState, MembershipEvent, MembershipEventType } from '../../src/core/types.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../../src/core/types.ts'
+import type { Member, MemberState, MembershipEvent } from '../../src/core/types.ts'
 
 export { waitFor } from '../helpers/wait.ts'
 
@@ -124,8 +125,7 @@ export function aliveCount (node: SwimNode): number {
 /** Records every membership event a node emits, in order. */
 export function recordEvents (node: SwimNode): MembershipEvent[] {
   const log: MembershipEvent[] = []
-  const types: MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
-  for (const type of types) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => { log.push(evt.detail) })
   }
   return log
