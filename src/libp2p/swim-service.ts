@@ -427,11 +427,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const p = this.pastMachineStats
     const membersByState: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
     for (const member of this.machine.members()) membersByState[member.state]++
-    const { indirectProbesSent, ...machineStats } = sumMachineStats(p, m)
+    const machineStats = sumMachineStats(p, m)
     const c = this.driver.counters
     return {
       ...machineStats,
-      indirectProbes: indirectProbesSent,
       membersByState,
       awarenessScore: this.machine.awarenessScore,
       pendingBroadcasts: this.machine.pendingBroadcasts,

@@ -81,11 +81,9 @@ export interface DatagramOptions {
  * through gossipsub); bytes are encoded SWIM messages with their length prefix, without the
  * stream, encryption and TCP overhead below them.
  */
-export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
+export interface SwimStats extends MachineStats {
   /** Members of this node's view by state, self included. */
   membersByState: Record<MemberState, number>
-  /** Indirect probe requests (ping-req) sent to other members. */
-  indirectProbes: number
   /** Lifeguard local health score, 0 (healthy) up to awarenessMaxMultiplier − 1. */
   awarenessScore: number
   /** Updates waiting in the broadcast queue to be piggybacked or gossiped (the service always sets it). */

@@ -117,7 +117,7 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     membersByState,
     probesSent: 120,
     probesFailed: 3,
-    indirectProbes: 9,
+    indirectProbesSent: 9,
     suspicionsRaised: 2,
     suspicionsRefuted: 1,
     fails: 1,
@@ -132,13 +132,16 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     refutations: 6,
     recordsRejected: 8,
     claimsRejected: 10,
-    membersRejected: 0,
-    signFailures: 0,
-    budgetExceeded: 0,
+    membersRejected: 19,
+    signFailures: 20,
+    budgetExceeded: 21,
     staleUpdates: 11,
     misdirectedPings: 12,
     messagesIgnored: 13,
     framesDropped: 14,
-    unreachable: 15
+    unreachable: 15,
+    streamsRejected: 16,
+    pendingBroadcasts: 17,
+    connections: 18
   }
 }
