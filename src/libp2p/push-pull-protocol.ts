@@ -15,10 +15,8 @@
  * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
  * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
-import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
-import { decodeMessage } from '../wire/decode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
 
@@ -37,10 +35,21 @@ export const SYNC_PENALTY = 30_000
 /** Penalised peers remembered at once (the oldest is forgotten first). */
 const MAX_PENALISED = 4096
 
-import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import { readRequest, request, respond } from './request-response.ts'
+import type { ExchangeInit, Expected } from './request-response.ts'
 import type { SyncAnswer } from './transport.ts'
+
+const SYNC_REQUEST: Expected<Sync> = {
+  is: (message: Message): message is Sync => message.type === 'sync' && !message.response,
+  otherwise: 'Something other than a sync request arrived on the sync protocol'
+}
+
+const SYNC_RESPONSE: Expected<Sync> = {
+  is: (message: Message): message is Sync => message.type === 'sync' && message.response,
+  otherwise: 'A sync request was answered by something other than a sync response'
+}
 
 export interface PushPullProtocolInit {
   registrar: SwimRegistrar
@@ -86,6 +95,7 @@ export class PushPullProtocol {
   private readonly init: PushPullProtocolInit
   private readonly streams = new Set<Stream>()
   private readonly protocol: string
+  private readonly outbound: ExchangeInit
   private readonly penalised = new Map<string, number>()
   private inbound = 0
   private inboundStrangers = 0
@@ -96,6 +106,14 @@ export class PushPullProtocol {
   constructor (init: PushPullProtocolInit) {
     this.init = init
     this.protocol = init.protocol ?? SYNC_PROTOCOL
+    this.outbound = {
+      ...init,
+      protocol: this.protocol,
+      maxDataLength: init.limits.maxSyncBytes,
+      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
+      streams: this.streams,
+      running: () => this.running
+    }
   }
 
   /** Refuses `peer`'s sync streams for SYNC_PENALTY ms. */
@@ -137,45 +155,9 @@ export class PushPullProtocol {
    * Sends an encoded sync request to `to` and returns its response with its size, or
    * undefined when the exchange failed in any way (never rejects).
    */
-  async exchange (to: string, addrs: string[], request: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
+  async exchange (to: string, addrs: string[], sync: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
     if (!this.running || !this.init.admits(to)) return undefined
-    const signal = AbortSignal.timeout(this.init.timeout)
-    let stream: Stream
-    try {
-      stream = await this.init.dialer.openStream(to, addrs, this.protocol, { signal, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS })
-    } catch (err) {
-      this.init.log.trace('could not open sync stream to %s - %e', to, err)
-      const failure = dialFailure(err)
-      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
-      return undefined
-    }
-    this.streams.add(stream)
-    try {
-      const framed = lpStream(stream, { maxDataLength: this.init.limits.maxSyncBytes })
-      await framed.write(request, { signal })
-      const raw = await framed.read({ signal })
-      const result = decodeMessage(raw, this.init.limits)
-      if (!result.ok) {
-        this.init.onDecodeError(to, result.error)
-        stream.abort(new Error(`Bad sync response: ${result.error.message}`))
-        return undefined
-      }
-      if (!isSync(result.message, true)) {
-        this.init.onDecodeError(to, { code: 'invalid', message: 'A sync request was answered by something other than a sync response' })
-        stream.abort(new Error('Bad sync response'))
-        return undefined
-      }
-      await framed.unwrap().close({ signal }).catch(() => {})
-      return { message: result.message, bytes: raw.byteLength }
-    } catch (err) {
-      this.init.log.trace('sync exchange with %s failed - %e', to, err)
-      this.init.onExchangeFailed?.(to, err)
-      stream.abort(err as Error)
-      return undefined
-    } finally {
-      this.streams.delete(stream)
-      this.init.onDone?.(to)
-    }
+    return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
   private onStream (stream: Stream, connection: Connection): void {
@@ -232,45 +214,15 @@ export class PushPullProtocol {
   /** Answers one request; resolves to whether it was a join. */
   private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
-    const framed = lpStream(stream, { maxDataLength })
-    let raw
-    try {
-      raw = await framed.read({ signal })
-    } catch (err) {
-      // An oversized, garbled or truncated frame is the peer's fault; a reset stream is not.
-      if (isFramingError(err)) this.init.onDecodeError(from, err as Error)
-      throw err
-    }
-    const result = decodeMessage(raw, this.init.limits)
-    if (!result.ok) {
-      this.init.onDecodeError(from, result.error)
-      stream.abort(new Error(`Bad sync request: ${result.error.message}`))
-      return false
-    }
-    if (!isSync(result.message, false)) {
-      this.init.onDecodeError(from, { code: 'invalid', message: 'Something other than a sync request arrived on the sync protocol' })
-      stream.abort(new Error('Bad sync request'))
-      return false
-    }
-    if (!this.running) return false
-    const response = await this.init.onRequest(from, result.message, raw.byteLength)
+    const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true }, stream, from, SYNC_REQUEST, signal)
+    if (sync == null || !this.running) return false
+    const response = await this.init.onRequest(from, sync.message, sync.bytes)
     if (response === 'reset') {
       this.penalise(from)
       stream.abort(new Error('Bad sync request: a record with a bad signature'))
       return false
     }
-    if (response != null) await framed.write(response, { signal })
-    await framed.unwrap().close({ signal })
-    return result.message.join
+    await respond(sync.framed, response, signal)
+    return sync.message.join
   }
-}
-
-function isSync (message: Message, response: boolean): message is Sync {
-  return message.type === 'sync' && message.response === response
-}
-
-function isFramingError (err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name
-  return name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthError' ||
-    name === 'InvalidDataLengthLengthError' || name === 'UnexpectedEOFError'
 }
