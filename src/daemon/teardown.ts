@@ -4,24 +4,24 @@
  * that fails is reported and the rest still run; running again stops nothing twice.
  */
 export class Teardown {
-  readonly #steps: Array<{ what: string, stop: () => unknown }> = []
-  readonly #onError: (what: string, err: unknown) => void
+  private readonly steps: Array<{ what: string, stop: () => unknown }> = []
+  private readonly onError: (what: string, err: unknown) => void
 
   constructor (onError: (what: string, err: unknown) => void) {
-    this.#onError = onError
+    this.onError = onError
   }
 
   /** Registers how to stop what was just started; `what` names it in the error report. */
   add (what: string, stop: () => unknown): void {
-    this.#steps.push({ what, stop })
+    this.steps.push({ what, stop })
   }
 
   async run (): Promise<void> {
-    for (let step = this.#steps.pop(); step != null; step = this.#steps.pop()) {
+    for (let step = this.steps.pop(); step != null; step = this.steps.pop()) {
       try {
         await step.stop()
       } catch (err) {
-        this.#onError(step.what, err)
+        this.onError(step.what, err)
       }
     }
   }

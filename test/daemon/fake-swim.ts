@@ -33,13 +33,13 @@ export function makeMember (id: string, overrides: Partial<Member> = {}): Member
 export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   readonly keys = new Keyring()
   readonly self: Member
-  readonly #others = new Map<string, Member>()
+  private readonly others = new Map<string, Member>()
   leaveCalls = 0
   /** When set, `setMetadata` rejects with it. */
   setMetadataError: Error | undefined
   /** What `quorum()` answers; `setQuorum` changes it and says `quorum:change`. */
   quorumStatus: QuorumStatus = { state: 'forming', alive: 1, expected: 0, since: 1_700_000_000_000 }
-  readonly #ring = new HashRing()
+  private readonly ring = new HashRing()
 
   constructor (selfId = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf') {
     super()
@@ -47,7 +47,7 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   }
 
   members (): Member[] {
-    return [this.self, ...this.#others.values()].map((member) => structuredClone(member))
+    return [this.self, ...this.others.values()].map((member) => structuredClone(member))
   }
 
   localMember (): Member {
@@ -80,13 +80,13 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   }
 
   lookup (key: string | Uint8Array, n = 1): Member[] {
-    this.#ring.update(this.members())
-    return this.#ring.lookup(key, n)
+    this.ring.update(this.members())
+    return this.ring.lookup(key, n)
   }
 
   shares (): Record<string, number> {
-    this.#ring.update(this.members())
-    return Object.fromEntries(this.#ring.shares())
+    this.ring.update(this.members())
+    return Object.fromEntries(this.ring.shares())
   }
 
   quorum (): QuorumStatus {
@@ -100,9 +100,9 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
 
   /** Applies `type` to member `id` in the table and dispatches `member:<type>`. */
   emit (type: MembershipEventType, id: string, overrides: Partial<Member> = {}, at = Date.now()): MembershipEvent {
-    const previous = this.#others.get(id) ?? makeMember(id)
+    const previous = this.others.get(id) ?? makeMember(id)
     const member: Member = { ...previous, ...overrides, state: STATE_AFTER[type] ?? previous.state, since: at }
-    this.#others.set(id, member)
+    this.others.set(id, member)
     const event: MembershipEvent = { type, member: structuredClone(member), at }
     this.dispatchEvent(new CustomEvent(`member:${type}`, { detail: event }))
     return event
