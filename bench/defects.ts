@@ -19,8 +19,8 @@ for (const profile of ['lan', 'wan'] as const) {
   const sim = new Simulation({ size: 50, seed: 1, profile })
   sim.runFor(150_000)
   const dead = sim.ids[10]
-  const survivors = sim.ids.filter(id => id !== dead)
-  const before = survivors.map(id => ({ ...sim.machine(id).stats }))
+  const survivors = sim.ids.filter((id) => id !== dead)
+  const before = survivors.map((id) => ({ ...sim.machine(id).stats }))
   sim.crash(dead)
   const penalised = new Set<string>()
   let maxScore = 0
@@ -57,7 +57,7 @@ for (const profile of ['lan', 'wan'] as const) {
   let minView = 0
   while (sim.now - start < 3600_000) {
     sim.runFor(1000)
-    minView = Math.min(...sim.ids.map(id => sim.view(id).filter(m => m.state === 'alive').length))
+    minView = Math.min(...sim.ids.map((id) => sim.view(id).filter((m) => m.state === 'alive').length))
     if (minView === 10) break
   }
   console.log(`long partition (5|5 for 7 min, reapTime 120 s): ${minView === 10 ? `healed ${(sim.now - start) / 1000} s after the network` : `not healed an hour later, minimum view ${minView} of 10`}`)
@@ -68,7 +68,7 @@ for (const profile of ['lan', 'wan'] as const) {
   const starved = sim.ids.slice(0, 10)
   starved.forEach((id, i) => sim.slow(id, { lag: 2000 * (0.5 + (i % 5) / 8), ms: 60_000 }))
   sim.runFor(180_000)
-  const ofHealthy = sim.events.filter(e => e.type === 'suspect' && !starved.includes(e.member)).length
-  const ofStarved = sim.events.filter(e => e.type === 'suspect' && starved.includes(e.member)).length
-  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter(e => e.type === 'fail').length} fail events`)
+  const ofHealthy = sim.events.filter((e) => e.type === 'suspect' && !starved.includes(e.member)).length
+  const ofStarved = sim.events.filter((e) => e.type === 'suspect' && starved.includes(e.member)).length
+  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter((e) => e.type === 'fail').length} fail events`)
 }

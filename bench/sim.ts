@@ -44,7 +44,7 @@ function run (n: number): Row {
     if (e.type === 'fail') { fails++; lastFail = e.at - crashedAt }
   }
   const sim = new Simulation({ size: n, seed: 1, wire: n <= 100, recordEvents: false, onEvent })
-  const converged = (): boolean => sim.ids.every(id => sim.machine(id).clusterSize === n)
+  const converged = (): boolean => sim.ids.every((id) => sim.machine(id).clusterSize === n)
   let joinConvergedMs: number | null = null
   while (sim.now < budget && performance.now() - started < maxWallMs) {
     sim.runFor(n >= 10_000 ? 1000 : 250)

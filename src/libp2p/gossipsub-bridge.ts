@@ -142,7 +142,7 @@ export class GossipsubBridge {
       return
     }
     this.init.onPublished(data.byteLength)
-    this.init.pubsub.publish(this.init.topic, data).catch(err => {
+    this.init.pubsub.publish(this.init.topic, data).catch((err) => {
       this.init.log.trace('gossipsub publish failed - %e', err)
     })
   }

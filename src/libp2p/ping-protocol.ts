@@ -105,7 +105,7 @@ export class PingProtocol {
     }
     this.streams.add(stream)
     this.answer(stream, from)
-      .catch(err => {
+      .catch((err) => {
         this.init.log.trace('fallback probe from %s failed - %e', from, err)
         stream.abort(err as Error)
       })

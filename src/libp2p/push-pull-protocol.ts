@@ -173,7 +173,7 @@ export class PushPullProtocol {
     }
     this.streams.add(stream)
     this.serve(stream, connection, from)
-      .catch(err => {
+      .catch((err) => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
       })

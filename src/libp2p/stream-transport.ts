@@ -60,7 +60,7 @@ export class Libp2pStreams implements StreamTransport {
       protocol: pingProtocol(cluster),
       timeout: init.pingTimeout,
       onPing: (from: string, ping: Ping, bytes: number) => this.handlers?.onPing(from, ping, bytes),
-      onDone: id => { init.dialer.idle(id) }
+      onDone: (id) => { init.dialer.idle(id) }
     })
     this.pushPull = new PushPullProtocol({
       ...common,
@@ -68,8 +68,8 @@ export class Libp2pStreams implements StreamTransport {
       timeout: init.syncTimeout,
       isMember: init.isMember,
       onRequest: async (from: string, request: Sync, bytes: number): Promise<SyncAnswer> => await this.handlers?.onSync(from, request, bytes),
-      onDone: id => { init.dialer.idle(id) },
-      onJoinAnswered: connection => { init.dialer.release(connection) },
+      onDone: (id) => { init.dialer.idle(id) },
+      onJoinAnswered: (connection) => { init.dialer.release(connection) },
       onExchangeFailed: init.onExchangeFailed
     })
   }

@@ -114,9 +114,9 @@ export class Simulation {
 
   constructor (options: SimulationOptions) {
     if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
-    const unknown = Object.keys(options).filter(key => !OPTION_KEYS.includes(key as keyof SimulationOptions))
+    const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key as keyof SimulationOptions))
     if (unknown.length > 0) {
-      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
+      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
     }
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`Invalid size ${options.size}: need a whole number of nodes >= 1`)
@@ -368,12 +368,12 @@ export class Simulation {
   private joinNode (node: SimNode, options: JoinOptions): void {
     let seeds: SimNode[]
     if (options.seeds !== undefined) {
-      seeds = options.seeds.map(id => this.node(id))
+      seeds = options.seeds.map((id) => this.node(id))
     } else {
       const seed = this.liveSeed(node.id)
       seeds = seed == null ? [] : [seed]
     }
-    if (seeds.length > 0) this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
+    if (seeds.length > 0) this.apply(node, node.machine.join(seeds.map((s) => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
     this.apply(node, node.machine.tick(this.now))
   }
 

@@ -81,7 +81,7 @@ function messageToPb (msg: Message): pb.SwimMessage {
         sync: {
           join: msg.join,
           response: msg.response,
-          entries: msg.entries.map(entry => ({
+          entries: msg.entries.map((entry) => ({
             record: recordToPb(entry.record, true),
             state: STATE_TO_PB[entry.state],
             incarnation: entry.incarnation
@@ -119,7 +119,7 @@ function recordToPb (record: Omit<MemberRecord, 'signature'> & { signature?: Uin
 }
 
 function sortedMeta (meta: Record<string, string>): pb.MetaEntry[] {
-  return Object.keys(meta).sort(compareUtf8).map(key => ({ key, value: meta[key] }))
+  return Object.keys(meta).sort(compareUtf8).map((key) => ({ key, value: meta[key] }))
 }
 
 /**

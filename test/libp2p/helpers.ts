@@ -98,7 +98,7 @@ export async function createCluster (n: number, opts: NodeOptions = {}): Promise
 export async function stopAll (): Promise<void> {
   const nodes = [...running]
   running.clear()
-  await Promise.all(nodes.map(async n => { await Promise.resolve(n.stop()).catch(() => {}) }))
+  await Promise.all(nodes.map(async (n) => { await Promise.resolve(n.stop()).catch(() => {}) }))
 }
 
 export async function stop (node: Libp2p): Promise<void> {
@@ -111,7 +111,7 @@ export function idOf (node: Libp2p): string {
 }
 
 export function memberOf (node: SwimNode, id: string): Member | undefined {
-  return node.services.swim.members().find(m => m.id === id)
+  return node.services.swim.members().find((m) => m.id === id)
 }
 
 export function stateOf (node: SwimNode, id: string): MemberState | undefined {
@@ -119,7 +119,7 @@ export function stateOf (node: SwimNode, id: string): MemberState | undefined {
 }
 
 export function aliveCount (node: SwimNode): number {
-  return node.services.swim.members().filter(m => m.state === 'alive').length
+  return node.services.swim.members().filter((m) => m.state === 'alive').length
 }
 
 /** Records every membership event a node emits, in order. */

@@ -30,7 +30,7 @@ test('row 8: dials toward members that never answered are rate-limited, per memb
   // Many never-answering members at once: at most the per-second budget.
   const results = await Promise.all(ids.slice(1).map(attempt))
   assert.ok(dials <= UNANSWERED_DIALS_PER_SECOND, `${dials} dials`)
-  assert.ok(results.filter(r => r === 'DialRateLimitedError').length >= 10)
+  assert.ok(results.filter((r) => r === 'DialRateLimitedError').length >= 10)
   assert.ok(dialer.rateLimited >= 14)
 })
 

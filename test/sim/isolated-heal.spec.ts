@@ -13,18 +13,18 @@ test('after a 10-minute 1|99 cut, the isolated member\'s stale view fails no hea
   const sim = new Simulation({ size: 100, seed: 1 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 100), 60_000, 500) !== undefined, 'formed')
   const alone = sim.ids[37]
-  const others = sim.ids.filter(id => id !== alone)
+  const others = sim.ids.filter((id) => id !== alone)
   sim.partition([[alone], others])
   sim.runFor(600_000)
-  assert.ok(sim.view(alone).filter(m => m.state === 'dead').length > 0, 'cut off, it failed others')
+  assert.ok(sim.view(alone).filter((m) => m.state === 'dead').length > 0, 'cut off, it failed others')
   const healAt = sim.now
   sim.heal()
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 100), 300_000, 1000) !== undefined, 'every view has all 100 alive again')
   sim.runFor(60_000)
-  const after = sim.events.filter(e => e.at >= healAt)
-  const failed = after.filter(e => e.type === 'fail' && e.member !== alone && e.observer !== alone)
+  const after = sim.events.filter((e) => e.at >= healAt)
+  const failed = after.filter((e) => e.type === 'fail' && e.member !== alone && e.observer !== alone)
   assert.is(failed.length, 0, `${failed.length} fail events of healthy members at healthy observers`)
-  const suspected = after.filter(e => e.type === 'suspect' && e.member !== alone && e.observer !== alone)
+  const suspected = after.filter((e) => e.type === 'suspect' && e.member !== alone && e.observer !== alone)
   // A few suspicions by the healthy members' own probes may come; not one per stale entry.
   assert.ok(suspected.length <= 100, `${suspected.length} suspect events of healthy members at healthy observers`)
 })

@@ -11,7 +11,7 @@ test('a 5|5 partition that outlasts reapTime heals once the network does: the jo
   const b = sim.ids.slice(5)
   sim.partition([a, b])
   sim.runFor(3 * reapTime + 60_000)
-  assert.ok(sim.ids.every(id => sim.view(id).length === 5), 'each side has forgotten the other')
+  assert.ok(sim.ids.every((id) => sim.view(id).length === 5), 'each side has forgotten the other')
   sim.heal()
   const took = runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 10 * 60_000, 1000)
   assert.ok(took !== undefined, 'every view has all 10 alive again')

@@ -13,9 +13,9 @@ function probeOneDeadNode (profile: ProfileName): { indirect: number, nacks: num
   const sim = new Simulation({ size: 50, seed: 1, profile })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 50), 120_000, 500) !== undefined, 'formed')
   sim.runFor(30_000)
-  const survivors = sim.ids.filter(id => id !== sim.ids[10])
-  const indirectBefore = survivors.map(id => sim.machine(id).stats.indirectProbesSent)
-  const nacksBefore = survivors.map(id => sim.machine(id).stats.nacksReceived)
+  const survivors = sim.ids.filter((id) => id !== sim.ids[10])
+  const indirectBefore = survivors.map((id) => sim.machine(id).stats.indirectProbesSent)
+  const nacksBefore = survivors.map((id) => sim.machine(id).stats.nacksReceived)
   sim.crash(sim.ids[10])
   let maxScore = 0
   const penalisedSet = new Set<string>()

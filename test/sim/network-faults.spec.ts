@@ -16,7 +16,7 @@ test('non-transitive reachability: with x–z cut and both reaching y, nobody is
   sim.cut([x], [z])
   sim.runFor(300_000)
   // x's probes of z fail directly but succeed through relays, and the other way round.
-  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
+  assert.is(sim.events.filter((e) => e.type === 'fail').length, 0)
   assert.ok(allSeeAlive(sim, sim.ids, 20))
 })
 
@@ -25,9 +25,9 @@ test('one-way loss: a member whose outgoing link to everyone is cut is failed by
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
   const mute = sim.ids[5]
   for (const id of sim.ids) if (id !== mute) sim.setLinkLoss(mute, id, 1)
-  const others = sim.ids.filter(id => id !== mute)
-  assert.ok(runUntil(sim, () => others.every(id => sim.view(id).find(m => m.id === mute)?.state === 'dead'), 120_000) !== undefined, 'failed by all')
-  assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== mute).length, 0, 'no other member failed')
+  const others = sim.ids.filter((id) => id !== mute)
+  assert.ok(runUntil(sim, () => others.every((id) => sim.view(id).find((m) => m.id === mute)?.state === 'dead'), 120_000) !== undefined, 'failed by all')
+  assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== mute).length, 0, 'no other member failed')
 })
 
 test('a slow link (one-way latency above the probe timeout) sends its probes through relays, and nobody fails', () => {
@@ -35,7 +35,7 @@ test('a slow link (one-way latency above the probe timeout) sends its probes thr
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
   sim.setLinkLatency(sim.ids[1], sim.ids[2], { min: 600, max: 700 })
   sim.runFor(120_000)
-  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
+  assert.is(sim.events.filter((e) => e.type === 'fail').length, 0)
 })
 
 test('under loss probes and gossip are lost while push-pull is only delayed', () => {
@@ -62,14 +62,14 @@ test('a node joins through several seeds of which the first is down, and one tha
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 5), 30_000) !== undefined, 'formed')
   sim.crash(sim.ids[0])
   const joiner = sim.add({ seeds: [sim.ids[0], sim.ids[2]] })
-  assert.ok(runUntil(sim, () => sim.view(joiner).filter(m => m.state === 'alive').length === 5, 30_000) !== undefined, 'joined through the live seed')
+  assert.ok(runUntil(sim, () => sim.view(joiner).filter((m) => m.state === 'alive').length === 5, 30_000) !== undefined, 'joined through the live seed')
   // Its only seed is down at first: the joiner keeps trying and gets in once the seed is back.
   sim.crash(sim.ids[4])
   const late = sim.add({ seeds: [sim.ids[4]] })
   sim.runFor(3000)
   assert.is(sim.view(late).length, 1, 'alone while its seed is down')
   sim.restart(sim.ids[4])
-  assert.ok(runUntil(sim, () => sim.view(late).filter(m => m.state === 'alive').length === 6, 120_000) !== undefined, 'joined on a retry')
+  assert.ok(runUntil(sim, () => sim.view(late).filter((m) => m.state === 'alive').length === 6, 120_000) !== undefined, 'joined on a retry')
 })
 
 test.run()
