@@ -11,6 +11,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import type { Logger, Stream } from '@libp2p/interface'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import type { Message } from '../core/messages.ts'
 import { decodeMessage } from '../wire/decode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
@@ -64,19 +65,10 @@ export async function request<T extends Message> (init: ExchangeInit, to: string
     const framed = lpStream(stream, { maxDataLength: init.maxDataLength })
     await framed.write(bytes, { signal })
     const raw = await framed.read({ signal })
-    const result = decodeMessage(raw, init.limits)
-    if (!result.ok) {
-      init.onDecodeError(to, result.error)
-      stream.abort(new Error(`Bad answer: ${result.error.message}`))
-      return undefined
-    }
-    if (!expected.is(result.message)) {
-      init.onDecodeError(to, { code: 'invalid', message: expected.otherwise })
-      stream.abort(new Error(expected.otherwise))
-      return undefined
-    }
+    const message = decodeExpected(init, stream, to, raw, expected)
+    if (message === undefined) return undefined
     await framed.unwrap().close({ signal }).catch(() => {})
-    return { message: result.message, bytes: raw.byteLength }
+    return { message, bytes: raw.byteLength }
   } catch (err) {
     init.log.trace('%s exchange with %s failed - %e', init.protocol, to, err)
     onFailed?.(err)
@@ -111,18 +103,19 @@ export async function readRequest<T extends Message> (init: ReadRequestInit, str
     if (init.countFramingErrors === true && isFramingError(err)) init.onDecodeError(from, err as Error)
     throw err
   }
+  const message = decodeExpected(init, stream, from, raw, expected)
+  if (message === undefined) return undefined
+  return { framed, message, bytes: raw.byteLength }
+}
+
+/** The frame as a message of the expected kind, or undefined (counted, the stream reset). */
+function decodeExpected<T extends Message> (init: Pick<ReadRequestInit, 'limits' | 'onDecodeError'>, stream: Stream, peer: string, raw: Uint8ArrayList, expected: Expected<T>): T | undefined {
   const result = decodeMessage(raw, init.limits)
-  if (!result.ok) {
-    init.onDecodeError(from, result.error)
-    stream.abort(new Error(`Bad request: ${result.error.message}`))
-    return undefined
-  }
-  if (!expected.is(result.message)) {
-    init.onDecodeError(from, { code: 'invalid', message: expected.otherwise })
-    stream.abort(new Error(expected.otherwise))
-    return undefined
-  }
-  return { framed, message: result.message, bytes: raw.byteLength }
+  if (result.ok && expected.is(result.message)) return result.message
+  const error: WireError = result.ok ? { code: 'invalid', message: expected.otherwise } : result.error
+  init.onDecodeError(peer, error)
+  stream.abort(new Error(error.message))
+  return undefined
 }
 
 /** Writes the answer, if any, and closes the stream. */

@@ -18,12 +18,8 @@ import { encodedSize, recordSize, utf8Length } from './size.ts'
  * including its encoded size: `undefined` if so, else the reason. Does not encode.
  */
 export function validateMessage (msg: Message, limits?: Partial<WireLimits>): WireError | undefined {
-  let caps: WireLimits
-  try {
-    caps = limits === undefined ? DEFAULT_LIMITS : resolveLimits(limits)
-  } catch (err) {
-    return { code: 'bad-limits', message: err instanceof Error ? err.message : 'Invalid wire limits' }
-  }
+  const caps = capsOf(limits)
+  if ('code' in caps) return caps
   return check(() => {
     checkMessage(msg, caps)
     const size = encodedSize(msg)
@@ -38,13 +34,18 @@ export function validateMessage (msg: Message, limits?: Partial<WireLimits>): Wi
  * configuration, say) once at startup rather than on every send.
  */
 export function validateRecord (record: MemberRecord, limits?: Partial<WireLimits>): WireError | undefined {
-  let caps: WireLimits
+  const caps = capsOf(limits)
+  if ('code' in caps) return caps
+  return check(() => { checkRecord(record, caps, 'record', true) })
+}
+
+/** The caps a receiver with `limits` applies, or the `bad-limits` error of malformed ones. */
+function capsOf (limits: Partial<WireLimits> | undefined): WireLimits | WireError {
   try {
-    caps = limits === undefined ? DEFAULT_LIMITS : resolveLimits(limits)
+    return limits === undefined ? DEFAULT_LIMITS : resolveLimits(limits)
   } catch (err) {
     return { code: 'bad-limits', message: err instanceof Error ? err.message : 'Invalid wire limits' }
   }
-  return check(() => { checkRecord(record, caps, 'record', true) })
 }
 
 export function check (fn: () => void): WireError | undefined {

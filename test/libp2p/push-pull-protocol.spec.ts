@@ -7,7 +7,7 @@ import { encodeMessage } from '../../src/wire/encode.ts'
 import { DEFAULT_LIMITS } from '../../src/wire/limits.ts'
 import type { Sync } from '../../src/core/messages.ts'
 import type { WireError } from '../../src/wire/index.ts'
-import { log, pairDialer, stubRegistrar } from './stream-pair.ts'
+import { log, twoNodes } from './stream-pair.ts'
 import type { StubRegistrar } from './stream-pair.ts'
 
 interface Node {
@@ -21,15 +21,12 @@ interface Node {
 const response: Sync = { type: 'sync', join: false, response: true, entries: [] }
 
 /** Two nodes, a and b, answering sync requests with `answer` (an empty response by default). */
-async function twoNodes (answer: (request: Sync) => SyncAnswer = () => encodeMessage(response), overrides: Partial<PushPullProtocolInit> = {}): Promise<Record<'a' | 'b', Node>> {
-  const network = new Map<string, StubRegistrar>()
-  const make = async (id: string): Promise<Node> => {
-    const registrar = stubRegistrar()
-    network.set(id, registrar)
+async function syncNodes (answer: (request: Sync) => SyncAnswer = () => encodeMessage(response), overrides: Partial<PushPullProtocolInit> = {}): Promise<Record<'a' | 'b', Node>> {
+  return await twoNodes(async (_id, registrar, dialer) => {
     const node: Node = { registrar, requests: [], decodeErrors: [], failures: [], protocol: undefined as unknown as PushPullProtocol }
     node.protocol = new PushPullProtocol({
       registrar,
-      dialer: pairDialer(id, network),
+      dialer,
       log,
       limits: DEFAULT_LIMITS,
       timeout: 2_000,
@@ -45,14 +42,13 @@ async function twoNodes (answer: (request: Sync) => SyncAnswer = () => encodeMes
     })
     await node.protocol.start()
     return node
-  }
-  return { a: await make('a'), b: await make('b') }
+  })
 }
 
 const request = (join = false): Uint8Array => encodeMessage({ type: 'sync', join, response: false, entries: [] })
 
 test('push-pull carries one sync request to the member and its response back', async () => {
-  const { a, b } = await twoNodes()
+  const { a, b } = await syncNodes()
   const answer = await a.protocol.exchange('b', [], request(true))
   assert.equal(answer?.message, response)
   assert.equal(b.requests, [{ from: 'a', request: { type: 'sync', join: true, response: false, entries: [] } }])
@@ -60,21 +56,21 @@ test('push-pull carries one sync request to the member and its response back', a
 })
 
 test('a sync request answered by another request is counted, and the exchange fails', async () => {
-  const { a } = await twoNodes(() => request())
+  const { a } = await syncNodes(() => request())
   assert.is(await a.protocol.exchange('b', [], request()), undefined)
   assert.is(a.decodeErrors.length, 1)
   assert.match(a.decodeErrors[0].error.message, /other than a sync response/)
 })
 
 test('a response sent as a request is counted by the member and reset', async () => {
-  const { a, b } = await twoNodes()
+  const { a, b } = await syncNodes()
   assert.is(await a.protocol.exchange('b', [], encodeMessage(response)), undefined)
   assert.equal(b.requests, [])
   assert.match(b.decodeErrors[0].error.message, /other than a sync request/)
 })
 
 test('a stranger\'s frame above its allowance is counted as a decode error and never decoded', async () => {
-  const { a, b } = await twoNodes(undefined, { isMember: () => false })
+  const { a, b } = await syncNodes(undefined, { isMember: () => false })
   const big = new Uint8Array(MAX_STRANGER_SYNC_BYTES + 1)
   assert.is(await a.protocol.exchange('b', [], big), undefined)
   assert.equal(b.requests, [])
@@ -83,7 +79,7 @@ test('a stranger\'s frame above its allowance is counted as a decode error and n
 })
 
 test('an answer of "reset" resets the stream and refuses the peer\'s next exchanges for a while', async () => {
-  const { a, b } = await twoNodes(() => 'reset')
+  const { a, b } = await syncNodes(() => 'reset')
   assert.is(await a.protocol.exchange('b', [], request()), undefined)
   assert.is(b.requests.length, 1)
   assert.is(await a.protocol.exchange('b', [], request()), undefined)

@@ -50,5 +50,19 @@ export function pairDialer (self: string, network: Map<string, StubRegistrar>): 
   return dialer as unknown as Dialer & { opened: Stream[] }
 }
 
+/**
+ * Nodes `a` and `b` on one stubbed network: `make` builds each node's protocol over its own
+ * registrar and a dialer that reaches the other.
+ */
+export async function twoNodes<N> (make: (id: string, registrar: StubRegistrar, dialer: Dialer) => Promise<N>): Promise<Record<'a' | 'b', N>> {
+  const network = new Map<string, StubRegistrar>()
+  const build = async (id: string): Promise<N> => {
+    const registrar = stubRegistrar()
+    network.set(id, registrar)
+    return await make(id, registrar, pairDialer(id, network))
+  }
+  return { a: await build('a'), b: await build('b') }
+}
+
 /** A logger that drops everything (the protocols log only at trace level). */
 export const log: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => log }) as unknown as Logger
