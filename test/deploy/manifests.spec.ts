@@ -65,7 +65,6 @@ const LONGEST_LEAVE_S = Math.max(...Object.values(PROFILES).map((p) => leaveTime
 const SWIMD_JS = posix.normalize(pkg.bin.swimd)
 const EVENTS_JS = posix.normalize(pkg.bin['membership-events'])
 
-/** Routes of src/daemon/http-api.ts that the deployments probe. */
 /** The paths the daemon's node routes serve (health, readiness, metrics, leave, join). */
 const NODE_PATHS = Object.keys(nodeRoutes({ swim: { quorum: () => undefined }, registry: undefined, onLeave: () => {}, isReady: () => true, logger: console, maxBodyBytes: 1 } as unknown as NodeRouteOptions))
 
