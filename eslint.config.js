@@ -15,6 +15,10 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
+      // One style across the layers, as the js-libp2p services write it: TypeScript `private`
+      // members (not `#private` fields) and arrow parameters in parentheses.
+      'no-restricted-syntax': ['error', { selector: 'PrivateIdentifier', message: 'Use a TypeScript `private` member, not a `#private` field' }],
+      '@stylistic/arrow-parens': ['error', 'always'],
       // A stream is drained with `for await (const _ of stream) { /* drain */ }`.
       '@typescript-eslint/no-unused-vars': ['error', { args: 'none', caughtErrors: 'none', ignoreRestSiblings: true, vars: 'all', varsIgnorePattern: '^_' }]
     }

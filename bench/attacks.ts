@@ -27,7 +27,7 @@ import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../src/core/messages.ts'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../src/libp2p/constants.ts'
 import { createRecordSigner } from '../src/libp2p/signed-record.ts'
-import { decodeMessage, encodeMessage } from '../src/wire/codec.ts'
+import { decodeMessage, encodeMessage } from '../src/wire/index.ts'
 import { baseOptions, createCluster, dialWithProof, idOf, recordEvents, stopAll, track, waitFor, withoutProof, aliveCount } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
 
@@ -77,7 +77,7 @@ async function joined (victims: SwimNode[]): Promise<Attacker> {
 
 const ATTACKS: Record<string, Attack> = {
   'none (baseline)': async (_victim, _others, until) => {
-    while (Date.now() < until) await new Promise(resolve => setTimeout(resolve, 100))
+    while (Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100))
   },
   'sync of 2,000 self-signed fake members, every 250 ms': async (victim, others, until) => {
     const a = await joined([victim, ...others])
@@ -88,7 +88,7 @@ const ATTACKS: Record<string, Attack> = {
     }
     for (let inc = 1; Date.now() < until; inc++) {
       await send(a.node, victim, SYNC_PROTOCOL, [frame({ type: 'sync', join: false, response: false, entries: [entry(signed(a.key, a.id, inc, '/ip4/127.0.0.1/tcp/1')), ...fakes] })])
-      await new Promise(resolve => setTimeout(resolve, 250))
+      await new Promise((resolve) => setTimeout(resolve, 250))
     }
   },
   'two outsiders resending a sync of 8,000 bad signatures': async (victim, others, until) => {
@@ -96,23 +96,23 @@ const ATTACKS: Record<string, Attack> = {
     const bad = signed(flooders[0].key, flooders[0].id, 0, '/ip4/127.0.0.1/tcp/1')
     const entries = Array.from({ length: 8000 }, (_, i) => entry({ ...bad, id: others[0].peerId.toString(), incarnation: 1000 + i, signature: new Uint8Array(64).fill(i % 251) }))
     const f = frame({ type: 'sync', join: false, response: false, entries })
-    await Promise.all(flooders.map(async a => { while (Date.now() < until) await send(a.node, victim, SYNC_PROTOCOL, [f]) }))
+    await Promise.all(flooders.map(async (a) => { while (Date.now() < until) await send(a.node, victim, SYNC_PROTOCOL, [f]) }))
   },
   'suspect and dead claims about a live member, 5 a second': async (victim, others, until) => {
     const a = await joined([victim, ...others])
     const target = others[0]
     const stream = await dialWithProof(a.node, victim, PROBE_PROTOCOL)
     while (Date.now() < until) {
-      const incarnation = victim.services.swim.members().find(m => m.id === idOf(target))?.incarnation ?? 0
+      const incarnation = victim.services.swim.members().find((m) => m.id === idOf(target))?.incarnation ?? 0
       try { stream.send(frame({ type: 'gossip', updates: [{ type: 'dead', id: idOf(target), incarnation, from: a.id }, { type: 'suspect', id: idOf(target), incarnation, from: idOf(others[1] ?? target) }] })) } catch {}
-      await new Promise(resolve => setTimeout(resolve, 200))
+      await new Promise((resolve) => setTimeout(resolve, 200))
     }
   },
   '10 connections × 4 sync streams announcing 4 MiB frames': async (victim, _others, until) => {
     const attackers = await Promise.all(Array.from({ length: 10 }, async () => await attacker()))
     const prefix = new Uint8Array([0xff, 0xff, 0xff, 0x01])
     while (Date.now() < until) {
-      await Promise.all(attackers.flatMap(a => Array.from({ length: 4 }, async () => await send(a.node, victim, SYNC_PROTOCOL, [prefix, new Uint8Array(64 * 1024)]))))
+      await Promise.all(attackers.flatMap((a) => Array.from({ length: 4 }, async () => await send(a.node, victim, SYNC_PROTOCOL, [prefix, new Uint8Array(64 * 1024)]))))
     }
   },
   '20 ping-reqs a second for unknown members at a third party\'s address': async (victim, _others, until) => {
@@ -121,7 +121,7 @@ const ATTACKS: Record<string, Attack> = {
     for (let seq = 1; Date.now() < until; seq++) {
       const key = await generateKeyPair('Ed25519')
       try { stream.send(frame({ type: 'ping-req', seq, target: peerIdFromPrivateKey(key).toString(), targetAddrs: ['/ip4/127.0.0.1/tcp/9'], updates: [] })) } catch {}
-      await new Promise(resolve => setTimeout(resolve, 50))
+      await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
 }
@@ -130,10 +130,10 @@ interface Row { attack: string, tableSize: number, rssMiB: number, worstAckMs: n
 
 async function run (name: string, attack: Attack): Promise<Row> {
   const nodes = await createCluster(3)
-  await waitFor('the cluster to form', () => nodes.every(n => aliveCount(n) === 3), 30_000)
+  await waitFor('the cluster to form', () => nodes.every((n) => aliveCount(n) === 3), 30_000)
   const [victim, ...others] = nodes
   const real = new Set(nodes.map(idOf))
-  const events = nodes.map(n => recordEvents(n))
+  const events = nodes.map((n) => recordEvents(n))
   const prober = await attacker()
   const acks = new Map<number, number>()
   await prober.node.handle(PROBE_PROTOCOL, (stream) => {
@@ -158,12 +158,12 @@ async function run (name: string, attack: Attack): Promise<Row> {
       sentAt.set(seq, performance.now())
       try { ping.send(frame({ type: 'ping', seq, target: idOf(victim), updates: [] })) } catch {}
       rss = Math.max(rss, process.memoryUsage().rss)
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
   })()
   await Promise.all([attack(victim, others, until), pinger])
   lag.disable()
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await new Promise((resolve) => setTimeout(resolve, 500))
   let worst: number | null = null
   let missed = 0
   for (const [seq, at] of sentAt) {
@@ -171,7 +171,7 @@ async function run (name: string, attack: Attack): Promise<Row> {
     if (got == null) { missed++; continue }
     worst = Math.max(worst ?? 0, got - at)
   }
-  const all = events.flat().filter(e => real.has(e.member.id))
+  const all = events.flat().filter((e) => real.has(e.member.id))
   const row: Row = {
     attack: name,
     tableSize: victim.services.swim.members().length,
@@ -180,8 +180,8 @@ async function run (name: string, attack: Attack): Promise<Row> {
     lagMaxMs: Math.round(lag.max / 1e5) / 10,
     lagP99Ms: Math.round(lag.percentile(99) / 1e5) / 10,
     missedAcks: missed,
-    falseSuspicions: all.filter(e => e.type === 'suspect').length,
-    falseFails: all.filter(e => e.type === 'fail').length
+    falseSuspicions: all.filter((e) => e.type === 'suspect').length,
+    falseFails: all.filter((e) => e.type === 'fail').length
   }
   await stopAll()
   return row

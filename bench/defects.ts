@@ -44,7 +44,7 @@ for (const profile of ['lan', 'wan'] as const) {
   let minView = 0
   while (sim.now - healAt < 3600_000) {
     sim.runFor(1000)
-    minView = Math.min(...sim.ids.map(id => sim.view(id).filter(m => m.state === 'alive').length))
+    minView = Math.min(...sim.ids.map((id) => sim.view(id).filter((m) => m.state === 'alive').length))
     if (minView === 10) break
   }
   console.log(`long partition (5|5 for 7 min, reapTime 120 s): ${minView === 10 ? `healed ${(sim.now - healAt) / 1000} s after the network` : `not healed an hour later, minimum view ${minView} of 10`}`)
@@ -53,18 +53,18 @@ for (const profile of ['lan', 'wan'] as const) {
 {
   const row = scenario('50 form while 10 are starved')
   const { sim, figures } = runScenario(row)
-  const starved = new Set(row.faulty.map(i => sim.ids[i]))
-  const ofHealthy = sim.events.filter(e => e.type === 'suspect' && !starved.has(e.member)).length
-  const ofStarved = sim.events.filter(e => e.type === 'suspect' && starved.has(e.member)).length
-  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter(e => e.type === 'fail').length} fail events (${figures.healthySuspects} at healthy observers)`)
+  const starved = new Set(row.faulty.map((i) => sim.ids[i]))
+  const ofHealthy = sim.events.filter((e) => e.type === 'suspect' && !starved.has(e.member)).length
+  const ofStarved = sim.events.filter((e) => e.type === 'suspect' && starved.has(e.member)).length
+  console.log(`starvation (50 forming, 10 starved): ${ofHealthy} suspect events of healthy members, ${ofStarved} of the starved ones, ${sim.events.filter((e) => e.type === 'fail').length} fail events (${figures.healthySuspects} at healthy observers)`)
 }
 
 {
   const row = scenario('after a 10-minute 1|99 cut')
   const { sim, start } = runScenario(row)
   const alone = sim.ids[37]
-  const after = sim.events.filter(e => e.at >= start + 600_000 && e.member !== alone && e.observer !== alone)
-  console.log(`1|99 cut for 10 min, healed: ${after.filter(e => e.type === 'suspect').length} suspect and ${after.filter(e => e.type === 'fail').length} fail events of healthy members at healthy observers in the 6 minutes after the heal`)
+  const after = sim.events.filter((e) => e.at >= start + 600_000 && e.member !== alone && e.observer !== alone)
+  console.log(`1|99 cut for 10 min, healed: ${after.filter((e) => e.type === 'suspect').length} suspect and ${after.filter((e) => e.type === 'fail').length} fail events of healthy members at healthy observers in the 6 minutes after the heal`)
 }
 
 {
@@ -73,13 +73,13 @@ for (const profile of ['lan', 'wan'] as const) {
   for (const flapPenalty of [0, row.config?.flapPenalty ?? 1000]) {
     const { sim, start } = runScenario({ ...row, config: { ...row.config, flapPenalty }, expect: [] })
     const x = sim.ids[7]
-    const count = (type: string): number => sim.events.filter(e => e.at >= start && e.member === x && e.observer !== x && e.type === type).length
+    const count = (type: string): number => sim.events.filter((e) => e.at >= start && e.member === x && e.observer !== x && e.type === type).length
     console.log(`flapping (N=100, cut 20 s / back 20 s for 5 min, flapPenalty ${flapPenalty}): ${count('fail')} fail, ${count('join')} join, ${count('suspect')} suspect events on the observers`)
   }
 }
 
 function scenario (prefix: string): Scenario {
-  const row = SCENARIOS.find(r => r.name.startsWith(prefix))
+  const row = SCENARIOS.find((r) => r.name.startsWith(prefix))
   if (row == null) throw new Error(`No scenario named "${prefix}…"`)
   return row
 }

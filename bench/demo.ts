@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
+import { parseStartupLine } from '../src/daemon/banner.ts'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SIZE = 5
@@ -38,8 +39,8 @@ function spawnBin (bin: string, args: string[]): ChildProcess {
   return child
 }
 
-/** Resolves with the first line of `child`'s stdout that matches, or rejects after a deadline. */
-async function waitForLine (child: ChildProcess, pattern: RegExp, what: string, onLine?: (line: string) => void): Promise<RegExpExecArray> {
+/** Resolves with the first line of `child`'s stdout that `parse` reads, or rejects after a deadline. */
+async function waitForLine<T> (child: ChildProcess, parse: (line: string) => T | undefined, what: string, onLine?: (line: string) => void): Promise<T> {
   return await new Promise((resolve, reject) => {
     let buffer = ''
     const timer = setTimeout(() => { done(); reject(new Error(`Timed out waiting for ${what}`)) }, DEADLINE_MS)
@@ -50,8 +51,8 @@ async function waitForLine (child: ChildProcess, pattern: RegExp, what: string, 
         const line = buffer.slice(0, newline)
         buffer = buffer.slice(newline + 1)
         onLine?.(line)
-        const match = pattern.exec(line)
-        if (match != null) { done(); resolve(match); return }
+        const parsed = parse(line)
+        if (parsed !== undefined) { done(); resolve(parsed); return }
       }
     }
     const onExit = (): void => { done(); reject(new Error(`${what}: the process exited first`)) }
@@ -113,9 +114,9 @@ async function startDaemon (index: number, seed?: string): Promise<Daemon> {
     ...(seed != null ? ['--seed', seed] : [])
   ])
   child.stderr?.on('data', (chunk: Buffer) => { process.stderr.write(`[node-${index}] ${chunk.toString('utf8')}`) })
-  const match = await waitForLine(child, /^swimd (\S+) listening on (\S+).*, API (http:\/\/\S+)$/, `node-${index} to start`)
-  console.log(`node-${index}: ${match[1]} on ${match[2]}, API ${match[3]}`)
-  return { child, id: match[1], addr: match[2], api: match[3] }
+  const line = await waitForLine(child, parseStartupLine, `node-${index} to start`)
+  console.log(`node-${index}: ${line.peerId} on ${line.addrs[0]}, API ${line.api}`)
+  return { child, id: line.peerId, addr: line.addrs[0], api: line.api }
 }
 
 async function membersAlive (api: string): Promise<number> {

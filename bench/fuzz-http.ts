@@ -82,7 +82,7 @@ const junkSuffix = fc.oneof(
 
 const query = fc.oneof(
   fc.constant(''),
-  fc.webQueryParameters().map(q => `?${q}`),
+  fc.webQueryParameters().map((q) => `?${q}`),
   fc.tuple(
     fc.constantFrom('state', 'since', 'State', 'state[]', 'since', ''),
     fc.oneof(
@@ -91,16 +91,16 @@ const query = fc.oneof(
       fc.string({ maxLength: 40 })
     )
   ).map(([k, v]) => `?${k}=${v}`),
-  fc.array(fc.constantFrom('state=alive', 'since=1', 'state=bogus', 'since=x', 'a', '=', '&&'), { maxLength: 6 }).map(xs => `?${xs.join('&')}`)
+  fc.array(fc.constantFrom('state=alive', 'since=1', 'state=bogus', 'since=x', 'a', '=', '&&'), { maxLength: 6 }).map((xs) => `?${xs.join('&')}`)
 )
 
 const path = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...REAL_PATHS), query).map(([p, q]) => p + q) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...REAL_PATHS), junkSuffix, query).map(([p, s, q]) => p + s + q) },
-  { weight: 1, arbitrary: fc.webPath().map(p => p === '' ? '/' : p) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }).map(s => `/${s}`) },
+  { weight: 1, arbitrary: fc.webPath().map((p) => p === '' ? '/' : p) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 120 }).map((s) => `/${s}`) },
   { weight: 1, arbitrary: fc.constantFrom('*', '', 'http://[', 'http://a:b/healthz', 'http://x/healthz', '//healthz', '/%', '/v1/events?since=%FF', 'healthz', '\\healthz') },
-  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }).map(n => `/v1/${'a'.repeat(n)}`) }
+  { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }).map((n) => `/v1/${'a'.repeat(n)}`) }
 )
 
 const lastEventId = fc.oneof(
@@ -112,13 +112,13 @@ const lastEventId = fc.oneof(
 const headerValue = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), fc.integer().map(String))
 
 const header: fc.Arbitrary<[string, string]> = fc.oneof(
-  { weight: 3, arbitrary: lastEventId.map(v => ['Last-Event-ID', v] as [string, string]) },
-  { weight: 2, arbitrary: fc.oneof(fc.constant(`Bearer ${TOKEN}`), fc.constant(`bearer   ${TOKEN}  `), fc.constant('Bearer'), fc.constant(`Basic ${TOKEN}`), headerValue.map(v => `Bearer ${v}`), headerValue).map(v => ['Authorization', v] as [string, string]) },
-  { weight: 2, arbitrary: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1').map(v => ['Content-Type', v] as [string, string]) },
+  { weight: 3, arbitrary: lastEventId.map((v) => ['Last-Event-ID', v] as [string, string]) },
+  { weight: 2, arbitrary: fc.oneof(fc.constant(`Bearer ${TOKEN}`), fc.constant(`bearer   ${TOKEN}  `), fc.constant('Bearer'), fc.constant(`Basic ${TOKEN}`), headerValue.map((v) => `Bearer ${v}`), headerValue).map((v) => ['Authorization', v] as [string, string]) },
+  { weight: 2, arbitrary: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/json; charset=latin1').map((v) => ['Content-Type', v] as [string, string]) },
   // the request guard's inputs: rebinding names, cross-site marks, origins same and foreign
-  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('attacker.example', 'localhost', 'LOCALHOST.', '[::1]', '[::1]:7947', '127.0.0.1:1', 'a.localhost', 'x:y:z', '[', ''), headerValue).map(v => ['Host', v] as [string, string]) },
-  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('null', 'https://attacker.example', 'http://127.0.0.1', 'http://localhost:7947', 'file://', 'http://[', ''), headerValue).map(v => ['Origin', v] as [string, string]) },
-  { weight: 1, arbitrary: fc.oneof(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none', 'CROSS-SITE', ''), headerValue).map(v => ['Sec-Fetch-Site', v] as [string, string]) },
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('attacker.example', 'localhost', 'LOCALHOST.', '[::1]', '[::1]:7947', '127.0.0.1:1', 'a.localhost', 'x:y:z', '[', ''), headerValue).map((v) => ['Host', v] as [string, string]) },
+  { weight: 2, arbitrary: fc.oneof(fc.constantFrom('null', 'https://attacker.example', 'http://127.0.0.1', 'http://localhost:7947', 'file://', 'http://[', ''), headerValue).map((v) => ['Origin', v] as [string, string]) },
+  { weight: 1, arbitrary: fc.oneof(fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none', 'CROSS-SITE', ''), headerValue).map((v) => ['Sec-Fetch-Site', v] as [string, string]) },
   { weight: 1, arbitrary: fc.constantFrom<[string, string]>(['Expect', '100-continue'], ['Expect', 'junk'], ['Accept', 'text/event-stream'], ['Accept-Encoding', 'gzip, br'], ['Connection', 'keep-alive'], ['Cookie', 'a=b'], ['Range', 'bytes=0-1'], ['If-None-Match', '*'], ['X-Forwarded-For', '1.2.3.4']) },
   { weight: 1, arbitrary: fc.tuple(fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,24}$/), headerValue) }
 )
@@ -126,16 +126,16 @@ const header: fc.Arbitrary<[string, string]> = fc.oneof(
 /** Bodies; all the big ones are built from a length, so generating them stays cheap. */
 const body: fc.Arbitrary<{ kind: BodyKind, bytes: Uint8Array | undefined }> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: 'none' as const, bytes: undefined }) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2048 }).map(b => ({ kind: 'bytes' as const, bytes: b })) },
-  { weight: 2, arbitrary: fc.json({ depthSize: 'small' }).map(j => ({ kind: 'json' as const, bytes: enc.encode(j) })) },
+  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((b) => ({ kind: 'bytes' as const, bytes: b })) },
+  { weight: 2, arbitrary: fc.json({ depthSize: 'small' }).map((j) => ({ kind: 'json' as const, bytes: enc.encode(j) })) },
   {
     weight: 3,
     arbitrary: fc.dictionary(
       fc.string({ maxLength: 20 }),
       fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.object({ maxDepth: 2 }), fc.double())
-    ).map(d => ({ kind: 'meta' as const, bytes: enc.encode(JSON.stringify(d)) }))
+    ).map((d) => ({ kind: 'meta' as const, bytes: enc.encode(JSON.stringify(d)) }))
   },
-  { weight: 3, arbitrary: fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 }), { maxKeys: 8 }).map(d => ({ kind: 'valid-meta' as const, bytes: enc.encode(JSON.stringify(d)) })) },
+  { weight: 3, arbitrary: fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 }), { maxKeys: 8 }).map((d) => ({ kind: 'valid-meta' as const, bytes: enc.encode(JSON.stringify(d)) })) },
   {
     weight: 2,
     arbitrary: fc.tuple(fc.integer({ min: 50, max: 40_000 }), fc.constantFrom('array', 'object', 'meta-array', 'meta-object')).map(([depth, shape]) => {
@@ -154,12 +154,12 @@ const body: fc.Arbitrary<{ kind: BodyKind, bytes: Uint8Array | undefined }> = fc
       return { kind: 'huge' as const, bytes: enc.encode(text) }
     })
   },
-  { weight: 1, arbitrary: fc.integer({ min: MAX_BODY + 1, max: 400_000 }).map(n => ({ kind: 'oversized' as const, bytes: new Uint8Array(n).fill(0x61) })) }
+  { weight: 1, arbitrary: fc.integer({ min: MAX_BODY + 1, max: 400_000 }).map((n) => ({ kind: 'oversized' as const, bytes: new Uint8Array(n).fill(0x61) })) }
 )
 
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
   server: fc.constantFrom<0 | 1>(0, 1),
-  raw: fc.integer({ min: 0, max: 9 }).map(x => x === 0),
+  raw: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
   method: fc.oneof(
     { weight: 10, arbitrary: fc.constantFrom(...METHODS) },
     { weight: 1, arbitrary: fc.constantFrom('get', 'CONNECT', 'PROPFIND', 'BREW', 'G ET', 'PUT\0', '') },
@@ -170,7 +170,7 @@ export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.record({
   body,
   chunked: fc.boolean(),
   lie: fc.constantFrom<'none' | 'short' | 'long'>('none', 'none', 'none', 'short', 'long'),
-  junkHead: fc.option(fc.uint8Array({ minLength: 1, maxLength: 300 }), { freq: 12 }).map(x => x ?? undefined),
+  junkHead: fc.option(fc.uint8Array({ minLength: 1, maxLength: 300 }), { freq: 12 }).map((x) => x ?? undefined),
   httpVersion: fc.constantFrom<'1.1' | '1.0'>('1.1', '1.1', '1.1', '1.0'),
   /** One request in four uses a real method + route pair, so handlers see the junk, not only the router. */
   aim: fc.option(fc.tuple(fc.constantFrom(...ROUTES), query), { freq: 3 })
@@ -228,12 +228,12 @@ export async function startTargets (): Promise<FuzzTarget> {
   return {
     ports: ports as [number, number],
     swims: swims as [FakeSwim, FakeSwim],
-    servers: apis.map(a => a.server) as [Server, Server],
+    servers: apis.map((a) => a.server) as [Server, Server],
     setReady: (r) => { ready = r },
     leaveCalls: () => leaves,
     close: async () => {
       for (const d of detaches) d()
-      await Promise.all(apis.map(async a => { await a.close() }))
+      await Promise.all(apis.map(async (a) => { await a.close() }))
     }
   }
 }
@@ -261,7 +261,7 @@ export async function send (req: FuzzRequest, target: FuzzTarget, agent: Agent):
 const legalValue = (v: string): string => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, '?')
 /** A request target `http.request` accepts: printable ASCII, the rest percent-encoded. */
 const legalPath = (p: string): string => {
-  const s = p.replace(/[^\x21-\x7e]/g, c => encodeURIComponent(c).replace(/%25/g, '%'))
+  const s = p.replace(/[^\x21-\x7e]/g, (c) => encodeURIComponent(c).replace(/%25/g, '%'))
   return s.startsWith('/') ? s : `/${s}`
 }
 
@@ -547,8 +547,8 @@ async function main (): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000
   agent.destroy()
-  const health = await Promise.all(target.ports.map(async p => await healthz(p).catch((err: Error) => ({ status: 0, body: err.message }))))
-  await new Promise(resolve => setTimeout(resolve, 200))
+  const health = await Promise.all(target.ports.map(async (p) => await healthz(p).catch((err: Error) => ({ status: 0, body: err.message }))))
+  await new Promise((resolve) => setTimeout(resolve, 200))
   gc()
   const after = process.memoryUsage()
   await target.close()
@@ -566,7 +566,7 @@ async function main (): Promise<void> {
     outcomes,
     violations,
     unhandledRejections: rejections.length,
-    healthzAfter: health.map(h => h.status),
+    healthzAfter: health.map((h) => h.status),
     leaveCalls: target.leaveCalls(),
     memoryMiB: {
       heapBefore: mib(before.heapUsed),
@@ -576,7 +576,7 @@ async function main (): Promise<void> {
       rssAfter: mib(after.rss)
     }
   }
-  const ok = violations.length === 0 && rejections.length === 0 && health.every(h => h.status === 200) && heapGrowth <= Number(args['max-heap-growth-mib'])
+  const ok = violations.length === 0 && rejections.length === 0 && health.every((h) => h.status === 200) && heapGrowth <= Number(args['max-heap-growth-mib'])
   if (args.json) {
     console.log(JSON.stringify({ ...report, ok }, null, 2))
   } else {

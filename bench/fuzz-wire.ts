@@ -198,16 +198,16 @@ const corpora: Corpus[] = [
   {
     name: 'random bytes',
     count: COUNT,
-    next: r => {
+    next: (r) => {
       const body = randomBytes(r, 256)
       // half behind a well-formed body header, so the body decoders see the garbage too
       return r.next() < 0.5 ? body : Uint8Array.from([BODY_TAGS[randomInt(r, 6)], ...varint(body.length), ...body])
     },
     sampleEvery: 1000
   },
-  { name: 'mutated valid', count: COUNT, next: r => mutated(r, pool), sampleEvery: 1000 },
-  { name: 'mutated, chunked list', count: COUNT, next: r => chunked(r, mutated(r, pool)), sampleEvery: 1000 },
-  { name: 'valid messages', count: COUNT, next: r => encodeMessage(message(r)), sampleEvery: 1000 },
+  { name: 'mutated valid', count: COUNT, next: (r) => mutated(r, pool), sampleEvery: 1000 },
+  { name: 'mutated, chunked list', count: COUNT, next: (r) => chunked(r, mutated(r, pool)), sampleEvery: 1000 },
+  { name: 'valid messages', count: COUNT, next: (r) => encodeMessage(message(r)), sampleEvery: 1000 },
   // 1 in 500 inputs: each is up to 4 MiB and takes tens of milliseconds
   { name: 'hostile (at the caps)', count: Math.max(HOSTILE.length, Math.floor(COUNT / 500)), next: hostile, sampleEvery: 1 }
 ]
@@ -276,7 +276,7 @@ for (const corpus of corpora) {
   ])
 }
 
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => row[i].length)))
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)))
 const line = (cells: string[]): string => cells.map((cell, i) => i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])).join('  ')
 console.log(line(header))
 for (const row of rows) console.log(line(row))

@@ -29,6 +29,7 @@ import { Socket } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
 import { waitFor } from '../test/helpers/wait.ts'
@@ -91,7 +92,6 @@ const events: Array<{ at: number, observer: string, type: MembershipEventType, m
 
 /** Each node's view, kept from its events (cheap to poll, unlike `members()` snapshots). */
 const views = new Map<string, Map<string, string>>()
-const STATE_AFTER: Record<MembershipEventType, string> = { join: 'alive', alive: 'alive', update: 'alive', suspect: 'suspect', fail: 'dead', leave: 'left' }
 
 async function createNode (seeds: string[]): Promise<Node> {
   const base = baseOptions()
@@ -109,10 +109,10 @@ async function createNode (seeds: string[]): Promise<Node> {
   const observer = node.peerId.toString()
   const view = new Map<string, string>([[observer, 'alive']])
   views.set(observer, view)
-  for (const type of ['join', 'suspect', 'alive', 'fail', 'leave', 'update'] as const) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => {
       events.push({ at: Date.now(), observer, type, member: evt.detail.member.id })
-      view.set(evt.detail.member.id, STATE_AFTER[type])
+      view.set(evt.detail.member.id, evt.detail.member.state)
     })
   }
   return node
@@ -133,7 +133,7 @@ async function within (what: string, condition: () => boolean, timeout = TRIAL_T
   return await waitFor(what, condition, timeout, interval).then(() => true, () => false)
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 function stateIn (node: Node, id: string): string | undefined {
   return viewOf(node).get(id)
@@ -144,7 +144,7 @@ function lastFirst (observers: Node[], member: string, type: MembershipEventType
   let latest = since
   for (const o of observers) {
     const id = o.peerId.toString()
-    const e = events.find(e => e.at >= since && e.observer === id && e.member === member && e.type === type)
+    const e = events.find((e) => e.at >= since && e.observer === id && e.member === member && e.type === type)
     if (e == null) return null
     latest = Math.max(latest, e.at)
   }
@@ -165,7 +165,7 @@ function pick<T> (list: T[]): T {
 
 /** Waits until no live member suspects anyone, so one trial's news does not bleed into the next. */
 async function settle (nodes: Node[]): Promise<void> {
-  await within('no suspects', () => nodes.every(n => [...viewOf(n).values()].every(state => state !== 'suspect')), 30_000, 50)
+  await within('no suspects', () => nodes.every((n) => [...viewOf(n).values()].every((state) => state !== 'suspect')), 30_000, 50)
   await sleep(500)
 }
 
@@ -182,14 +182,14 @@ async function run (n: number, trials: number): Promise<Row> {
     const batch = Math.min(10, n - nodes.length)
     nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
     const size = nodes.length
-    const converged = await within('the cluster to converge', () => nodes.every(x => aliveIn(x) === size), 120_000)
+    const converged = await within('the cluster to converge', () => nodes.every((x) => aliveIn(x) === size), 120_000)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
-  await within('the broadcast queues to drain', () => nodes.every(x => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
+  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
   await sleep(2000)
   const setupSeconds = (Date.now() - setupStarted) / 1000
-  const setupFalseFails = events.filter(e => e.type === 'fail').length
+  const setupFalseFails = events.filter((e) => e.type === 'fail').length
   events.length = 0
 
   // steady state
@@ -217,7 +217,7 @@ async function run (n: number, trials: number): Promise<Row> {
   while (performance.now() - t0 < STEADY_WINDOW_MS) {
     await sleep(500)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-    const counts = nodes.map(x => x.getConnections().length)
+    const counts = nodes.map((x) => x.getConnections().length)
     connectionSamples.push(counts.reduce((a, b) => a + b, 0) / n)
     connectionsMax = Math.max(connectionsMax, ...counts)
   }
@@ -248,34 +248,34 @@ async function run (n: number, trials: number): Promise<Row> {
       const started = Date.now()
       const node = await createNode([pick(others).getMultiaddrs()[0].toString()])
       const id = node.peerId.toString()
-      const joined = await within('the joiner alive everywhere', () => others.every(o => stateIn(o, id) === 'alive'))
+      const joined = await within('the joiner alive everywhere', () => others.every((o) => stateIn(o, id) === 'alive'))
       if (joined) sample.join.push(lastFirst(others, id, 'join', started) ?? Date.now() - started)
       await within('the joiner to see everyone', () => aliveIn(node) === others.length + 1, 10_000)
       await settle([...others, node])
       if (!crash) {
         const leaving = Date.now()
         await node.services.swim.leave()
-        const left = await within('the leaver left everywhere', () => others.every(o => stateIn(o, id) === 'left'))
+        const left = await within('the leaver left everywhere', () => others.every((o) => stateIn(o, id) === 'left'))
         if (left) sample.leave.push(lastFirst(others, id, 'leave', leaving) ?? Date.now() - leaving)
         await node.stop()
       } else {
         const stopping = Date.now()
         await node.stop()
         crashed.add(id)
-        const failed = await within('the crashed member dead everywhere', () => others.every(o => stateIn(o, id) === 'dead'))
-        const suspects = events.filter(e => e.at >= stopping && e.member === id && e.type === 'suspect')
-        if (suspects.length > 0) sample.firstSuspect.push(Math.min(...suspects.map(e => e.at)) - stopping)
+        const failed = await within('the crashed member dead everywhere', () => others.every((o) => stateIn(o, id) === 'dead'))
+        const suspects = events.filter((e) => e.at >= stopping && e.member === id && e.type === 'suspect')
+        if (suspects.length > 0) sample.firstSuspect.push(Math.min(...suspects.map((e) => e.at)) - stopping)
         if (failed) sample.allFail.push(lastFirst(others, id, 'fail', stopping) ?? Date.now() - stopping)
       }
       await settle(others)
     }
   }
   // fail events about members that never crashed
-  const live = new Set(nodes.map(x => x.peerId.toString()))
-  falseFails = events.filter(e => e.type === 'fail' && live.has(e.member)).length
+  const live = new Set(nodes.map((x) => x.peerId.toString()))
+  falseFails = events.filter((e) => e.type === 'fail' && live.has(e.member)).length
 
   const rssMiBTotal = rssPeak / 2 ** 20
-  await Promise.all(nodes.map(async x => { await x.stop() }))
+  await Promise.all(nodes.map(async (x) => { await x.stop() }))
   events.length = 0
   views.clear()
   return {

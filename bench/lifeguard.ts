@@ -45,12 +45,12 @@ function run (rules: 'swim' | 'lifeguard', k: number, lag: number, seed: number)
     for (const id of anomalous) sim.slow(id, { lag, ms: EPISODE_MS })
     sim.runFor(EVERY_MS)
   }
-  const events = sim.events.filter(e => e.at >= start)
-  const fails = events.filter(e => e.type === 'fail')
+  const events = sim.events.filter((e) => e.at >= start)
+  const fails = events.filter((e) => e.type === 'fail')
   return {
     falsePositives: fails.length,
-    atHealthy: fails.filter(e => !anomalous.includes(e.member)).length,
-    suspectsOfHealthy: events.filter(e => e.type === 'suspect' && !anomalous.includes(e.member)).length
+    atHealthy: fails.filter((e) => !anomalous.includes(e.member)).length,
+    suspectsOfHealthy: events.filter((e) => e.type === 'suspect' && !anomalous.includes(e.member)).length
   }
 }
 

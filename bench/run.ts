@@ -102,13 +102,13 @@ const machine = {
 
 // ---------------------------------------------------------------- report
 
-const sim = children.find(c => c.bench === 'sim')
-const loss = children.find(c => c.bench === 'sim-loss')
-const real = children.find(c => c.bench === 'libp2p')
+const sim = children.find((c) => c.bench === 'sim')
+const loss = children.find((c) => c.bench === 'sim-loss')
+const real = children.find((c) => c.bench === 'libp2p')
 const simRows: any[] = sim?.ok === true ? sim.result.rows : []
 const realRows: any[] = real?.ok === true ? real.result.rows : []
-const simRow = (n: number): any => simRows.find(r => r.n === n)
-const realRow = (n: number): any => realRows.find(r => r.n === n)
+const simRow = (n: number): any => simRows.find((r) => r.n === n)
+const realRow = (n: number): any => realRows.find((r) => r.n === n)
 
 const ms = (x: number | null | undefined): string => x == null ? 'not reached' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`
 const stat = (s: { median: number | null, max: number | null, missing: number } | undefined): string => {
@@ -144,12 +144,12 @@ lines.push('')
 row('figure', 'N', 'ours (real)', 'ours (sim)', 'memberlist', 'ringpop', 'swim-js')
 row('---', '---', '---', '---', '---', '---', '---')
 const sizesFor = (anchor: Record<number, readonly string[]>, simKey: string | null, realKey: string | null, label: string): void => {
-  const ns = new Set<number>([...Object.keys(anchor).map(Number), ...realRows.map(r => r.n), ...(simKey != null ? simRows.map(r => r.n) : [])])
+  const ns = new Set<number>([...Object.keys(anchor).map(Number), ...realRows.map((r) => r.n), ...(simKey != null ? simRows.map((r) => r.n) : [])])
   for (const n of [...ns].sort((a, b) => a - b)) {
     const a = anchor[n] ?? ['', '', '']
     const realText = realKey == null ? '—' : realRow(n) != null ? stat(realRow(n)[realKey]) : (n <= 100 && real?.ok !== true ? 'failed' : '—')
     const simText = simKey == null ? '—' : simCell(n, simKey)
-    if (realText === '—' && simText === '—' && a.every(x => x === '')) continue
+    if (realText === '—' && simText === '—' && a.every((x) => x === '')) continue
     row(label, String(n), realText, simText, a[0] || '—', a[1] || '—', a[2] || '—')
   }
 }
@@ -159,14 +159,14 @@ sizesFor(ANCHORS.allFail, 'allFailMs', 'allFailMs', 'crash → every survivor de
 sizesFor(ANCHORS.leave, null, 'leaveMs', 'graceful leave → every survivor saw it')
 
 // bytes per node per second: real from the libp2p bench, sim per interval → per second (lan: 1 s interval)
-const ns = [...new Set([10, 50, 100, ...realRows.map(r => r.n), ...simRows.map(r => r.n)])].sort((a, b) => a - b)
+const ns = [...new Set([10, 50, 100, ...realRows.map((r) => r.n), ...simRows.map((r) => r.n)])].sort((a, b) => a - b)
 for (const n of ns) {
   const r = realRow(n)
   const s = simRow(n)
   const a = (ANCHORS.bytes as Record<number, readonly string[]>)[n] ?? ['', '', '']
   const realText = r != null ? `${r.bytesPerNodePerSec} B/s (${r.msgsPerNodePerSec} msg/s)` : '—'
   const simText = s == null ? '—' : s.error != null ? s.error : s.bytesPerNodePerInterval == null ? 'join not converged' : `${s.bytesPerNodePerInterval} B/s (${s.msgsPerNodePerInterval} msg/s)${s.wire === false ? ', estimated (wire off)' : ''}`
-  if (realText === '—' && simText === '—' && a.every(x => x === '')) continue
+  if (realText === '—' && simText === '—' && a.every((x) => x === '')) continue
   row('SWIM bytes sent per node (messages as encoded, no yamux/noise/TCP)', String(n), realText, simText, a[0] || '—', a[1] || '—', a[2] || '—')
 }
 for (const n of [10, 50, 100]) {
@@ -204,7 +204,7 @@ if (pauseScen != null) {
   row('one node paused 2 s every 10 s', String(lossN), '—', loss?.ok === false ? 'failed' : '—', '11–15 suspected, never dead', '—', '—')
 }
 
-const lifeguard = children.find(c => c.bench === 'lifeguard')
+const lifeguard = children.find((c) => c.bench === 'lifeguard')
 if (lifeguard?.ok === true) {
   const r = lifeguard.result
   lines.push('')
@@ -223,7 +223,7 @@ function median (xs: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }
 
-const crypto = children.find(c => c.bench === 'crypto')
+const crypto = children.find((c) => c.bench === 'crypto')
 if (crypto?.ok === true) {
   const c = crypto.result
   const figure = (name: string, mode: string, size: number): string => {
@@ -240,7 +240,7 @@ if (crypto?.ok === true) {
   }
 }
 
-const attacks = children.find(c => c.bench === 'attacks')
+const attacks = children.find((c) => c.bench === 'attacks')
 if (attacks?.ok === true) {
   lines.push('')
   lines.push(`## Attacks (3 real nodes on loopback, ${attacks.result.seconds} s each, a ping every 20 ms; \`bench/attacks.ts\`)`)
@@ -252,17 +252,17 @@ if (attacks?.ok === true) {
 
 lines.push('')
 lines.push('Notes: "—" means not measured that way. The simulator\'s join is all N nodes joining through one seed at t = 0 (memberlist\'s 2,000-node figure is the same shape); the real join is one new node joining a running cluster. Accusations are suspicion episodes of one member (events < 5 s apart) that 2+ observers saw. Real-node CPU and RSS are one process\'s totals divided by N, so the runtime\'s fixed ~40 MB is shared, unlike the anchors\' one-process-per-node figures.')
-const failed = children.filter(c => !c.ok)
+const failed = children.filter((c) => !c.ok)
 if (failed.length > 0) {
   lines.push('')
   for (const c of failed) lines.push(`- ${c.bench} bench did not report: ${c.error?.split('\n')[0] ?? 'unknown'}`)
 }
 lines.push('')
-lines.push(`Wall time: ${children.map(c => `${c.bench} ${c.wallSeconds} s`).join(', ')}.`)
+lines.push(`Wall time: ${children.map((c) => `${c.bench} ${c.wallSeconds} s`).join(', ')}.`)
 
 const report = lines.join('\n') + '\n'
 mkdirSync(resultsDir, { recursive: true })
 writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ machine, benches: children }, null, 2) + '\n')
 writeFileSync(join(resultsDir, 'latest.md'), report)
 console.log(report)
-process.exitCode = children.every(c => c.ok) ? 0 : 1
+process.exitCode = children.every((c) => c.ok) ? 0 : 1

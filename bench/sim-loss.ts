@@ -100,7 +100,7 @@ function runSeed (scenario: Scenario, seed: number): SeedResult {
   let convergedMs: number | null = null
   while (sim.now < 60_000) {
     sim.runFor(250)
-    if (sim.ids.every(id => sim.machine(id).clusterSize === N)) { convergedMs = sim.now; break }
+    if (sim.ids.every((id) => sim.machine(id).clusterSize === N)) { convergedMs = sim.now; break }
   }
   // let the join news drain before measuring
   sim.runFor(10_000)
@@ -117,27 +117,27 @@ function runSeed (scenario: Scenario, seed: number): SeedResult {
   } else {
     sim.runFor(end - start)
   }
-  const window = sim.events.filter(e => e.at >= start)
-  const suspects = window.filter(e => e.type === 'suspect')
-  const fails = window.filter(e => e.type === 'fail')
+  const window = sim.events.filter((e) => e.at >= start)
+  const suspects = window.filter((e) => e.type === 'suspect')
+  const fails = window.filter((e) => e.type === 'fail')
   const eps = episodes(suspects)
   const result: SeedResult = {
     seed,
     convergedMs,
     localSuspicions: suspects.length,
     episodes: eps.length,
-    spreadAccusations: eps.filter(e => e.observers.size >= 2).length,
+    spreadAccusations: eps.filter((e) => e.observers.size >= 2).length,
     falseFails: fails.length,
-    membersFailed: new Set(fails.map(e => e.member)).size
+    membersFailed: new Set(fails.map((e) => e.member)).size
   }
   if (scenario === 'pause') {
     result.paused = {
       pauses,
-      suspectEpisodes: eps.filter(e => e.member === frozen).length,
-      suspectEvents: suspects.filter(e => e.member === frozen).length,
-      failEvents: fails.filter(e => e.member === frozen).length,
-      othersSuspectEvents: suspects.filter(e => e.member !== frozen).length,
-      othersFailEvents: fails.filter(e => e.member !== frozen).length
+      suspectEpisodes: eps.filter((e) => e.member === frozen).length,
+      suspectEvents: suspects.filter((e) => e.member === frozen).length,
+      failEvents: fails.filter((e) => e.member === frozen).length,
+      othersSuspectEvents: suspects.filter((e) => e.member !== frozen).length,
+      othersFailEvents: fails.filter((e) => e.member !== frozen).length
     }
   }
   return result
@@ -152,7 +152,7 @@ function median (xs: number[]): number {
 function runScenario (scenario: Scenario): ScenarioResult {
   const seeds = Array.from({ length: SEEDS }, (_, i) => runSeed(scenario, i + 1))
   const sum = (k: 'localSuspicions' | 'spreadAccusations' | 'falseFails'): number => seeds.reduce((a, s) => a + s[k], 0)
-  const med = (k: 'localSuspicions' | 'spreadAccusations' | 'falseFails'): number => median(seeds.map(s => s[k]))
+  const med = (k: 'localSuspicions' | 'spreadAccusations' | 'falseFails'): number => median(seeds.map((s) => s[k]))
   return {
     scenario,
     n: N,
@@ -177,12 +177,12 @@ if (args.json) {
   console.log('|---|---|---|---|')
   for (const r of results) {
     const label = r.scenario === 'none' ? 'no fault' : r.scenario === 'loss' ? `${Math.round(r.loss * 100)}% loss` : `one node paused ${PAUSE_MS / 1000} s every ${PAUSE_EVERY_MS / 1000} s`
-    console.log(`| ${label} | ${range(r.seeds.map(s => s.localSuspicions))} | ${range(r.seeds.map(s => s.spreadAccusations))} | ${range(r.seeds.map(s => s.falseFails))} |`)
+    console.log(`| ${label} | ${range(r.seeds.map((s) => s.localSuspicions))} | ${range(r.seeds.map((s) => s.spreadAccusations))} | ${range(r.seeds.map((s) => s.falseFails))} |`)
   }
-  const p = results.find(r => r.scenario === 'pause')
+  const p = results.find((r) => r.scenario === 'pause')
   if (p != null) {
-    const ps = p.seeds.map(s => s.paused!)
-    console.log(`\nPaused node: ${ps[0].pauses} pauses per run; suspected in ${range(ps.map(x => x.suspectEpisodes))} episodes (${range(ps.map(x => x.suspectEvents))} suspect events), fail events about it ${range(ps.map(x => x.failEvents))}; other members: suspect events ${range(ps.map(x => x.othersSuspectEvents))}, fail events ${range(ps.map(x => x.othersFailEvents))}.`)
+    const ps = p.seeds.map((s) => s.paused!)
+    console.log(`\nPaused node: ${ps[0].pauses} pauses per run; suspected in ${range(ps.map((x) => x.suspectEpisodes))} episodes (${range(ps.map((x) => x.suspectEvents))} suspect events), fail events about it ${range(ps.map((x) => x.failEvents))}; other members: suspect events ${range(ps.map((x) => x.othersSuspectEvents))}, fail events ${range(ps.map((x) => x.othersFailEvents))}.`)
   }
   console.log(`\nwall ${wallSeconds} s`)
 }

@@ -61,7 +61,7 @@ function run (n: number): Row {
   // Above 100 nodes the codec's cost would dominate: bytes are the core's size estimates.
   const wire = n <= 100
   const sim = new Simulation({ size: n, seed: 1, wire, recordEvents: false, onEvent })
-  const converged = (): boolean => sim.ids.every(id => sim.machine(id).clusterSize === n)
+  const converged = (): boolean => sim.ids.every((id) => sim.machine(id).clusterSize === n)
   let joinConvergedMs: number | null = null
   const progress = (): void => {
     // The last line tells the parent how far a run got if it runs out of heap.
@@ -81,7 +81,7 @@ function run (n: number): Row {
   // Steady state cost over 10 probe intervals, once the join news has been retransmitted
   // (every broadcast queue empty: at 2,000 nodes that takes a few minutes after the view formed).
   const settleFrom = sim.now
-  const drained = (): boolean => sim.ids.every(id => sim.machine(id).pendingBroadcasts === 0)
+  const drained = (): boolean => sim.ids.every((id) => sim.machine(id).pendingBroadcasts === 0)
   // At least 30 s, past the joiners' catch-up push-pulls (the last is 32 intervals in).
   do { sim.runFor(5000); sample(); progress() } while ((sim.now - settleFrom < 30_000 || !drained()) && sim.now - settleFrom < maxSettleMs)
   const settleMs = sim.now - settleFrom
@@ -128,7 +128,7 @@ function round (x: number): number {
 function runIsolated (n: number): Row | string {
   const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n), '--max-wall', String(maxWallMs / 1000)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
   if (child.status === 0) return JSON.parse(child.stdout) as Row
-  const last = child.stderr.split('\n').filter(line => line.startsWith('{"progress"')).pop()
+  const last = child.stderr.split('\n').filter((line) => line.startsWith('{"progress"')).pop()
   const got = last == null ? '' : ((p: { virtualSeconds: number, wallSeconds: number, peakRssMiB: number }) => ` at virtual ${p.virtualSeconds} s, after ${p.wallSeconds} s wall, ${p.peakRssMiB} MiB RSS`)(JSON.parse(last))
   return /heap out of memory/.test(child.stderr) ? `ran out of heap (${heapMiB} MiB)${got}` : `failed (exit ${child.status})${got}`
 }

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import { swim } from '../src/libp2p/index.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { MembershipEventType } from '../src/core/types.ts'
 import { baseOptions } from '../test/libp2p/helpers.ts'
 import type { SwimNode } from '../test/libp2p/helpers.ts'
@@ -40,21 +41,20 @@ const N = Number(args.n)
 const SAMPLE_MS = 30_000
 /** After the run, how long news of the last churn gets to arrive before judging. */
 const GRACE_MS = 20_000
-const TYPES: MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
 
 interface Slot { key: PrivateKey, id: string, node: SwimNode | undefined, life: number }
 interface Seen { at: number, observer: string, life: number, type: MembershipEventType, member: string }
 
 const events: Seen[] = []
 const log = (line: string): void => { if (!args.json) process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0)} s] ${line}\n`) }
-const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 const t0 = Date.now()
 
 async function start (slot: Slot, seeds: string[]): Promise<void> {
   slot.life++
   const life = slot.life
   const node = await createLibp2p({ ...baseOptions({ privateKey: slot.key }), services: { swim: swim({ profile: 'lan', seeds }) } } as Libp2pOptions) as unknown as SwimNode
-  for (const type of TYPES) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => {
       events.push({ at: Date.now(), observer: slot.id, life, type, member: evt.detail.member.id })
     })
@@ -62,7 +62,7 @@ async function start (slot: Slot, seeds: string[]): Promise<void> {
   slot.node = node
 }
 
-const live = (slots: Slot[]): Slot[] => slots.filter(s => s.node != null)
+const live = (slots: Slot[]): Slot[] => slots.filter((s) => s.node != null)
 const addrsOf = (slot: Slot): string[] => slot.node?.getMultiaddrs().map(String) ?? []
 
 /** Whether `condition` came to hold within `timeoutMs`. */
@@ -80,9 +80,9 @@ for (let i = 0; i < N; i++) {
 }
 await start(slots[0], [])
 for (let i = 1; i < N; i += 10) {
-  await Promise.all(slots.slice(i, i + 10).map(async s => { await start(s, addrsOf(slots[0])) }))
+  await Promise.all(slots.slice(i, i + 10).map(async (s) => { await start(s, addrsOf(slots[0])) }))
 }
-const converged = await within('the cluster to converge', () => live(slots).every(s => s.node!.services.swim.members().filter(m => m.state === 'alive').length === N), 120_000)
+const converged = await within('the cluster to converge', () => live(slots).every((s) => s.node!.services.swim.members().filter((m) => m.state === 'alive').length === N), 120_000)
 log(`${N} nodes ${converged ? 'converged' : 'did NOT converge'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
 const rssSamples: Array<{ atS: number, rssMiB: number, liveNodes: number, perNodeMiB: number }> = []
@@ -113,7 +113,7 @@ while (Date.now() < runEnd) {
     const at = Date.now()
     await node.stop()
     down = victim
-    crashes.push({ id: victim.id, at, survivors: live(slots).map(s => s.id) })
+    crashes.push({ id: victim.id, at, survivors: live(slots).map((s) => s.id) })
     log(`crashed ${victim.id.slice(-8)}`)
   }
   // restart half a minute later
@@ -123,7 +123,7 @@ while (Date.now() < runEnd) {
     const through = live(slots)[Math.floor(Math.random() * live(slots).length)]
     const at = Date.now()
     await start(slot, addrsOf(through))
-    restarts.push({ id: slot.id, at, observers: live(slots).filter(s => s.id !== slot.id).map(s => s.id) })
+    restarts.push({ id: slot.id, at, observers: live(slots).filter((s) => s.id !== slot.id).map((s) => s.id) })
     log(`restarted ${slot.id.slice(-8)}`)
     minute++
   }
@@ -132,7 +132,7 @@ while (Date.now() < runEnd) {
 }
 if (down != null) {
   await start(down, addrsOf(live(slots)[0]))
-  restarts.push({ id: down.id, at: Date.now(), observers: live(slots).filter(s => s.id !== down!.id).map(s => s.id) })
+  restarts.push({ id: down.id, at: Date.now(), observers: live(slots).filter((s) => s.id !== down!.id).map((s) => s.id) })
 }
 await sleep(GRACE_MS)
 sample()
@@ -163,28 +163,28 @@ for (const list of byPair.values()) {
 }
 const missedFails: Array<{ observer: string, member: string }> = []
 for (const c of crashes) {
-  const restart = restarts.find(r => r.id === c.id && r.at > c.at)
+  const restart = restarts.find((r) => r.id === c.id && r.at > c.at)
   for (const o of c.survivors) {
     if (o === c.id) continue
-    const saw = events.some(e => e.observer === o && e.member === c.id && e.type === 'fail' && e.at >= c.at && (restart == null || e.at <= restart.at + 5000))
+    const saw = events.some((e) => e.observer === o && e.member === c.id && e.type === 'fail' && e.at >= c.at && (restart == null || e.at <= restart.at + 5000))
     // an observer that itself crashed before this crash's news could arrive is not a survivor
-    const observerCrashed = crashes.some(x => x.id === o && x.at > c.at && x.at < c.at + 30_000)
+    const observerCrashed = crashes.some((x) => x.id === o && x.at > c.at && x.at < c.at + 30_000)
     if (!saw && !observerCrashed) missedFails.push({ observer: o, member: c.id })
   }
 }
 const missedJoins: Array<{ observer: string, member: string }> = []
 for (const r of restarts) {
   for (const o of r.observers) {
-    const saw = events.some(e => e.observer === o && e.member === r.id && (e.type === 'join' || e.type === 'alive') && e.at >= r.at)
-    const observerCrashed = crashes.some(x => x.id === o && x.at > r.at && x.at < r.at + 30_000)
+    const saw = events.some((e) => e.observer === o && e.member === r.id && (e.type === 'join' || e.type === 'alive') && e.at >= r.at)
+    const observerCrashed = crashes.some((x) => x.id === o && x.at > r.at && x.at < r.at + 30_000)
     if (!saw && !observerCrashed) missedJoins.push({ observer: o, member: r.id })
   }
 }
-const finalViews = live(slots).map(s => s.node!.services.swim.members().filter(m => m.state === 'alive').length)
-const falseFailEvents = events.filter(e => e.type === 'fail' && !crashes.some(c => c.id === e.member && e.at >= c.at && e.at <= c.at + 60_000))
+const finalViews = live(slots).map((s) => s.node!.services.swim.members().filter((m) => m.state === 'alive').length)
+const falseFailEvents = events.filter((e) => e.type === 'fail' && !crashes.some((c) => c.id === e.member && e.at >= c.at && e.at <= c.at + 60_000))
 const falseFails = falseFailEvents.length
 /** Of those, during start-up (before the churn began: N nodes created at once on few cores). */
-const falseFailsAtStartup = falseFailEvents.filter(e => e.at < runStarted).length
+const falseFailsAtStartup = falseFailEvents.filter((e) => e.at < runStarted).length
 
 const first = rssSamples[0]
 const lastSample = rssSamples[rssSamples.length - 1]
@@ -209,11 +209,11 @@ const result = {
   missedJoins: { count: missedJoins.length, examples: missedJoins.slice(0, 10) },
   falseFails,
   falseFailsAtStartup,
-  falseFailExamples: falseFailEvents.slice(0, 10).map(e => ({ observer: e.observer, member: e.member, atS: Math.round((e.at - t0) / 1000) })),
+  falseFailExamples: falseFailEvents.slice(0, 10).map((e) => ({ observer: e.observer, member: e.member, atS: Math.round((e.at - t0) / 1000) })),
   finalAliveViews: { min: Math.min(...finalViews), max: Math.max(...finalViews), expected: N }
 }
 
-await Promise.all(live(slots).map(async s => { await s.node!.stop() }))
+await Promise.all(live(slots).map(async (s) => { await s.node!.stop() }))
 
 if (args.json) {
   console.log(JSON.stringify(result, null, 2))
@@ -223,7 +223,7 @@ if (args.json) {
   console.log('|---|---|')
   console.log(`| converged at start | ${converged ? 'yes' : 'NO'} |`)
   console.log(`| RSS per node, first → last sample | ${first.perNodeMiB} → ${lastSample.perNodeMiB} MiB (process ${first.rssMiB} → ${lastSample.rssMiB} MiB) |`)
-  console.log(`| RSS samples (every 30 s), MiB | ${rssSamples.map(s => s.rssMiB).join(', ')} |`)
+  console.log(`| RSS samples (every 30 s), MiB | ${rssSamples.map((s) => s.rssMiB).join(', ')} |`)
   console.log(`| membership events seen | ${events.length} |`)
   console.log(`| events out of order | ${outOfOrder.length} |`)
   console.log(`| survivors that never saw a crashed node's fail | ${missedFails.length} of ${crashes.reduce((a, c) => a + c.survivors.length, 0)} |`)

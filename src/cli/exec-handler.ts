@@ -19,7 +19,7 @@
  * string, only the environment and stdin.
  */
 import { spawn } from 'node:child_process'
-import type { StreamedEvent } from './sse-client.ts'
+import type { StreamedEvent } from '../daemon/event-frames.ts'
 import type { CliOutput } from './main.ts'
 
 export interface ExecOptions {

@@ -37,7 +37,7 @@ import { MAX_LOOKUP_N } from '../daemon/consumer-routes.ts'
 import { VERSION } from '../version.ts'
 import type { KeysAction } from './keys.ts'
 import type { BackoffOptions } from './sse-client.ts'
-import { MEMBER_STATES } from '../core/types.ts'
+import { MEMBER_STATES, MEMBERSHIP_EVENT_TYPES } from '../core/types.ts'
 import type { MembershipEventType, MemberState } from '../core/types.ts'
 
 /** Where the CLI writes: `process.stdout`/`process.stderr`, or a collector in tests. */
@@ -52,8 +52,6 @@ export interface MainOptions {
   /** Reconnection backoff of `watch`. */
   backoff?: BackoffOptions
 }
-
-const EVENT_TYPES: readonly MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
 
 type Parsed =
   | { kind: 'help', text: string, exitCode: number }
@@ -128,7 +126,7 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
   connection(program.command('watch'))
     .description('print membership events as they happen; reconnects and resumes without loss or repeats')
     .option('--json', 'one JSON object per line: { "seq", "type", "at", "member" }')
-    .option('--type <LIST>', `only these event types, comma-separated: ${EVENT_TYPES.join(',')}`)
+    .option('--type <LIST>', `only these event types, comma-separated: ${MEMBERSHIP_EVENT_TYPES.join(',')}`)
     .option('--since <SEQ>', 'first replay the retained events after SEQ (0: all retained)')
     .option('--meta <K=V>', 'only events about members with this metadata pair; repeatable (all must match)', collect)
     .option('--exec <CMD>', 'run CMD through the shell once per event, in order: the event as JSON on stdin, SWIM_EVENT, SWIM_SEQ, SWIM_MEMBER_ID, SWIM_MEMBER_ADDRS, SWIM_META_<KEY> in its environment')
@@ -208,7 +206,7 @@ function parseCommandLine (argv: string[], env: Record<string, string | undefine
         api,
         token,
         json: opts.json === true,
-        types: parseList(opts.type, '--type', EVENT_TYPES),
+        types: parseList(opts.type, '--type', MEMBERSHIP_EVENT_TYPES),
         since: parseSince(opts.since),
         meta: parseMetaFilter(opts.meta),
         exec: parseExec(opts.exec)

@@ -11,16 +11,8 @@
  */
 import { CliError, errorText } from './api-client.ts'
 import { SseParser } from './sse-parser.ts'
-import type { Member, MembershipEvent } from '../core/types.ts'
-
-export interface StreamedEvent extends MembershipEvent {
-  seq: number
-}
-
-export interface StreamReset {
-  seq: number
-  members: Member[]
-}
+import { RESET_EVENT } from '../daemon/event-frames.ts'
+import type { StreamedEvent, StreamReset } from '../daemon/event-frames.ts'
 
 export interface BackoffOptions {
   /** First delay. @default 250 */
@@ -100,7 +92,7 @@ export async function followEvents (options: FollowOptions): Promise<void> {
         for (const event of parser.push(decoder.decode(chunk, { stream: true }))) {
           const seq = Number(event.lastEventId)
           if (event.lastEventId === '' || !Number.isSafeInteger(seq)) continue
-          if (event.type === 'reset') {
+          if (event.type === RESET_EVENT) {
             lastSeq = seq
             options.onReset({ seq, members: (JSON.parse(event.data) as StreamReset).members })
           } else if (lastSeq == null || seq > lastSeq) {

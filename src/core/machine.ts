@@ -411,11 +411,11 @@ export class SwimMachine {
   /** Starts a push-pull with each seed; their answers bring the cluster's state. */
   join (seeds: Array<{ id: string, addrs: string[] }>, now: number): Effect[] {
     this.begin(now)
-    this.seeds = seeds.filter(seed => seed.id !== this.id)
+    this.seeds = seeds.filter((seed) => seed.id !== this.id)
     this.seedBackoff.clear()
     for (const seed of this.seeds) this.joinRequests.add(seed.id)
     this.retryJoin()
-    this.catchUps = JOIN_CATCH_UP.map(m => now + m * this.config.probeInterval)
+    this.catchUps = JOIN_CATCH_UP.map((m) => now + m * this.config.probeInterval)
     return this.end()
   }
 
@@ -435,7 +435,7 @@ export class SwimMachine {
     const update: Update = { type: 'record', record: this.self }
     this.enqueue(this.id, update)
     this.probes.clear()
-    const targets = this.sampleMembers(LEAVE_FANOUT, id => this.isLive(id))
+    const targets = this.sampleMembers(LEAVE_FANOUT, (id) => this.isLive(id))
     for (const to of targets) this.send(to, { type: 'gossip', updates: [update] })
     return this.end()
   }
@@ -515,8 +515,8 @@ export class SwimMachine {
 
   private probeNext (): void {
     const id = this.order.next(
-      id => this.isLive(id) && !this.isProbing(id) && this.heard.has(id),
-      id => this.table.get(id) != null
+      (id) => this.isLive(id) && !this.isProbing(id) && this.heard.has(id),
+      (id) => this.table.get(id) != null
     )
     if (id != null) this.startProbe(id)
   }
@@ -528,8 +528,8 @@ export class SwimMachine {
    */
   private probeUnheard (): void {
     const id = this.unheardOrder.next(
-      id => this.isLive(id) && !this.isProbing(id) && !this.heard.has(id),
-      id => this.table.get(id) != null && !this.heard.has(id)
+      (id) => this.isLive(id) && !this.isProbing(id) && !this.heard.has(id),
+      (id) => this.table.get(id) != null && !this.heard.has(id)
     )
     if (id != null) this.startProbe(id)
   }
@@ -543,7 +543,7 @@ export class SwimMachine {
   private sampleMembers (k: number, accept: (id: string) => boolean): string[] {
     const heard = sample(this.random, this.heard.list(), k, accept)
     if (heard.length >= k) return heard
-    return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, id => !this.heard.has(id) && accept(id)))
+    return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, (id) => !this.heard.has(id) && accept(id)))
   }
 
   /** Live members that spoke to us, self included. */
@@ -580,7 +580,7 @@ export class SwimMachine {
     const indirectTime = this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
     probe.deadline = Math.max(probe.deadline, this.now + indirectTime)
     const relays = this.sampleMembers(this.config.indirectChecks,
-      id => id !== probe.target && this.table.get(id)?.state === 'alive')
+      (id) => id !== probe.target && this.table.get(id)?.state === 'alive')
     probe.relays = relays
     // One more direct attempt beside the indirect ones (memberlist's TCP fallback ping does
     // this job): a single lost ping or ack must not be enough to suspect a member.
@@ -692,7 +692,7 @@ export class SwimMachine {
   private gossipRound (): void {
     if (this.queue.size === 0) return
     this.lastGossipAt = this.now
-    const targets = this.sampleMembers(this.config.gossipNodes, id => this.isGossipTarget(id))
+    const targets = this.sampleMembers(this.config.gossipNodes, (id) => this.isGossipTarget(id))
     for (const to of targets) {
       const updates = this.piggyback()
       if (updates.length === 0) break
@@ -705,7 +705,7 @@ export class SwimMachine {
    * view matches answers with no entries. Only when the views differ do full states cross.
    */
   private pushPullRandom (): void {
-    const [to] = this.sampleMembers(1, id => this.table.get(id)?.state === 'alive')
+    const [to] = this.sampleMembers(1, (id) => this.table.get(id)?.state === 'alive')
     if (to == null) return
     this.sendDigestRequest(to)
   }
@@ -750,7 +750,7 @@ export class SwimMachine {
     const dead = this.table.count('dead')
     if (dead === 0) return
     if (this.random.next() >= dead / this.clusterSize) return
-    const [to] = sample(this.random, this.table.allIds(), 1, id => {
+    const [to] = sample(this.random, this.table.allIds(), 1, (id) => {
       const e = this.table.get(id)
       if (e?.state !== 'dead') return false
       const b = this.reconnectBackoff.get(id)
@@ -817,8 +817,8 @@ export class SwimMachine {
     // Whether the sender was a live member before this message: only then does it introduce
     // third parties (its own record, wherever it sits in the message, comes first).
     const wasLive = this.isLive(from) || this.trustedSender
-    const own = sync.entries.find(e => e.record.id === from)
-    const entries = own == null ? sync.entries : [own, ...sync.entries.filter(e => e !== own)]
+    const own = sync.entries.find((e) => e.record.id === from)
+    const entries = own == null ? sync.entries : [own, ...sync.entries.filter((e) => e !== own)]
     let notices = 0
     try {
       for (const entry of entries) {

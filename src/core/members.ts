@@ -104,14 +104,14 @@ export class MemberTable {
     const heardIds: string[] = []
     this.heardIds = heardIds
     this.heard = {
-      has: id => { const k = this.keyOf(id); return k !== NONE && (this.code[k] & HEARD) !== 0 },
-      add: id => {
+      has: (id) => { const k = this.keyOf(id); return k !== NONE && (this.code[k] & HEARD) !== 0 },
+      add: (id) => {
         const k = this.keyOf(id)
         if (k === NONE || (this.code[k] & HEARD) !== 0) return
         this.code[k] |= HEARD
         heardIds.push(id)
       },
-      delete: id => {
+      delete: (id) => {
         const k = this.keyOf(id)
         if (k !== NONE && (this.code[k] & HEARD) !== 0) this.unhear(k)
       },

@@ -14,6 +14,8 @@
  * Every message but sync piggybacks `updates` from the sender's broadcast queue.
  */
 
+import type { MemberState } from './types.ts'
+
 /**
  * What a member says about itself. Only the member creates it, and in a real cluster it is
  * signed with the member's own key, so nobody else can forge its liveness, addresses or
@@ -55,7 +57,7 @@ export type Update =
 /** One member's entry in a push-pull exchange: its latest own record and our view of it. */
 export interface SyncEntry {
   record: MemberRecord
-  state: 'alive' | 'suspect' | 'dead' | 'left'
+  state: MemberState
   /** The incarnation the state refers to (a suspicion may name a newer one than the record). */
   incarnation: number
 }

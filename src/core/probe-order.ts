@@ -37,7 +37,7 @@ export class ProbeOrder {
 
   private newRound (keep: (id: string) => boolean): void {
     const seen = new Set<string>()
-    this.order = shuffle(this.random, this.order.filter(id => {
+    this.order = shuffle(this.random, this.order.filter((id) => {
       if (seen.has(id) || !keep(id)) return false
       seen.add(id)
       return true

@@ -4,11 +4,14 @@
  * the library, the daemon's HTTP API and the CLI all expose unchanged.
  */
 
-/** A member's state in one node's view. */
-export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+/**
+ * Every member state, in the order they are listed (flags, errors, metrics). The one list:
+ * `MemberState` and every table keyed by state derive from it.
+ */
+export const MEMBER_STATES = ['alive', 'suspect', 'dead', 'left'] as const
 
-/** Every member state, in the order they are listed (flags, errors, metrics). */
-export const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left']
+/** A member's state in one node's view. */
+export type MemberState = typeof MEMBER_STATES[number]
 
 export interface Member {
   /** Stable identity: the libp2p PeerId (base58) in a real cluster. */
@@ -29,6 +32,10 @@ export interface Member {
 }
 
 /**
+ * Every membership event type, in the order they are listed (flags, help, metrics). The one
+ * list: `MembershipEventType`, the service's `member:<type>` events and every table keyed by
+ * event type derive from it.
+ *
  * - `join`: a member appears in this view, including one that comes back after `fail` or `leave`
  * - `suspect`: a member did not answer probes and is suspected
  * - `alive`: a suspected member refuted the suspicion
@@ -36,7 +43,12 @@ export interface Member {
  * - `leave`: a member left gracefully
  * - `update`: an alive member changed its metadata or addresses, or restarted (`reason: 'restart'`)
  */
-export type MembershipEventType = 'join' | 'suspect' | 'alive' | 'fail' | 'leave' | 'update'
+export const MEMBERSHIP_EVENT_TYPES = ['join', 'suspect', 'alive', 'fail', 'leave', 'update'] as const
+
+export type MembershipEventType = typeof MEMBERSHIP_EVENT_TYPES[number]
+
+/** The name the service dispatches an event type under: `member:join`, `member:suspect`, ... */
+export type MembershipEventName = `member:${MembershipEventType}`
 
 export interface MembershipEvent {
   type: MembershipEventType

@@ -11,18 +11,16 @@
  * `/readyz?quorum=1` (503 unless in quorum) is answered by the readiness route with
  * `quorumProblem` below.
  */
+import type { Handler } from './http-route.ts'
 import { HttpError, sendJson } from './http-io.ts'
 import { MEMBER_STATES } from '../core/types.ts'
 import type { MemberState, Member } from '../core/types.ts'
 import type { Swim } from '../libp2p/types.ts'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** The most owners one lookup returns: a replica set, not a member list (that is /v1/members). */
 export const MAX_LOOKUP_N = 16
 /** Longest key accepted, in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 4096
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void
 
 export function consumerRoutes (swim: Pick<Swim, 'members' | 'lookup' | 'quorum' | 'shares'>): Record<string, { GET: Handler }> {
   return {

@@ -14,11 +14,10 @@
  *   snapshot, and it carries on from the newest event.
  */
 import type { Member, MembershipEvent } from '../core/types.ts'
+import type { StreamedEvent, StreamReset } from './event-frames.ts'
 
-/** A membership event with its place in the log. */
-export interface LoggedEvent extends MembershipEvent {
-  seq: number
-}
+/** A membership event with its place in the log: the log keeps events as they are streamed. */
+export type LoggedEvent = StreamedEvent
 
 export type SinceResult =
   | { ok: true, events: LoggedEvent[] }
@@ -29,7 +28,7 @@ export type SinceResult =
 export type Delivery =
   | { kind: 'events', events: LoggedEvent[] }
   /** Continue after `seq`; `members` is the snapshot taken at that point (empty without a snapshot function). */
-  | { kind: 'reset', seq: number, members: Member[] }
+  | ({ kind: 'reset' } & StreamReset)
 
 export interface EventLogOptions {
   /** Events retained for resuming. @default 1024 */
@@ -55,11 +54,11 @@ export const DEFAULT_EVENT_LOG_CAPACITY = 1024
 
 export class EventLog {
   readonly capacity: number
-  readonly #ring: Array<LoggedEvent | undefined>
-  #latest: number
-  readonly #first: number
-  #closed = false
-  readonly #subscribers = new Set<Subscription>()
+  private readonly ring: Array<LoggedEvent | undefined>
+  private latest: number
+  private readonly first: number
+  private isClosed = false
+  private readonly subscribers = new Set<Subscription>()
 
   constructor (options: EventLogOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_EVENT_LOG_CAPACITY
@@ -67,36 +66,36 @@ export class EventLog {
       throw new RangeError(`Invalid event log capacity ${capacity}: it must be a whole number of at least 1`)
     }
     this.capacity = capacity
-    this.#ring = new Array<LoggedEvent | undefined>(capacity)
+    this.ring = new Array<LoggedEvent | undefined>(capacity)
     const first = options.firstSeq ?? 1
     if (!Number.isSafeInteger(first) || first < 1) {
       throw new RangeError(`Invalid first sequence number ${first}: it must be a whole number of at least 1`)
     }
-    this.#first = first
-    this.#latest = first - 1
+    this.first = first
+    this.latest = first - 1
   }
 
   /** Sequence number of the newest event; firstSeq − 1 before the first. */
   get latestSeq (): number {
-    return this.#latest
+    return this.latest
   }
 
   /** Sequence number of the oldest retained event; `latestSeq + 1` while the log is empty. */
   get oldestSeq (): number {
-    return Math.max(this.#first, this.#latest - this.capacity + 1)
+    return Math.max(this.first, this.latest - this.capacity + 1)
   }
 
   get subscriberCount (): number {
-    return this.#subscribers.size
+    return this.subscribers.size
   }
 
   /** Records `event` (a copy) and wakes subscribers. Returns its sequence number. */
   append (event: MembershipEvent): number {
-    const seq = ++this.#latest
+    const seq = ++this.latest
     const logged: LoggedEvent = { seq, type: event.type, at: event.at, member: structuredClone(event.member) }
     if (event.reason !== undefined) logged.reason = event.reason
-    this.#ring[seq % this.capacity] = logged
-    for (const subscriber of this.#subscribers) subscriber.wake()
+    this.ring[seq % this.capacity] = logged
+    for (const subscriber of this.subscribers) subscriber.wake()
     return seq
   }
 
@@ -105,20 +104,20 @@ export class EventLog {
    * id 0), whatever its first sequence number.
    */
   resumePoint (seq: number): number {
-    return seq === 0 ? this.#first - 1 : seq
+    return seq === 0 ? this.first - 1 : seq
   }
 
   /** The events after `seq`, oldest first, at most `limit` of them. */
   since (seq: number, limit = Number.POSITIVE_INFINITY): SinceResult {
     seq = this.resumePoint(seq)
-    if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.#latest) {
-      return { ok: false, reason: 'unknown', latest: this.#latest }
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.latest) {
+      return { ok: false, reason: 'unknown', latest: this.latest }
     }
-    if (seq < this.oldestSeq - 1) return { ok: false, reason: 'too-old', latest: this.#latest }
+    if (seq < this.oldestSeq - 1) return { ok: false, reason: 'too-old', latest: this.latest }
     const events: LoggedEvent[] = []
-    const end = Math.min(this.#latest, seq + limit)
+    const end = Math.min(this.latest, seq + limit)
     for (let next = seq + 1; next <= end; next++) {
-      const event = this.#ring[next % this.capacity]
+      const event = this.ring[next % this.capacity]
       if (event != null) events.push(event)
     }
     return { ok: true, events }
@@ -129,40 +128,40 @@ export class EventLog {
    * is a reset when `after` is outside the retained window.
    */
   subscribe (after: number, options: SubscribeOptions = {}): Subscription {
-    const subscription = new Subscription(this, after, options, () => this.#subscribers.delete(subscription))
-    if (this.#closed) subscription.close()
-    else this.#subscribers.add(subscription)
+    const subscription = new Subscription(this, after, options, () => this.subscribers.delete(subscription))
+    if (this.isClosed) subscription.close()
+    else this.subscribers.add(subscription)
     return subscription
   }
 
   /** Ends every subscription: their pending and future reads return `undefined`. Appending still works. */
   close (): void {
-    this.#closed = true
-    for (const subscriber of [...this.#subscribers]) subscriber.close()
+    this.isClosed = true
+    for (const subscriber of [...this.subscribers]) subscriber.close()
   }
 }
 
 export class Subscription {
-  readonly #log: EventLog
-  readonly #maxLag: number
-  readonly #batch: number
-  readonly #snapshot: () => Member[]
-  readonly #onClose: () => void
-  #cursor: number
-  #closed = false
-  #waiting: (() => void) | undefined
+  private readonly log: EventLog
+  private readonly maxLag: number
+  private readonly batch: number
+  private readonly snapshot: () => Member[]
+  private readonly onClose: () => void
+  private cursor: number
+  private isClosed = false
+  private waiting: (() => void) | undefined
 
   constructor (log: EventLog, after: number, options: SubscribeOptions, onClose: () => void) {
-    this.#log = log
-    this.#cursor = log.resumePoint(after)
-    this.#maxLag = Math.min(options.maxLag ?? log.capacity, log.capacity)
-    this.#batch = options.batch ?? 256
-    this.#snapshot = options.snapshot ?? (() => [])
-    this.#onClose = onClose
+    this.log = log
+    this.cursor = log.resumePoint(after)
+    this.maxLag = Math.min(options.maxLag ?? log.capacity, log.capacity)
+    this.batch = options.batch ?? 256
+    this.snapshot = options.snapshot ?? (() => [])
+    this.onClose = onClose
   }
 
   get closed (): boolean {
-    return this.#closed
+    return this.isClosed
   }
 
   /**
@@ -170,37 +169,37 @@ export class Subscription {
    * `undefined` once the subscription or the log is closed. One read at a time.
    */
   async next (): Promise<Delivery | undefined> {
-    while (!this.#closed) {
-      const delivery = this.#read()
+    while (!this.isClosed) {
+      const delivery = this.read()
       if (delivery != null) return delivery
-      await new Promise<void>((resolve) => { this.#waiting = resolve })
+      await new Promise<void>((resolve) => { this.waiting = resolve })
     }
     return undefined
   }
 
   close (): void {
-    if (this.#closed) return
-    this.#closed = true
-    this.#onClose()
+    if (this.isClosed) return
+    this.isClosed = true
+    this.onClose()
     this.wake()
   }
 
   /** Called by the log when an event is appended. */
   wake (): void {
-    const waiting = this.#waiting
-    this.#waiting = undefined
+    const waiting = this.waiting
+    this.waiting = undefined
     waiting?.()
   }
 
-  #read (): Delivery | undefined {
-    const latest = this.#log.latestSeq
-    const result = this.#log.since(this.#cursor, this.#batch)
-    if (!result.ok || latest - this.#cursor > this.#maxLag) {
-      this.#cursor = latest
-      return { kind: 'reset', seq: latest, members: this.#snapshot() }
+  private read (): Delivery | undefined {
+    const latest = this.log.latestSeq
+    const result = this.log.since(this.cursor, this.batch)
+    if (!result.ok || latest - this.cursor > this.maxLag) {
+      this.cursor = latest
+      return { kind: 'reset', seq: latest, members: this.snapshot() }
     }
     if (result.events.length === 0) return undefined
-    this.#cursor = result.events[result.events.length - 1].seq
+    this.cursor = result.events[result.events.length - 1].seq
     return { kind: 'events', events: result.events }
   }
 }

@@ -1,5 +1,7 @@
 /**
  * swimd's HTTP API over `node:http`: the endpoints of the public contract and nothing else.
+ * The route table is in `createApi`, one line a group; each group's handlers live in their
+ * own file (member-routes.ts, event-routes.ts, meta-routes.ts, node-routes.ts, …).
  *
  * | endpoint | answer |
  * |---|---|
@@ -29,22 +31,23 @@
 import { createServer } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { AnswerCache } from './answer-cache.ts'
-import { consumerRoutes, quorumProblem } from './consumer-routes.ts'
+import { consumerRoutes } from './consumer-routes.ts'
+import { eventRoutes } from './event-routes.ts'
 import { createRequestGuard } from './http-guard.ts'
-import { HttpError, MAX_BODY_BYTES, readJsonBody, sendError, sendJson } from './http-io.ts'
+import { HttpError, MAX_BODY_BYTES, sendError } from './http-io.ts'
 import { applyLimits, checkIntervalMs, resolveLimits } from './http-limits.ts'
 import { keyRoutes } from './keys-api.ts'
+import { memberRoutes } from './member-routes.ts'
+import { metaRoutes } from './meta-routes.ts'
+import { nodeRoutes } from './node-routes.ts'
 import { pageRoutes } from './page.ts'
-import { mergeMeta } from './meta-store.ts'
-import { SseWriter } from './sse.ts'
+import type { SseWriter } from './sse.ts'
 import type { GuardOptions } from './http-guard.ts'
 import type { HttpLimits } from './http-limits.ts'
+import type { Method, Routes } from './http-route.ts'
 import type { KeyringApi } from './keys-api.ts'
-import type { EventLog, LoggedEvent } from './event-log.ts'
+import type { EventLog } from './event-log.ts'
 import type { DaemonLogger } from './logger.ts'
-import type { SseMessage } from './sse.ts'
-import { MEMBER_STATES } from '../core/types.ts'
-import type { MemberState } from '../core/types.ts'
 import type { Swim } from '../libp2p/types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -93,11 +96,8 @@ export interface Api {
   close: () => Promise<void>
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
-
 export function createApi (options: ApiOptions): Api {
-  const { swim, eventLog, registry, token, logger } = options
+  const { swim, eventLog, token, logger } = options
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
   const streams = new Set<SseWriter>()
   const limits = resolveLimits(options.limits)
@@ -105,151 +105,21 @@ export function createApi (options: ApiOptions): Api {
   const answers = new AnswerCache({ version: () => eventLog.latestSeq })
   const keys = keyRoutes(options.keys ?? (() => undefined), maxBodyBytes)
 
-  const routes: Record<string, Partial<Record<Method, Handler>>> = {
+  const routes: Routes = {
+    // GET /, /page/app.js, /page/app.css, /page/favicon.svg
     ...pageRoutes(),
-    '/v1/self': {
-      GET: (_req, res) => { sendJson(res, 200, swim.localMember()) }
-    },
-    '/v1/members': {
-      GET: (_req, res, url) => {
-        const states = parseStates(url.searchParams.get('state'))
-        const { body } = answers.get(`members?${states?.join(',') ?? ''}`, () => ({
-          members: swim.members().filter((member) => states == null || states.includes(member.state))
-        }))
-        res.writeHead(200, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': body.length,
-          'cache-control': 'no-store'
-        })
-        res.end(body)
-      }
-    },
-    '/v1/events': {
-      GET: async (req, res, url) => { await streamEvents(req, res, url) }
-    },
-    '/v1/leave': {
-      POST: (_req, res) => {
-        res.once('close', () => {
-          Promise.resolve().then(options.onLeave).catch((err: unknown) => { logger.error({ err }, 'leave failed') })
-        })
-        sendJson(res, 202, { status: 'leaving' })
-      }
-    },
-    '/v1/meta': {
-      PUT: async (req, res) => {
-        await changeMeta(parseMeta(await readJsonBody(req, maxBodyBytes)))
-        sendJson(res, 200, swim.localMember())
-      },
-      PATCH: async (req, res) => {
-        const body = await readJsonBody(req, maxBodyBytes)
-        if (body == null || typeof body !== 'object' || Array.isArray(body)) {
-          throw new HttpError(400, 'Invalid metadata patch: expected a JSON object of strings (to set) and nulls (to delete), e.g. { "role": "api", "old": null }')
-        }
-        let next: Record<string, string>
-        try {
-          next = mergeMeta(swim.localMember().meta, body as Record<string, unknown>)
-        } catch (err) {
-          throw new HttpError(400, (err as Error).message)
-        }
-        await changeMeta(next)
-        sendJson(res, 200, swim.localMember())
-      }
-    },
-    '/v1/forget': {
-      POST: async (req, res) => {
-        if (swim.forget == null) throw new HttpError(404, 'Unknown path "/v1/forget": this server cannot forget members')
-        const id = (await readJsonBody(req, maxBodyBytes) as { id?: unknown } | null)?.id
-        if (typeof id !== 'string' || id === '' || id.length > 128) throw new HttpError(400, 'Invalid forget request: expected { "id": "<PeerId of a failed or departed member>" }')
-        const member = swim.members().find((m) => m.id === id)
-        if (member == null) throw new HttpError(404, `No member ${id}: see GET /v1/members`)
-        if (member.state === 'alive' || member.state === 'suspect') {
-          throw new HttpError(409, `Cannot forget ${id}: it is ${member.state}; only failed or departed members can be removed (a live one would come back at once)`)
-        }
-        try {
-          swim.forget(id)
-        } catch (err) {
-          if (err instanceof RangeError) throw new HttpError(409, err.message)
-          throw err
-        }
-        sendJson(res, 200, { forgotten: id })
-      }
-    },
-    '/v1/join': {
-      POST: async (req, res) => {
-        if (options.join == null) throw new HttpError(404, 'Unknown path "/v1/join": this server cannot join at run time')
-        const seeds = parseSeeds(await readJsonBody(req, maxBodyBytes))
-        const { joined, errors } = await options.join(seeds)
-        if (joined === 0) {
-          const why = errors.length > 0 ? errors.map((e) => `${e.seed}: ${e.message}`).join('; ') : 'no seed answered'
-          throw new HttpError(502, `Joined through none of the seeds: ${why}`)
-        }
-        sendJson(res, 200, { joined })
-      }
-    },
-    '/metrics': {
-      GET: async (_req, res) => {
-        const text = await registry.metrics()
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
-        res.end(text)
-      }
-    },
-    '/healthz': {
-      GET: (_req, res) => { sendJson(res, 200, { status: 'ok' }) }
-    },
-    '/readyz': {
-      GET: (_req, res, url) => {
-        if (!options.isReady()) throw new HttpError(503, 'Not ready: this node has not joined a cluster yet')
-        const problem = url.searchParams.get('quorum') === '1' ? quorumProblem(swim) : undefined
-        if (problem != null) throw new HttpError(503, problem)
-        sendJson(res, 200, { status: 'ready' })
-      }
-    },
+    // GET /v1/self, GET /v1/members, POST /v1/forget
+    ...memberRoutes(swim, answers, maxBodyBytes),
+    // GET /v1/events
+    ...eventRoutes({ swim, eventLog, streams, maxStreams: limits.maxStreams, heartbeatMs: options.heartbeatMs }),
+    // PUT /v1/meta, PATCH /v1/meta
+    ...metaRoutes({ swim, saveMeta: options.saveMeta, logger, maxBodyBytes }),
+    // POST /v1/leave, POST /v1/join, GET /metrics, GET /healthz, GET /readyz
+    ...nodeRoutes({ ...options, maxBodyBytes }),
+    // GET /v1/lookup, GET /v1/quorum, GET /v1/sd/prometheus
     ...consumerRoutes(swim),
+    // /v1/keys, /v1/keys/primary; /v1/keys/:id is resolved in handle()
     ...keys.routes
-  }
-
-  async function changeMeta (meta: Record<string, string>): Promise<void> {
-    try {
-      await swim.setMetadata(meta)
-    } catch (err) {
-      // the service refuses metadata it cannot carry (sizes, counts) with a RangeError or TypeError
-      if (err instanceof RangeError || err instanceof TypeError) throw new HttpError(400, err.message)
-      // Valid metadata that could not be announced (the record could not be signed):
-      // the node's fault, said plainly, and logged.
-      logger.warn({ err }, 'could not announce new metadata')
-      throw new HttpError(500, `Cannot announce the metadata: ${(err as Error).message}`)
-    }
-    // announced already; a failed save is the operator's to know, not the client's to retry
-    await options.saveMeta?.(swim.localMember().meta).catch((err: unknown) => { logger.warn({ err }, 'cannot save the metadata to the data directory') })
-  }
-
-  async function streamEvents (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (streams.size >= limits.maxStreams) {
-      throw new HttpError(503, `Too many event streams (${limits.maxStreams}, swimd's --api-max-streams): try again later`, { 'retry-after': '5' })
-    }
-    const resume = resumePoint(req, url)
-    const after = resume ?? eventLog.latestSeq
-    const subscription = eventLog.subscribe(after, { snapshot: () => swim.members() })
-    const writer = new SseWriter(res, { heartbeatMs: options.heartbeatMs })
-    streams.add(writer)
-    void writer.done.then(() => { subscription.close() })
-    try {
-      // a client that asked for new events only learns where "now" is, so that a reconnect
-      // before the first event still resumes without a gap
-      if (resume == null && !await writer.send({ id: after })) return
-      for (let delivery = await subscription.next(); delivery != null; delivery = await subscription.next()) {
-        const frames: SseMessage[] = delivery.kind === 'reset'
-          ? [{ id: delivery.seq, event: 'reset', data: JSON.stringify({ seq: delivery.seq, members: delivery.members }) }]
-          : delivery.events.map(eventFrame)
-        for (const frame of frames) {
-          if (!await writer.send(frame)) return
-        }
-      }
-    } finally {
-      subscription.close()
-      writer.close()
-      streams.delete(writer)
-    }
   }
 
   async function handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -316,40 +186,6 @@ export function createApi (options: ApiOptions): Api {
     }
   }
 }
-
-function eventFrame (event: LoggedEvent): SseMessage {
-  const { seq, type, at, member, reason } = event
-  return { id: seq, event: type, data: JSON.stringify(reason === undefined ? { seq, type, at, member } : { seq, type, at, member, reason }) }
-}
-
-/** `Last-Event-ID` (sent by reconnecting clients) wins over `?since=`. */
-function resumePoint (req: IncomingMessage, url: URL): number | undefined {
-  const header = req.headers['last-event-id']
-  const fromHeader = Array.isArray(header) ? header[0] : header
-  if (fromHeader != null && fromHeader.trim() !== '') return parseSeq(fromHeader.trim(), 'Last-Event-ID')
-  const since = url.searchParams.get('since')
-  if (since != null) return parseSeq(since, 'since')
-  return undefined
-}
-
-function parseSeq (value: string, name: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new HttpError(400, `Invalid ${name} "${value}": expected an event sequence number (a whole number, 0 for everything retained)`)
-  }
-  return Number(value)
-}
-
-function parseStates (value: string | null): MemberState[] | undefined {
-  if (value == null || value === '') return undefined
-  const states = value.split(',').map((state) => state.trim())
-  for (const state of states) {
-    if (!(MEMBER_STATES as readonly string[]).includes(state)) {
-      throw new HttpError(400, `Invalid state "${state}": expected one of ${MEMBER_STATES.join(', ')}`)
-    }
-  }
-  return states as MemberState[]
-}
-
 /** The request target as a URL; a target that is not one is the client's error. */
 function parseTarget (target: string): URL {
   try {
@@ -357,40 +193,4 @@ function parseTarget (target: string): URL {
   } catch {
     throw new HttpError(400, `Cannot parse the request target ${JSON.stringify(target.slice(0, 200))}: send a path such as /v1/members`)
   }
-}
-
-/** A short description of a JSON value for an error message, whatever its depth. */
-function describeJson (value: unknown): string {
-  try {
-    const text = JSON.stringify(value)
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text
-  } catch {
-    return 'a value nested too deeply to show' // JSON.stringify overflows the stack
-  }
-}
-
-/** Bounds of a run-time join request: a handful of seeds, each a short multiaddr. */
-const MAX_JOIN_SEEDS = 16
-const MAX_SEED_LENGTH = 512
-
-function parseSeeds (body: unknown): string[] {
-  const seeds = (body as { seeds?: unknown } | null)?.seeds
-  if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > MAX_JOIN_SEEDS || !seeds.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_SEED_LENGTH)) {
-    throw new HttpError(400, `Invalid join request: expected { "seeds": ["/ip4/10.0.0.1/tcp/7946", ...] } with 1 to ${MAX_JOIN_SEEDS} multiaddrs of at most ${MAX_SEED_LENGTH} characters`)
-  }
-  return seeds as string[]
-}
-
-function parseMeta (body: unknown): Record<string, string> {
-  if (body == null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'Invalid metadata: expected a JSON object of strings, e.g. { "role": "api" }')
-  }
-  const meta: Record<string, string> = {}
-  for (const [key, value] of Object.entries(body)) {
-    if (typeof value !== 'string') {
-      throw new HttpError(400, `Invalid metadata: "${key}" must be a string, got ${describeJson(value)} (send every value as a JSON string)`)
-    }
-    meta[key] = value
-  }
-  return meta
 }

@@ -17,11 +17,12 @@
  * every member, then `remove` the old one everywhere. At every step each member accepts what
  * every other sends, so no member is ever suspected for it.
  */
+import type { Handler } from './http-route.ts'
 import { HttpError, readJsonBody, sendJson } from './http-io.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import { KeyringError } from '../libp2p/keyring.ts'
 import type { Keyring } from '../libp2p/keyring.ts'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 
 /** The part of the library's `Keyring` the API uses. */
 export type KeyringApi = Pick<Keyring, 'list' | 'install' | 'use' | 'remove'>
@@ -49,8 +50,6 @@ function keyringCall<T> (call: () => T): T {
     throw new HttpError(status, err.message)
   }
 }
-
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void
 
 /**
  * The key routes for `createApi`: exact paths, and a resolver for `/v1/keys/<id>`.

@@ -20,7 +20,7 @@ import { lockDataDir } from './data-dir-lock.ts'
 import { createApi } from './http-api.ts'
 import { logJoinErrors } from './join-log.ts'
 import { joinNow } from './join-now.ts'
-import { ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './key-store.ts'
+import { ensureDataDir, loadMembers, loadOrCreateApiToken, loadOrCreatePrivateKey, nextIncarnation } from './data-dir.ts'
 import { loadMeta, saveMeta } from './meta-store.ts'
 import { warnDuplicateNames } from './name-watch.ts'
 import { createLogger } from './logger.ts'
@@ -29,11 +29,11 @@ import { createPeerAdmission } from './peer-admission.ts'
 import { recordMembershipEvents } from './record-events.ts'
 import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
+import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { swim } from '../libp2p/index.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
-import type { DataDirLock } from './data-dir-lock.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { PeerAdmission } from './peer-admission.ts'
@@ -64,10 +64,12 @@ export async function main (argv: string[], env: Record<string, string | undefin
   const warnDataDir = (message: string, fields: Record<string, unknown> = {}): void => { logger.warn(fields, message) }
   // beyond loopback, the token guards reads too: the member list is the cluster's map
   const apiBeyondLoopback = config.api.host !== 'localhost' && isBeyondLoopback(config.api.host.includes(':') ? `/ip6/${config.api.host}` : `/ip4/${config.api.host}`)
-  let lock: DataDirLock | undefined
+  // everything started from here on is stopped by this, in reverse, on every way out
+  const teardown = new Teardown((what, err) => { logger.warn({ err }, `stopping the ${what} failed`) })
   try {
     await ensureDataDir(config.dataDir)
-    lock = await lockDataDir(config.dataDir)
+    const lock = await lockDataDir(config.dataDir)
+    teardown.add('data directory lock', async () => { await lock.release() })
     const { privateKey, created } = await loadOrCreatePrivateKey(config.dataDir)
     if (created) logger.info({ dataDir: config.dataDir }, 'created a new private key')
     if (config.apiToken != null) {
@@ -85,32 +87,34 @@ export async function main (argv: string[], env: Record<string, string | undefin
       logger.warn({ listen: config.listen }, 'listening beyond loopback without --cluster-key (--insecure): any host that can connect may join the cluster')
     }
     const admission = createPeerAdmission({ peers: config.allowPeers, cidrs: config.allowCidrs })
-    node = await createNode(config, privateKey, seeds, incarnation, admission, (message, err) => { logger.warn({ err }, message) })
+    const started = await createNode(config, privateKey, seeds, incarnation, admission, (message, err) => { logger.warn({ err }, message) })
+    teardown.add('libp2p node', async () => { await started.stop() })
+    node = started
   } catch (err) {
     // one line, no stack: what failed and what to do (the details are in debug logs)
     const failure = describeStartupError(err)
     logger.debug({ err }, 'cannot start')
     io.stderr.write(`swimd: ${failure.line}\n`)
-    await lock?.release()
+    await teardown.run()
     return failure.exitCode
   }
-  const dataDirLock = lock
   const service = node.services.swim
   const hadSeeds = seeds.length > 0
 
   // Sequence numbers start at the start time in ms: above anything an earlier run issued
   // (unless it averaged over one event per ms), so resuming across a restart means a reset.
   const eventLog = new EventLog({ firstSeq: Date.now() })
-  const stopRecording = recordMembershipEvents(service, eventLog)
+  teardown.add('event log', () => { eventLog.close() })
+  teardown.add('event recording', recordMembershipEvents(service, eventLog))
   // set when the daemon stops for a failure rather than by request: the exit code it ends with
   let failedWith: number | undefined
-  const stopNameWatch = warnDuplicateNames(service, logger)
-  const stopJoinLog = logJoinErrors(service, logger, {
+  teardown.add('name watch', warnDuplicateNames(service, logger))
+  teardown.add('join log', logJoinErrors(service, logger, {
     onGaveUp: () => {
       failedWith = 1
       void shutdown?.trigger('gave up joining (--join-retry-max)')
     }
-  })
+  }))
   const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
   // After leave() the service's view no longer lists the others as up, so the members saved
   // for the next run (its seeds when none are configured) are the ones known just before.
@@ -120,6 +124,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     localMember: () => service.localMember()
   }
   const stateSaver = startStateSaver({ dataDir: config.dataDir, swim: savedView, logger, startIncarnation: incarnation })
+  teardown.add('state saver', async () => { await stateSaver.stop() })
 
   let joined = false
   const isReady = (): boolean => {
@@ -151,7 +156,9 @@ export async function main (argv: string[], env: Record<string, string | undefin
     isReady,
     logger
   })
+  teardown.add('HTTP API', async () => { await api.close() })
 
+  // the one graceful step before the teardown: tell the cluster
   const graceful = async (): Promise<void> => {
     viewBeforeLeave = service.members()
     try {
@@ -159,14 +166,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     } catch (err) {
       logger.warn({ err }, 'leave failed')
     }
-    stopRecording()
-    stopJoinLog()
-    stopNameWatch()
-    eventLog.close()
-    await api.close().catch((err: unknown) => { logger.warn({ err }, 'closing the API failed') })
-    await node.stop()
-    await stateSaver.stop()
-    await dataDirLock.release()
+    await teardown.run()
     logger.info('stopped')
   }
   shutdown = handleShutdown(graceful, {
@@ -186,10 +186,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     logger.debug({ err, api: config.api }, 'cannot start the HTTP API')
     io.stderr.write(`swimd: ${failure.line}\n`)
     shutdown.dispose()
-    stopRecording()
-    await Promise.resolve(node.stop()).catch(() => {})
-    await stateSaver.stop()
-    await dataDirLock.release()
+    await teardown.run()
     return failure.exitCode
   }
 

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { readFile } from 'node:fs/promises'
-import { DataDirError, writeFileAtomic } from './key-store.ts'
+import { DataDirError, writeFileAtomic } from './data-dir.ts'
 import { describeFsError } from './fs-errors.ts'
 
 export const META_FILE = 'meta.json'

@@ -3,14 +3,13 @@
  * emits them.
  */
 import type { EventLog } from './event-log.ts'
-import type { MembershipEvent, MembershipEventType } from '../core/types.ts'
-
-export const MEMBERSHIP_EVENT_TYPES: readonly MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
+import { MEMBERSHIP_EVENT_TYPES } from '../core/types.ts'
+import type { MembershipEvent, MembershipEventName } from '../core/types.ts'
 
 /** The part of the `Swim` service this needs: a target of `member:*` CustomEvents. */
 export interface MembershipEventSource {
-  addEventListener: (type: `member:${MembershipEventType}`, listener: (evt: CustomEvent<MembershipEvent>) => void) => void
-  removeEventListener: (type: `member:${MembershipEventType}`, listener: (evt: CustomEvent<MembershipEvent>) => void) => void
+  addEventListener: (type: MembershipEventName, listener: (evt: CustomEvent<MembershipEvent>) => void) => void
+  removeEventListener: (type: MembershipEventName, listener: (evt: CustomEvent<MembershipEvent>) => void) => void
 }
 
 /** Appends every `member:*` event of `source` to `log`. Returns a function that stops it. */

@@ -66,13 +66,13 @@ export const DEFAULT_HEARTBEAT_MS = 15_000
  * rather than growing memory. Heartbeats are skipped while the socket is backed up.
  */
 export class SseWriter {
-  readonly #res: ServerResponse
-  readonly #heartbeat: NodeJS.Timeout
-  #closed = false
-  readonly #done: Promise<void>
+  private readonly res: ServerResponse
+  private readonly heartbeat: NodeJS.Timeout
+  private ended = false
+  private readonly finished: Promise<void>
 
   constructor (res: ServerResponse, options: SseWriterOptions = {}) {
-    this.#res = res
+    this.res = res
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -81,57 +81,57 @@ export class SseWriter {
     })
     res.flushHeaders()
     res.socket?.setNoDelay(true)
-    this.#done = new Promise((resolve) => {
+    this.finished = new Promise((resolve) => {
       res.once('close', () => {
-        this.#closed = true
-        clearInterval(this.#heartbeat)
+        this.ended = true
+        clearInterval(this.heartbeat)
         resolve()
       })
     })
-    this.#heartbeat = setInterval(() => {
-      if (!res.writableNeedDrain) this.#write(formatSseComment('heartbeat'))
+    this.heartbeat = setInterval(() => {
+      if (!res.writableNeedDrain) this.write(formatSseComment('heartbeat'))
     }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
-    this.#heartbeat.unref()
+    this.heartbeat.unref()
   }
 
   /** True once the response is finished or the client went away. */
   get closed (): boolean {
-    return this.#closed || this.#res.destroyed || this.#res.writableEnded
+    return this.ended || this.res.destroyed || this.res.writableEnded
   }
 
   /** Resolves when the connection closes, for whatever reason. */
   get done (): Promise<void> {
-    return this.#done
+    return this.finished
   }
 
   /** Sends one frame. Resolves to false when the stream is closed (the frame was not sent). */
   async send (message: SseMessage): Promise<boolean> {
-    return await this.#writeAndWait(formatSse(message))
+    return await this.writeAndWait(formatSse(message))
   }
 
   /** Ends the stream; the client sees a clean end and may reconnect. */
   close (): void {
-    clearInterval(this.#heartbeat)
-    if (!this.closed) this.#res.end()
+    clearInterval(this.heartbeat)
+    if (!this.closed) this.res.end()
   }
 
-  async #writeAndWait (frame: string): Promise<boolean> {
+  private async writeAndWait (frame: string): Promise<boolean> {
     if (this.closed) return false
-    if (this.#write(frame)) return true
+    if (this.write(frame)) return true
     await new Promise<void>((resolve) => {
       const settle = (): void => {
-        this.#res.off('drain', settle)
-        this.#res.off('close', settle)
+        this.res.off('drain', settle)
+        this.res.off('close', settle)
         resolve()
       }
-      this.#res.on('drain', settle)
-      this.#res.on('close', settle)
+      this.res.on('drain', settle)
+      this.res.on('close', settle)
     })
     return !this.closed
   }
 
-  #write (frame: string): boolean {
+  private write (frame: string): boolean {
     if (this.closed) return false
-    return this.#res.write(frame)
+    return this.res.write(frame)
   }
 }

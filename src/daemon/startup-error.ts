@@ -6,7 +6,7 @@
  * what to do.
  */
 import { DataDirLockedError } from './data-dir-lock.ts'
-import { DataDirError } from './key-store.ts'
+import { DataDirError } from './data-dir.ts'
 
 export interface StartupFailure {
   line: string

@@ -3,7 +3,7 @@
  * every `intervalMs` and once more on `stop()`. Failures are logged, never thrown: a stale
  * cache must not take the daemon down.
  */
-import { saveIncarnation, saveMembers } from './key-store.ts'
+import { saveIncarnation, saveMembers } from './data-dir.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { Swim } from '../libp2p/types.ts'
 

@@ -26,24 +26,21 @@ export const MAX_OUTBOUND_PING_STREAMS = 4
 /** Push-pull state sync: one request and one response on a fresh stream per exchange. */
 export const SYNC_PROTOCOL = `/swim/${PROTOCOL_VERSION}/sync`
 
+/** The three stream protocols, by the last segment of their ids. */
+export type StreamProtocolName = 'probe' | 'ping' | 'sync'
+
 /**
- * The protocol ids of a named cluster: the default cluster keeps the ids above (so nodes of
- * earlier versions still talk to it); any other cluster's ids carry its name, so nodes of
- * two clusters sharing a network (or a key) never even open a stream to each other.
+ * The protocol id of `name` in a named cluster: the default cluster keeps the ids above (so
+ * nodes of earlier versions still talk to it); any other cluster's ids carry its name, so
+ * nodes of two clusters sharing a network (or a key) never even open a stream to each other.
  */
-export function probeProtocol (cluster: string = DEFAULT_CLUSTER): string {
-  return cluster === DEFAULT_CLUSTER ? PROBE_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/probe`
+export function clusterProtocol (name: StreamProtocolName, cluster: string = DEFAULT_CLUSTER): string {
+  return cluster === DEFAULT_CLUSTER ? `/swim/${PROTOCOL_VERSION}/${name}` : `/swim/${cluster}/${PROTOCOL_VERSION}/${name}`
 }
 
-/** See probeProtocol. */
-export function pingProtocol (cluster: string = DEFAULT_CLUSTER): string {
-  return cluster === DEFAULT_CLUSTER ? PING_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/ping`
-}
-
-/** See probeProtocol. */
-export function syncProtocol (cluster: string = DEFAULT_CLUSTER): string {
-  return cluster === DEFAULT_CLUSTER ? SYNC_PROTOCOL : `/swim/${cluster}/${PROTOCOL_VERSION}/sync`
-}
+export const probeProtocol = (cluster?: string): string => clusterProtocol('probe', cluster)
+export const pingProtocol = (cluster?: string): string => clusterProtocol('ping', cluster)
+export const syncProtocol = (cluster?: string): string => clusterProtocol('sync', cluster)
 
 /**
  * A cluster name: 1-64 letters, digits, '.', '_' or '-' (it is part of protocol ids, a

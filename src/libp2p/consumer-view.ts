@@ -9,11 +9,10 @@
 import { HashRing } from '../consumers/ring.ts'
 import { QuorumTracker } from '../consumers/quorum.ts'
 import type { QuorumStatus } from '../consumers/quorum.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../core/types.ts'
 import type { Member, MembershipEvent } from '../core/types.ts'
 import type { TypedEventTarget } from 'main-event'
 import type { SwimEvents } from './types.ts'
-
-const MEMBER_EVENTS = ['member:join', 'member:suspect', 'member:alive', 'member:fail', 'member:leave', 'member:update'] as const
 
 export interface ConsumerViewOptions {
   self: string
@@ -39,7 +38,7 @@ export class ConsumerView {
     this.now = options.now ?? Date.now
     this.tracker = this.newTracker()
     const onEvent = (evt: CustomEvent<MembershipEvent>): void => { this.observe(evt.detail) }
-    for (const name of MEMBER_EVENTS) events.addEventListener(name, onEvent)
+    for (const type of MEMBERSHIP_EVENT_TYPES) events.addEventListener(`member:${type}`, onEvent)
   }
 
   /** A new run of the service: the view starts again from this node alone. */

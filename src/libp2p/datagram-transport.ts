@@ -66,7 +66,7 @@ export class DatagramTransport implements PacketTransport {
       })
     })
     // After binding, errors (an ICMP unreachable on some platforms) are per datagram.
-    socket.on('error', err => { this.init.log.trace('datagram socket error - %e', err) })
+    socket.on('error', (err) => { this.init.log.trace('datagram socket error - %e', err) })
     const a = socket.address()
     this.bound = { family: bind.family, host: a.address, port: a.port }
     this.socket = socket
@@ -78,7 +78,7 @@ export class DatagramTransport implements PacketTransport {
     const addr = parseDatagramAddr(to)
     if (addr == null || addr.family !== this.bound?.family) return false
     try {
-      socket.send(packet, addr.port, addr.host, err => {
+      socket.send(packet, addr.port, addr.host, (err) => {
         if (err != null) this.init.log.trace('datagram to %s not sent - %e', to, err)
       })
       return true
@@ -93,7 +93,7 @@ export class DatagramTransport implements PacketTransport {
     this.socket = undefined
     this.bound = undefined
     if (socket == null) return
-    await new Promise<void>(resolve => {
+    await new Promise<void>((resolve) => {
       try {
         socket.close(() => { resolve() })
       } catch {

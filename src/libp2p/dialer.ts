@@ -135,12 +135,12 @@ export class Dialer {
         return
       }
       if (this.kept.has(id)) return
-      if (connection.streams.some(s => s.status === 'open')) {
+      if (connection.streams.some((s) => s.status === 'open')) {
         this.idle(id)
         return
       }
       this.dialed.delete(id)
-      connection.close().catch(err => { connection.abort(err) })
+      connection.close().catch((err) => { connection.abort(err) })
     }, this.idleTimeout)
     timer.unref?.()
     this.idleTimers.set(id, timer)
@@ -153,8 +153,8 @@ export class Dialer {
   release (connection: Connection): void {
     const id = connection.remotePeer.toString()
     if (connection.direction !== 'inbound' || this.kept.has(id) || connection.status !== 'open') return
-    if (connection.streams.some(s => s.status === 'open')) return
-    connection.close().catch(err => { connection.abort(err) })
+    if (connection.streams.some((s) => s.status === 'open')) return
+    connection.close().catch((err) => { connection.abort(err) })
   }
 
   /** Connections this dialer opened that are still open (for stats). */
@@ -218,11 +218,11 @@ export class Dialer {
   }
 
   private openConnection (peer: PeerId): Connection | undefined {
-    return this.components.connectionManager.getConnections(peer).find(c => c.status === 'open')
+    return this.components.connectionManager.getConnections(peer).find((c) => c.status === 'open')
   }
 
   private async remember (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<void> {
-    addrs = addrs.filter(a => !isDatagramAddr(a))
+    addrs = addrs.filter((a) => !isDatagramAddr(a))
     if (addrs.length === 0) return
     const key = addrs.join(' ')
     if (this.stored.get(id) === key) return
@@ -256,8 +256,8 @@ export function dialFailure (err: unknown): 'refused' | 'unreachable' | undefine
   const codes: string[] = []
   collectCodes(err, codes, 0)
   if (codes.length === 0) return undefined
-  if (codes.every(code => code === 'ECONNREFUSED')) return 'refused'
-  if (codes.some(code => UNREACHABLE_CODES.has(code))) return 'unreachable'
+  if (codes.every((code) => code === 'ECONNREFUSED')) return 'refused'
+  if (codes.some((code) => UNREACHABLE_CODES.has(code))) return 'unreachable'
   return undefined
 }
 

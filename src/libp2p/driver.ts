@@ -30,7 +30,8 @@ import type { SwimMachine } from '../core/machine.ts'
 import type { MemberRecord, Message, Ping, Sync, Update } from '../core/messages.ts'
 import { SENDER_ALLOWANCE } from '../core/sender-budget.ts'
 import type { MembershipEvent } from '../core/types.ts'
-import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decode.ts'
+import { encodeMessage } from '../wire/encode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { DATAGRAM_MISSES, STREAM_ONLY_TIME } from './constants.ts'
 import { datagramAddrOf } from './datagram-address.ts'
@@ -153,7 +154,7 @@ export class Driver {
     await transport.streams.start({
       onMessage: (from, message, bytes) => {
         count(this.counters.messagesIn, this.counters.bytesIn, message.type, bytes)
-        this.drive(m => m.receive(from, message, Date.now()))
+        this.drive((m) => m.receive(from, message, Date.now()))
       },
       onPing: (from, ping, bytes) => this.answerPing(from, ping, bytes),
       onSync: (from, request, bytes) => this.answerSync(from, request, bytes),
@@ -216,14 +217,14 @@ export class Driver {
    */
   probeOverStream (id: string): void {
     this.pingOverStream.add(id)
-    this.drive(m => m.probeNow(id, Date.now()))
+    this.drive((m) => m.probeNow(id, Date.now()))
     this.pingOverStream.delete(id)
   }
 
   /** A dial failure that is evidence (refused or no route). */
   unreachable (id: string, refused: boolean): void {
     this.counters.unreachable++
-    this.drive(m => m.unreachable(id, Date.now(), { refused }))
+    this.drive((m) => m.unreachable(id, Date.now(), { refused }))
   }
 
   decodeError (from: string, error: WireError | Error): void {
@@ -268,7 +269,7 @@ export class Driver {
     if (message.type === 'sync') {
       // Responses travel on the request's stream (answerSync); a request is an exchange.
       if (!message.response) {
-        applied.syncs.set(to, this.exchange(to, addrs, message).catch(err => {
+        applied.syncs.set(to, this.exchange(to, addrs, message).catch((err) => {
           this.init.log.error('push-pull with %s failed - %e', to, err)
           return false
         }))
@@ -352,7 +353,7 @@ export class Driver {
     this.counters.fallbackAcks++
     if (afterMiss) this.missed(to)
     count(this.counters.messagesIn, this.counters.bytesIn, 'ack', answer.bytes)
-    this.drive(m => m.receive(to, answer.message, Date.now()))
+    this.drive((m) => m.receive(to, answer.message, Date.now()))
     return true
   }
 
@@ -369,7 +370,7 @@ export class Driver {
     const valid = await this.checkAhead(response.message, request.join ? Infinity : SENDER_ALLOWANCE.verifications)
     if (machine !== this.machine) return false
     if (!valid) this.init.transport.streams.penalise(to)
-    this.drive(m => m.receive(to, response.message, Date.now()))
+    this.drive((m) => m.receive(to, response.message, Date.now()))
     return true
   }
 
@@ -398,7 +399,7 @@ export class Driver {
       const valid = this.init.verify(record)
       this.checked.set(record, valid)
       if (!valid) return false
-      if (++spent % VERIFY_SLICE === 0) await new Promise(resolve => setImmediate(resolve))
+      if (++spent % VERIFY_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
     }
     return true
   }
@@ -415,16 +416,16 @@ export class Driver {
     if (machine !== this.machine) return undefined
     if (!valid) {
       // The machine merges up to the bad record (known results, no new checks) and counts it.
-      this.drive(m => m.receive(from, request, Date.now()))
+      this.drive((m) => m.receive(from, request, Date.now()))
       return 'reset'
     }
-    return this.answerOnStream(from, request, reply => reply.type === 'sync' && reply.response)
+    return this.answerOnStream(from, request, (reply) => reply.type === 'sync' && reply.response)
   }
 
   /** Handles a fallback probe; returns the encoded ack for its stream. */
   private answerPing (from: string, ping: Ping, bytes: number): Uint8Array | undefined {
     count(this.counters.messagesIn, this.counters.bytesIn, 'ping', bytes)
-    return this.answerOnStream(from, ping, reply => reply.type === 'ack' && reply.seq === ping.seq)
+    return this.answerOnStream(from, ping, (reply) => reply.type === 'ack' && reply.seq === ping.seq)
   }
 
   /**
@@ -441,7 +442,7 @@ export class Driver {
       this.init.log.error('the protocol failed to handle a %s - %e', message.type, err)
       return undefined
     }
-    const at = effects.findIndex(e => e.type === 'send' && e.to === from && isReply(e.message))
+    const at = effects.findIndex((e) => e.type === 'send' && e.to === from && isReply(e.message))
     const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
     this.apply(effects, { syncs: new Map(), writes: [], errors: [] })
     if (reply?.type !== 'send') return undefined
@@ -481,7 +482,7 @@ export class Driver {
     // An ack as a datagram: datagrams reach that member and come back.
     if (message.type === 'ack') this.datagramMisses.delete(from)
     count(this.counters.messagesIn, this.counters.bytesIn, message.type, opened.payload.byteLength)
-    this.drive(m => m.receive(from, message, Date.now()))
+    this.drive((m) => m.receive(from, message, Date.now()))
   }
 
   private encode (message: Message): Uint8Array | undefined {
@@ -514,7 +515,7 @@ export class Driver {
 
   private onTick (): void {
     if (this.machine == null) return
-    this.drive(m => m.tick(Date.now()))
+    this.drive((m) => m.tick(Date.now()))
     // Should a tick ever fail, keep the protocol alive rather than silently stopping it.
     if (this.timer == null && this.machine != null) this.arm(Date.now() + this.init.config.probeInterval)
   }

@@ -15,7 +15,8 @@
  */
 import type { Logger, PeerId } from '@libp2p/interface'
 import type { MemberRecord, Update } from '../core/messages.ts'
-import { decodeMessage, encodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decode.ts'
+import { encodeMessage } from '../wire/encode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_PUBLISHED_REMEMBERED } from './constants.ts'
 
@@ -141,7 +142,7 @@ export class GossipsubBridge {
       return
     }
     this.init.onPublished(data.byteLength)
-    this.init.pubsub.publish(this.init.topic, data).catch(err => {
+    this.init.pubsub.publish(this.init.topic, data).catch((err) => {
       this.init.log.trace('gossipsub publish failed - %e', err)
     })
   }

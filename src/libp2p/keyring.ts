@@ -80,9 +80,9 @@ function checkId (id: unknown): string {
 
 export class Keyring {
   /** Installed keys, the primary first, then the others in the order they were installed. */
-  #entries: Array<{ id: string, hint: number, key: Uint8Array }> = []
-  readonly #listeners = new Set<() => void>()
-  #generation = 0
+  private entries: Array<{ id: string, hint: number, key: Uint8Array }> = []
+  private readonly listeners = new Set<() => void>()
+  private changes = 0
 
   /**
    * @param keys 32-byte keys; `keys[0]` is the primary; `[]` (the default) is a keyless
@@ -90,23 +90,23 @@ export class Keyring {
    */
   constructor (keys: Uint8Array[] = []) {
     for (const key of keys) checkKey(key)
-    for (const key of keys) this.#add(key)
+    for (const key of keys) this.add(key)
   }
 
   /** The key used to send (a copy), or undefined in a keyless cluster. */
   get primary (): Uint8Array | undefined {
-    const first = this.#entries[0]
+    const first = this.entries[0]
     return first == null ? undefined : first.key.slice()
   }
 
   /** The id of the primary key, or undefined in a keyless cluster. */
   get primaryId (): string | undefined {
-    return this.#entries[0]?.id
+    return this.entries[0]?.id
   }
 
   /** Whether the ring holds no key (a keyless cluster). */
   get keyless (): boolean {
-    return this.#entries.length === 0
+    return this.entries.length === 0
   }
 
   /**
@@ -114,12 +114,12 @@ export class Keyring {
    * keys derived from the ring can tell it is stale without a listener.
    */
   get generation (): number {
-    return this.#generation
+    return this.changes
   }
 
   /** The installed keys by id, the primary first. */
   list (): Array<{ id: string, primary: boolean }> {
-    return this.#entries.map((entry, i) => ({ id: entry.id, primary: i === 0 }))
+    return this.entries.map((entry, i) => ({ id: entry.id, primary: i === 0 }))
   }
 
   /**
@@ -130,19 +130,19 @@ export class Keyring {
   install (key: Uint8Array): string {
     checkKey(key)
     const id = keyId(key)
-    if (this.#entries.some((entry) => entry.id === id)) return id
-    this.#add(key)
-    this.#changed()
+    if (this.entries.some((entry) => entry.id === id)) return id
+    this.add(key)
+    this.changed()
     return id
   }
 
   /** Makes an installed key the primary. Throws a KeyringError if no key has that id. */
   use (id: string): void {
-    const at = this.#indexOf(id)
+    const at = this.indexOf(id)
     if (at === 0) return
-    const [entry] = this.#entries.splice(at, 1)
-    this.#entries.unshift(entry)
-    this.#changed()
+    const [entry] = this.entries.splice(at, 1)
+    this.entries.unshift(entry)
+    this.changed()
   }
 
   /**
@@ -150,12 +150,12 @@ export class Keyring {
    * KeyringError if no key has that id, or if it is the primary (`use` another first).
    */
   remove (id: string): void {
-    const at = this.#indexOf(id)
+    const at = this.indexOf(id)
     if (at === 0) {
-      throw new KeyringError('primary-key', `Cannot remove key ${this.#entries[0].id}: it is the primary key; make another key primary first ("keys use")`)
+      throw new KeyringError('primary-key', `Cannot remove key ${this.entries[0].id}: it is the primary key; make another key primary first ("keys use")`)
     }
-    this.#entries.splice(at, 1)
-    this.#changed()
+    this.entries.splice(at, 1)
+    this.changed()
   }
 
   /** Copies of the keys whose id begins with the byte `hint`, the primary first. */
@@ -166,7 +166,7 @@ export class Keyring {
   /** Like `find`, with each key's id. */
   match (hint: number): KeyEntry[] {
     const out: KeyEntry[] = []
-    for (const entry of this.#entries) {
+    for (const entry of this.entries) {
       if (entry.hint === hint) out.push({ id: entry.id, key: entry.key.slice() })
     }
     return out
@@ -180,30 +180,30 @@ export class Keyring {
    */
   onChange (listener: () => void): () => void {
     const wrapped = (): void => { listener() }
-    this.#listeners.add(wrapped)
-    return () => { this.#listeners.delete(wrapped) }
+    this.listeners.add(wrapped)
+    return () => { this.listeners.delete(wrapped) }
   }
 
-  #add (key: Uint8Array): void {
+  private add (key: Uint8Array): void {
     const id = keyId(key)
-    if (this.#entries.some((entry) => entry.id === id)) return
-    this.#entries.push({ id, hint: keyHint(id), key: key.slice() })
+    if (this.entries.some((entry) => entry.id === id)) return
+    this.entries.push({ id, hint: keyHint(id), key: key.slice() })
   }
 
-  #indexOf (id: string): number {
+  private indexOf (id: string): number {
     const normal = checkId(id)
-    const at = this.#entries.findIndex((entry) => entry.id === normal)
+    const at = this.entries.findIndex((entry) => entry.id === normal)
     if (at < 0) {
-      const known = this.#entries.map((entry) => entry.id).join(', ')
+      const known = this.entries.map((entry) => entry.id).join(', ')
       throw new KeyringError('unknown-key', `No installed key has id ${normal} (installed: ${known === '' ? 'none' : known})`)
     }
     return at
   }
 
-  #changed (): void {
-    this.#generation++
+  private changed (): void {
+    this.changes++
     const errors: unknown[] = []
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...this.listeners]) {
       try {
         listener()
       } catch (err) {

@@ -1,51 +1,39 @@
 /**
  * Optional libp2p metrics: when the node was created with a `metrics` implementation (e.g.
  * `@libp2p/prometheus-metrics`), the service's figures are exposed through it, computed at
- * scrape time from `stats()`.
+ * scrape time from `stats()`. The figures and their names come from `counters.ts`.
  */
 import type { Metrics } from '@libp2p/interface'
+import { BYTES_HELP, COUNTERS, GAUGES, MEMBERS_HELP, MESSAGES_HELP, readStat } from './counters.ts'
 import type { SwimStats } from './types.ts'
 
 export function registerSwimMetrics (metrics: Metrics, stats: () => SwimStats): void {
   metrics.registerMetricGroup('libp2p_swim_members', {
     label: 'state',
-    help: 'Members of this node\'s view by state, self included',
+    help: MEMBERS_HELP,
     calculate: () => ({ ...stats().membersByState })
   })
-  metrics.registerMetric('libp2p_swim_awareness_score', {
-    help: 'Lifeguard local health score: 0 is healthy',
-    calculate: () => stats().awarenessScore
-  })
+  for (const { stat, name, help } of GAUGES) {
+    metrics.registerMetric(`libp2p_swim_${name}`, { help, calculate: () => readStat(stats(), stat) })
+  }
   metrics.registerCounterGroup('libp2p_swim_events_total', {
     label: 'event',
-    help: 'Protocol counters: probes, suspicions, failures, rejections, decode errors',
+    help: 'Protocol counters, labelled by name: probes_sent, fails, decode_errors, ...',
     calculate: () => {
       const s = stats()
-      return {
-        probes_sent: s.probesSent,
-        probes_failed: s.probesFailed,
-        indirect_probes: s.indirectProbes,
-        suspicions_raised: s.suspicionsRaised,
-        suspicions_refuted: s.suspicionsRefuted,
-        refutations: s.refutations,
-        fails: s.fails,
-        records_rejected: s.recordsRejected,
-        claims_rejected: s.claimsRejected,
-        decode_errors: s.decodeErrors,
-        gossipsub_deliveries: s.gossipsubDeliveries,
-        frames_dropped: s.framesDropped,
-        unreachable: s.unreachable
-      }
+      const out: Record<string, number> = {}
+      for (const { stat, name } of COUNTERS) out[name] = readStat(s, stat)
+      return out
     }
   })
   metrics.registerCounterGroup('libp2p_swim_messages_total', {
     label: 'direction_type',
-    help: 'Protocol messages by direction and type',
+    help: MESSAGES_HELP,
     calculate: () => byDirection(stats().messagesIn, stats().messagesOut)
   })
   metrics.registerCounterGroup('libp2p_swim_bytes_total', {
     label: 'direction_type',
-    help: 'Protocol bytes by direction and message type',
+    help: BYTES_HELP,
     calculate: () => byDirection(stats().bytesIn, stats().bytesOut)
   })
 }

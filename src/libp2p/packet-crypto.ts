@@ -143,40 +143,40 @@ export class PacketCrypto {
   /** Bytes a sealed datagram adds to its payload. */
   readonly overhead = DATAGRAM_OVERHEAD
 
-  readonly #self: string
-  readonly #selfBytes: Uint8Array
-  readonly #selfTag: number
-  readonly #secret: ReturnType<typeof createPrivateKey>
-  readonly #clusterDigest: Uint8Array
-  readonly #keyring: Keyring
-  readonly #epoch: number
-  #counter: number
+  private readonly self: string
+  private readonly selfBytes: Uint8Array
+  private readonly selfTag: number
+  private readonly secret: ReturnType<typeof createPrivateKey>
+  private readonly clusterDigest: Uint8Array
+  private readonly keyring: Keyring
+  private readonly epoch: number
+  private counter: number
   /** Known members, least recently used first. */
-  readonly #peers = new Map<string, Peer>()
-  readonly #byTag = new Map<number, Peer[]>()
+  private readonly peers = new Map<string, Peer>()
+  private readonly byTag = new Map<number, Peer[]>()
   /** Highest counters of forgotten members, oldest first. */
-  readonly #retired = new Map<string, number>()
-  /** Key ids by hint byte (at most 256 entries), for `#hintGeneration` of the keyring. */
-  readonly #hintIds = new Map<number, string[]>()
-  #hintGeneration = -1
+  private readonly retired = new Map<string, number>()
+  /** Key ids by hint byte (at most 256 entries), for `hintGeneration` of the keyring. */
+  private readonly hintIds = new Map<number, string[]>()
+  private hintGeneration = -1
 
   /** Throws a TypeError when `privateKey` is not an Ed25519 key. */
   constructor (init: PacketCryptoInit) {
     const { privateKey } = init
     if (privateKey.type !== 'Ed25519') throw new TypeError(`Cannot seal datagrams with a ${privateKey.type} identity key: datagram keys come from Ed25519 identities; use an Ed25519 key`)
     const self = peerIdFromPrivateKey(privateKey)
-    this.#self = self.toString()
-    this.#selfBytes = self.toMultihash().bytes
-    this.#selfTag = senderTag(this.#selfBytes)
+    this.self = self.toString()
+    this.selfBytes = self.toMultihash().bytes
+    this.selfTag = senderTag(this.selfBytes)
     // libp2p's raw Ed25519 private key is seed ‖ public key; X25519 uses the hashed seed.
     const secret = ed25519.utils.toMontgomerySecret(privateKey.raw.subarray(0, 32))
-    this.#secret = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' })
-    this.#clusterDigest = createHash('sha256').update(init.cluster).digest()
-    this.#keyring = init.keyring
-    this.#epoch = init.epoch ?? randomInt(0x10000)
-    if (!Number.isInteger(this.#epoch) || this.#epoch < 0 || this.#epoch > 0xffff) throw new RangeError(`Datagram epoch ${this.#epoch} is not an integer in 0..65535`)
+    this.secret = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' })
+    this.clusterDigest = createHash('sha256').update(init.cluster).digest()
+    this.keyring = init.keyring
+    this.epoch = init.epoch ?? randomInt(0x10000)
+    if (!Number.isInteger(this.epoch) || this.epoch < 0 || this.epoch > 0xffff) throw new RangeError(`Datagram epoch ${this.epoch} is not an integer in 0..65535`)
     const now = init.now ?? Date.now
-    this.#counter = Math.min(Math.max(0, Math.floor(now() * 1000)), MAX_COUNTER - 2 ** 40) - 1
+    this.counter = Math.min(Math.max(0, Math.floor(now() * 1000)), MAX_COUNTER - 2 ** 40) - 1
   }
 
   /**
@@ -185,14 +185,14 @@ export class PacketCrypto {
    * MAX_KNOWN_PEERS members, forgetting the least recently used.
    */
   know (peerId: string): void {
-    this.#know(peerId)
+    this.peerFor(peerId)
   }
 
   /** Forgets a member: its datagrams no longer open. Its highest counter is kept (bounded). */
   forget (peerId: string): void {
-    const peer = this.#peers.get(peerId)
+    const peer = this.peers.get(peerId)
     if (peer == null) return
-    this.#drop(peer)
+    this.drop(peer)
   }
 
   /**
@@ -201,16 +201,16 @@ export class PacketCrypto {
    * key agreement failed (a malformed or low-order public key).
    */
   seal (to: string, payload: Uint8Array): Uint8Array | undefined {
-    const peer = this.#know(to)
+    const peer = this.peerFor(to)
     if (peer == null) return undefined
-    const keyed = !this.#keyring.keyless
-    const id = keyed ? this.#keyring.primaryId as string : KEYLESS
-    const key = this.#pairKey(peer, 'send', id)
+    const keyed = !this.keyring.keyless
+    const id = keyed ? this.keyring.primaryId as string : KEYLESS
+    const key = this.pairKey(peer, 'send', id)
     if (key == null) return undefined
-    if (this.#counter >= MAX_COUNTER) return undefined
-    this.#counter++
+    if (this.counter >= MAX_COUNTER) return undefined
+    this.counter++
     const out = new Uint8Array(payload.byteLength + DATAGRAM_OVERHEAD)
-    writeDatagramHeader(out, { keyed, hint: keyed ? keyHint(id) : 0, sender: this.#selfTag, epoch: this.#epoch, counter: this.#counter })
+    writeDatagramHeader(out, { keyed, hint: keyed ? keyHint(id) : 0, sender: this.selfTag, epoch: this.epoch, counter: this.counter })
     const cipher = createCipheriv(AEAD, key, out.subarray(NONCE_OFFSET, DATAGRAM_HEADER_BYTES), { authTagLength: DATAGRAM_TAG_BYTES })
     cipher.setAAD(out.subarray(0, DATAGRAM_HEADER_BYTES), { plaintextLength: payload.byteLength })
     const body = cipher.update(payload)
@@ -218,7 +218,7 @@ export class PacketCrypto {
     out.set(body, DATAGRAM_HEADER_BYTES)
     out.set(rest, DATAGRAM_HEADER_BYTES + body.byteLength)
     out.set(cipher.getAuthTag(), DATAGRAM_HEADER_BYTES + payload.byteLength)
-    this.#touch(peer)
+    this.touch(peer)
     return out
   }
 
@@ -228,26 +228,26 @@ export class PacketCrypto {
    */
   open (packet: Uint8Array): OpenResult {
     try {
-      return this.#open(packet)
+      return this.openChecked(packet)
     } catch {
       return { error: 'forged' }
     }
   }
 
-  #open (packet: Uint8Array): OpenResult {
+  private openChecked (packet: Uint8Array): OpenResult {
     const read = readDatagramHeader(packet)
     if (!read.ok) return { error: read.error === 'counter' ? 'forged' : read.error }
     const { header } = read
     let ids: readonly string[]
-    if (this.#keyring.keyless) {
+    if (this.keyring.keyless) {
       if (header.keyed || header.hint !== 0) return { error: 'foreign-key' }
       ids = KEYLESS_IDS
     } else {
       if (!header.keyed) return { error: 'foreign-key' }
-      ids = this.#idsFor(header.hint)
+      ids = this.idsFor(header.hint)
       if (ids.length === 0) return { error: 'foreign-key' }
     }
-    const candidates = this.#byTag.get(header.sender)
+    const candidates = this.byTag.get(header.sender)
     if (candidates == null) return { error: 'unknown-sender' }
     let replayed = false
     for (const peer of candidates) {
@@ -256,12 +256,12 @@ export class PacketCrypto {
         continue
       }
       for (const id of ids) {
-        const key = this.#pairKey(peer, 'recv', id)
+        const key = this.pairKey(peer, 'recv', id)
         if (key == null) continue
         const payload = decrypt(key, packet)
         if (payload == null) continue
         peer.window.accept(header.counter)
-        this.#touch(peer)
+        this.touch(peer)
         return { from: peer.id, payload }
       }
     }
@@ -269,24 +269,24 @@ export class PacketCrypto {
   }
 
   /** Ids of the installed keys with this hint; cached until the keyring changes. */
-  #idsFor (hint: number): readonly string[] {
-    if (this.#hintGeneration !== this.#keyring.generation) {
-      this.#hintIds.clear()
-      this.#hintGeneration = this.#keyring.generation
+  private idsFor (hint: number): readonly string[] {
+    if (this.hintGeneration !== this.keyring.generation) {
+      this.hintIds.clear()
+      this.hintGeneration = this.keyring.generation
     }
-    let ids = this.#hintIds.get(hint)
+    let ids = this.hintIds.get(hint)
     if (ids == null) {
-      ids = this.#keyring.match(hint).map((entry) => entry.id)
-      this.#hintIds.set(hint, ids)
+      ids = this.keyring.match(hint).map((entry) => entry.id)
+      this.hintIds.set(hint, ids)
     }
     return ids
   }
 
-  #know (peerId: string): Peer | undefined {
-    if (peerId === this.#self) return undefined
-    let peer = this.#peers.get(peerId)
+  private peerFor (peerId: string): Peer | undefined {
+    if (peerId === this.self) return undefined
+    let peer = this.peers.get(peerId)
     if (peer != null) {
-      this.#touch(peer)
+      this.touch(peer)
       return peer.publicKey == null ? undefined : peer
     }
     if (typeof peerId !== 'string' || peerId.length > MAX_PEER_ID_LENGTH) return undefined
@@ -304,72 +304,72 @@ export class PacketCrypto {
       tag: senderTag(bytes),
       publicKey: parsed.type === 'Ed25519' ? parsed.publicKey.raw : null,
       keys: new Map(),
-      generation: this.#keyring.generation,
+      generation: this.keyring.generation,
       window: new ReplayWindow(),
       indexed: false
     }
-    const retired = this.#retired.get(peerId)
+    const retired = this.retired.get(peerId)
     if (retired != null) {
-      this.#retired.delete(peerId)
+      this.retired.delete(peerId)
       peer.window.accept(retired)
     }
     if (peer.publicKey != null) {
-      const sharing = this.#byTag.get(peer.tag) ?? []
+      const sharing = this.byTag.get(peer.tag) ?? []
       if (sharing.length < MAX_TAG_CANDIDATES) {
         sharing.push(peer)
-        this.#byTag.set(peer.tag, sharing)
+        this.byTag.set(peer.tag, sharing)
         peer.indexed = true
       }
     }
-    this.#peers.set(peerId, peer)
-    if (this.#peers.size > MAX_KNOWN_PEERS) {
-      const oldest = this.#peers.values().next().value as Peer
-      this.#drop(oldest)
+    this.peers.set(peerId, peer)
+    if (this.peers.size > MAX_KNOWN_PEERS) {
+      const oldest = this.peers.values().next().value as Peer
+      this.drop(oldest)
     }
     return peer.publicKey == null ? undefined : peer
   }
 
-  #drop (peer: Peer): void {
-    this.#peers.delete(peer.id)
+  private drop (peer: Peer): void {
+    this.peers.delete(peer.id)
     if (peer.indexed) {
-      const sharing = (this.#byTag.get(peer.tag) ?? []).filter((p) => p !== peer)
-      if (sharing.length === 0) this.#byTag.delete(peer.tag)
-      else this.#byTag.set(peer.tag, sharing)
+      const sharing = (this.byTag.get(peer.tag) ?? []).filter((p) => p !== peer)
+      if (sharing.length === 0) this.byTag.delete(peer.tag)
+      else this.byTag.set(peer.tag, sharing)
     }
     if (peer.window.highest >= 0) {
-      this.#retired.delete(peer.id)
-      this.#retired.set(peer.id, peer.window.highest)
-      if (this.#retired.size > MAX_RETIRED_PEERS) this.#retired.delete(this.#retired.keys().next().value as string)
+      this.retired.delete(peer.id)
+      this.retired.set(peer.id, peer.window.highest)
+      if (this.retired.size > MAX_RETIRED_PEERS) this.retired.delete(this.retired.keys().next().value as string)
     }
   }
 
-  #touch (peer: Peer): void {
-    this.#peers.delete(peer.id)
-    this.#peers.set(peer.id, peer)
+  private touch (peer: Peer): void {
+    this.peers.delete(peer.id)
+    this.peers.set(peer.id, peer)
   }
 
   /**
    * The key for datagrams from this node to `peer` (send) or from `peer` to this node (recv)
    * under the cluster key `id` ('' keyless), derived on first use.
    */
-  #pairKey (peer: Peer, direction: 'send' | 'recv', id: string): Buffer | undefined {
-    if (peer.generation !== this.#keyring.generation) {
+  private pairKey (peer: Peer, direction: 'send' | 'recv', id: string): Buffer | undefined {
+    if (peer.generation !== this.keyring.generation) {
       peer.keys.clear()
-      peer.generation = this.#keyring.generation
+      peer.generation = this.keyring.generation
     }
     let pair = peer.keys.get(id)
     const cached = pair?.[direction]
     if (cached != null) return cached
-    const shared = this.#shared(peer)
+    const shared = this.shared(peer)
     if (shared == null) return undefined
     let salt: Uint8Array = NO_SALT
     if (id !== KEYLESS) {
-      const key = this.#keyring.match(keyHint(id)).find((entry) => entry.id === id)?.key
+      const key = this.keyring.match(keyHint(id)).find((entry) => entry.id === id)?.key
       if (key == null) return undefined
       salt = key
     }
-    const [from, to] = direction === 'send' ? [this.#selfBytes, peer.bytes] : [peer.bytes, this.#selfBytes]
-    const info = lengthPrefixed(DATAGRAM_KEY_DOMAIN, [this.#clusterDigest, from, to])
+    const [from, to] = direction === 'send' ? [this.selfBytes, peer.bytes] : [peer.bytes, this.selfBytes]
+    const info = lengthPrefixed(DATAGRAM_KEY_DOMAIN, [this.clusterDigest, from, to])
     const key = Buffer.from(hkdfSync('sha256', shared, salt, info, 32))
     if (pair == null) {
       pair = {}
@@ -379,13 +379,13 @@ export class PacketCrypto {
     return key
   }
 
-  #shared (peer: Peer): Buffer | undefined {
+  private shared (peer: Peer): Buffer | undefined {
     if (peer.shared === undefined) {
       peer.shared = null
       try {
         const montgomery = ed25519.utils.toMontgomery(peer.publicKey as Uint8Array)
         const publicKey = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, montgomery]), format: 'der', type: 'spki' })
-        const secret = diffieHellman({ privateKey: this.#secret, publicKey })
+        const secret = diffieHellman({ privateKey: this.secret, publicKey })
         // OpenSSL already refuses the all-zero result of a low-order point; be explicit.
         if (secret.some((b) => b !== 0)) peer.shared = secret
       } catch {}

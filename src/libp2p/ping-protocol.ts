@@ -11,15 +11,24 @@
  * refused or unroutable dial is reported: it is evidence about the member. Nothing here
  * throws into the caller or rejects unobserved.
  */
-import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
-import type { Ack, Ping } from '../core/messages.ts'
-import { decodeMessage } from '../wire/codec.ts'
+import type { Ack, Message, Ping } from '../core/messages.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PING_STREAMS, MAX_OUTBOUND_PING_STREAMS, PING_PROTOCOL } from './constants.ts'
-import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import { readRequest, request, respond } from './request-response.ts'
+import type { ExchangeInit, Expected } from './request-response.ts'
+
+const PING: Expected<Ping> = {
+  is: (message: Message): message is Ping => message.type === 'ping',
+  otherwise: 'Something other than a ping arrived on the fallback probe protocol'
+}
+
+const ACK: Expected<Ack> = {
+  is: (message: Message): message is Ack => message.type === 'ack',
+  otherwise: 'A fallback probe was answered by something other than an ack'
+}
 
 export interface PingProtocolInit {
   /** The protocol id (a function of the cluster name). @default PING_PROTOCOL */
@@ -49,11 +58,20 @@ export class PingProtocol {
   private readonly init: PingProtocolInit
   private readonly streams = new Set<Stream>()
   private readonly protocol: string
+  private readonly exchange: ExchangeInit
   private running = false
 
   constructor (init: PingProtocolInit) {
     this.init = init
     this.protocol = init.protocol ?? PING_PROTOCOL
+    this.exchange = {
+      ...init,
+      protocol: this.protocol,
+      maxDataLength: init.limits.maxMessageBytes,
+      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
+      streams: this.streams,
+      running: () => this.running
+    }
   }
 
   async start (): Promise<void> {
@@ -74,39 +92,9 @@ export class PingProtocol {
   }
 
   /** Sends an encoded ping and resolves to its ack, or undefined (never rejects). */
-  async ping (to: string, addrs: string[], request: Uint8Array): Promise<{ message: Ack, bytes: number } | undefined> {
+  async ping (to: string, addrs: string[], ping: Uint8Array): Promise<{ message: Ack, bytes: number } | undefined> {
     if (!this.running || !this.init.admits(to)) return undefined
-    const signal = AbortSignal.timeout(this.init.timeout)
-    let stream: Stream
-    try {
-      stream = await this.init.dialer.openStream(to, addrs, this.protocol, { signal, maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS })
-    } catch (err) {
-      this.init.log.trace('could not open a fallback probe stream to %s - %e', to, err)
-      const failure = dialFailure(err)
-      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
-      return undefined
-    }
-    this.streams.add(stream)
-    try {
-      const framed = lpStream(stream, { maxDataLength: this.init.limits.maxMessageBytes })
-      await framed.write(request, { signal })
-      const raw = await framed.read({ signal })
-      const result = decodeMessage(raw, this.init.limits)
-      if (!result.ok || result.message.type !== 'ack') {
-        this.init.onDecodeError(to, result.ok ? { code: 'invalid', message: 'A fallback probe was answered by something other than an ack' } : result.error)
-        stream.abort(new Error('Bad fallback probe answer'))
-        return undefined
-      }
-      await framed.unwrap().close({ signal }).catch(() => {})
-      return { message: result.message, bytes: raw.byteLength }
-    } catch (err) {
-      this.init.log.trace('fallback probe of %s failed - %e', to, err)
-      stream.abort(err as Error)
-      return undefined
-    } finally {
-      this.streams.delete(stream)
-      this.init.onDone(to)
-    }
+    return await request(this.exchange, to, addrs, ping, ACK)
   }
 
   private onStream (stream: Stream, connection: Connection): void {
@@ -117,7 +105,7 @@ export class PingProtocol {
     }
     this.streams.add(stream)
     this.answer(stream, from)
-      .catch(err => {
+      .catch((err) => {
         this.init.log.trace('fallback probe from %s failed - %e', from, err)
         stream.abort(err as Error)
       })
@@ -133,17 +121,8 @@ export class PingProtocol {
       stream.abort(new Error('No valid cluster key proof'))
       return
     }
-    const framed = lpStream(stream, { maxDataLength: this.init.limits.maxMessageBytes })
-    const raw = await framed.read({ signal })
-    const result = decodeMessage(raw, this.init.limits)
-    if (!result.ok || result.message.type !== 'ping') {
-      this.init.onDecodeError(from, result.ok ? { code: 'invalid', message: 'Something other than a ping arrived on the fallback probe protocol' } : result.error)
-      stream.abort(new Error('Bad fallback probe'))
-      return
-    }
-    if (!this.running) return
-    const ack = this.init.onPing(from, result.message, raw.byteLength)
-    if (ack != null) await framed.write(ack, { signal })
-    await framed.unwrap().close({ signal })
+    const ping = await readRequest(this.exchange, stream, from, PING, signal)
+    if (ping == null || !this.running) return
+    await respond(ping.framed, this.init.onPing(from, ping.message, ping.bytes), signal)
   }
 }

@@ -15,7 +15,7 @@ import type { Connection, Logger, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { STREAM_PROOF_BYTES } from './stream-auth.ts'
 import type { Message } from '../core/messages.ts'
-import { decodeMessage } from '../wire/codec.ts'
+import { decodeMessage } from '../wire/decode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PROBE_STREAMS, MAX_OUTBOUND_PROBE_STREAMS, MAX_PENDING_FRAMES, PROBE_PROTOCOL } from './constants.ts'
 import { dialFailure } from './dialer.ts'
@@ -127,9 +127,9 @@ export class ProbeProtocol {
       this.init.onDropped(to)
       return false
     }
-    const written = new Promise<boolean>(resolve => { channel.pending.push({ frame, done: resolve }) })
+    const written = new Promise<boolean>((resolve) => { channel.pending.push({ frame, done: resolve }) })
     if (!channel.opening) {
-      this.open(to, addrs, channel).catch(err => { this.init.log.error('probe stream to %s failed - %e', to, err) })
+      this.open(to, addrs, channel).catch((err) => { this.init.log.error('probe stream to %s failed - %e', to, err) })
     }
     return written
   }
@@ -196,7 +196,7 @@ export class ProbeProtocol {
       this.init.onDropped(id)
       p.done(false)
     }
-    if (stream != null) stream.close().catch(err => { stream.abort(err) })
+    if (stream != null) stream.close().catch((err) => { stream.abort(err) })
   }
 
   private onStream (stream: Stream, connection: Connection): void {
@@ -207,7 +207,7 @@ export class ProbeProtocol {
     }
     this.inbound.add(stream)
     this.read(stream, from)
-      .catch(err => { this.init.log.trace('probe stream from %s ended - %e', from, err) })
+      .catch((err) => { this.init.log.trace('probe stream from %s ended - %e', from, err) })
       .finally(() => { this.inbound.delete(stream) })
   }
 

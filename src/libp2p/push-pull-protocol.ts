@@ -18,7 +18,6 @@
  * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
  * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
-import { lpStream } from '@libp2p/utils'
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
 import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
@@ -40,10 +39,21 @@ export const SYNC_PENALTY = 30_000
 /** Penalised peers remembered at once (the oldest is forgotten first). */
 const MAX_PENALISED = 4096
 
-import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import { readRequest, request, respond } from './request-response.ts'
+import type { ExchangeInit, Expected } from './request-response.ts'
 import type { SyncAnswer } from './transport.ts'
+
+const SYNC_REQUEST: Expected<Sync> = {
+  is: (message: Message): message is Sync => message.type === 'sync' && !message.response,
+  otherwise: 'Something other than a sync request arrived on the sync protocol'
+}
+
+const SYNC_RESPONSE: Expected<Sync> = {
+  is: (message: Message): message is Sync => message.type === 'sync' && message.response,
+  otherwise: 'A sync request was answered by something other than a sync response'
+}
 
 export interface PushPullProtocolInit {
   registrar: SwimRegistrar
@@ -94,6 +104,7 @@ export class PushPullProtocol {
   private readonly init: PushPullProtocolInit
   private readonly streams = new Set<Stream>()
   private readonly protocol: string
+  private readonly outbound: ExchangeInit
   private readonly penalised = new Map<string, number>()
   private inbound = 0
   private inboundStrangers = 0
@@ -104,6 +115,15 @@ export class PushPullProtocol {
   constructor (init: PushPullProtocolInit) {
     this.init = init
     this.protocol = init.protocol ?? SYNC_PROTOCOL
+    this.outbound = {
+      ...init,
+      protocol: this.protocol,
+      maxDataLength: init.limits.maxSyncBytes,
+      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
+      streams: this.streams,
+      running: () => this.running,
+      decode: async (raw) => await decodeSync(raw, init.limits)
+    }
   }
 
   /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
@@ -150,46 +170,9 @@ export class PushPullProtocol {
    * Sends an encoded sync request to `to` and returns its response with its size, or
    * undefined when the exchange failed in any way (never rejects).
    */
-  async exchange (to: string, addrs: string[], request: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
+  async exchange (to: string, addrs: string[], sync: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
     if (!this.running || !this.init.admits(to)) return undefined
-    const signal = AbortSignal.timeout(this.init.timeout)
-    let stream: Stream
-    try {
-      stream = await this.init.dialer.openStream(to, addrs, this.protocol, { signal, maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS })
-    } catch (err) {
-      this.init.log.trace('could not open sync stream to %s - %e', to, err)
-      const failure = dialFailure(err)
-      if (this.running && failure != null) this.init.onUnreachable(to, failure === 'refused')
-      return undefined
-    }
-    this.streams.add(stream)
-    try {
-      const framed = lpStream(stream, framing(this.init.limits.maxSyncBytes))
-      await framed.write(request, { signal })
-      const raw = await framed.read({ signal })
-      const result = await decodeSync(raw.subarray(), this.init.limits)
-      if (!this.running) return undefined
-      if (!result.ok) {
-        this.init.onDecodeError(to, result.error)
-        stream.abort(new Error(`Bad sync response: ${result.error.message}`))
-        return undefined
-      }
-      if (!isSync(result.message, true)) {
-        this.init.onDecodeError(to, { code: 'invalid', message: 'A sync request was answered by something other than a sync response' })
-        stream.abort(new Error('Bad sync response'))
-        return undefined
-      }
-      await framed.unwrap().close({ signal }).catch(() => {})
-      return { message: result.message, bytes: raw.byteLength }
-    } catch (err) {
-      this.init.log.trace('sync exchange with %s failed - %e', to, err)
-      this.init.onExchangeFailed?.(to, err)
-      stream.abort(err as Error)
-      return undefined
-    } finally {
-      this.streams.delete(stream)
-      this.init.onDone?.(to)
-    }
+    return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
   private onStream (stream: Stream, connection: Connection): void {
@@ -205,7 +188,7 @@ export class PushPullProtocol {
     }
     this.streams.add(stream)
     this.serve(stream, connection, from)
-      .catch(err => {
+      .catch((err) => {
         this.init.log.trace('sync request from %s failed - %e', from, err)
         stream.abort(err as Error)
       })
@@ -246,38 +229,18 @@ export class PushPullProtocol {
   /** Answers one request; resolves to whether it was a join. */
   private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
-    const framed = lpStream(stream, framing(maxDataLength))
-    let raw
-    try {
-      raw = await framed.read({ signal })
-    } catch (err) {
-      // An oversized, garbled or truncated frame is the peer's fault; a reset stream is not.
-      if (isFramingError(err)) this.init.onDecodeError(from, err as Error)
-      throw err
-    }
     const check = this.init.checkPart
-    const result = await decodeSync(raw.subarray(), this.init.limits, check == null ? undefined : async part => await check(from, part))
-    if (!this.running) return false
-    if (!result.ok) {
-      this.init.onDecodeError(from, result.error)
-      stream.abort(new Error(`Bad sync request: ${result.error.message}`))
-      return false
-    }
-    if (!isSync(result.message, false)) {
-      this.init.onDecodeError(from, { code: 'invalid', message: 'Something other than a sync request arrived on the sync protocol' })
-      stream.abort(new Error('Bad sync request'))
-      return false
-    }
-    if (!this.running) return false
-    const response = await this.init.onRequest(from, result.message, raw.byteLength)
+    const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, check == null ? undefined : async (part) => await check(from, part))
+    const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true, decode }, stream, from, SYNC_REQUEST, signal)
+    if (sync == null || !this.running) return false
+    const response = await this.init.onRequest(from, sync.message, sync.bytes)
     if (response === 'reset') {
       this.penalise(from)
       stream.abort(new Error('Bad sync request: a record with a bad signature'))
       return false
     }
-    if (response != null) await framed.write(response, { signal })
-    await framed.unwrap().close({ signal })
-    return result.message.join
+    await respond(sync.framed, response, signal)
+    return sync.message.join
   }
 }
 
@@ -295,28 +258,6 @@ async function decodeSync (raw: Uint8Array, limits: WireLimits, check?: (part: S
     const step = steps.next()
     if (step.done === true) return step.value
     if (check != null && !await check(step.value)) return { ok: true, message: step.value }
-    await new Promise(resolve => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
   }
-}
-
-/**
- * Frames of up to `maxDataLength` bytes. The stream's read buffer must hold a whole frame
- * and its length prefix: at its default (4 MiB) every sync above 4 MiB, a state well
- * within maxSyncBytes, failed with a read buffer overflow and push-pull silently stopped.
- */
-function framing (maxDataLength: number): { maxDataLength: number, maxBufferSize: number } {
-  return { maxDataLength, maxBufferSize: maxDataLength + MAX_PREFIX_BYTES }
-}
-
-/** Longest varint length prefix (of a 2^53 − 1 length). */
-const MAX_PREFIX_BYTES = 8
-
-function isSync (message: Message, response: boolean): message is Sync {
-  return message.type === 'sync' && message.response === response
-}
-
-function isFramingError (err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name
-  return name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthError' || name === 'StreamBufferError' ||
-    name === 'InvalidDataLengthLengthError' || name === 'UnexpectedEOFError'
 }

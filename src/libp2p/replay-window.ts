@@ -20,13 +20,13 @@ const WORDS = REPLAY_WINDOW / 32
 export class ReplayWindow {
   /** Highest counter accepted, −1 before the first. */
   highest = -1
-  readonly #bits = new Uint32Array(WORDS)
+  private readonly bits = new Uint32Array(WORDS)
 
   /** Whether `counter` may be accepted: not seen before and not below the window. */
   fresh (counter: number): boolean {
     if (counter > this.highest) return true
     if (this.highest - counter >= REPLAY_WINDOW) return false
-    return !this.#has(counter)
+    return !this.has(counter)
   }
 
   /**
@@ -36,27 +36,27 @@ export class ReplayWindow {
   accept (counter: number): void {
     if (counter > this.highest) {
       if (counter - this.highest >= REPLAY_WINDOW) {
-        this.#bits.fill(0)
+        this.bits.fill(0)
       } else {
-        for (let c = this.highest + 1; c < counter; c++) this.#clear(c)
+        for (let c = this.highest + 1; c < counter; c++) this.clear(c)
       }
       this.highest = counter
     }
-    this.#set(counter)
+    this.set(counter)
   }
 
-  #has (counter: number): boolean {
+  private has (counter: number): boolean {
     const bit = counter % REPLAY_WINDOW
-    return (this.#bits[bit >>> 5] & (1 << (bit & 31))) !== 0
+    return (this.bits[bit >>> 5] & (1 << (bit & 31))) !== 0
   }
 
-  #set (counter: number): void {
+  private set (counter: number): void {
     const bit = counter % REPLAY_WINDOW
-    this.#bits[bit >>> 5] |= 1 << (bit & 31)
+    this.bits[bit >>> 5] |= 1 << (bit & 31)
   }
 
-  #clear (counter: number): void {
+  private clear (counter: number): void {
     const bit = counter % REPLAY_WINDOW
-    this.#bits[bit >>> 5] &= ~(1 << (bit & 31))
+    this.bits[bit >>> 5] &= ~(1 << (bit & 31))
   }
 }

@@ -20,7 +20,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { MemberRecord } from '../core/messages.ts'
 import type { UnsignedRecord } from '../core/machine.ts'
-import { encodeRecordForSigning, varintSize } from '../wire/codec.ts'
+import { encodeRecordForSigning } from '../wire/encode.ts'
+import { varintSize } from '../wire/size.ts'
 import { DEFAULT_CLUSTER, MAX_CACHED_KEYS, RECORD_PAYLOAD_TYPE, recordDomain } from './constants.ts'
 
 const domains = new Map<string, Uint8Array>()

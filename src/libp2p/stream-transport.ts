@@ -60,7 +60,7 @@ export class Libp2pStreams implements StreamTransport {
       protocol: pingProtocol(cluster),
       timeout: init.pingTimeout,
       onPing: (from: string, ping: Ping, bytes: number) => this.handlers?.onPing(from, ping, bytes),
-      onDone: id => { init.dialer.idle(id) }
+      onDone: (id) => { init.dialer.idle(id) }
     })
     this.pushPull = new PushPullProtocol({
       ...common,
@@ -69,8 +69,8 @@ export class Libp2pStreams implements StreamTransport {
       isMember: init.isMember,
       onRequest: async (from: string, request: Sync, bytes: number): Promise<SyncAnswer> => await this.handlers?.onSync(from, request, bytes),
       checkPart: async (from: string, part: Sync): Promise<boolean> => await (this.handlers?.checkSyncPart?.(from, part) ?? true),
-      onDone: id => { init.dialer.idle(id) },
-      onJoinAnswered: connection => { init.dialer.release(connection) },
+      onDone: (id) => { init.dialer.idle(id) },
+      onJoinAnswered: (connection) => { init.dialer.release(connection) },
       onExchangeFailed: init.onExchangeFailed
     })
   }

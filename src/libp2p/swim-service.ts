@@ -29,7 +29,8 @@ import { SwimMachine, emptyMachineStats } from '../core/machine.ts'
 import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
 import { seededRandom } from '../core/random.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
-import { updateSize, validateRecord } from '../wire/codec.ts'
+import { updateSize } from '../wire/size.ts'
+import { validateRecord } from '../wire/validate.ts'
 import { DEFAULT_LIMITS, syncLimits } from '../wire/limits.ts'
 import type { WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
@@ -88,15 +89,6 @@ type Status =
   | { code: 'starting' }
   | { code: 'started', session: AbortController }
   | { code: 'stopping' }
-
-const EVENT_NAMES = {
-  join: 'member:join',
-  suspect: 'member:suspect',
-  alive: 'member:alive',
-  fail: 'member:fail',
-  leave: 'member:leave',
-  update: 'member:update'
-} as const satisfies Record<MembershipEvent['type'], keyof SwimEvents>
 
 export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, Startable {
   readonly [Symbol.toStringTag] = 'libp2p-swim'
@@ -166,7 +158,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.limits = syncLimits({ ...DEFAULT_LIMITS }, this.config.maxMembers)
     this.admission = new Admission(init.allowList)
     this.sign = createRecordSigner(components.privateKey, this.cluster)
-    this.verify = createRecordVerifier(id => this.admission.admits(id), this.cluster)
+    this.verify = createRecordVerifier((id) => this.admission.admits(id), this.cluster)
     this.meta = { ...init.metadata }
     this.checkMetadata(this.meta)
     for (const key of ['joinRetryInterval', 'joinRetryMax'] as const) {
@@ -207,7 +199,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       pingTimeout: this.config.probeInterval,
       syncTimeout: syncTimeout(this.config.probeTimeout),
       admits,
-      isMember: id => this.machine.member(id) != null,
+      isMember: (id) => this.machine.member(id) != null,
       admitStream,
       checkProof: (from, proof) => {
         const ok = guard.check(from, proof)
@@ -228,8 +220,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       sealer: this.sealer ?? NO_SEALER,
       admits,
       verify: this.verify,
-      onEvent: event => { this.onEvent(event) },
-      onSent: updates => { this.bridge?.offer(updates) }
+      onEvent: (event) => { this.onEvent(event) },
+      onSent: (updates) => { this.bridge?.offer(updates) }
     })
 
     this.machine = this.createMachine([])
@@ -238,7 +230,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       expect: init.expect,
       stableAfter: init.stableAfter,
       members: () => this.machine.consumerMembers(),
-      onQuorumChange: status => { this.safeDispatchEvent('quorum:change', { detail: status }) }
+      onQuorumChange: (status) => { this.safeDispatchEvent('quorum:change', { detail: status }) }
     })
 
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
@@ -290,10 +282,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.bridge = undefined
     }
     this.consumers.start()
-    this.driver.drive(m => m.tick(Date.now()))
+    this.driver.drive((m) => m.tick(Date.now()))
     const seeds = this.init.seeds ?? []
     if (seeds.length > 0) {
-      this.joinInBackground(seeds, session.signal).catch(err => { this.log.error('joining the seeds failed - %e', err) })
+      this.joinInBackground(seeds, session.signal).catch((err) => { this.log.error('joining the seeds failed - %e', err) })
     }
   }
 
@@ -370,7 +362,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const fail = (seed: string, cause: JoinErrorCause, message: string): void => {
       this.safeDispatchEvent('join:error', { detail: { seed, cause, message, attempt } })
     }
-    const resolved = await Promise.all(seeds.map(async seed => this.resolveSeed(seed, fail)))
+    const resolved = await Promise.all(seeds.map(async (seed) => this.resolveSeed(seed, fail)))
     const targets = new Map<string, string[]>()
     const seedOf = new Map<string, string>()
     resolved.forEach((t, i) => {
@@ -385,8 +377,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     if (targets.size === 0 || machine !== this.machine) return 0
     // Why an exchange with a seed failed is kept for the seeds being joined, and only them.
     for (const id of targets.keys()) if (!this.joinFailures.has(id)) this.joinFailures.set(id, undefined)
-    const { syncs } = this.driver.drive(m => m.join([...targets].map(([id, addrs]) => ({ id, addrs })), Date.now()))
-    const answers = await Promise.all([...targets.keys()].map(async id => {
+    const { syncs } = this.driver.drive((m) => m.join([...targets].map(([id, addrs]) => ({ id, addrs })), Date.now()))
+    const answers = await Promise.all([...targets.keys()].map(async (id) => {
       const answered = await (syncs.get(id) ?? false)
       const err = this.joinFailures.get(id)
       this.joinFailures.delete(id)
@@ -412,7 +404,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const copy = { ...meta }
     this.checkMetadata(copy)
     if (this.status.code === 'started') {
-      const { errors } = this.driver.drive(m => m.setMetadata(copy, Date.now()))
+      const { errors } = this.driver.drive((m) => m.setMetadata(copy, Date.now()))
       if (errors.length > 0) throw signingError(errors[0])
       this.meta = copy
     } else {
@@ -429,11 +421,11 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
    */
   async leave (): Promise<void> {
     if (this.status.code !== 'started' || this.machine.hasLeft) return
-    const { writes, errors } = this.driver.drive(m => m.leave(Date.now()))
+    const { writes, errors } = this.driver.drive((m) => m.leave(Date.now()))
     if (errors.length > 0) throw signingError(errors[0])
     if (writes.length === 0) return
     let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<void>(resolve => { timer = setTimeout(resolve, leaveTimeout(this.config.probeInterval)) })
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, leaveTimeout(this.config.probeInterval)) })
     await Promise.race([Promise.all(writes), timeout])
     clearTimeout(timer)
   }
@@ -443,11 +435,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     const p = this.pastMachineStats
     const membersByState: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
     for (const member of this.machine.members()) membersByState[member.state]++
-    const { indirectProbesSent, ...machineStats } = sumMachineStats(p, m)
+    const machineStats = sumMachineStats(p, m)
     const c = this.driver.counters
     return {
       ...machineStats,
-      indirectProbes: indirectProbesSent,
       membersByState,
       awarenessScore: this.machine.awarenessScore,
       pendingBroadcasts: this.machine.pendingBroadcasts,
@@ -488,7 +479,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.watchDirty = true
       queueMicrotask(() => { this.refreshWatch() })
     }
-    this.safeDispatchEvent(EVENT_NAMES[event.type], { detail: event })
+    this.safeDispatchEvent(`member:${event.type}`, { detail: event })
   }
 
   /** Keeps connections to the members this node watches, and only to them. */
@@ -496,15 +487,15 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.watchDirty = false
     if (this.status.code !== 'started') return
     try {
-      const live = this.machine.members().filter(m => m.state === 'alive' || m.state === 'suspect')
-      const next = watchedBy(this.id, live.map(m => m.id), WATCHERS)
+      const live = this.machine.members().filter((m) => m.state === 'alive' || m.state === 'suspect')
+      const next = watchedBy(this.id, live.map((m) => m.id), WATCHERS)
       this.watched = next
       this.dialer.keep(next)
       const signal = this.status.session.signal
       for (const member of live) {
         if (!next.has(member.id)) continue
         this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, AbortSignal.timeout(dialTimeout(this.config.probeInterval))]) })
-          .catch(err => {
+          .catch((err) => {
             const failure = dialFailure(err)
             if (this.status.code === 'started' && failure != null) this.driver.unreachable(member.id, failure === 'refused')
           })
@@ -529,10 +520,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
    */
   private hint (peer: PeerId): void {
     try {
-      if (this.components.connectionManager.getConnections(peer).some(c => c.status === 'open')) return
+      if (this.components.connectionManager.getConnections(peer).some((c) => c.status === 'open')) return
       const id = peer.toString()
       this.driver.forget(id)
-      const member = this.machine.members().find(m => m.id === id)
+      const member = this.machine.members().find((m) => m.id === id)
       if (member == null) return
       const overStreams = this.packets?.address == null || datagramAddrOf(member.addrs) == null
       if (!overStreams && !this.watched.has(id)) return
@@ -552,7 +543,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     try {
       const addrs = this.announcedAddrs()
       if (addrs.length === 0 || sameList(addrs, this.machine.record.addrs)) return
-      this.driver.drive(m => m.setAddrs(addrs, Date.now()))
+      this.driver.drive((m) => m.setAddrs(addrs, Date.now()))
     } catch (err) {
       this.log.error('could not announce new addresses - %e', err)
     }
@@ -626,17 +617,17 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         selfId: this.id,
         limits: this.limits,
         log: this.log,
-        admits: id => this.admission.admits(id),
+        admits: (id) => this.admission.admits(id),
         verify: this.verify,
         onUpdates: (from, updates, bytes) => {
           count(this.driver.counters.messagesIn, this.driver.counters.bytesIn, 'gossipsub', bytes)
-          this.driver.drive(m => m.receive(from, { type: 'gossip', updates }, Date.now()))
+          this.driver.drive((m) => m.receive(from, { type: 'gossip', updates }, Date.now()))
         },
         onDecodeError: (from, error) => {
           this.driver.counters.decodeErrors++
           this.log.trace('dropped a bad gossipsub message from %s - %s', from, error.message)
         },
-        onPublished: bytes => { count(this.driver.counters.messagesOut, this.driver.counters.bytesOut, 'gossipsub', bytes) }
+        onPublished: (bytes) => { count(this.driver.counters.messagesOut, this.driver.counters.bytesOut, 'gossipsub', bytes) }
       })
     }
     return undefined
@@ -663,7 +654,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private async waitForAddresses (): Promise<void> {
     const am = this.components.addressManager
     if (am.getAddresses().length > 0 || am.getListenAddrs().length === 0) return
-    await new Promise<void>(resolve => {
+    await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer)
         this.components.events.removeEventListener('transport:listening', check)
@@ -687,7 +678,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       fail(seed, 'invalid', 'not a multiaddr (expected e.g. /ip4/10.0.0.1/tcp/7946)')
       return undefined
     }
-    const p2p = ma.getComponents().findLast(c => c.code === CODE_P2P)?.value
+    const p2p = ma.getComponents().findLast((c) => c.code === CODE_P2P)?.value
     const addrs = [p2p != null ? ma.decapsulateCode(CODE_P2P).toString() : seed]
     // A member's datagram address (saved with its other addresses) is not one to join through.
     if (isDatagramAddr(addrs[0])) return undefined
@@ -725,7 +716,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         return
       }
       this.log('no seed answered; trying again in %d ms', delay)
-      await new Promise<void>(resolve => {
+      await new Promise<void>((resolve) => {
         // Jittered, so that joiners a full seed turned away do not all come back at once.
         const timer = setTimeout(resolve, delay * (0.5 + Math.random()))
         signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })

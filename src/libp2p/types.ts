@@ -1,7 +1,7 @@
 import type { QuorumStatus } from '../consumers/quorum.ts'
 import type { SwimConfig, ProfileName } from '../core/config.ts'
 import type { MachineStats } from '../core/machine.ts'
-import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
+import type { Member, MemberState, MembershipEvent, MembershipEventName } from '../core/types.ts'
 import type { JoinErrorDetail } from './join-errors.ts'
 import type { TypedEventTarget } from 'main-event'
 import type { Keyring } from './keyring.ts'
@@ -81,11 +81,9 @@ export interface DatagramOptions {
  * through gossipsub); bytes are encoded SWIM messages with their length prefix, without the
  * stream, encryption and TCP overhead below them.
  */
-export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
+export interface SwimStats extends MachineStats {
   /** Members of this node's view by state, self included. */
   membersByState: Record<MemberState, number>
-  /** Indirect probe requests (ping-req) sent to other members. */
-  indirectProbes: number
   /** Lifeguard local health score, 0 (healthy) up to awarenessMaxMultiplier − 1. */
   awarenessScore: number
   /** Updates waiting in the broadcast queue to be piggybacked or gossiped (the service always sets it). */
@@ -123,14 +121,13 @@ export interface SwimStats extends Omit<MachineStats, 'indirectProbesSent'> {
   connections?: number
 }
 
-/** The typed events of the service: one per membership event type of the contract. */
-export interface SwimEvents {
-  'member:join': CustomEvent<MembershipEvent>
-  'member:suspect': CustomEvent<MembershipEvent>
-  'member:alive': CustomEvent<MembershipEvent>
-  'member:fail': CustomEvent<MembershipEvent>
-  'member:leave': CustomEvent<MembershipEvent>
-  'member:update': CustomEvent<MembershipEvent>
+/** One `member:<type>` event per membership event type of the contract. */
+export type MembershipEvents = {
+  [name in MembershipEventName]: CustomEvent<MembershipEvent>
+}
+
+/** The typed events of the service: the membership events, then the service's own. */
+export interface SwimEvents extends MembershipEvents {
   /** The quorum object changed (its state, the alive count or the expected size). */
   'quorum:change': CustomEvent<QuorumStatus>
   /** A seed could not be joined through, and why (one event per seed and attempt). */

@@ -12,10 +12,10 @@
 
 /** The members `self` watches, out of `ids` (the live members of its view, self included or not). */
 export function watchedBy (self: string, ids: Iterable<string>, watchers: number): Set<string> {
-  const ring = [...new Set([...ids, self])].map(id => ({ id, h: fnv1a(id) }))
+  const ring = [...new Set([...ids, self])].map((id) => ({ id, h: fnv1a(id) }))
   if (ring.length <= 1 || watchers <= 0) return new Set()
   ring.sort((a, b) => a.h - b.h || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-  const at = ring.findIndex(e => e.id === self)
+  const at = ring.findIndex((e) => e.id === self)
   const out = new Set<string>()
   for (let k = 1; k <= Math.min(watchers, ring.length - 1); k++) {
     out.add(ring[(at - k + ring.length) % ring.length].id)

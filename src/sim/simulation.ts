@@ -8,7 +8,7 @@ import type { MemberRecord, Message, MessageType } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
-import { decodeMessage, encodeMessage, updateSize } from '../wire/codec.ts'
+import { decodeMessage, encodeMessage, updateSize } from '../wire/index.ts'
 import { Clock } from './clock.ts'
 import { Network, type LatencyRange } from './network.ts'
 
@@ -120,9 +120,9 @@ export class Simulation {
 
   constructor (options: SimulationOptions) {
     if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
-    const unknown = Object.keys(options).filter(key => !OPTION_KEYS.includes(key as keyof SimulationOptions))
+    const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key as keyof SimulationOptions))
     if (unknown.length > 0) {
-      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map(k => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
+      throw new TypeError(`Unknown Simulation option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: the options are ${OPTION_KEYS.join(', ')}`)
     }
     if (!Number.isInteger(options.size) || options.size < 1) {
       throw new RangeError(`Invalid size ${options.size}: need a whole number of nodes >= 1`)
@@ -376,7 +376,7 @@ export class Simulation {
     const node = this.createNode(previous?.id ?? this.newId(), previous)
     let seeds: SimNode[]
     if (options.seeds !== undefined) {
-      seeds = options.seeds.map(id => this.node(id))
+      seeds = options.seeds.map((id) => this.node(id))
     } else {
       const seed = this.liveSeed(node.id)
       seeds = seed == null ? [] : [seed]
@@ -389,7 +389,7 @@ export class Simulation {
   /** The one way a simulated node joins: a push-pull to each seed, at their current addresses. */
   private joinThrough (node: SimNode, seeds: SimNode[]): void {
     if (seeds.length === 0) return
-    this.apply(node, node.machine.join(seeds.map(s => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
+    this.apply(node, node.machine.join(seeds.map((s) => ({ id: s.id, addrs: s.machine.record.addrs })), this.now))
   }
 
   private liveSeed (except: string): SimNode | undefined {

@@ -13,8 +13,8 @@
  */
 import { reader as createReader } from 'protons-runtime'
 import type { Sync, SyncEntry } from '../core/messages.ts'
-import { decodeMessage } from './codec.ts'
-import type { DecodeResult, WireError } from './codec.ts'
+import { decodeMessage } from './decode.ts'
+import type { DecodeResult, WireError } from './errors.ts'
 import { resolveLimits } from './limits.ts'
 import type { WireLimits } from './limits.ts'
 

@@ -10,7 +10,7 @@ import { recordMembershipEvents } from '../../src/daemon/record-events.ts'
 import { startApi } from '../daemon/api-harness.ts'
 import { FakeSwim, makeMember } from '../daemon/fake-swim.ts'
 import { Collector, waitFor } from '../daemon/wait.ts'
-import type { StreamedEvent } from '../../src/cli/sse-client.ts'
+import type { StreamedEvent } from '../../src/daemon/event-frames.ts'
 import type { Harness } from '../daemon/api-harness.ts'
 
 let dir: string

@@ -5,7 +5,7 @@ import { CliError } from '../../src/cli/api-client.ts'
 import { backoffDelay, followEvents } from '../../src/cli/sse-client.ts'
 import { makeMember } from '../daemon/fake-swim.ts'
 import { waitFor } from '../daemon/wait.ts'
-import type { StreamedEvent, StreamReset } from '../../src/cli/sse-client.ts'
+import type { StreamedEvent, StreamReset } from '../../src/daemon/event-frames.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 

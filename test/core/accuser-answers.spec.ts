@@ -17,11 +17,11 @@ import { seededRandom } from '../../src/core/random.ts'
 const lan = resolveConfig('lan', { gossipInterval: 0 })
 const record = (id: string, incarnation = 0): MemberRecord => ({ id, incarnation, addrs: [`/mem/${id}`], meta: {}, leaving: false })
 const gossip = (...updates: Update[]): Message => ({ type: 'gossip', updates })
-const events = (out: Effect[]): string[] => out.flatMap(e => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
+const events = (out: Effect[]): string[] => out.flatMap((e) => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
 /** The members that got our own record at `incarnation` straight from us. */
-const toldOurRecord = (out: Effect[], incarnation: number): string[] => out.flatMap(e =>
+const toldOurRecord = (out: Effect[], incarnation: number): string[] => out.flatMap((e) =>
   e.type === 'send' && e.message.type === 'gossip' &&
-  e.message.updates.some(u => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === incarnation)
+  e.message.updates.some((u) => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === incarnation)
     ? [e.to]
     : [])
 

@@ -66,7 +66,7 @@ test('ProbeOrder drops members that are gone and returns nothing when none is el
   const order = new ProbeOrder(seededRandom(1))
   order.add('a')
   order.add('b')
-  assert.is(order.next(id => id === 'b', () => true), 'b')
+  assert.is(order.next((id) => id === 'b', () => true), 'b')
   assert.is(order.next(() => false, () => false), undefined)
 })
 
@@ -75,10 +75,10 @@ test('seededRandom repeats its sequence for a seed and sample never repeats an i
   const b = seededRandom(42)
   for (let i = 0; i < 100; i++) assert.is(a.next(), b.next())
   const items = Array.from({ length: 50 }, (_, i) => i)
-  const picked = sample(seededRandom(3), items, 10, n => n % 2 === 0)
+  const picked = sample(seededRandom(3), items, 10, (n) => n % 2 === 0)
   assert.is(picked.length, 10)
   assert.is(new Set(picked).size, 10)
-  assert.ok(picked.every(n => n % 2 === 0))
+  assert.ok(picked.every((n) => n % 2 === 0))
   assert.is(sample(seededRandom(3), items, 10, () => false).length, 0)
 })
 

@@ -17,7 +17,7 @@ function ticksOver (config: SwimConfig, span: number): number {
   let now = 0
   let ticks = 0
   while (now < span && ticks < 100_000) {
-    const schedule = m.tick(now).findLast(e => e.type === 'schedule')
+    const schedule = m.tick(now).findLast((e) => e.type === 'schedule')
     ticks++
     if (schedule?.type !== 'schedule') break
     now = Math.max(now, schedule.at)
@@ -43,7 +43,7 @@ for (const edge of EDGES) {
     try {
       config = resolveConfig('lan', edge)
     } catch (err) {
-      assert.ok(err instanceof RangeError && Object.keys(edge).some(k => err.message.includes(k)), String(err))
+      assert.ok(err instanceof RangeError && Object.keys(edge).some((k) => err.message.includes(k)), String(err))
       return
     }
     // 60 virtual seconds: at most one tick per ms of the fastest period allowed (10 ms).
@@ -70,7 +70,7 @@ test('gossipInterval 0 is off: no gossip round, news still rides on probes', () 
   const collect = (effects: ReturnType<SwimMachine['tick']>): void => {
     // A suspicion still goes straight to its suspect (the buddy system): that is no round.
     for (const e of effects) {
-      if (e.type === 'send') sent.push(e.message.type === 'gossip' && e.message.updates.some(u => u.type === 'record') ? 'gossip round' : e.message.type)
+      if (e.type === 'send') sent.push(e.message.type === 'gossip' && e.message.updates.some((u) => u.type === 'record') ? 'gossip round' : e.message.type)
     }
   }
   collect(m.receive('a', { type: 'gossip', updates: [{ type: 'record', record: { id: 'a', incarnation: 0, addrs: [], meta: {}, leaving: false } }] }, 0))

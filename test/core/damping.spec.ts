@@ -69,7 +69,7 @@ test('config: the damping knobs are validated with the knob, the value and the r
 })
 
 function events (effects: Effect[]): string[] {
-  return effects.flatMap(e => e.type === 'emit' ? [`${e.event.type} ${e.event.member.state}`] : [])
+  return effects.flatMap((e) => e.type === 'emit' ? [`${e.event.type} ${e.event.member.state}`] : [])
 }
 
 test('machine: a held member is in the member list but out of the consumer view, and comes back on release', () => {
@@ -85,12 +85,12 @@ test('machine: a held member is in the member list but out of the consumer view,
   out.push(...events(m.receive('b', { type: 'gossip', updates: [{ type: 'record', record: record(4) }] }, 0)))
   assert.equal(out, ['join alive', 'leave left'], 'the second join is held (2000 + 1000 reaches suppress)')
   assert.is(m.member('b')?.state, 'alive')
-  assert.is(m.consumerMembers().find(x => x.id === 'b')?.state, 'left')
+  assert.is(m.consumerMembers().find((x) => x.id === 'b')?.state, 'left')
   // 4999 decays to 1500 in 104 s
   assert.equal(events(m.tick(100_000)), [], 'still held')
   const later = m.tick(110_000)
   assert.equal(events(later), ['join alive'], 'released, consumers hear it is back')
-  assert.is(m.consumerMembers().find(x => x.id === 'b')?.state, 'alive')
+  assert.is(m.consumerMembers().find((x) => x.id === 'b')?.state, 'alive')
 })
 
 test.run()

@@ -15,9 +15,9 @@ const update: fc.Arbitrary<Update> = fc.oneof(
   fc.record({ id: fc.constantFrom(...ids), incarnation: fc.nat({ max: 4 }), leaving: fc.boolean() })
     .map(({ id, incarnation, leaving }) => ({ type: 'record' as const, record: { id, incarnation, addrs: [], meta: {}, leaving } })),
   fc.record({ id: fc.constantFrom(...ids, 'self'), incarnation: fc.nat({ max: 4 }), from: fc.constantFrom(...ids) })
-    .map(u => ({ type: 'suspect' as const, ...u })),
+    .map((u) => ({ type: 'suspect' as const, ...u })),
   fc.record({ id: fc.constantFrom(...ids), incarnation: fc.nat({ max: 4 }), from: fc.constantFrom(...ids) })
-    .map(u => ({ type: 'dead' as const, ...u }))
+    .map((u) => ({ type: 'dead' as const, ...u }))
 )
 
 /** The digest a machine answers a digest-only request with. */
@@ -28,7 +28,7 @@ function answeredDigest (m: SwimMachine, now: number): Uint8Array {
 }
 
 test('the digest kept as the table changes always equals the digest computed from the whole view', () => {
-  fc.assert(fc.property(fc.array(fc.tuple(update, fc.nat({ max: 3000 })), { maxLength: 60 }), steps => {
+  fc.assert(fc.property(fc.array(fc.tuple(update, fc.nat({ max: 3000 })), { maxLength: 60 }), (steps) => {
     const m = new SwimMachine({ id: 'self', addrs: [], config, random: seededRandom(1), now: 0 })
     let now = 0
     for (const [u, dt] of steps) {
@@ -37,7 +37,7 @@ test('the digest kept as the table changes always equals the digest computed fro
       m.tick(now) // suspicions expire, entries are reaped
     }
     const self = m.record
-    const entries = m.members().slice(1).map(x => ({ record: { id: x.id }, incarnation: x.incarnation, state: x.state }) as unknown as MemberEntry)
+    const entries = m.members().slice(1).map((x) => ({ record: { id: x.id }, incarnation: x.incarnation, state: x.state }) as unknown as MemberEntry)
     const expected = Buffer.from(viewDigest(self, entries)).toString('hex')
     assert.is(Buffer.from(answeredDigest(m, now)).toString('hex'), expected)
   }), { numRuns: 300 })

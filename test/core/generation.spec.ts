@@ -10,7 +10,7 @@ const rec = (incarnation: number, generation?: number, meta: Record<string, stri
   ({ id: 'b', incarnation, addrs: ['/b'], meta, leaving: false, ...(generation === undefined ? {} : { generation }) })
 
 function emitted (effects: Effect[]): string[] {
-  return effects.flatMap(e => e.type === 'emit' ? [`${e.event.type}${e.event.reason !== undefined ? ` (${e.event.reason})` : ''} gen ${e.event.member.generation}`] : [])
+  return effects.flatMap((e) => e.type === 'emit' ? [`${e.event.type}${e.event.reason !== undefined ? ` (${e.event.reason})` : ''} gen ${e.event.member.generation}`] : [])
 }
 
 function observer (): SwimMachine {

@@ -16,7 +16,7 @@ const record = (id: string, incarnation = 0, meta: Record<string, string> = {}):
   ({ id, incarnation, addrs: [`/mem/${id}`], meta, leaving: false })
 const gossip = (...updates: Extract<Message, { type: 'gossip' }>['updates']): Message => ({ type: 'gossip', updates })
 const events = (effects: Effect[]): string[] =>
-  effects.flatMap(e => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
+  effects.flatMap((e) => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
 const snapshot = (m: SwimMachine): string => JSON.stringify(m.members().map(({ since, ...rest }) => rest))
 
 test('a new member record emits join once; the same record again changes nothing', () => {
@@ -65,7 +65,7 @@ test('suspect and dead claims from a sender that is not a live member are reject
 })
 
 test('a record the verify hook rejects is dropped and counted, and the victim entry is unchanged', () => {
-  const m = machine('self', r => r.meta.forged !== 'yes')
+  const m = machine('self', (r) => r.meta.forged !== 'yes')
   m.receive('a', gossip({ type: 'record', record: record('a', 1) }), 1)
   const out = m.receive('b', gossip({ type: 'record', record: { ...record('a', 9, { forged: 'yes' }), addrs: ['/evil'] } }), 2)
   assert.equal(events(out), [])
@@ -81,8 +81,8 @@ test('a suspicion of ourselves is refuted with a higher incarnation and raises o
   assert.is(m.localMember().incarnation, 1)
   assert.is(m.awarenessScore, 1)
   const out = m.tick(100)
-  const refutation = out.find(e => e.type === 'send' && e.message.type === 'gossip' &&
-    e.message.updates.some(u => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === 1))
+  const refutation = out.find((e) => e.type === 'send' && e.message.type === 'gossip' &&
+    e.message.updates.some((u) => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === 1))
   assert.ok(refutation != null, 'the new record is gossiped')
 })
 
@@ -97,10 +97,10 @@ test('an old suspicion of ourselves is not refuted again', () => {
 test('a ping meant for another member is not answered', () => {
   const m = machine()
   const out = m.receive('a', { type: 'ping', seq: 1, target: 'someone-else', updates: [] }, 1)
-  assert.not.ok(out.some(e => e.type === 'send'))
+  assert.not.ok(out.some((e) => e.type === 'send'))
   assert.is(m.stats.misdirectedPings, 1)
   const ok = m.receive('a', { type: 'ping', seq: 2, target: 'self', updates: [] }, 2)
-  assert.ok(ok.some(e => e.type === 'send' && e.to === 'a' && e.message.type === 'ack' && e.message.seq === 2))
+  assert.ok(ok.some((e) => e.type === 'send' && e.to === 'a' && e.message.type === 'ack' && e.message.seq === 2))
 })
 
 test('an ack for a probe nobody sent changes nothing', () => {
@@ -143,7 +143,7 @@ test('a digest-only push-pull is answered without entries when views match, with
     // A digest-only request, exactly as the periodic push-pull sends it.
     const request = { type: 'sync' as const, join: false, response: false, entries: [], digest: viewDigestOf(from) }
     const out = to.receive(from.id, request, 2)
-    const reply = out.find(e => e.type === 'send' && e.message.type === 'sync')
+    const reply = out.find((e) => e.type === 'send' && e.message.type === 'sync')
     return reply?.type === 'send' ? reply.message as Extract<Message, { type: 'sync' }> : undefined
   }
   assert.equal(ask(a, b)?.entries, [], 'same view: nothing to send')
@@ -156,7 +156,7 @@ function viewDigestOf (m: SwimMachine): Uint8Array {
   // The digest a machine would send is what it answers with when asked by itself; use the
   // response to a digest-only request from a stranger with an empty digest.
   const out = m.receive('stranger', { type: 'sync', join: false, response: false, entries: [], digest: new Uint8Array(8) }, 1)
-  const sync = out.find(e => e.type === 'send' && e.message.type === 'sync')
+  const sync = out.find((e) => e.type === 'send' && e.message.type === 'sync')
   if (sync?.type !== 'send' || sync.message.type !== 'sync' || sync.message.digest == null) throw new Error('no digest')
   return sync.message.digest
 }

@@ -14,7 +14,7 @@ test('iterates in insertion order and samples from a dense array, across removal
   t.remove('b')
   t.add(entry('b'))
   t.remove('a')
-  assert.equal([...t.values()].map(e => e.record.id), ['c', 'd', 'b'])
+  assert.equal([...t.values()].map((e) => e.record.id), ['c', 'd', 'b'])
   assert.equal([...t.allIds()].sort(), ['b', 'c', 'd'])
   assert.is(t.size, 3)
   assert.is(t.get('a'), undefined)

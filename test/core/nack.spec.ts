@@ -19,7 +19,7 @@ function relay (): SwimMachine {
 function nackTime (m: SwimMachine, from: number, limit: number): number | undefined {
   for (let t = from; t <= from + limit; t += 1) {
     const out: Effect[] = m.tick(t)
-    if (out.some(e => e.type === 'send' && e.to === 'origin' && e.message.type === 'nack')) return t - from
+    if (out.some((e) => e.type === 'send' && e.to === 'origin' && e.message.type === 'nack')) return t - from
   }
   return undefined
 }

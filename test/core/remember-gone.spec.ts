@@ -18,7 +18,7 @@ test('a joiner keeps the dead and departed members of the seed\'s answer, quietl
     { record: rec('x', 1), state: 'dead', incarnation: 5 }
   ]
   const effects = m.receive('s', { type: 'sync', join: true, response: true, entries }, 1000)
-  const emitted = effects.flatMap(e => e.type === 'emit' ? [`${e.event.type} ${e.event.member.id}`] : [])
+  const emitted = effects.flatMap((e) => e.type === 'emit' ? [`${e.event.type} ${e.event.member.id}`] : [])
   assert.equal(emitted, ['join s'], 'only the live member is news to consumers')
   assert.is(m.member('d')?.state, 'dead')
   assert.is(m.member('d')?.incarnation, 3)
@@ -27,14 +27,14 @@ test('a joiner keeps the dead and departed members of the seed\'s answer, quietl
   assert.is(m.pendingBroadcasts, 1, 'only the seed\'s own record is queued: the gone members are news to nobody')
   // A dead member that comes back is a join like any other.
   const back = m.receive('d', { type: 'gossip', updates: [{ type: 'record', record: rec('d', 4) }] }, 2000)
-  assert.ok(back.some(e => e.type === 'emit' && e.event.type === 'join' && e.event.member.id === 'd'))
+  assert.ok(back.some((e) => e.type === 'emit' && e.event.type === 'join' && e.event.member.id === 'd'))
 })
 
 test('a farewell gossiped about a member we never knew is kept as departed, without an event', () => {
   const m = new SwimMachine({ id: 'a', addrs: ['/a'], config: resolveConfig('lan'), random: seededRandom(1), now: 0 })
   m.receive('b', { type: 'gossip', updates: [{ type: 'record', record: rec('b', 0) }] }, 0)
   const effects = m.receive('b', { type: 'gossip', updates: [{ type: 'record', record: rec('c', 7, true) }] }, 10)
-  assert.not.ok(effects.some(e => e.type === 'emit'))
+  assert.not.ok(effects.some((e) => e.type === 'emit'))
   assert.is(m.member('c')?.state, 'left')
 })
 

@@ -9,7 +9,7 @@ import { seededRandom } from '../../src/core/random.ts'
 
 const config = resolveConfig('lan')
 const record = (id: string, incarnation = 0): MemberRecord => ({ id, incarnation, addrs: [], meta: {}, leaving: false })
-const events = (out: Effect[]): string[] => out.flatMap(e => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
+const events = (out: Effect[]): string[] => out.flatMap((e) => e.type === 'emit' ? [`${e.event.type}:${e.event.member.id}`] : [])
 
 test('a suspicion at a newer incarnation starts a new timeout: the member refuted the old one even if we missed its refutation', () => {
   const m = new SwimMachine({ id: 'self', addrs: [], config, random: seededRandom(1), now: 0 })

@@ -35,7 +35,7 @@ function machine (options: Options = {}): { m: SwimMachine, verifications: () =>
     now: 0,
     incarnation: options.incarnation,
     sign: options.sign ?? (() => GOOD),
-    verify: r => { calls++; return r.signature?.[0] === 1 }
+    verify: (r) => { calls++; return r.signature?.[0] === 1 }
   })
   return { m, verifications: () => calls }
 }
@@ -46,9 +46,9 @@ const gossip = (...updates: Update[]): Message => ({ type: 'gossip', updates })
 const entry = (r: MemberRecord): SyncEntry => ({ record: r, state: 'alive', incarnation: r.incarnation })
 const sync = (entries: SyncEntry[], response = false): Message => ({ type: 'sync', join: false, response, entries })
 const events = (effects: Effect[], type?: string): string[] =>
-  effects.flatMap(e => e.type === 'emit' && (type == null || e.event.type === type) ? [`${e.event.type}:${e.event.member.id}`] : [])
+  effects.flatMap((e) => e.type === 'emit' && (type == null || e.event.type === type) ? [`${e.event.type}:${e.event.member.id}`] : [])
 const sends = (effects: Effect[]): Array<Extract<Effect, { type: 'send' }>> =>
-  effects.flatMap(e => e.type === 'send' ? [e] : [])
+  effects.flatMap((e) => e.type === 'send' ? [e] : [])
 
 /** Lets `ids` introduce themselves (first-hand records), so they are live members. */
 function meet (m: SwimMachine, now: number, ...ids: string[]): void {
@@ -122,10 +122,10 @@ test('row 2: a dead claim at 2^53-1 about a member (from a member) is rejected: 
 test('a record that cannot be signed is reported: setMetadata and leave return an error effect and change nothing', () => {
   const { m } = machine({ incarnation: Number.MAX_SAFE_INTEGER })
   const out = m.setMetadata({ role: 'api' }, 1)
-  const error = out.find(e => e.type === 'error')
+  const error = out.find((e) => e.type === 'error')
   assert.ok(error?.type === 'error' && /incarnation/.test(error.error.message), 'the caller hears why')
   assert.equal(m.localMember().meta, {})
-  assert.ok(m.leave(2).some(e => e.type === 'error'))
+  assert.ok(m.leave(2).some((e) => e.type === 'error'))
   assert.not.ok(m.hasLeft)
   assert.is(m.stats.signFailures, 2)
 
@@ -133,7 +133,7 @@ test('a record that cannot be signed is reported: setMetadata and leave return a
   const { m: n } = machine({ sign: () => { if (fail) throw new Error('signer gone'); return GOOD } })
   fail = true
   const out2 = n.setMetadata({ a: 'b' }, 1)
-  assert.ok(out2.some(e => e.type === 'error' && e.error.message === 'signer gone'))
+  assert.ok(out2.some((e) => e.type === 'error' && e.error.message === 'signer gone'))
   assert.is(n.localMember().incarnation, 0)
 })
 
@@ -199,7 +199,7 @@ test('row 6: a deferred refutation still goes out at the next interval', () => {
   assert.is(m.localMember().incarnation, 1, 'not within the same interval')
   const out = m.tick(10 + lan.probeInterval)
   assert.is(m.localMember().incarnation, 2)
-  assert.ok(sends(out).some(s => s.message.type !== 'sync' && s.message.updates.some(u => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === 2)))
+  assert.ok(sends(out).some((s) => s.message.type !== 'sync' && s.message.updates.some((u) => u.type === 'record' && u.record.id === 'self' && u.record.incarnation === 2)))
 })
 
 test('row 7: one member naming others as confirmations does not shorten a suspicion, nor does relayed refusal evidence', () => {
@@ -244,9 +244,9 @@ test('claims per sender are budgeted per probe interval', () => {
   const { m } = machine()
   const ids = Array.from({ length: 200 }, (_, i) => `v${i}`)
   meet(m, 0, 'a', ...ids)
-  const claims: Update[] = ids.map(id => ({ type: 'suspect', id, incarnation: 0, from: 'a' }))
+  const claims: Update[] = ids.map((id) => ({ type: 'suspect', id, incarnation: 0, from: 'a' }))
   m.receive('a', gossip(...claims), 10)
-  const suspected = m.members().filter(x => x.state === 'suspect').length
+  const suspected = m.members().filter((x) => x.state === 'suspect').length
   assert.ok(suspected <= 64, `${suspected} suspicions from one message`)
   assert.ok(suspected > 0)
 })
@@ -314,9 +314,9 @@ test('row 4: verifications per sender per interval are bounded', () => {
   // Updates of known members at new incarnations, all validly signed: each needs a check.
   const ids = Array.from({ length: 1000 }, (_, i) => `k${i}`)
   m.join([{ id: 'seed', addrs: [] }], 0)
-  m.receive('seed', { type: 'sync', join: true, response: true, entries: [entry(record('seed')), ...ids.map(id => entry(record(id)))] }, 1)
+  m.receive('seed', { type: 'sync', join: true, response: true, entries: [entry(record('seed')), ...ids.map((id) => entry(record(id)))] }, 1)
   const mid = verifications()
-  m.receive('a', sync(ids.map(id => entry(record(id, 1)))), 2)
+  m.receive('a', sync(ids.map((id) => entry(record(id, 1)))), 2)
   assert.ok(verifications() - mid <= 128, `${verifications() - mid} verifications`)
   assert.ok(mid - before >= 1000, 'the join answer is checked in full')
 })
@@ -328,7 +328,7 @@ test('row 8: ping-req for an unknown member, or from a non-member, sends nothing
   meet(m, 0, 'a', 'b')
   const req = (target: string): Message => ({ type: 'ping-req', seq: 1, target, targetAddrs: ['/ip4/192.0.2.7/tcp/80'], updates: [] })
   const unknown = sends(m.receive('a', req('unknown'), 1))
-  assert.equal(unknown.map(s => [s.to, s.message.type]), [['a', 'nack']], 'only a nack to the requester')
+  assert.equal(unknown.map((s) => [s.to, s.message.type]), [['a', 'nack']], 'only a nack to the requester')
   assert.is(sends(m.receive('stranger', req('b'), 1)).length, 0)
   const out = sends(m.receive('a', req('b'), 2))
   assert.is(out.length, 1)

@@ -153,10 +153,10 @@ test('a log that starts at a later firstSeq resets a reader resuming from an ear
   assert.is(stale.ok, false, 'a seq from before the restart is not silently treated as a resume point')
   const all = log.since(0)
   assert.ok(all.ok)
-  if (all.ok) assert.equal(all.events.map(e => e.seq), [1_000_000, 1_000_001])
+  if (all.ok) assert.equal(all.events.map((e) => e.seq), [1_000_000, 1_000_001])
   const fromMiddle = log.since(1_000_000)
   assert.ok(fromMiddle.ok)
-  if (fromMiddle.ok) assert.equal(fromMiddle.events.map(e => e.member.id), ['d'])
+  if (fromMiddle.ok) assert.equal(fromMiddle.events.map((e) => e.member.id), ['d'])
 })
 
 test.run()

@@ -34,13 +34,13 @@ export function makeMember (id: string, overrides: Partial<Member> = {}): Member
 export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   readonly keys = new Keyring()
   readonly self: Member
-  readonly #others = new Map<string, Member>()
+  private readonly others = new Map<string, Member>()
   leaveCalls = 0
   /** When set, `setMetadata` rejects with it. */
   setMetadataError: Error | undefined
   /** What `quorum()` answers; `setQuorum` changes it and says `quorum:change`. */
   quorumStatus: QuorumStatus = { state: 'forming', alive: 1, expected: 0, since: 1_700_000_000_000 }
-  readonly #ring = new HashRing()
+  private readonly ring = new HashRing()
 
   constructor (selfId = '12D3KooWSelfSelfSelfSelfSelfSelfSelfSelfSelfSelf') {
     super()
@@ -48,7 +48,7 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   }
 
   members (): Member[] {
-    return [this.self, ...this.#others.values()].map((member) => structuredClone(member))
+    return [this.self, ...this.others.values()].map((member) => structuredClone(member))
   }
 
   localMember (): Member {
@@ -81,13 +81,13 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
   }
 
   lookup (key: string | Uint8Array, n = 1): Member[] {
-    this.#ring.update(this.members())
-    return this.#ring.lookup(key, n)
+    this.ring.update(this.members())
+    return this.ring.lookup(key, n)
   }
 
   shares (): Record<string, number> {
-    this.#ring.update(this.members())
-    return Object.fromEntries(this.#ring.shares())
+    this.ring.update(this.members())
+    return Object.fromEntries(this.ring.shares())
   }
 
   quorum (): QuorumStatus {
@@ -101,9 +101,9 @@ export class FakeSwim extends TypedEventEmitter<SwimEvents> implements Swim {
 
   /** Applies `type` to member `id` in the table and dispatches `member:<type>`. */
   emit (type: MembershipEventType, id: string, overrides: Partial<Member> = {}, at = Date.now(), reason?: MembershipEvent['reason']): MembershipEvent {
-    const previous = this.#others.get(id) ?? makeMember(id)
+    const previous = this.others.get(id) ?? makeMember(id)
     const member: Member = { ...previous, ...overrides, state: STATE_AFTER[type] ?? previous.state, since: at }
-    this.#others.set(id, member)
+    this.others.set(id, member)
     const event: MembershipEvent = { type, member: structuredClone(member), at }
     if (reason !== undefined) event.reason = reason
     this.dispatchEvent(new CustomEvent(`member:${type}`, { detail: event }))
@@ -119,7 +119,7 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     membersByState,
     probesSent: 120,
     probesFailed: 3,
-    indirectProbes: 9,
+    indirectProbesSent: 9,
     suspicionsRaised: 2,
     suspicionsRefuted: 1,
     fails: 1,
@@ -134,13 +134,16 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     refutations: 6,
     recordsRejected: 8,
     claimsRejected: 10,
-    membersRejected: 0,
-    signFailures: 0,
-    budgetExceeded: 0,
+    membersRejected: 19,
+    signFailures: 20,
+    budgetExceeded: 21,
     staleUpdates: 11,
     misdirectedPings: 12,
     messagesIgnored: 13,
     framesDropped: 14,
-    unreachable: 15
+    unreachable: 15,
+    streamsRejected: 16,
+    pendingBroadcasts: 17,
+    connections: 18
   }
 }

@@ -44,7 +44,7 @@ test('5,000 generated requests: every answer is valid, < 500 unless expected, er
     }
     for (const server of target.servers) assert.ok(server.listening)
     // let late socket errors surface before judging
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal(rejections, [], 'no unhandled rejection')
     assert.equal(exceptions, [], 'no uncaught exception')
     // the run reached the handlers, not only the router

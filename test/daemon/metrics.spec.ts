@@ -2,6 +2,7 @@ import { register as globalRegistry } from 'prom-client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createMetrics } from '../../src/daemon/metrics.ts'
+import { COUNTERS, GAUGES } from '../../src/libp2p/counters.ts'
 import { fakeStats, FakeSwim } from './fake-swim.ts'
 import { parsePrometheus, sampleValue } from './prometheus.ts'
 
@@ -17,7 +18,7 @@ test('createMetrics mirrors every SwimStats figure at scrape time', async () => 
   assert.is(sampleValue(m, 'swim_members', { state: 'left' }), 0)
   assert.is(sampleValue(m, 'swim_probes_sent_total'), 120)
   assert.is(sampleValue(m, 'swim_probes_failed_total'), 3)
-  assert.is(sampleValue(m, 'swim_indirect_probes_total'), 9)
+  assert.is(sampleValue(m, 'swim_indirect_probes_sent_total'), 9)
   assert.is(sampleValue(m, 'swim_suspicions_raised_total'), 2)
   assert.is(sampleValue(m, 'swim_suspicions_refuted_total'), 1)
   assert.is(sampleValue(m, 'swim_fails_total'), 1)
@@ -33,12 +34,31 @@ test('createMetrics mirrors every SwimStats figure at scrape time', async () => 
   assert.is(sampleValue(m, 'swim_messages_ignored_total'), 13)
   assert.is(sampleValue(m, 'swim_frames_dropped_total'), 14)
   assert.is(sampleValue(m, 'swim_unreachable_total'), 15)
+  assert.is(sampleValue(m, 'swim_streams_rejected_total'), 16)
+  assert.is(sampleValue(m, 'swim_pending_broadcasts'), 17)
+  assert.is(sampleValue(m, 'swim_connections'), 18)
+  assert.is(sampleValue(m, 'swim_members_rejected_total'), 19)
+  assert.is(sampleValue(m, 'swim_sign_failures_total'), 20)
+  assert.is(sampleValue(m, 'swim_budget_exceeded_total'), 21)
   assert.is(sampleValue(m, 'swim_messages_total', { direction: 'in', type: 'ack' }), 98)
   assert.is(sampleValue(m, 'swim_messages_total', { direction: 'out', type: 'ping-req' }), 9)
   assert.is(sampleValue(m, 'swim_bytes_total', { direction: 'out', type: 'ping' }), 4800)
   assert.is(sampleValue(m, 'swimd_event_subscribers'), 3)
   assert.is(m.types.get('swim_probes_sent_total'), 'counter')
   assert.is(m.types.get('swim_awareness_score'), 'gauge')
+})
+
+test('every number of SwimStats is published, as a counter or a gauge', async () => {
+  const stats = fakeStats(new FakeSwim())
+  const { registry } = createMetrics({ stats: () => stats, processMetrics: false })
+  const m = parsePrometheus(await registry.metrics())
+  const published = [...COUNTERS.map(({ stat, name }) => [stat, `swim_${name}_total`, 'counter']), ...GAUGES.map(({ stat, name }) => [stat, `swim_${name}`, 'gauge'])]
+  const numeric = Object.keys(stats).filter((key) => typeof stats[key as keyof typeof stats] === 'number').sort()
+  assert.equal(published.map(([stat]) => stat).sort(), numeric)
+  for (const [stat, name, type] of published) {
+    assert.is(sampleValue(m, name), stats[stat as keyof typeof stats], name)
+    assert.is(m.types.get(name), type, name)
+  }
 })
 
 test('counters follow the service\'s running totals from scrape to scrape', async () => {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { MEMBER_STATES, MEMBERSHIP_EVENT_TYPES } from '../../src/core/types.ts'
 import { PAGE_CSP, pageDir } from '../../src/daemon/page.ts'
 import { ROOT } from '../e2e/processes.ts'
 import { startApi } from './api-harness.ts'
@@ -19,6 +20,17 @@ let harness: Harness
 
 test.before(async () => { harness = await startApi() })
 test.after(async () => { await harness.close() })
+
+test('the page knows exactly the member states and event types of the contract (it is a static file and cannot import them)', async () => {
+  const script = await readFile(join(pageDir(), 'app.js'), 'utf8')
+  const listed = (pattern: RegExp): unknown => {
+    const list = pattern.exec(script)?.[1]
+    assert.ok(list != null, `app.js matches ${String(pattern)}`)
+    return JSON.parse(list.replaceAll("'", '"'))
+  }
+  assert.equal(listed(/^const STATES = (\[[^\]]*\])$/m), [...MEMBER_STATES])
+  assert.equal(listed(/^const EVENT_TYPES = new Set\((\[[^\]]*\])\)$/m), [...MEMBERSHIP_EVENT_TYPES])
+})
 
 const FILES: Array<[string, string, string]> = [
   ['/', 'index.html', 'text/html; charset=utf-8'],

@@ -13,6 +13,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { PROFILES } from '../../src/core/config.ts'
 import { CLUSTER_LISTEN, FLAGS, envName, parseDaemonArgs } from '../../src/daemon/config.ts'
+import { nodeRoutes } from '../../src/daemon/node-routes.ts'
+import type { NodeRouteOptions } from '../../src/daemon/node-routes.ts'
 import { OPEN_PATHS } from '../../src/daemon/http-guard.ts'
 import { clusterKeyProblem, generateClusterKey } from '../../src/daemon/keygen.ts'
 import { leaveTimeout } from '../../src/libp2p/constants.ts'
@@ -63,8 +65,8 @@ const LONGEST_LEAVE_S = Math.max(...Object.values(PROFILES).map((p) => leaveTime
 const SWIMD_JS = posix.normalize(pkg.bin.swimd)
 const EVENTS_JS = posix.normalize(pkg.bin['membership-events'])
 
-/** Routes of src/daemon/http-api.ts that the deployments probe. */
-const HTTP_API_SOURCE = readFileSync(join(ROOT, 'src/daemon/http-api.ts'), 'utf8')
+/** The paths the daemon's node routes serve (health, readiness, metrics, leave, join). */
+const NODE_PATHS = Object.keys(nodeRoutes({ swim: { quorum: () => undefined }, registry: undefined, onLeave: () => {}, isReady: () => true, logger: console, maxBodyBytes: 1 } as unknown as NodeRouteOptions))
 
 /**
  * Checks a swimd argument list: every `--flag` is in the flag table and every value is one
@@ -235,7 +237,7 @@ test('Dockerfile: ports, API address, data volume and healthcheck match swimd\'s
   assert.match(healthcheck, /CMD \["node", "-e", /)
   assert.ok(healthcheck.includes(`'127.0.0.1:${API_PORT}'`) && healthcheck.includes('process.env.SWIMD_API'), 'healthcheck fetches /healthz on SWIMD_API, else the default API port')
   assert.not.match(healthcheck, /curl|wget/)
-  assert.ok(HTTP_API_SOURCE.includes("'/healthz'") && HTTP_API_SOURCE.includes("'/readyz'"), 'the API serves /healthz and /readyz')
+  assert.ok(NODE_PATHS.includes('/healthz') && NODE_PATHS.includes('/readyz'), 'the API serves /healthz and /readyz')
 })
 
 test('Dockerfile: the healthcheck follows the API address in SWIMD_API (run against a real server)', async () => {

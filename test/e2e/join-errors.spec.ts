@@ -11,6 +11,7 @@ import { createLibp2p } from 'libp2p'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import '../../src/polyfill.ts'
+import { parseStartupLine } from '../../src/daemon/banner.ts'
 import { freePort } from '../helpers/ports.ts'
 import { killAll, run, start, tempDir, waitFor } from './processes.ts'
 import type { Proc } from './processes.ts'
@@ -63,7 +64,7 @@ joins('a seed with another cluster key: the warn line says the keys differ', asy
   // private, as swimd requires of key files
   for (const file of keys) await writeFile(file, (await run('swimd', ['keygen'])).stdout, { mode: 0o600 })
   const first = swimd(join(dir, 'a'), ['--cluster-key', keys[0], '--log-level', 'warn'])
-  const addr = await waitFor('the first start-up line', () => /listening on ([^ ,]+)/.exec(first.stdout())?.[1])
+  const addr = await waitFor('the first start-up line', () => parseStartupLine(first.stdout())?.addrs[0])
   const second = swimd(join(dir, 'b'), ['--cluster-key', keys[1], '--seed', addr])
   const line = await warningFor(second, addr, 'key-mismatch')
   assert.match(line.msg, /--cluster-key/)
@@ -72,7 +73,7 @@ joins('a seed with another cluster key: the warn line says the keys differ', asy
 joins('a seed of another cluster label: the warn line names the seed and the --cluster label', async () => {
   const dir = await tempDir()
   const first = swimd(join(dir, 'a'), ['--cluster', 'blue', '--log-level', 'warn'])
-  const addr = await waitFor('the first start-up line', () => /listening on ([^ ,]+)/.exec(first.stdout())?.[1])
+  const addr = await waitFor('the first start-up line', () => parseStartupLine(first.stdout())?.addrs[0])
   const second = swimd(join(dir, 'b'), ['--cluster', 'green', '--seed', addr])
   const line = await waitFor(`a warn line naming ${addr}`, () => joinWarnings(second).find((l) => l.seed === addr), 20_000)
   assert.ok(line.cause === 'protocol' || line.cause === 'no-answer', `cause ${String(line.cause)}`)

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseStartupLine } from '../../src/daemon/banner.ts'
 import type { ChildProcess } from 'node:child_process'
 
 import { waitFor } from '../helpers/wait.ts'
@@ -93,8 +94,6 @@ export interface Daemon {
   dataDir: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
-
 /** Starts swimd on loopback with free ports (port 0) and waits for its start-up line. */
 export async function startDaemon (dataDir: string, extra: string[] = [], timeout = 30_000): Promise<Daemon> {
   const proc = start('swimd', [
@@ -107,14 +106,13 @@ export async function startDaemon (dataDir: string, extra: string[] = [], timeou
   ])
   const match = await waitFor('the swimd start-up line', () => {
     if (!proc.running()) throw new Error(`swimd exited early: ${proc.stderr()}`)
-    return STARTUP.exec(proc.stdout()) ?? undefined
+    return parseStartupLine(proc.stdout())
   }, timeout).catch(async (err: unknown) => {
     proc.child.kill('SIGKILL')
     throw new Error(`${(err as Error).message}\nstderr: ${proc.stderr()}`)
   })
-  const addrs = match[2].split(' ')
-  const port = Number(/\/tcp\/(\d+)/.exec(addrs[0])?.[1])
-  return { proc, id: match[1], addrs, api: match[3], port, dataDir }
+  const port = Number(/\/tcp\/(\d+)/.exec(match.addrs[0])?.[1])
+  return { proc, id: match.peerId, addrs: match.addrs, api: match.api, port, dataDir }
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import { loadOrCreatePrivateKey } from '../../src/daemon/key-store.ts'
+import { loadOrCreatePrivateKey } from '../../src/daemon/data-dir.ts'
 import { killAll, run, start, startDaemon, tempDir, waitFor } from './processes.ts'
 import type { Daemon, Proc } from './processes.ts'
 

@@ -11,6 +11,7 @@
  */
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { parseStartupLine } from '../../src/daemon/banner.ts'
 import { freePort } from '../helpers/ports.ts'
 import { jsonLines, killAll, start, tempDir, waitFor } from './processes.ts'
 import { startRelay } from './relay.ts'
@@ -28,7 +29,6 @@ interface Node {
   dataDir: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (http:\/\/\S+)$/m
 const RESET = /Missed events before seq (\d+) /
 const report = (line: string): void => { console.log(`  [watch] ${line}`) }
 
@@ -44,12 +44,12 @@ async function startNode (dataDir: string, options: { apiPort?: number, swimPort
   ])
   const match = await waitFor('the swimd start-up line', () => {
     if (!proc.running()) throw new Error(`swimd exited early: ${proc.stderr()}`)
-    return STARTUP.exec(proc.stdout()) ?? undefined
+    return parseStartupLine(proc.stdout())
   }, 30_000).catch((err: unknown) => {
     proc.child.kill('SIGKILL')
     throw new Error(`${(err as Error).message}\nstderr: ${proc.stderr()}`)
   })
-  return { proc, id: match[1], addr: match[2].split(' ')[0], api: match[3], dataDir }
+  return { proc, id: match.peerId, addr: match.addrs[0], api: match.api, dataDir }
 }
 
 async function membersOf (node: Node): Promise<ApiMember[]> {

@@ -2,7 +2,7 @@ import type { Simulation } from '../../src/sim/index.ts'
 
 /** How many members `observer` sees alive (itself included). */
 export function aliveIn (sim: Simulation, observer: string): number {
-  return sim.view(observer).filter(m => m.state === 'alive').length
+  return sim.view(observer).filter((m) => m.state === 'alive').length
 }
 
 /** Runs the simulation in steps until `done` holds or `limit` virtual ms pass; returns the time it took or undefined. */
@@ -17,5 +17,5 @@ export function runUntil (sim: Simulation, done: () => boolean, limit: number, s
 
 /** True when every node in `observers` sees exactly `n` alive members. */
 export function allSeeAlive (sim: Simulation, observers: string[], n: number): boolean {
-  return observers.every(id => aliveIn(sim, id) === n)
+  return observers.every((id) => aliveIn(sim, id) === n)
 }

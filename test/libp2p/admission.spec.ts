@@ -11,7 +11,7 @@ import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { streamProof } from '../../src/libp2p/stream-auth.ts'
-import { encodeMessage } from '../../src/wire/codec.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 import { aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, stopAll, track, waitFor } from './helpers.ts'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
 import type { JoinErrorDetail } from '../../src/libp2p/join-errors.ts'
@@ -30,12 +30,12 @@ function clusterKey (): Uint8Array {
 test('a node with another cluster key cannot join', async () => {
   const key = clusterKey()
   const nodes = await createCluster(3, { connectionProtector: clusterKeyProtector(key) })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 3))
   const outsider = await createNode({ connectionProtector: clusterKeyProtector(new TextDecoder().decode(clusterKey())) })
   const answered = await outsider.services.swim.join(nodes[0].getMultiaddrs().map(String))
   assert.is(answered, 0)
   assert.is(outsider.services.swim.members().length, 1)
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await new Promise((resolve) => setTimeout(resolve, 500))
   for (const n of nodes) {
     assert.is(memberOf(n, idOf(outsider)), undefined)
     assert.is(aliveCount(n), 3)
@@ -45,8 +45,8 @@ test('a node with another cluster key cannot join', async () => {
 test('with cluster keys in the keyring, a node with another key cannot join, and its streams are reset unread', async () => {
   const key = new Uint8Array(32).fill(1)
   const nodes = await createCluster(3, { swim: { clusterKeys: [key] } })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
-  assert.equal(nodes[0].services.swim.keys.list().map(k => k.primary), [true])
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 3))
+  assert.equal(nodes[0].services.swim.keys.list().map((k) => k.primary), [true])
   const outsider = await createNode({ swim: { clusterKeys: [new Uint8Array(32).fill(2)] } })
   assert.is(await outsider.services.swim.join(nodes[0].getMultiaddrs().map(String)), 0)
   assert.is(outsider.services.swim.members().length, 1)
@@ -71,7 +71,7 @@ test('a join through a member holding another key (or none) fails with join:erro
     const errors: JoinErrorDetail[] = []
     joiner.services.swim.addEventListener('join:error', (e) => { errors.push(e.detail) })
     assert.is(await joiner.services.swim.join(addrs), 0)
-    assert.equal(errors.map(e => [e.seed, e.cause, e.attempt]), [[addrs[0], 'key-mismatch', 0]], JSON.stringify(errors))
+    assert.equal(errors.map((e) => [e.seed, e.cause, e.attempt]), [[addrs[0], 'key-mismatch', 0]], JSON.stringify(errors))
     assert.match(errors[0].message, /--cluster-key/)
   }
   // the same seed, holding the joiner's key, answers: the cause was the key
@@ -91,7 +91,7 @@ test('a node outside the allow-list cannot join', async () => {
   const outsider = await createNode()
   assert.is(await outsider.services.swim.join(a.getMultiaddrs().map(String)), 0)
   assert.is(outsider.services.swim.members().length, 1)
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await new Promise((resolve) => setTimeout(resolve, 300))
   assert.is(memberOf(a, idOf(outsider)), undefined)
   assert.is(memberOf(b, idOf(outsider)), undefined)
 })
@@ -127,7 +127,7 @@ async function sendFrames (from: Libp2p, to: Libp2p, messages: Message[], proof 
 
 test('a forged record is rejected and the victim\'s entry is unchanged', async () => {
   const nodes = await createCluster(3)
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 3))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 3))
   const [target, victim] = nodes
   const victimId = idOf(victim)
   const before = memberOf(target, victimId)
@@ -149,7 +149,7 @@ test('a forged record is rejected and the victim\'s entry is unchanged', async (
     { ...forged, signature: signedByAttacker },
     { ...forged, incarnation: forged.incarnation + 1, leaving: true, signature: signedByAttacker }
   ]
-  await sendFrames(evil, target, records.map(record => ({ type: 'gossip', updates: [{ type: 'record', record }] })))
+  await sendFrames(evil, target, records.map((record) => ({ type: 'gossip', updates: [{ type: 'record', record }] })))
   // and through push-pull
   const sync = await evil.dialProtocol(target.getMultiaddrs()[0], SYNC_PROTOCOL)
   sync.send(keylessProof(evil, target))
@@ -167,7 +167,7 @@ test('a forged record is rejected and the victim\'s entry is unchanged', async (
   assert.equal(after?.meta, before.meta)
   assert.is(after?.state, 'alive')
   // the forgery did not spread either
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await new Promise((resolve) => setTimeout(resolve, 300))
   for (const n of nodes) {
     const seen = memberOf(n, victimId) ?? n.services.swim.localMember()
     assert.not.equal(seen.addrs, forged.addrs)

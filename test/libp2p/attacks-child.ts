@@ -28,7 +28,7 @@ import { DEFAULT_CLUSTER, SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { streamProof } from '../../src/libp2p/stream-auth.ts'
-import { encodeMessage } from '../../src/wire/codec.ts'
+import { encodeMessage } from '../../src/wire/index.ts'
 import { baseOptions } from './helpers.ts'
 
 export interface ChildConfig {
@@ -99,11 +99,11 @@ async function flood (attackers: Attacker[]): Promise<ChildReport> {
   const frame = lp.encode.single(encodeMessage({ type: 'sync', join: false, response: false, entries }), { maxDataLength: 16 * 1024 * 1024 }).subarray()
   const until = Date.now() + config.seconds * 1000
   let sent = 0
-  await Promise.all(attackers.map(async a => {
+  await Promise.all(attackers.map(async (a) => {
     while (Date.now() < until) {
       await send(a, frame)
       sent++
-      await new Promise(resolve => setTimeout(resolve, 5))
+      await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }))
   return { sent }
@@ -117,7 +117,7 @@ async function hold (attackers: Attacker[]): Promise<ChildReport> {
   // One body shared by every stream: the attackers' memory is not what is measured.
   const body = new Uint8Array(length - 1)
   let opened = 0
-  await Promise.all(attackers.map(async a => {
+  await Promise.all(attackers.map(async (a) => {
     for (let i = 0; i < (config.streams ?? 4); i++) {
       let stream: Stream
       try {
@@ -136,7 +136,7 @@ async function hold (attackers: Attacker[]): Promise<ChildReport> {
       setTimeout(() => { stream.abort(new Error('done')) }, config.seconds * 1000)
     }
   }))
-  await new Promise(resolve => setTimeout(resolve, config.seconds * 1000 + 500))
+  await new Promise((resolve) => setTimeout(resolve, config.seconds * 1000 + 500))
   return { opened }
 }
 
@@ -159,10 +159,10 @@ for (const a of attackers) {
   await send(a, lp.encode.single(encodeMessage({ type: 'sync', join: true, response: false, entries: [entry(record(a, 0))] })).subarray())
 }
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]()
-process.stdout.write(JSON.stringify({ joined: attackers.map(a => a.id) }) + '\n')
+process.stdout.write(JSON.stringify({ joined: attackers.map((a) => a.id) }) + '\n')
 await lines.next()
 const report = config.mode === 'flood' ? await flood(attackers) : await hold(attackers)
 process.stdout.write(JSON.stringify({ done: report }) + '\n')
 await lines.next()
-await Promise.all(attackers.map(async a => { await Promise.resolve(a.node.stop()).catch(() => {}) }))
+await Promise.all(attackers.map(async (a) => { await Promise.resolve(a.node.stop()).catch(() => {}) }))
 process.exit(0)

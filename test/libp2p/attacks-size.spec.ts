@@ -18,7 +18,7 @@ import { SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { streamProof } from '../../src/libp2p/stream-auth.ts'
-import { encodeMessage } from '../../src/wire/codec.ts'
+import { encodeMessage } from '../../src/wire/index.ts'
 import { aliveCount, baseOptions, createNode, idOf, stopAll, track } from './helpers.ts'
 import type { SwimNode } from './helpers.ts'
 
@@ -30,7 +30,7 @@ async function until (what: string, check: () => boolean, timeout = 20_000): Pro
   const deadline = Date.now() + timeout
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 
@@ -58,7 +58,7 @@ test('row 10: 170 records at the old size caps cannot push a member\'s state pas
   const key = await generateKeyPair('Ed25519')
   const evil = track(await createLibp2p(baseOptions({ privateKey: key })))
   await sendSync(evil, victim, { type: 'sync', join: true, response: false, entries: [entry(signed(key, { incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false }))] })
-  await until('the attacker to be a member', () => victim.services.swim.members().some(m => m.id === evil.peerId.toString()))
+  await until('the attacker to be a member', () => victim.services.swim.members().some((m) => m.id === evil.peerId.toString()))
   const fakes: SyncEntry[] = []
   for (let i = 0; i < 170; i++) {
     const meta: Record<string, string> = {}
@@ -72,11 +72,11 @@ test('row 10: 170 records at the old size caps cannot push a member\'s state pas
   for (const part of [fakes.slice(0, 85), fakes.slice(85)]) {
     await sendSync(evil, victim, { type: 'sync', join: false, response: false, entries: part })
   }
-  await new Promise(resolve => setTimeout(resolve, 500))
+  await new Promise((resolve) => setTimeout(resolve, 500))
   const joiner = await createNode()
   const answered = await joiner.services.swim.join(victim.getMultiaddrs().map(String))
   assert.is(answered, 1, 'the victim answered the joiner\'s push-pull')
-  await until('the joiner and the victim to see each other', () => aliveCount(joiner) >= 2 && victim.services.swim.members().some(m => m.id === idOf(joiner)))
+  await until('the joiner and the victim to see each other', () => aliveCount(joiner) >= 2 && victim.services.swim.members().some((m) => m.id === idOf(joiner)))
   assert.ok(victim.services.swim.members().length <= 3, `the victim holds ${victim.services.swim.members().length} members`)
 })
 
@@ -88,7 +88,7 @@ test('a sync above 4 MiB (a libp2p stream\'s default read buffer) is read and ch
   const evil = track(await createLibp2p(baseOptions({ privateKey: key })))
   const own = signed(key, { incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1'], meta: {}, leaving: false })
   await sendSync(evil, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
-  await until('the attacker to be a member', () => victim.services.swim.members().some(m => m.id === own.id))
+  await until('the attacker to be a member', () => victim.services.swim.members().some((m) => m.id === own.id))
   const before = victim.services.swim.stats().recordsRejected
   const entries = Array.from({ length: 9000 }, (_, i) => entry({
     ...own,

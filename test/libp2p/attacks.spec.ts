@@ -26,7 +26,8 @@ import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProt
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
-import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { decodeMessage } from '../../src/wire/decode.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 import { MAX_INBOUND_SYNCS } from '../../src/libp2p/push-pull-protocol.ts'
 import type { PushPullProtocol } from '../../src/libp2p/push-pull-protocol.ts'
 import type { ChildConfig, ChildReport } from './attacks-child.ts'
@@ -146,7 +147,7 @@ test('row 3: a sync of self-signed fake members from a non-member adds only the 
   const evil = await attacker()
   const fakes = await fakeMembers(400)
   await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil)), ...fakes.slice(0, 200)] })
-  await waitFor('the attacker itself to be a member', () => victim.services.swim.members().some(m => m.id === evil.id))
+  await waitFor('the attacker itself to be a member', () => victim.services.swim.members().some((m) => m.id === evil.id))
   assert.is(victim.services.swim.members().length, 3, 'no fake member from a non-member')
   // Now a member: within one interval it gets its budget (256) at most.
   await sendSync(evil.node, victim, { type: 'sync', join: false, response: false, entries: [entry(ownRecord(evil, 1)), ...fakes.slice(200)] })
@@ -166,7 +167,7 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
   for (const evil of evils) {
     await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil))] })
   }
-  const bad = (await fakeMembers(1)).map(e => e.record)[0]
+  const bad = (await fakeMembers(1)).map((e) => e.record)[0]
   const entries = Array.from({ length: 8000 }, (_, i) => entry({ ...bad, id: bad.id, incarnation: i + 1, signature: new Uint8Array(64).fill(i % 251) }))
   // Encoded once: the attackers share this process with the victim, and must not be the
   // ones blocking its event loop.
@@ -178,7 +179,7 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
     while (Date.now() < until) {
       await sendSync(evil.node, victim, flood)
       sent++
-      await new Promise(resolve => setTimeout(resolve, 5))
+      await new Promise((resolve) => setTimeout(resolve, 5))
     }
   }
   // Meanwhile a ping every 20 ms, its ack delay measured.
@@ -188,11 +189,11 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
     for (let seq = 1; Date.now() < until; seq++) {
       sentAt.set(seq, performance.now())
       ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq, target: victimId, updates: [] })))
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
   await Promise.all([...evils.map(flooder), pinger()])
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await new Promise((resolve) => setTimeout(resolve, 300))
   let worst = 0
   let answered = 0
   for (const [seq, at] of sentAt) {
@@ -206,7 +207,7 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
   const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
   // One rejection per attacker before its penalty; the rest of its syncs are refused.
   assert.ok(rejected >= 1 && rejected <= 4, `${rejected} records rejected over ${sent} syncs`)
-  assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+  assert.not.ok(events.some((e) => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
 })
 
 test('row 4: two members resending a 3.8 MB sync of bad signatures from another process: the victim\'s event loop never stalls, acks stay on time', async () => {
@@ -215,7 +216,7 @@ test('row 4: two members resending a 3.8 MB sync of bad signatures from another 
   const events = recordEvents(other)
   const victimId = idOf(victim)
   const flooders = await attackersApart(victim, { mode: 'flood', attackers: 2, seconds: 4, entries: 6500 })
-  await waitFor('the flooders to be members', () => flooders.ids.every(id => victim.services.swim.members().some(m => m.id === id)))
+  await waitFor('the flooders to be members', () => flooders.ids.every((id) => victim.services.swim.members().some((m) => m.id === id)))
   const rejectedBefore = victim.services.swim.stats().recordsRejected
   const prober = await attacker()
   const ping = await dialWithProof(prober.node, victim, PROBE_PROTOCOL)
@@ -225,14 +226,14 @@ test('row 4: two members resending a 3.8 MB sync of bad signatures from another 
     for (let seq = 1; !flooded.signal.aborted; seq++) {
       sentAt.set(seq, performance.now())
       ping.send(lp.encode.single(encodeMessage({ type: 'ping', seq, target: victimId, updates: [] })))
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const [report] = await Promise.all([flooders.attack().finally(() => { flooded.abort() }), pinger()])
   lag.disable()
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await new Promise((resolve) => setTimeout(resolve, 300))
   let worst = 0
   let answered = 0
   for (const [seq, at] of sentAt) {
@@ -251,14 +252,14 @@ test('row 4: two members resending a 3.8 MB sync of bad signatures from another 
   assert.ok(maxLag < 300, `event loop delayed by up to ${maxLag.toFixed(1)} ms`)
   assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
   assert.ok(worst < 400, `worst ack delay ${worst.toFixed(1)} ms`)
-  assert.not.ok(events.some(e => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
+  assert.not.ok(events.some((e) => e.member.id === victimId && (e.type === 'suspect' || e.type === 'fail')), 'the victim never flapped')
 })
 
 test('row 11: 40 connections × 4 sync streams, each sending a 4 MiB frame minus one byte: the victim holds at most its node-wide slots, its RSS stays bounded', async () => {
   const victim = await createNode()
   const holders = await attackersApart(victim, { mode: 'hold', attackers: 40, streams: 4, seconds: 4 })
   // Members, so their frames are held up to maxSyncBytes, not refused at a stranger's 64 KiB.
-  await waitFor('the 40 attackers to be members', () => holders.ids.every(id => victim.services.swim.members().some(m => m.id === id)))
+  await waitFor('the 40 attackers to be members', () => holders.ids.every((id) => victim.services.swim.members().some((m) => m.id === id)))
   const before = process.memoryUsage().rss
   let peak = before
   const attacked = new AbortController()
@@ -269,7 +270,7 @@ test('row 11: 40 connections × 4 sync streams, each sending a 4 MiB frame minus
     while (!attacked.signal.aborted) {
       peak = Math.max(peak, process.memoryUsage().rss)
       held = Math.max(held, pushPull.inboundExchanges)
-      await new Promise(resolve => setTimeout(resolve, 5))
+      await new Promise((resolve) => setTimeout(resolve, 5))
     }
   })()
   const report = await holders.attack().finally(() => { attacked.abort() })
@@ -300,7 +301,7 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
       for await (const _ of s) { /* drain */ }
     } catch {}
     ended[i] = true
-  }).map(async p => await Promise.race([p, new Promise(resolve => setTimeout(resolve, 1000))])))
+  }).map(async (p) => await Promise.race([p, new Promise((resolve) => setTimeout(resolve, 1000))])))
   // Held until the 2 s exchange timeout, 4 MiB buffers each, they would cost memory; refused
   // at the prefix, they cost nothing.
   assert.ok(ended.every(Boolean), 'every stream was ended by the victim well before the exchange timeout')
@@ -309,7 +310,7 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
 test('row 9: two clusters on one network never merge; a record of one cluster is rejected by the other', async () => {
   const one = await createCluster(2, { swim: { cluster: 'one' } })
   const two = await createCluster(2, { swim: { cluster: 'two' } })
-  await waitFor('both clusters to form', () => [...one, ...two].every(n => aliveCount(n) === 2))
+  await waitFor('both clusters to form', () => [...one, ...two].every((n) => aliveCount(n) === 2))
   // Every SWIM protocol id carries the cluster name, the fallback ping's too.
   const protocols = one[0].getProtocols()
   for (const id of [probeProtocol('one'), pingProtocol('one'), syncProtocol('one')]) assert.ok(protocols.includes(id), `${id} in ${protocols.join(' ')}`)
@@ -322,7 +323,7 @@ test('row 9: two clusters on one network never merge; a record of one cluster is
   const rejectedBefore = two[0].services.swim.stats().recordsRejected
   await sendSync(evil.node, two[0], { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, syncProtocol('two'), 'two')
   await waitFor('the foreign record to be rejected and counted', () => two[0].services.swim.stats().recordsRejected > rejectedBefore)
-  await new Promise(resolve => setTimeout(resolve, 1000))
+  await new Promise((resolve) => setTimeout(resolve, 1000))
   for (const n of [...one, ...two]) assert.is(n.services.swim.members().length, 2, 'no merge')
 })
 
@@ -334,14 +335,14 @@ test('row 1: a record that cannot be signed makes setMetadata and leave reject w
   await rejects(node.services.swim.setMetadata({ role: 'api' }), /Cannot sign a new member record: incarnation/)
   assert.equal(node.services.swim.localMember().meta, {})
   await rejects(logged.services.swim.leave(), /Cannot sign a new member record/)
-  assert.ok(errors.some(m => /could not sign/.test(m)), 'the error reached onError')
+  assert.ok(errors.some((m) => /could not sign/.test(m)), 'the error reached onError')
 })
 
 test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
   const [victim, other] = await createCluster(2)
   await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
   const victimId = idOf(victim)
-  const victimUdp = victim.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+  const victimUdp = victim.services.swim.localMember().addrs.find((a) => /\/udp\/\d+$/.test(a))
   assert.ok(victimUdp != null, 'the victim has a datagram address')
   const port = Number(victimUdp.split('/')[4])
   // The attacker is a member with a datagram address of its own, and answers the victim's
@@ -360,13 +361,13 @@ test('datagrams are held to the sender budgets: a member\'s flood of claims abou
     const result = decodeMessage(opened.payload)
     if (result.ok && result.message.type === 'ping') send({ type: 'ack', seq: result.message.seq, updates: [] })
   })
-  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
   try {
     const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
     const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
     const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
     await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
-    await waitFor('the attacker to be a member', () => victim.services.swim.members().some(m => m.id === evil.id))
+    await waitFor('the attacker to be a member', () => victim.services.swim.members().some((m) => m.id === evil.id))
     const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
     const refutationsBefore = victim.services.swim.stats().refutations
     const incarnationBefore = victim.services.swim.localMember().incarnation
@@ -376,10 +377,10 @@ test('datagrams are held to the sender budgets: a member\'s flood of claims abou
     for (let i = 0; i < 60; i++) {
       const incarnation = victim.services.swim.localMember().incarnation
       send({ type: 'gossip', updates: [{ type: 'suspect', id: victimId, incarnation, from: evil.id }] })
-      await new Promise(resolve => setTimeout(resolve, 20))
+      await new Promise((resolve) => setTimeout(resolve, 20))
     }
     const elapsed = Date.now() - started
-    await new Promise(resolve => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 300))
     const stats = victim.services.swim.stats()
     assert.ok((stats.datagrams?.in ?? 0) - datagramsBefore >= 50, 'the claims arrived as datagrams')
     const refutations = stats.refutations - refutationsBefore
@@ -402,7 +403,7 @@ test('outsiders without the key holding sync streams open take none of the slots
   for (const evil of [await attacker(), await attacker()]) {
     for (let i = 0; i < 2; i++) held.push(await evil.node.dialProtocol(seed.getMultiaddrs()[0], SYNC_PROTOCOL))
   }
-  await new Promise(resolve => setTimeout(resolve, 100))
+  await new Promise((resolve) => setTimeout(resolve, 100))
   try {
     const joiner = await createNode({ swim: { clusterKeys: [key] } })
     assert.is(await joiner.services.swim.join(seed.getMultiaddrs().map(String)), 1, 'the seed answered the joiner')

@@ -19,7 +19,7 @@ test.after.each(async () => {
   await stopAll()
 })
 
-const udpAddr = (n: SwimNode): string | undefined => n.services.swim.localMember().addrs.find(a => /\/udp\/\d+$/.test(a))
+const udpAddr = (n: SwimNode): string | undefined => n.services.swim.localMember().addrs.find((a) => /\/udp\/\d+$/.test(a))
 const datagrams = (n: SwimNode): NonNullable<ReturnType<SwimNode['services']['swim']['stats']>['datagrams']> => {
   const d = n.services.swim.stats().datagrams
   if (d == null) throw new Error('no datagram stats')
@@ -35,52 +35,52 @@ function dropAllDatagrams (): void {
 
 test('a 12-node cluster probes over datagrams, converges, and detects a crash', async () => {
   const nodes = await createCluster(12)
-  await waitFor('every node to see 12 alive members', () => nodes.every(n => aliveCount(n) === 12), 30_000)
+  await waitFor('every node to see 12 alive members', () => nodes.every((n) => aliveCount(n) === 12), 30_000)
   for (const n of nodes) {
     const addr = udpAddr(n)
     assert.ok(addr?.startsWith('/ip4/127.0.0.1/udp/'), `advertises a datagram address (${String(addr)})`)
     // The datagram address travels in the signed record: the others know it.
     for (const other of nodes) assert.ok(memberOf(other, idOf(n))?.addrs.includes(addr as string))
   }
-  await waitFor('datagrams to flow', () => nodes.every(n => datagrams(n).in > 20))
+  await waitFor('datagrams to flow', () => nodes.every((n) => datagrams(n).in > 20))
   for (const n of nodes) {
     const s = n.services.swim.stats()
     // Only datagrams from a member not yet known (racing its join) are refused: nothing
     // forged, replayed or foreign among honest members.
-    assert.equal(Object.keys(s.datagrams?.rejectedBy ?? {}).filter(r => r !== 'unknown-sender'), [])
+    assert.equal(Object.keys(s.datagrams?.rejectedBy ?? {}).filter((r) => r !== 'unknown-sender'), [])
     // Probes went as datagrams: no ping over the long-lived probe streams.
     assert.ok((s.messagesOut.ping ?? 0) <= (s.datagrams?.out ?? 0))
   }
   const victim = nodes[5]
   const victimId = idOf(victim)
-  const survivors = nodes.filter(n => n !== victim)
-  const logs = new Map<SwimNode, MembershipEvent[]>(survivors.map(n => [n, recordEvents(n)]))
+  const survivors = nodes.filter((n) => n !== victim)
+  const logs = new Map<SwimNode, MembershipEvent[]>(survivors.map((n) => [n, recordEvents(n)]))
   const stopped = Date.now()
   await stop(victim)
-  await waitFor('every survivor to declare the victim dead', () => survivors.every(n => stateOf(n, victimId) === 'dead'), 20_000)
-  const firstSuspect = Math.min(...[...logs.values()].flatMap(l => l.filter(e => e.member.id === victimId && e.type === 'suspect').map(e => e.at)))
+  await waitFor('every survivor to declare the victim dead', () => survivors.every((n) => stateOf(n, victimId) === 'dead'), 20_000)
+  const firstSuspect = Math.min(...[...logs.values()].flatMap((l) => l.filter((e) => e.member.id === victimId && e.type === 'suspect').map((e) => e.at)))
   assert.ok(firstSuspect - stopped < 3000, `suspected within 3 s (${firstSuspect - stopped} ms)`)
   for (const n of survivors) assert.is(aliveCount(n), 11, 'nobody else failed')
   // The fallback probe over a stream was refused: evidence.
-  assert.ok(survivors.some(n => n.services.swim.stats().unreachable > 0), 'a refused fallback dial was reported')
+  assert.ok(survivors.some((n) => n.services.swim.stats().unreachable > 0), 'a refused fallback dial was reported')
 })
 
 test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
   // The fallback dials a member within probeInterval − probeTimeout: give it the time a
   // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).
   const nodes = await createCluster(6, { swim: { probeInterval: 1000, probeTimeout: 500 } })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 6), 30_000)
-  const logs = nodes.map(n => recordEvents(n))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 6), 30_000)
+  const logs = nodes.map((n) => recordEvents(n))
   dropAllDatagrams()
-  const acks0 = nodes.map(n => datagrams(n).fallbackAcks)
+  const acks0 = nodes.map((n) => datagrams(n).fallbackAcks)
   await waitFor('fallback probes to be acked', () => nodes.every((n, i) => datagrams(n).fallbackAcks > acks0[i] + 10), 30_000)
-  assert.ok(logs.every(l => !l.some(e => e.type === 'fail')), 'no member declared failed')
+  assert.ok(logs.every((l) => !l.some((e) => e.type === 'fail')), 'no member declared failed')
   for (const n of nodes) assert.is(aliveCount(n), 6)
   // A crash is still detected, through refused fallback dials.
   const victim = nodes[2]
-  const survivors = nodes.filter(n => n !== victim)
+  const survivors = nodes.filter((n) => n !== victim)
   await stop(victim)
-  await waitFor('every survivor to declare the victim dead', () => survivors.every(n => stateOf(n, idOf(victim)) === 'dead'), 30_000)
+  await waitFor('every survivor to declare the victim dead', () => survivors.every((n) => stateOf(n, idOf(victim)) === 'dead'), 30_000)
   for (const n of survivors) assert.is(aliveCount(n), 5)
 })
 
@@ -99,10 +99,10 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
   }
   const seed = await make([])
   const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
-  await waitFor(`every node to see ${N} alive members`, () => nodes.every(n => aliveCount(n) === N), 60_000, 100)
+  await waitFor(`every node to see ${N} alive members`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
   // Steady state: SWIM holds its watch connections and little else.
-  await new Promise(resolve => setTimeout(resolve, 3000))
-  const counts = nodes.map(n => n.getConnections().length)
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  const counts = nodes.map((n) => n.getConnections().length)
   const mean = counts.reduce((a, b) => a + b, 0) / N
   assert.ok(mean <= 9, `about 2 × 3 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
   assert.ok(Math.max(...counts) <= MAX)
@@ -111,8 +111,8 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
 
 test('datagram: false probes over streams as before and advertises no datagram address', async () => {
   const nodes = await createCluster(4, { swim: { datagram: false } })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 4))
-  await waitFor('acks over streams', () => nodes.every(n => (n.services.swim.stats().messagesIn.ack ?? 0) > 5))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 4))
+  await waitFor('acks over streams', () => nodes.every((n) => (n.services.swim.stats().messagesIn.ack ?? 0) > 5))
   for (const n of nodes) {
     assert.is(udpAddr(n), undefined)
     assert.is(datagrams(n).out, 0)
@@ -137,12 +137,12 @@ test('junk datagrams are dropped, counted, and never answered', async () => {
   const socket = createSocket('udp4')
   let answers = 0
   socket.on('message', () => { answers++ })
-  await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
   const before = datagrams(a).rejected + a.services.swim.stats().decodeErrors
   const junk = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(900).fill(0xff), new TextEncoder().encode('\x00\x05hello world')]
   for (const j of junk) socket.send(j, port, '127.0.0.1')
   await waitFor('the junk to be counted', () => datagrams(a).rejected + a.services.swim.stats().decodeErrors >= before + 3)
-  await new Promise(resolve => setTimeout(resolve, 300))
+  await new Promise((resolve) => setTimeout(resolve, 300))
   socket.close()
   assert.is(answers, 0, 'nothing answered the junk')
   assert.is(aliveCount(a), 2)
@@ -169,7 +169,7 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
     const socket = createSocket('udp4')
     let answers = 0
     socket.on('message', () => { answers++ })
-    await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
     const rng = seededRandom(0xd6)
     const random = (): number => rng.next()
     const byte = (): number => Math.floor(random() * 256)
@@ -193,13 +193,13 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
       }
       socket.send(packet, port, '127.0.0.1')
       // Paced: a burst beyond the socket's receive buffer is dropped by the kernel, unseen.
-      if (i % 20 === 0) await new Promise(resolve => setTimeout(resolve, 2))
+      if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 2))
     }
     await waitFor(`the fuzz to be counted (${datagrams(a).rejected - before} of ${N})`, () => datagrams(a).rejected - before >= N * 0.95, 20_000)
     const by = datagrams(a).rejectedBy
     assert.ok((by.replay ?? 0) > 0, `replays counted: ${JSON.stringify(by)}`)
     assert.ok((by.forged ?? 0) + (by.short ?? 0) + (by.version ?? 0) + (by['unknown-sender'] ?? 0) > 0, `forgeries counted: ${JSON.stringify(by)}`)
-    await new Promise(resolve => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 300))
     socket.close()
     assert.is(answers, 0, 'nothing answered the fuzz')
     // a still probes b over datagrams and gets acks

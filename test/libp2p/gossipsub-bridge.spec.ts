@@ -21,16 +21,16 @@ function deliveries (nodes: SwimNode[]): number {
 
 test('with gossipsub on, membership updates also arrive through it', async () => {
   const nodes = await createCluster(4, { gossipsub: true })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 4))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 4))
   const topic = gossipsubTopic('default')
-  await waitFor('every node to see the others subscribed', () => nodes.every(n => pubsubOf(n).getSubscribers(topic).length === 3))
+  await waitFor('every node to see the others subscribed', () => nodes.every((n) => pubsubOf(n).getSubscribers(topic).length === 3))
 
   const changer = nodes[0]
   const others = nodes.slice(1)
-  const before = others.map(n => n.services.swim.stats().gossipsubDeliveries)
+  const before = others.map((n) => n.services.swim.stats().gossipsubDeliveries)
   await changer.services.swim.setMetadata({ version: '2' })
   await waitFor('every other node to receive the update through gossipsub', () => others.every((n, i) => n.services.swim.stats().gossipsubDeliveries > before[i]))
-  await waitFor('the metadata everywhere', () => others.every(n => memberOf(n, idOf(changer))?.meta.version === '2'))
+  await waitFor('the metadata everywhere', () => others.every((n) => memberOf(n, idOf(changer))?.meta.version === '2'))
   const s = changer.services.swim.stats()
   assert.ok((s.messagesOut.gossipsub ?? 0) > 0, 'the changer published through gossipsub')
   assert.ok(deliveries(others) >= 3)
@@ -38,7 +38,7 @@ test('with gossipsub on, membership updates also arrive through it', async () =>
 
 test('without a pubsub service, or with pubsub: false, the bridge stays off', async () => {
   const nodes = await createCluster(2, { gossipsub: true, swim: { pubsub: false } })
-  await waitFor('the cluster to converge', () => nodes.every(n => aliveCount(n) === 2))
+  await waitFor('the cluster to converge', () => nodes.every((n) => aliveCount(n) === 2))
   await nodes[0].services.swim.setMetadata({ a: 'b' })
   await waitFor('the update over SWIM', () => memberOf(nodes[1], idOf(nodes[0]))?.meta.a === 'b')
   assert.is(deliveries(nodes), 0)

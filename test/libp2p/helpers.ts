@@ -18,7 +18,8 @@ import { DEFAULT_CLUSTER } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
 import type { Swim, SwimInit } from '../../src/libp2p/index.ts'
-import type { Member, MemberState, MembershipEvent, MembershipEventType } from '../../src/core/types.ts'
+import { MEMBERSHIP_EVENT_TYPES } from '../../src/core/types.ts'
+import type { Member, MemberState, MembershipEvent } from '../../src/core/types.ts'
 
 export { waitFor } from '../helpers/wait.ts'
 
@@ -97,7 +98,7 @@ export async function createCluster (n: number, opts: NodeOptions = {}): Promise
 export async function stopAll (): Promise<void> {
   const nodes = [...running]
   running.clear()
-  await Promise.all(nodes.map(async n => { await Promise.resolve(n.stop()).catch(() => {}) }))
+  await Promise.all(nodes.map(async (n) => { await Promise.resolve(n.stop()).catch(() => {}) }))
 }
 
 export async function stop (node: Libp2p): Promise<void> {
@@ -110,7 +111,7 @@ export function idOf (node: Libp2p): string {
 }
 
 export function memberOf (node: SwimNode, id: string): Member | undefined {
-  return node.services.swim.members().find(m => m.id === id)
+  return node.services.swim.members().find((m) => m.id === id)
 }
 
 export function stateOf (node: SwimNode, id: string): MemberState | undefined {
@@ -118,14 +119,13 @@ export function stateOf (node: SwimNode, id: string): MemberState | undefined {
 }
 
 export function aliveCount (node: SwimNode): number {
-  return node.services.swim.members().filter(m => m.state === 'alive').length
+  return node.services.swim.members().filter((m) => m.state === 'alive').length
 }
 
 /** Records every membership event a node emits, in order. */
 export function recordEvents (node: SwimNode): MembershipEvent[] {
   const log: MembershipEvent[] = []
-  const types: MembershipEventType[] = ['join', 'suspect', 'alive', 'fail', 'leave', 'update']
-  for (const type of types) {
+  for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => { log.push(evt.detail) })
   }
   return log

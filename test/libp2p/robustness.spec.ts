@@ -8,7 +8,8 @@ import { seededRandom } from '../../src/core/random.ts'
 import { PROBE_PROTOCOL, SYNC_PROTOCOL } from '../../src/libp2p/constants.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { STREAM_PROOF_BYTES, streamProof } from '../../src/libp2p/stream-auth.ts'
-import { decodeMessage, encodeMessage } from '../../src/wire/codec.ts'
+import { decodeMessage } from '../../src/wire/decode.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 import { aliveCount, baseOptions, createCluster, idOf, stateOf, stopAll, track, waitFor, watchProcess } from './helpers.ts'
 import type { Message, MemberRecord } from '../../src/core/messages.ts'
 import type { Random } from '../../src/core/random.ts'
@@ -57,7 +58,7 @@ function templates (targetId: string, honestId: string, random: Random): Uint8Ar
     { type: 'sync', join: true, response: false, entries: [{ record: record(honestId), state: 'suspect', incarnation: 3 }, { record: record(targetId), state: 'dead', incarnation: 9 }] },
     { type: 'sync', join: false, response: false, entries: [] }
   ]
-  return messages.map(m => encodeMessage(m))
+  return messages.map((m) => encodeMessage(m))
 }
 
 /** A random message: pure noise, or a valid message with a few random edits. */
@@ -139,7 +140,7 @@ test('10,000 random and mutated messages on both protocols: no crash, errors cou
       if (stream.status !== 'open' || stream.writeStatus !== 'writable') stream = await dial(PROBE_PROTOCOL)
       if (stream.writableNeedsDrain) await stream.onDrain().catch(() => {})
       try { stream.send(lp.encode.single(junk(pool, random))) } catch {}
-      if (i % 500 === 0) await new Promise(resolve => setImmediate(resolve))
+      if (i % 500 === 0) await new Promise((resolve) => setImmediate(resolve))
     }
     await stream.close().catch(() => {})
     // broken framing: an oversized length and a varint that never ends; each kills its stream

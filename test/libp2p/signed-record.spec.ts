@@ -6,7 +6,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { RECORD_DOMAIN, RECORD_PAYLOAD_TYPE } from '../../src/libp2p/constants.ts'
 import { createRecordSigner, createRecordVerifier, envelopeSignaturePayload } from '../../src/libp2p/signed-record.ts'
-import { encodeRecordForSigning } from '../../src/wire/codec.ts'
+import { encodeRecordForSigning } from '../../src/wire/encode.ts'
 import type { MemberRecord } from '../../src/core/messages.ts'
 
 const test = suite('signed records')

@@ -9,7 +9,7 @@ import { GossipsubBridge } from '../../src/libp2p/gossipsub-bridge.ts'
 import type { PubSubLike, PubSubMessage, TopicValidation } from '../../src/libp2p/gossipsub-bridge.ts'
 import { createRecordSigner, createRecordVerifier } from '../../src/libp2p/signed-record.ts'
 import { DEFAULT_LIMITS } from '../../src/wire/limits.ts'
-import { encodeMessage } from '../../src/wire/codec.ts'
+import { encodeMessage } from '../../src/wire/encode.ts'
 
 const test = suite('trust units')
 
@@ -30,7 +30,7 @@ test('row 8: dials toward members that never answered are rate-limited, per memb
   // Many never-answering members at once: at most the per-second budget.
   const results = await Promise.all(ids.slice(1).map(attempt))
   assert.ok(dials <= UNANSWERED_DIALS_PER_SECOND, `${dials} dials`)
-  assert.ok(results.filter(r => r === 'DialRateLimitedError').length >= 10)
+  assert.ok(results.filter((r) => r === 'DialRateLimitedError').length >= 10)
   assert.ok(dialer.rateLimited >= 14)
 })
 

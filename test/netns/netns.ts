@@ -22,6 +22,7 @@ import { writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseStartupLine } from '../../src/daemon/banner.ts'
 import { generateClusterKey } from '../../src/daemon/keygen.ts'
 import { ROOT, tempDir, track, waitFor } from '../e2e/processes.ts'
 import type { Proc } from '../e2e/processes.ts'
@@ -354,8 +355,6 @@ export interface NetDaemon {
   api: string
 }
 
-const STARTUP = /^swimd (\S+) listening on (.*), API (https?:\/\/\S+)$/m
-
 /** The test network's cluster key and API token: swimd listens beyond loopback only with a key. */
 export const API_TOKEN = `netns-${PREFIX}-token`
 let secrets: Promise<{ clusterKey: string, tokenFile: string }> | undefined
@@ -391,12 +390,12 @@ export async function startSwimd (host: Host, options: { seed: string, profile: 
   ])
   const match = await waitFor(`swimd on ${host.ns} to print its start-up line`, () => {
     if (!proc.running()) throw new Error(`swimd exited early: ${proc.stderr()}`)
-    return STARTUP.exec(proc.stdout()) ?? undefined
+    return parseStartupLine(proc.stdout())
   }, timeout, 100).catch((err: unknown) => {
     proc.child.kill('SIGKILL')
     throw new Error(`${(err as Error).message}\nstderr: ${proc.stderr()}`)
   })
-  return { host, proc, id: match[1], dataDir, api: match[3] }
+  return { host, proc, id: match.peerId, dataDir, api: match.api }
 }
 
 /** A proxy in the hub namespace, on a Unix socket, so the test (root namespace) can call the APIs. */

@@ -26,8 +26,8 @@ function detection (attack?: (sim: Simulation, round: number) => void): { took: 
   const victim = sim.ids[4]
   const crashedAt = sim.now
   sim.crash(victim)
-  const survivors = sim.ids.filter(id => id !== victim)
-  const failedByAll = (): boolean => survivors.every(id => sim.events.some(e => e.type === 'fail' && e.observer === id && e.member === victim && e.at >= crashedAt))
+  const survivors = sim.ids.filter((id) => id !== victim)
+  const failedByAll = (): boolean => survivors.every((id) => sim.events.some((e) => e.type === 'fail' && e.observer === id && e.member === victim && e.at >= crashedAt))
   let took: number | undefined
   for (let t = 0; t < 120_000; t += 500) {
     if (failedByAll()) { took = sim.now - crashedAt; break }
@@ -35,7 +35,7 @@ function detection (attack?: (sim: Simulation, round: number) => void): { took: 
     sim.runFor(500)
   }
   const real = new Set(sim.ids)
-  const falseFails = sim.events.filter(e => e.type === 'fail' && real.has(e.member) && e.member !== victim).length
+  const falseFails = sim.events.filter((e) => e.type === 'fail' && real.has(e.member) && e.member !== victim).length
   return { took: took ?? Infinity, tableMax, falseFails }
 }
 
@@ -77,7 +77,7 @@ test('rows 5, 6: an outsider\'s stream of dead and suspect claims about a live m
   }
   const start = sim.now
   for (let i = 0; i < 40; i++) {
-    const incarnation = sim.view(sim.ids[0]).find(m => m.id === target)?.incarnation ?? 0
+    const incarnation = sim.view(sim.ids[0]).find((m) => m.id === target)?.incarnation ?? 0
     for (const id of sim.ids) {
       if (id === target) {
         sim.inject('attacker', id, { type: 'gossip', updates: [{ type: 'suspect', id: target, incarnation, from: 'attacker' }] })
@@ -88,9 +88,9 @@ test('rows 5, 6: an outsider\'s stream of dead and suspect claims about a live m
     sim.runFor(250)
   }
   sim.runFor(30_000)
-  const after = sim.events.filter(e => e.at >= start && e.member === target)
-  assert.is(after.filter(e => e.type === 'fail').length, 0, 'never failed')
-  assert.is(after.filter(e => e.type === 'join').length, 0, 'so never rejoined')
+  const after = sim.events.filter((e) => e.at >= start && e.member === target)
+  assert.is(after.filter((e) => e.type === 'fail').length, 0, 'never failed')
+  assert.is(after.filter((e) => e.type === 'join').length, 0, 'so never rejoined')
   const own = sim.machine(target)
   assert.ok(own.localMember().incarnation <= 12, `incarnation ${own.localMember().incarnation} after 10 s of claims`)
   assert.ok(own.awarenessScore < lan.awarenessMaxMultiplier - 1, 'the Lifeguard score is not pinned at its maximum')

@@ -36,11 +36,11 @@ test('after churn at N=200 all live members hold one view, and push-pull moves d
     for (let i = 0; i < 4; i++) sim.add()
     sim.runFor(20_000)
   }
-  const live = sim.ids.filter(id => sim.isUp(id))
+  const live = sim.ids.filter((id) => sim.isUp(id))
   assert.is(live.length, n, 'as many members as before')
   assert.ok(runUntil(sim, () => allSeeAlive(sim, live, n), 120_000, 1000) !== undefined, 'every live member sees the live ones alive')
   sim.runFor(120_000)
-  const digests = new Set(live.map(id => digestOf(sim, id)))
+  const digests = new Set(live.map((id) => digestOf(sim, id)))
   assert.is(digests.size, 1, `${digests.size} distinct views among ${live.length} live members`)
   // Steady state: a ping and an ack per node per period, and push-pulls of 8-byte digests.
   const before = sim.stats().bytes

@@ -14,7 +14,7 @@ test('a slow link (one-way latency above the probe timeout) sends its probes thr
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
   sim.setLinkLatency(sim.ids[1], sim.ids[2], { min: 600, max: 700 })
   sim.runFor(120_000)
-  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
+  assert.is(sim.events.filter((e) => e.type === 'fail').length, 0)
 })
 
 test('under loss probes and gossip are lost while push-pull is only delayed', () => {
@@ -41,14 +41,14 @@ test('a node joins through several seeds of which the first is down, and one tha
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 5), 30_000) !== undefined, 'formed')
   sim.crash(sim.ids[0])
   const joiner = sim.add({ seeds: [sim.ids[0], sim.ids[2]] })
-  assert.ok(runUntil(sim, () => sim.view(joiner).filter(m => m.state === 'alive').length === 5, 30_000) !== undefined, 'joined through the live seed')
+  assert.ok(runUntil(sim, () => sim.view(joiner).filter((m) => m.state === 'alive').length === 5, 30_000) !== undefined, 'joined through the live seed')
   // Its only seed is down at first: the joiner keeps trying and gets in once the seed is back.
   sim.crash(sim.ids[4])
   const late = sim.add({ seeds: [sim.ids[4]] })
   sim.runFor(3000)
   assert.is(sim.view(late).length, 1, 'alone while its seed is down')
   sim.restart(sim.ids[4])
-  assert.ok(runUntil(sim, () => sim.view(late).filter(m => m.state === 'alive').length === 6, 120_000) !== undefined, 'joined on a retry')
+  assert.ok(runUntil(sim, () => sim.view(late).filter((m) => m.state === 'alive').length === 6, 120_000) !== undefined, 'joined on a retry')
 })
 
 test.run()

@@ -18,7 +18,7 @@ test('ten dead members cost the cluster about one reconnect each per interval, n
   const baseline = bytesPerNodePerSecond(sim, n, 60_000)
   const dead = sim.ids.slice(100, 110)
   for (const id of dead) sim.crash(id)
-  const survivors = sim.ids.filter(id => !dead.includes(id))
+  const survivors = sim.ids.filter((id) => !dead.includes(id))
   assert.ok(runUntil(sim, () => allSeeAlive(sim, survivors, n - 10), 120_000, 500) !== undefined, 'all ten failed everywhere')
   sim.runFor(60_000) // the failure news has left the queues
   // Reconnect attempts are the syncs addressed to members that are down.

@@ -100,24 +100,24 @@ export function runScenario (row: Scenario): ScenarioRun {
       if (held || e.expect !== 'converged') continue
       const at = sim.now - start
       if (at < (e.after ?? 0) || at > e.by) continue
-      const up = sim.ids.filter(id => sim.isUp(id))
+      const up = sim.ids.filter((id) => sim.isUp(id))
       if (allSeeAlive(sim, up, up.length)) converged.set(e, true)
     }
     if (t < row.duration) sim.runFor(Math.min(STEP, row.duration - t))
   }
-  const faulty = new Set(row.faulty.map(i => sim.ids[i]))
+  const faulty = new Set(row.faulty.map((i) => sim.ids[i]))
   const healthy = (id: string): boolean => !faulty.has(id)
-  const since = (after = 0): SimEvent[] => sim.events.filter(e => e.at >= start + after)
+  const since = (after = 0): SimEvent[] => sim.events.filter((e) => e.at >= start + after)
   const ofHealthy = (type: SimEvent['type'], after?: number, observers?: 'all'): SimEvent[] =>
-    since(after).filter(e => e.type === type && healthy(e.member) && (observers === 'all' || healthy(e.observer)))
+    since(after).filter((e) => e.type === type && healthy(e.member) && (observers === 'all' || healthy(e.observer)))
   for (const e of row.expect) {
     switch (e.expect) {
       case 'fails': {
         const node = sim.ids[e.node]
-        const failedBy = new Set(since().filter(ev => ev.type === 'fail' && ev.member === node && ev.at <= start + e.by).map(ev => ev.observer))
-        const knew = new Set(sim.events.filter(ev => ev.member === node && ev.type === 'join' && ev.at >= (runStart.get(ev.observer) ?? 0)).map(ev => ev.observer))
-        const observers = e.observers?.map(i => sim.ids[i]) ?? sim.ids
-        const missing = observers.filter(id => id !== node && sim.isUp(id) && knew.has(id) && !failedBy.has(id))
+        const failedBy = new Set(since().filter((ev) => ev.type === 'fail' && ev.member === node && ev.at <= start + e.by).map((ev) => ev.observer))
+        const knew = new Set(sim.events.filter((ev) => ev.member === node && ev.type === 'join' && ev.at >= (runStart.get(ev.observer) ?? 0)).map((ev) => ev.observer))
+        const observers = e.observers?.map((i) => sim.ids[i]) ?? sim.ids
+        const missing = observers.filter((id) => id !== node && sim.isUp(id) && knew.has(id) && !failedBy.has(id))
         if (missing.length > 0) failures.push(`${row.name}: ${missing.length} members had not failed node ${e.node} ${e.by} ms in`)
         break
       }
@@ -133,7 +133,7 @@ export function runScenario (row: Scenario): ScenarioRun {
       }
       case 'max-events': {
         const node = sim.ids[e.node]
-        const n = since(e.after).filter(ev => ev.member === node && ev.observer !== node).length
+        const n = since(e.after).filter((ev) => ev.member === node && ev.observer !== node).length
         if (n > e.max) failures.push(`${row.name}: ${n} events about node ${e.node}, at most ${e.max} expected`)
         break
       }
@@ -156,10 +156,10 @@ function apply (sim: Simulation, op: Operation): void {
     case 'restart': sim.restart(id(op.node)); break
     case 'leave': sim.leave(id(op.node)); break
     case 'add': for (let i = 0; i < (op.count ?? 1); i++) sim.add(); break
-    case 'partition': sim.partition(op.groups.map(g => g.map(id))); break
+    case 'partition': sim.partition(op.groups.map((g) => g.map(id))); break
     case 'cut': sim.cut(op.a.map(id), op.b.map(id)); break
     case 'link-loss': {
-      const to = op.to?.map(id) ?? sim.ids.filter(x => x !== id(op.from))
+      const to = op.to?.map(id) ?? sim.ids.filter((x) => x !== id(op.from))
       for (const t of to) sim.setLinkLoss(id(op.from), t, op.p)
       break
     }
@@ -193,7 +193,7 @@ export function probeOneDeadNode (profile: ProfileName): { indirect: number, nac
   const row = DEAD_NODE_PROBING(profile)
   const { sim, failures } = runScenario(row)
   if (failures.length > 0) throw new Error(failures.join('; '))
-  const survivors = sim.ids.filter(id => id !== sim.ids[10])
+  const survivors = sim.ids.filter((id) => id !== sim.ids[10])
   const stats = (key: 'indirectProbesSent' | 'nacksReceived'): number => survivors.reduce((s, id) => s + sim.machine(id).stats[key], 0)
   // The crash is applied at the start; nothing probed it before.
   const indirectBefore = stats('indirectProbesSent')
@@ -302,7 +302,7 @@ export const SCENARIOS: Scenario[] = [
     size: 100,
     seed: 1,
     settle: 30_000,
-    ops: range(0, 8).flatMap(k => [{ at: k * 40_000, op: 'partition' as const, groups: [[7]] }, { at: k * 40_000 + 20_000, op: 'heal' as const }]),
+    ops: range(0, 8).flatMap((k) => [{ at: k * 40_000, op: 'partition' as const, groups: [[7]] }, { at: k * 40_000 + 20_000, op: 'heal' as const }]),
     duration: 320_000,
     faulty: [7],
     expect: [{ expect: 'max-events', node: 7, max: 8 * 99 }, { expect: 'no-healthy-fail' }, { expect: 'converged', after: 319_000, by: 320_000 }]
@@ -312,7 +312,7 @@ export const SCENARIOS: Scenario[] = [
     size: 50,
     seed: 1,
     form: false,
-    ops: range(0, 10).map(i => ({ at: 0, op: 'slow' as const, node: i, lag: 2000 * (0.5 + (i % 5) / 8), ms: 60_000 })),
+    ops: range(0, 10).map((i) => ({ at: 0, op: 'slow' as const, node: i, lag: 2000 * (0.5 + (i % 5) / 8), ms: 60_000 })),
     duration: 180_000,
     faulty: range(0, 10),
     expect: [{ expect: 'max-suspects', max: 0, observers: 'all' }, { expect: 'no-healthy-fail', observers: 'all' }, { expect: 'converged', after: 179_000, by: 180_000 }]

@@ -29,7 +29,7 @@ test('1,000 nodes joining through one seed converge: every view has 1,000 alive'
   const sim = new Simulation({ size: 1000, seed: 1, wire: false })
   const took = runUntil(sim, () => allSeeAlive(sim, sim.ids, 1000), 60_000, 500)
   assert.ok(took !== undefined, 'converged within 60 virtual seconds')
-  assert.not.ok(sim.events.some(e => e.type !== 'join'), 'nothing but joins while forming')
+  assert.not.ok(sim.events.some((e) => e.type !== 'join'), 'nothing but joins while forming')
 })
 
 test('a crashed node is failed by every survivor within the Lifeguard bounds, and no live node fails (N=100)', () => {
@@ -42,16 +42,16 @@ test('a crashed node is failed by every survivor within the Lifeguard bounds, an
   const victim = sim.ids[42]
   const crashedAt = sim.now
   sim.crash(victim)
-  const survivors = sim.ids.filter(id => id !== victim)
-  const failedByAll = (): boolean => survivors.every(id => sim.view(id).find(m => m.id === victim)?.state === 'dead')
+  const survivors = sim.ids.filter((id) => id !== victim)
+  const failedByAll = (): boolean => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead')
   assert.ok(runUntil(sim, failedByAll, 120_000) !== undefined, 'every survivor failed it')
   sim.runFor(30_000)
 
-  const about = sim.events.filter(e => e.member === victim && e.at >= crashedAt)
-  const firstSuspect = (about.find(e => e.type === 'suspect')?.at ?? Infinity) - crashedAt
-  const fails = about.filter(e => e.type === 'fail')
-  assert.is(new Set(fails.map(e => e.observer)).size, 99, 'one fail event per survivor')
-  const lastFail = Math.max(...fails.map(e => e.at)) - crashedAt
+  const about = sim.events.filter((e) => e.member === victim && e.at >= crashedAt)
+  const firstSuspect = (about.find((e) => e.type === 'suspect')?.at ?? Infinity) - crashedAt
+  const fails = about.filter((e) => e.type === 'fail')
+  assert.is(new Set(fails.map((e) => e.observer)).size, 99, 'one fail event per survivor')
+  const lastFail = Math.max(...fails.map((e) => e.at)) - crashedAt
   // SWIM: the expected time to the first probe of a given member is e/(e−1) periods; at
   // most a few periods pass before one, plus one period of direct and indirect probing.
   assert.ok(firstSuspect <= 6 * lan.probeInterval, `first suspect after ${firstSuspect} ms`)
@@ -60,7 +60,7 @@ test('a crashed node is failed by every survivor within the Lifeguard bounds, an
   const { min } = suspicionBounds(100, lan.suspicionMult, lan.suspicionMaxTimeoutMult, lan.probeInterval)
   assert.ok(lastFail - firstSuspect >= min, `fail ${lastFail - firstSuspect} ms after the first suspicion, min is ${min}`)
   assert.ok(lastFail - firstSuspect <= min + 2 * lan.probeInterval, `fail ${lastFail - firstSuspect} ms after the first suspicion`)
-  assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== victim).length, 0, 'no live node ever failed')
+  assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0, 'no live node ever failed')
 })
 
 test('a killed process whose host refuses connections is failed within refusedSuspicionTimeout of the first suspicion (N=50)', () => {
@@ -70,17 +70,17 @@ test('a killed process whose host refuses connections is failed within refusedSu
   const crashedAt = sim.now
   sim.crash(victim, { refused: true })
   sim.runFor(30_000)
-  const about = sim.events.filter(e => e.member === victim && e.at >= crashedAt)
-  const firstSuspect = (about.find(e => e.type === 'suspect')?.at ?? Infinity) - crashedAt
-  const fails = about.filter(e => e.type === 'fail')
-  assert.is(new Set(fails.map(e => e.observer)).size, 49)
-  const lastFail = Math.max(...fails.map(e => e.at)) - crashedAt
+  const about = sim.events.filter((e) => e.member === victim && e.at >= crashedAt)
+  const firstSuspect = (about.find((e) => e.type === 'suspect')?.at ?? Infinity) - crashedAt
+  const fails = about.filter((e) => e.type === 'fail')
+  assert.is(new Set(fails.map((e) => e.observer)).size, 49)
+  const lastFail = Math.max(...fails.map((e) => e.at)) - crashedAt
   const { min } = suspicionBounds(50, lan.suspicionMult, lan.suspicionMaxTimeoutMult, lan.probeInterval)
   // Independent refusals end the suspicion after refusedSuspicionTimeout, well before the
   // Lifeguard minimum that a silent failure has to wait out.
   assert.ok(lastFail - firstSuspect <= lan.refusedSuspicionTimeout + 500, `fail ${lastFail - firstSuspect} ms after the first suspicion`)
   assert.ok(lastFail - firstSuspect < min)
-  assert.is(sim.events.filter(e => e.type === 'fail' && e.member !== victim).length, 0)
+  assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0)
 })
 
 test('with 10% message loss a false suspicion stays with its accuser and never fails anyone (N=20, 140 s)', () => {
@@ -88,13 +88,13 @@ test('with 10% message loss a false suspicion stays with its accuser and never f
   sim.runFor(10_000)
   const start = sim.now
   sim.runFor(140_000)
-  const suspicions = sim.events.filter(e => e.at >= start && e.type === 'suspect')
+  const suspicions = sim.events.filter((e) => e.at >= start && e.type === 'suspect')
   assert.ok(suspicions.length > 0, 'the loss does cause local suspicions, so the check below means something')
   for (const s of suspicions) {
-    const others = suspicions.filter(o => o.member === s.member && o.observer !== s.observer && Math.abs(o.at - s.at) < 5000)
+    const others = suspicions.filter((o) => o.member === s.member && o.observer !== s.observer && Math.abs(o.at - s.at) < 5000)
     assert.is(others.length, 0, `the suspicion of ${s.member} by ${s.observer} at ${s.at} reached other members`)
   }
-  assert.is(sim.events.filter(e => e.type === 'fail').length, 0)
+  assert.is(sim.events.filter((e) => e.type === 'fail').length, 0)
 })
 
 test('a node paused for 3× probeTimeout is suspected, refutes, is never failed, and raises its own awareness', () => {
@@ -111,13 +111,13 @@ test('a node paused for 3× probeTimeout is suspected, refutes, is never failed,
       if (sim.machine(frozen).stats.refutations > refutedBefore && sim.machine(frozen).awarenessScore > 0) awarenessRaised = true
     }
   }
-  const about = sim.events.filter(e => e.member === frozen)
-  assert.ok(about.some(e => e.type === 'suspect'), 'it was suspected')
-  assert.ok(about.some(e => e.type === 'alive'), 'it refuted')
-  assert.is(about.filter(e => e.type === 'fail').length, 0, 'never failed')
+  const about = sim.events.filter((e) => e.member === frozen)
+  assert.ok(about.some((e) => e.type === 'suspect'), 'it was suspected')
+  assert.ok(about.some((e) => e.type === 'alive'), 'it refuted')
+  assert.is(about.filter((e) => e.type === 'fail').length, 0, 'never failed')
   assert.ok(sim.machine(frozen).stats.refutations > 0)
   assert.ok(awarenessRaised, 'its local health score rose')
-  assert.is(sim.events.filter(e => e.member !== frozen && e.type === 'suspect').length, 0, 'nobody else was suspected because of it')
+  assert.is(sim.events.filter((e) => e.member !== frozen && e.type === 'suspect').length, 0, 'nobody else was suspected because of it')
 })
 
 test('a stable cluster costs about two small messages per node per probe interval, whatever its size', () => {
@@ -143,19 +143,19 @@ test('a graceful leave and a metadata update reach every node', () => {
   const leaver = sim.ids[9]
   const start = sim.now
   sim.leave(leaver)
-  const others = sim.ids.filter(id => id !== leaver)
-  const leftEverywhere = (): boolean => others.every(id => sim.view(id).find(m => m.id === leaver)?.state === 'left')
+  const others = sim.ids.filter((id) => id !== leaver)
+  const leftEverywhere = (): boolean => others.every((id) => sim.view(id).find((m) => m.id === leaver)?.state === 'left')
   const took = runUntil(sim, leftEverywhere, 10_000, 10)
   assert.ok(took !== undefined && took <= 1000, `leave reached all within ${took} ms`)
-  assert.is(sim.events.filter(e => e.member === leaver && e.type === 'leave' && e.at >= start).length, 49)
-  assert.is(sim.events.filter(e => e.member === leaver && e.type === 'fail').length, 0, 'a departed member is not failed')
+  assert.is(sim.events.filter((e) => e.member === leaver && e.type === 'leave' && e.at >= start).length, 49)
+  assert.is(sim.events.filter((e) => e.member === leaver && e.type === 'fail').length, 0, 'a departed member is not failed')
 
   const changer = sim.ids[20]
-  const updating = others.filter(id => id !== changer)
+  const updating = others.filter((id) => id !== changer)
   sim.setMetadata(changer, { role: 'api', zone: 'b' })
-  const updated = (): boolean => updating.every(id => sim.view(id).find(m => m.id === changer)?.meta.role === 'api')
+  const updated = (): boolean => updating.every((id) => sim.view(id).find((m) => m.id === changer)?.meta.role === 'api')
   assert.ok(runUntil(sim, updated, 10_000, 10) !== undefined, 'new metadata everywhere')
-  assert.is(sim.events.filter(e => e.member === changer && e.type === 'update').length, updating.length)
+  assert.is(sim.events.filter((e) => e.member === changer && e.type === 'update').length, updating.length)
 })
 
 test('a restarted node comes back with a higher incarnation and is alive everywhere', () => {
@@ -163,12 +163,12 @@ test('a restarted node comes back with a higher incarnation and is alive everywh
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 20), 30_000) !== undefined, 'formed')
   const node = sim.ids[5]
   sim.crash(node)
-  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids.filter(id => id !== node), 19), 120_000) !== undefined, 'failed')
-  const before = sim.view(sim.ids[0]).find(m => m.id === node)?.incarnation ?? -1
+  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids.filter((id) => id !== node), 19), 120_000) !== undefined, 'failed')
+  const before = sim.view(sim.ids[0]).find((m) => m.id === node)?.incarnation ?? -1
   sim.restart(node)
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 20), 30_000) !== undefined, 'alive everywhere again')
-  assert.ok((sim.view(sim.ids[0]).find(m => m.id === node)?.incarnation ?? -1) > before)
-  assert.ok(sim.events.some(e => e.member === node && e.type === 'join' && e.observer === sim.ids[0]))
+  assert.ok((sim.view(sim.ids[0]).find((m) => m.id === node)?.incarnation ?? -1) > before)
+  assert.ok(sim.events.some((e) => e.member === node && e.type === 'join' && e.observer === sim.ids[0]))
 })
 
 test.run()

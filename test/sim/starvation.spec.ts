@@ -20,18 +20,18 @@ test('once starved, a member still fails a member that really crashed', () => {
   sim.runFor(30_000)
   const victim = sim.ids[30]
   sim.crash(victim)
-  const survivors = sim.ids.filter(id => id !== victim)
-  assert.ok(runUntil(sim, () => survivors.every(id => sim.view(id).find(m => m.id === victim)?.state === 'dead'), 120_000, 500) !== undefined,
+  const survivors = sim.ids.filter((id) => id !== victim)
+  assert.ok(runUntil(sim, () => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead'), 120_000, 500) !== undefined,
     'every survivor, the starved ones included, failed it')
-  assert.ok(starved.every(id => sim.view(id).find(m => m.id === victim)?.state === 'dead'))
+  assert.ok(starved.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead'))
 })
 
 test('a member cut off from everyone still fails the others once its patience is at its cap', () => {
   const sim = new Simulation({ size: 10, seed: 1 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 10), 30_000) !== undefined, 'formed')
   const alone = sim.ids[4]
-  sim.partition([[alone], sim.ids.filter(id => id !== alone)])
-  assert.ok(runUntil(sim, () => sim.view(alone).filter(m => m.state === 'dead').length === 9, 300_000, 500) !== undefined, 'it failed the other nine')
+  sim.partition([[alone], sim.ids.filter((id) => id !== alone)])
+  assert.ok(runUntil(sim, () => sim.view(alone).filter((m) => m.state === 'dead').length === 9, 300_000, 500) !== undefined, 'it failed the other nine')
 })
 
 test.run()

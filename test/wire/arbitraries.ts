@@ -14,8 +14,8 @@ const addr = fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.nat({ max: 
   .map(([a, b, port, proto]) => `/ip4/10.${a}.${b}.1/${proto}/${port}`)
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
-const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter(key => key !== '__proto__' && !CONTROL.test(key))
-const metaValue = fc.string({ unit: 'binary', maxLength: 40 }).filter(value => !CONTROL.test(value))
+const metaKey = fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }).filter((key) => key !== '__proto__' && !CONTROL.test(key))
+const metaValue = fc.string({ unit: 'binary', maxLength: 40 }).filter((value) => !CONTROL.test(value))
 const natural = fc.oneof(fc.nat({ max: 300 }), fc.maxSafeNat())
 /** Messages are plain objects: the decoder builds them so, and deep equality checks prototypes. */
 const PLAIN = { noNullPrototype: true }
@@ -30,7 +30,7 @@ export const recordArb: fc.Arbitrary<MemberRecord> = fc.record({
 }, { requiredKeys: ['id', 'incarnation', 'addrs', 'meta', 'leaving'], noNullPrototype: true })
 
 export const updateArb: fc.Arbitrary<Update> = fc.oneof(
-  recordArb.map(record => ({ type: 'record' as const, record })),
+  recordArb.map((record) => ({ type: 'record' as const, record })),
   fc.record({ type: fc.constant('suspect' as const), id, incarnation: natural, from: id, refused: fc.constant(true) },
     { ...PLAIN, requiredKeys: ['type', 'id', 'incarnation', 'from'] }),
   fc.record({ type: fc.constant('dead' as const), id, incarnation: natural, from: id }, PLAIN),

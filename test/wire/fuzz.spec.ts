@@ -33,7 +33,7 @@ function checkDecodes (bytes: Uint8Array): DecodeResult {
 }
 
 test('5,000 arbitrary valid messages decode to equal messages, with exact size estimates', () => {
-  fc.assert(fc.property(messageArb, msg => {
+  fc.assert(fc.property(messageArb, (msg) => {
     const bytes = encodeMessage(msg)
     assert.equal(decodeMessage(bytes), { ok: true, message: msg })
     assert.is(encodedSize(msg), bytes.byteLength)
@@ -54,14 +54,14 @@ test('5,000 random byte arrays never make decodeMessage throw', () => {
   // half behind a well-formed body header, so the body decoders see garbage too
   const framed = fc.tuple(bodyTag, fc.uint8Array({ maxLength: 126 })).map(([tag, body]) => Uint8Array.from([tag, body.length, ...body]))
   let ok = 0
-  fc.assert(fc.property(fc.oneof(raw, framed), bytes => {
+  fc.assert(fc.property(fc.oneof(raw, framed), (bytes) => {
     if (checkDecodes(bytes).ok) ok++
   }), { numRuns: RUNS })
   assert.ok(ok > 0, 'some framed garbage happens to be a valid message')
 })
 
 test('5,000 mutated valid encodings never make decodeMessage throw', () => {
-  const encoded = messageArb.map(msg => encodeMessage(msg))
+  const encoded = messageArb.map((msg) => encodeMessage(msg))
   let failed = 0
   fc.assert(fc.property(encoded, fc.array(mutationArb(encoded), { minLength: 1, maxLength: 4 }), (bytes, mutations) => {
     const mutated = mutations.reduce(mutate, bytes)

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decodeMessage, encodeMessage, encodeRecordForSigning, encodedSize, updateSize, validateRecord } from '../../src/wire/codec.ts'
+import { decodeMessage, encodeMessage, encodeRecordForSigning, encodedSize, updateSize, validateRecord } from '../../src/wire/index.ts'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
 
 const base: MemberRecord = { id: '12D3KooWgen', incarnation: 3, addrs: ['/ip4/10.0.0.1/tcp/7946'], meta: { role: 'api' }, leaving: false }

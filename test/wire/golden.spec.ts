@@ -8,7 +8,7 @@ const FIXTURES = new URL('../fixtures/wire/', import.meta.url)
 
 function fixture (name: string): Uint8Array {
   const text = readFileSync(new URL(`${name}.hex`, FIXTURES), 'utf8')
-  const hex = text.split('\n').filter(line => !line.startsWith('#')).join('').replace(/\s+/g, '')
+  const hex = text.split('\n').filter((line) => !line.startsWith('#')).join('').replace(/\s+/g, '')
   assert.ok(/^([0-9a-f]{2})+$/.test(hex), `${name}.hex holds hex`)
   return Uint8Array.from(Buffer.from(hex, 'hex'))
 }

@@ -25,7 +25,7 @@ test('metadata insertion order does not change the signed bytes', () => {
   assert.is(hex(encodeRecordForSigning(reversed)), hex(encodeRecordForSigning(base)))
   fc.assert(fc.property(recordArb, fc.infiniteStream(fc.nat()), (record, seeds) => {
     const keys = Object.keys(record.meta)
-    const shuffled = keys.map(key => [key, seeds.next().value] as const).sort((a, b) => a[1] - b[1]).map(([key]) => key)
+    const shuffled = keys.map((key) => [key, seeds.next().value] as const).sort((a, b) => a[1] - b[1]).map(([key]) => key)
     const meta: Record<string, string> = {}
     for (const key of shuffled) meta[key] = record.meta[key]
     assert.is(hex(encodeRecordForSigning({ ...record, meta })), hex(encodeRecordForSigning(record)))
@@ -37,7 +37,7 @@ test('metadata is written in UTF-8 byte order, not UTF-16 order', () => {
   // UTF-8 bytes, it sorts after. Other implementations can only reproduce the latter.
   const record = { ...unsigned(signedRecord), meta: { '\uff5e': 'a', '\u{1f600}': 'b', z: 'c' } }
   const decoded = pb.MemberRecord.decode(encodeRecordForSigning(record).subarray(RECORD_SIGNING_DOMAIN.length))
-  assert.equal(decoded.meta.map(entry => entry.key), ['z', '\uff5e', '\u{1f600}'])
+  assert.equal(decoded.meta.map((entry) => entry.key), ['z', '\uff5e', '\u{1f600}'])
 })
 
 test('the signed bytes ignore the signature and start with the signing domain', () => {

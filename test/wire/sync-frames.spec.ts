@@ -47,7 +47,7 @@ test('each step yields the sync decoded so far, its entries growing', () => {
 })
 
 test('a bad entry in a later part is reported at its index in the whole sync', () => {
-  const good = entries(1000).map(e => ({ record: { id: e.record.id, incarnation: e.record.incarnation, addrs: e.record.addrs, meta: [], leaving: false, signature: new Uint8Array(64).fill(1) }, state: pb.SyncEntry.State.ALIVE, incarnation: e.incarnation }))
+  const good = entries(1000).map((e) => ({ record: { id: e.record.id, incarnation: e.record.incarnation, addrs: e.record.addrs, meta: [], leaving: false, signature: new Uint8Array(64).fill(1) }, state: pb.SyncEntry.State.ALIVE, incarnation: e.incarnation }))
   good[900] = { ...good[900], state: pb.SyncEntry.State.STATE_UNSPECIFIED }
   const bytes = pb.SwimMessage.encode({ sync: { join: false, response: false, entries: good, digest: new Uint8Array(0) } })
   const whole = decodeMessage(bytes)
@@ -67,14 +67,14 @@ test('too many entries and an entry no record within the cap could fill are refu
   const refused = decodeInParts(many, { maxSyncEntries: 100 }, 1024).next()
   assert.ok(refused.done === true && !refused.value.ok && refused.value.error.code === 'too-large', 'refused in the first step')
   // Entries of about 1.3 kB, against records capped at 8 bytes: past cap + slack (1,032).
-  const fat = entries(20).map(e => ({ ...e, record: { ...e.record, meta: { a: 'x'.repeat(400), b: 'y'.repeat(400), c: 'z'.repeat(400) } } }))
+  const fat = entries(20).map((e) => ({ ...e, record: { ...e.record, meta: { a: 'x'.repeat(400), b: 'y'.repeat(400), c: 'z'.repeat(400) } } }))
   const big = encodeMessage({ type: 'sync', join: false, response: false, entries: fat })
   const tooBig = decodeInParts(big, { maxRecordBytes: 8 }, 1024).next()
   assert.ok(tooBig.done === true && !tooBig.value.ok && tooBig.value.error.code === 'too-large' && tooBig.value.error.field === 'entries[0]')
 })
 
 test('any message, valid or mutated, decodes in parts as decodeMessage decodes it whole', () => {
-  const others = messageArb.map(m => encodeMessage(m))
+  const others = messageArb.map((m) => encodeMessage(m))
   fc.assert(fc.property(messageArb, fc.array(mutationArb(others), { maxLength: 3 }), fc.integer({ min: 1, max: 64 }), (message, mutations, partBytes) => {
     let bytes = encodeMessage(message)
     for (const m of mutations) bytes = mutate(bytes, m)

@@ -34,6 +34,7 @@
  * @property {string} sinceText
  */
 
+// MEMBER_STATES and MEMBERSHIP_EVENT_TYPES of src/core/types.ts; test/daemon/page.spec.ts holds them equal
 /** @type {readonly State[]} */
 const STATES = ['alive', 'suspect', 'dead', 'left']
 const EVENT_TYPES = new Set(['join', 'suspect', 'alive', 'fail', 'leave', 'update'])

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 import {
   DataDirError, KEY_FILE, TOKEN_FILE, ensureDataDir, loadIncarnation, loadMembers, loadOrCreateApiToken,
   loadOrCreatePrivateKey, nextIncarnation, saveIncarnation, saveMembers
-} from '../../src/daemon/key-store.ts'
+} from '../../src/daemon/data-dir.ts'
 import { startStateSaver } from '../../src/daemon/state-saver.ts'
 import { FakeSwim } from './fake-swim.ts'
 
