@@ -3,6 +3,7 @@ import { createSocket } from 'node:dgram'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DatagramTransport } from '../../src/libp2p/datagram-transport.ts'
+import { DEFAULT_CLUSTER, syncProtocol } from '../../src/libp2p/constants.ts'
 import { createLibp2p } from 'libp2p'
 import { swim } from '../../src/index.ts'
 import { seededRandom } from '../../src/core/random.ts'
@@ -210,6 +211,16 @@ test('datagram fuzz: random, mutated and replayed datagrams are dropped, counted
   } finally {
     watch.dispose()
   }
+})
+
+test('a push-pull between matching views is two datagrams: it works with the peer\'s sync protocol gone', async () => {
+  const [a, b] = await createCluster(2, { swim: { pushPullInterval: 1000 } })
+  await waitFor('both to see 2 alive members', () => aliveCount(a) === 2 && aliveCount(b) === 2, 20_000)
+  // Nothing can reach b's push-pull over a stream any more.
+  await b.unhandle(syncProtocol(DEFAULT_CLUSTER))
+  const before = a.services.swim.stats().messagesIn.sync ?? 0
+  await waitFor('a to get three push-pull answers from b', () => (a.services.swim.stats().messagesIn.sync ?? 0) >= before + 3, 20_000)
+  assert.ok((b.services.swim.stats().messagesIn.sync ?? 0) > 0, 'b got digests')
 })
 
 test('a bad datagram option is refused when the node is created', async () => {
