@@ -20,10 +20,12 @@
  * headers (with timestamps) per write, and one 52-byte ACK per write (an upper bound: delayed
  * ACKs send fewer).
  *
+ * `--no-datagram` runs the cluster over libp2p streams only (`datagram: false`).
+ *
  * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
  * refuses and prunes connections beyond M as it would between real hosts.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M]`
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram]`
  */
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
@@ -81,6 +83,7 @@ const sizes = (option('--sizes') ?? '10,50,100').split(',').map(Number)
 const trialsOption = option('--trials')
 const profile = (option('--profile') ?? 'lan') as ProfileName
 const maxConnectionsOption = option('--max-connections')
+const datagram = !args.includes('--no-datagram')
 const STEADY_WINDOW_MS = 30_000
 /** A joiner push-pulls 1, 2, 4 … 32 probe intervals after joining: join cost, not steady state. */
 const CATCH_UP_INTERVALS = 33
@@ -125,7 +128,7 @@ async function createNode (seeds: string[]): Promise<Node> {
       maxParallelDials: 200,
       ...(maxConnectionsOption != null ? { allow: [], inboundConnectionThreshold: 100_000, maxConnections: Number(maxConnectionsOption) } : {})
     },
-    services: { swim: swim({ profile, seeds }) }
+    services: { swim: swim({ profile, seeds, ...(datagram ? {} : { datagram: false as const }) }) }
   })
   const observer = node.peerId.toString()
   const view = new Map<string, string>([[observer, 'alive']])
@@ -362,7 +365,7 @@ for (const n of sizes) {
 if (json) {
   console.log(JSON.stringify({ profile, node: process.version, rows }, null, 2))
 } else {
-  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
+  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${datagram ? '' : ', streams only (datagram: false)'}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
   console.log('')
   console.log('| N | trials | join → all have it | graceful leave → all saw it | crash → first suspect | crash → all survivors failed it | false fails (setup) | bytes/s per node | msgs/s per node | CPU per node | RSS per node (total) |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')

@@ -105,7 +105,7 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
   await new Promise(resolve => setTimeout(resolve, 3000))
   const counts = nodes.map(n => n.getConnections().length)
   const mean = counts.reduce((a, b) => a + b, 0) / N
-  assert.ok(mean <= 9, `about 2 × 3 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
+  assert.ok(mean <= 8, `4 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
   assert.ok(Math.max(...counts) <= MAX)
   for (const n of nodes) assert.is(aliveCount(n), N)
 })
@@ -118,6 +118,31 @@ test('datagram: false probes over streams as before and advertises no datagram a
     assert.is(udpAddr(n), undefined)
     assert.is(datagrams(n).out, 0)
   }
+})
+
+test('streams only, libp2p\'s connection monitor on, lan timings: a killed member is refused to enough members and dead everywhere in seconds', async () => {
+  const N = 8
+  const make = async (seeds: string[]): Promise<SwimNode> => {
+    const { connectionMonitor: _off, ...defaults } = baseOptions()
+    return track(await createLibp2p({ ...defaults, services: { swim: swim({ profile: 'lan', datagram: false, seeds }) } }) as unknown as SwimNode)
+  }
+  const seed = await make([])
+  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  await waitFor(`every node to see ${N} alive members`, () => nodes.every(n => aliveCount(n) === N), 60_000, 100)
+  const victim = nodes[N - 1]
+  const victimId = idOf(victim)
+  const survivors = nodes.slice(0, -1)
+  const refusedBefore = survivors.map(n => n.services.swim.stats().unreachable)
+  const stopped = Date.now()
+  await stop(victim)
+  // Lifeguard alone (one or two confirmations) takes 8 to 20 s at N=8 with lan timings;
+  // refusals seen by suspicionMult − 1 members end it after refusedSuspicionTimeout (2 s).
+  await waitFor('every survivor to declare the victim dead', () => survivors.every(n => stateOf(n, victimId) === 'dead'), 30_000, 20)
+  const took = Date.now() - stopped
+  const refusers = survivors.filter((n, i) => n.services.swim.stats().unreachable > refusedBefore[i]).length
+  assert.ok(refusers >= 3, `the refused dial is evidence at 3 members or more (${refusers})`)
+  assert.ok(took < 7000, `dead everywhere in ${took} ms`)
+  for (const n of survivors) assert.is(aliveCount(n), N - 1, 'nobody else failed')
 })
 
 test('a member with datagrams and one without probe each other over streams', async () => {
