@@ -9,7 +9,8 @@
  * - leave: `leave()` of that node → every other member has it as left;
  * - crash: `stop()` of another new node (no leave; its listener closes, so its host refuses
  *   connections) → first suspect anywhere, → every survivor has declared it failed;
- * and over a 30 s steady-state window: SWIM bytes sent per node per second (encoded messages with
+ * and over a 30 s steady-state window (from 33 probe intervals after the last join, when the
+ * joiners' catch-up push-pulls are over): SWIM bytes sent per node per second (encoded messages with
  * their length prefix, without yamux/noise/TCP overhead), and CPU and RSS per node, which are
  * this process's totals divided by N.
  *
@@ -19,15 +20,18 @@
  * headers (with timestamps) per write, and one 52-byte ACK per write (an upper bound: delayed
  * ACKs send fewer).
  *
+ * `--no-datagram` runs the cluster over libp2p streams only (`datagram: false`).
+ *
  * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
  * refuses and prunes connections beyond M as it would between real hosts.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M]`
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram]`
  */
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
+import { resolveConfig } from '../src/core/config.ts'
 import { swim } from '../src/index.ts'
 import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
@@ -55,6 +59,13 @@ interface Row {
   packetsPerNodePerSec: number
   connectionsMean: number
   connectionsMax: number
+  /** TCP connections first written in the window, per node per minute, and their IP bytes/s per node. */
+  newConnectionsPerNodePerMin: number
+  newConnectionTcpBytesPerNodePerSec: number
+  /** IP bytes/s per node on connections open before the window (watch connections and the like). */
+  keptConnectionTcpBytesPerNodePerSec: number
+  fallbackProbesPerNodePerMin: number
+  syncsPerNodePerMin: number
   /** bytes/s per node by message type */
   bytesByType: Record<string, number>
   msgsPerNodePerSec: number
@@ -73,15 +84,28 @@ const sizes = (option('--sizes') ?? '10,50,100').split(',').map(Number)
 const trialsOption = option('--trials')
 const profile = (option('--profile') ?? 'lan') as ProfileName
 const maxConnectionsOption = option('--max-connections')
+const datagram = !args.includes('--no-datagram')
 const STEADY_WINDOW_MS = 30_000
+/** A joiner push-pulls 1, 2, 4 … 32 probe intervals after joining: join cost, not steady state. */
+const CATCH_UP_INTERVALS = 33
 
 /** Bytes and writes on every TCP socket of this process (all of them are libp2p's here). */
 const tcp = { bytes: 0, writes: 0 }
+/** Per socket while a window is measured: bytes and writes, and whether it was first written in the window. */
+let sockets: Map<Socket, { bytes: number, writes: number, fresh: boolean }> | undefined
+const seenSockets = new WeakSet<Socket>()
 const socketWrite = Socket.prototype.write
 Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
-  if (chunk instanceof Uint8Array) tcp.bytes += chunk.byteLength
-  else if (typeof chunk === 'string') tcp.bytes += Buffer.byteLength(chunk)
+  const size = chunk instanceof Uint8Array ? chunk.byteLength : typeof chunk === 'string' ? Buffer.byteLength(chunk) : 0
+  tcp.bytes += size
   tcp.writes++
+  if (sockets != null) {
+    let s = sockets.get(this)
+    if (s == null) sockets.set(this, (s = { bytes: 0, writes: 0, fresh: !seenSockets.has(this) }))
+    s.bytes += size
+    s.writes++
+  }
+  seenSockets.add(this)
   return (socketWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
 } as typeof Socket.prototype.write
 const IP_UDP_HEADERS = 28
@@ -92,6 +116,8 @@ const events: Array<{ at: number, observer: string, type: MembershipEventType, m
 
 /** Each node's view, kept from its events (cheap to poll, unlike `members()` snapshots). */
 const views = new Map<string, Map<string, string>>()
+/** Alive members in each node's view, kept as events arrive: polled every 10 ms, so never counted (N² per poll at N=500). */
+const alive = new Map<string, number>()
 
 async function createNode (seeds: string[]): Promise<Node> {
   const base = baseOptions()
@@ -104,15 +130,19 @@ async function createNode (seeds: string[]): Promise<Node> {
       maxParallelDials: 200,
       ...(maxConnectionsOption != null ? { allow: [], inboundConnectionThreshold: 100_000, maxConnections: Number(maxConnectionsOption) } : {})
     },
-    services: { swim: swim({ profile, seeds }) }
+    services: { swim: swim({ profile, seeds, ...(datagram ? {} : { datagram: false as const }) }) }
   })
   const observer = node.peerId.toString()
   const view = new Map<string, string>([[observer, 'alive']])
   views.set(observer, view)
+  alive.set(observer, 1)
   for (const type of MEMBERSHIP_EVENT_TYPES) {
     node.services.swim.addEventListener(`member:${type}`, (evt) => {
       events.push({ at: Date.now(), observer, type, member: evt.detail.member.id })
-      view.set(evt.detail.member.id, evt.detail.member.state)
+      const before = view.get(evt.detail.member.id)
+      const after = evt.detail.member.state
+      view.set(evt.detail.member.id, after)
+      alive.set(observer, (alive.get(observer) ?? 0) + (after === 'alive' ? 1 : 0) - (before === 'alive' ? 1 : 0))
     })
   }
   return node
@@ -123,9 +153,7 @@ function viewOf (node: Node): Map<string, string> {
 }
 
 function aliveIn (node: Node): number {
-  let n = 0
-  for (const state of viewOf(node).values()) if (state === 'alive') n++
-  return n
+  return alive.get(node.peerId.toString()) ?? 0
 }
 
 /** Whether `condition` came to hold within `timeout` ms (polled every `interval` ms: the figures' resolution). */
@@ -187,7 +215,9 @@ async function run (n: number, trials: number): Promise<Row> {
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
   await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
-  await sleep(2000)
+  // and once the last joiners' catch-up push-pulls (up to 32 probe intervals after a join) are over
+  const lastJoin = Date.now()
+  await sleep(Math.max(2000, lastJoin + CATCH_UP_INTERVALS * resolveConfig(profile).probeInterval - Date.now()))
   const setupSeconds = (Date.now() - setupStarted) / 1000
   const setupFalseFails = events.filter((e) => e.type === 'fail').length
   events.length = 0
@@ -208,6 +238,12 @@ async function run (n: number, trials: number): Promise<Row> {
     return { n: acc.n + (d?.out ?? 0), bytes: acc.bytes + (d?.bytesOut ?? 0) }
   }, { n: 0, bytes: 0 })
   const d0 = datagramsOut()
+  const counter = (f: (s: ReturnType<Swim['stats']>) => number): number => nodes.reduce((sum, x) => sum + f(x.services.swim.stats()), 0)
+  const fallbacks = (): number => counter((s) => s.datagrams?.fallbackProbes ?? 0)
+  const syncs = (): number => counter((s) => s.messagesOut.sync ?? 0)
+  const f0 = fallbacks()
+  const s0 = syncs()
+  sockets = new Map()
   const tcp0 = { ...tcp }
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -222,6 +258,10 @@ async function run (n: number, trials: number): Promise<Row> {
     connectionsMax = Math.max(connectionsMax, ...counts)
   }
   const d1 = datagramsOut()
+  const perSocket = [...(sockets ?? new Map()).values()]
+  sockets = undefined
+  const ipBytes = (list: Array<{ bytes: number, writes: number }>): number => list.reduce((sum, x) => sum + x.bytes + 2 * IP_TCP_HEADERS * x.writes, 0)
+  const fresh = perSocket.filter((x) => x.fresh)
   const udpBytes = (d1.bytes - d0.bytes) + IP_UDP_HEADERS * (d1.n - d0.n)
   const tcpWrites = tcp.writes - tcp0.writes
   const tcpBytes = (tcp.bytes - tcp0.bytes) + 2 * IP_TCP_HEADERS * tcpWrites
@@ -235,6 +275,12 @@ async function run (n: number, trials: number): Promise<Row> {
   const udpBytesPerNodePerSec = udpBytes / n / seconds
   const tcpBytesPerNodePerSec = tcpBytes / n / seconds
   const packetsPerNodePerSec = ((d1.n - d0.n) + 2 * tcpWrites) / n / seconds
+  // a connection has a socket at each end
+  const newConnectionsPerNodePerMin = fresh.length / 2 / n / seconds * 60
+  const newConnectionTcpBytesPerNodePerSec = ipBytes(fresh) / n / seconds
+  const keptConnectionTcpBytesPerNodePerSec = ipBytes(perSocket.filter((x) => !x.fresh)) / n / seconds
+  const fallbackProbesPerNodePerMin = (fallbacks() - f0) / n / seconds * 60
+  const syncsPerNodePerMin = (syncs() - s0) / n / seconds * 60
   const connectionsMean = connectionSamples.reduce((a, b) => a + b, 0) / Math.max(1, connectionSamples.length)
   const cpuPercentPerNode = ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100 / n
 
@@ -278,6 +324,7 @@ async function run (n: number, trials: number): Promise<Row> {
   await Promise.all(nodes.map(async (x) => { await x.stop() }))
   events.length = 0
   views.clear()
+  alive.clear()
   return {
     n,
     trials,
@@ -294,6 +341,11 @@ async function run (n: number, trials: number): Promise<Row> {
     packetsPerNodePerSec: Number(packetsPerNodePerSec.toFixed(1)),
     connectionsMean: Number(connectionsMean.toFixed(1)),
     connectionsMax,
+    newConnectionsPerNodePerMin: Number(newConnectionsPerNodePerMin.toFixed(2)),
+    newConnectionTcpBytesPerNodePerSec: Math.round(newConnectionTcpBytesPerNodePerSec),
+    keptConnectionTcpBytesPerNodePerSec: Math.round(keptConnectionTcpBytesPerNodePerSec),
+    fallbackProbesPerNodePerMin: Number(fallbackProbesPerNodePerMin.toFixed(2)),
+    syncsPerNodePerMin: Number(syncsPerNodePerMin.toFixed(2)),
     bytesByType,
     msgsPerNodePerSec: Number(msgsPerNodePerSec.toFixed(2)),
     cpuPercentPerNode: Number(cpuPercentPerNode.toFixed(2)),
@@ -318,7 +370,7 @@ for (const n of sizes) {
 if (json) {
   console.log(JSON.stringify({ profile, node: process.version, rows }, null, 2))
 } else {
-  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
+  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${datagram ? '' : ', streams only (datagram: false)'}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
   console.log('')
   console.log('| N | trials | join → all have it | graceful leave → all saw it | crash → first suspect | crash → all survivors failed it | false fails (setup) | bytes/s per node | msgs/s per node | CPU per node | RSS per node (total) |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')
@@ -326,10 +378,16 @@ if (json) {
     console.log(`| ${r.n} | ${r.trials} | ${fmt(r.joinMs)} | ${fmt(r.leaveMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.falseFails} (${r.setupFalseFails}) | ${r.bytesPerNodePerSec} | ${r.msgsPerNodePerSec} | ${r.cpuPercentPerNode}% | ${r.rssMiBPerNode} MiB (${r.rssMiBTotal} MiB) |`)
   }
   console.log('')
-  console.log('| N | connections per node (mean / max) | IP bytes/s per node (UDP + TCP) | packets/s per node |')
-  console.log('|---|---|---|---|')
+  console.log('| N | connections per node (mean / max) | IP bytes/s per node (UDP + TCP) | packets/s per node | setup: batches of 10, each converged, then 33 s |')
+  console.log('|---|---|---|---|---|')
   for (const r of rows) {
-    console.log(`| ${r.n} | ${r.connectionsMean} / ${r.connectionsMax} | ${r.ipBytesPerNodePerSec} (${r.udpBytesPerNodePerSec} + ${r.tcpBytesPerNodePerSec}) | ${r.packetsPerNodePerSec} |`)
+    console.log(`| ${r.n} | ${r.connectionsMean} / ${r.connectionsMax} | ${r.ipBytesPerNodePerSec} (${r.udpBytesPerNodePerSec} + ${r.tcpBytesPerNodePerSec}) | ${r.packetsPerNodePerSec} | ${r.setupSeconds} s |`)
+  }
+  console.log('')
+  console.log('| N | TCP connections opened per node per min (their IP B/s per node) | TCP IP B/s per node on connections kept from before | fallback probes per node per min | push-pull messages sent per node per min |')
+  console.log('|---|---|---|---|---|')
+  for (const r of rows) {
+    console.log(`| ${r.n} | ${r.newConnectionsPerNodePerMin} (${r.newConnectionTcpBytesPerNodePerSec}) | ${r.keptConnectionTcpBytesPerNodePerSec} | ${r.fallbackProbesPerNodePerMin} | ${r.syncsPerNodePerMin} |`)
   }
   console.log('\nCPU and RSS per node are this process\'s totals divided by N (one Node.js runtime shared by all nodes). Bytes are SWIM messages as encoded, without stream, encryption and TCP overhead.')
 }

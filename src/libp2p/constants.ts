@@ -198,12 +198,14 @@ export const STREAM_ONLY_TIME = 30_000
 export const IDLE_CONNECTION_TIMEOUT = 1000
 
 /**
- * Each member is watched over a kept connection by this many others, chosen
- * deterministically from the view (as Rapid's K observers): when such a connection closes,
- * the watcher probes at once, so a killed process is suspected within a round trip while
- * every node keeps about 2 × WATCHERS connections whatever the cluster size.
+ * Each member is watched over a kept connection by this many others, its ring neighbours
+ * chosen deterministically from the view (as Rapid's K observers), half on either side, and
+ * watches them in turn over the same connections: when one closes, the watcher probes at
+ * once, so a killed process is suspected within a round trip by WATCHERS members (enough
+ * refusals for refusedSuspicionTimeout: suspicionMult − 1 with lan's 4), while every node
+ * keeps WATCHERS connections whatever the cluster size. Even.
  */
-export const WATCHERS = 3
+export const WATCHERS = 4
 
 /** Public keys derived from member ids, cached for record verification. */
 export const MAX_CACHED_KEYS = 10_000

@@ -6,7 +6,9 @@
  *   after the I/O already waiting;
  * - `send` effects go as sealed datagrams to members that advertise a datagram address
  *   (when this node has a socket and the message fits), otherwise on the member's probe
- *   stream; sync requests are push-pull exchanges on streams;
+ *   stream; sync requests are push-pull exchanges on streams, except digest-only ones (the
+ *   periodic push-pull's first step), which are datagrams: in a steady cluster the views
+ *   match and a push-pull costs two datagrams, no connection;
  * - a probe's second direct ping goes over a stream of its own when the first went as a
  *   datagram (memberlist's TCP fallback ping), so lost datagrams are not taken for a failure;
  * - inbound datagrams are opened (authenticated) before anything is decoded; what does not
@@ -126,6 +128,8 @@ export class Driver {
   private readonly datagramMisses = new Map<string, number>()
   /** Members reached over streams only for now (their datagrams were being lost), until when. */
   private readonly streamOnlyUntil = new Map<string, number>()
+  /** Full push-pulls started because a member's digest differed from ours, by member: when. */
+  private readonly fullExchanges = new Map<string, number>()
   /** Records of a sync checked ahead (in slices), so the machine's verify hook just looks. */
   private readonly checked = new WeakMap<MemberRecord, boolean>()
 
@@ -187,6 +191,7 @@ export class Driver {
     this.datagramPings.clear()
     this.datagramMisses.clear()
     this.streamOnlyUntil.clear()
+    this.fullExchanges.clear()
   }
 
   async stop (): Promise<void> {
@@ -267,8 +272,10 @@ export class Driver {
 
   private send (to: string, addrs: string[], message: Message, applied: Applied): void {
     if (message.type === 'sync') {
-      // Responses travel on the request's stream (answerSync); a request is an exchange.
+      // Responses travel on the request's stream (answerSync); a request is an exchange,
+      // except a digest-only one, which goes as a datagram when it can (onDigest answers).
       if (!message.response) {
+        if (isDigestOnly(message) && this.sendPacket(to, addrs, message)) return
         applied.syncs.set(to, this.exchange(to, addrs, message).catch((err) => {
           this.init.log.error('push-pull with %s failed - %e', to, err)
           return false
@@ -307,6 +314,63 @@ export class Driver {
       // stream carries it.
     }
     applied.writes.push(this.init.transport.streams.send(to, addrs, bytes))
+  }
+
+  /**
+   * Sends `message` as one sealed datagram if `to` has a datagram address, is not reached
+   * over streams only for now, and the sealed message fits; false otherwise (nothing sent).
+   */
+  private sendPacket (to: string, addrs: string[], message: Message): boolean {
+    const packets = this.init.transport.packets
+    if (packets?.address == null) return false
+    const datagramAddr = datagramAddrOf(addrs)
+    if (datagramAddr == null || this.streamOnly(to)) return false
+    const bytes = this.encode(message)
+    if (bytes == null) return false
+    const sealed = this.init.sealer.seal(to, bytes)
+    if (sealed == null || sealed.byteLength > packets.maxPacketSize || !packets.send(datagramAddr, sealed)) return false
+    count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
+    this.counters.datagramsOut++
+    this.counters.datagramBytesOut += sealed.byteLength
+    return true
+  }
+
+  /**
+   * A digest-only push-pull that came as a datagram. A request is answered with our digest
+   * as a datagram; when our views differ, the full states cross on a stream: we start that
+   * exchange (with our state as its request), at most once per member per probe interval,
+   * so a member's digests cannot make this node dial it faster than that. A response
+   * settles the request it answers; when views differ its sender starts the exchange.
+   */
+  private onDigest (from: string, sync: Sync): void {
+    if (sync.response) {
+      this.drive((m) => m.receive(from, sync, Date.now()))
+      return
+    }
+    const machine = this.machine
+    if (machine == null) return
+    let effects: Effect[]
+    try {
+      effects = machine.receive(from, sync, Date.now())
+    } catch (err) {
+      this.init.log.error('the protocol failed to handle a sync - %e', err)
+      return
+    }
+    const at = effects.findIndex((e) => e.type === 'send' && e.to === from && e.message.type === 'sync' && e.message.response)
+    const reply = at >= 0 ? effects.splice(at, 1)[0] : undefined
+    this.apply(effects, { syncs: new Map(), writes: [], errors: [] })
+    if (reply?.type !== 'send' || reply.message.type !== 'sync') return
+    const { entries, digest } = reply.message
+    this.sendPacket(from, reply.addrs, { type: 'sync', join: false, response: true, entries: [], ...(digest != null ? { digest } : {}) })
+    if (entries.length === 0) return
+    const now = Date.now()
+    const last = this.fullExchanges.get(from)
+    if (last != null && now - last < this.init.config.probeInterval) return
+    if (this.fullExchanges.size >= MAX_TRACKED) this.fullExchanges.clear()
+    this.fullExchanges.set(from, now)
+    this.exchange(from, reply.addrs, { type: 'sync', join: false, response: false, entries }).catch((err) => {
+      this.init.log.error('push-pull with %s failed - %e', from, err)
+    })
   }
 
   private streamOnly (id: string): boolean {
@@ -475,7 +539,13 @@ export class Driver {
       return
     }
     if (result.message.type === 'sync') {
-      this.decodeError(from, { code: 'invalid', message: 'A sync message arrived as a datagram' })
+      // Only digests travel as datagrams; states are too large and go on streams.
+      if (!isDigestOnly(result.message)) {
+        this.decodeError(from, { code: 'invalid', message: 'A sync message with entries arrived as a datagram' })
+        return
+      }
+      count(this.counters.messagesIn, this.counters.bytesIn, 'sync', opened.payload.byteLength)
+      this.onDigest(from, result.message)
       return
     }
     const message = result.message
@@ -519,6 +589,11 @@ export class Driver {
     // Should a tick ever fail, keep the protocol alive rather than silently stopping it.
     if (this.timer == null && this.machine != null) this.arm(Date.now() + this.init.config.probeInterval)
   }
+}
+
+/** A periodic push-pull's first message or its answer when views match: a digest, no entries. */
+function isDigestOnly (sync: Sync): boolean {
+  return !sync.join && sync.entries.length === 0 && sync.digest != null
 }
 
 export function count (messages: Record<string, number>, bytes: Record<string, number>, type: string, size: number): void {

@@ -55,7 +55,7 @@ import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
 import { Libp2pStreams } from './stream-transport.ts'
 import type { PacketSealer, Transport } from './transport.ts'
 import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
-import { watchedBy } from './watch.ts'
+import { dials, watchedBy } from './watch.ts'
 
 /** The part of libp2p's address manager the service uses. */
 
@@ -493,7 +493,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       this.dialer.keep(next)
       const signal = this.status.session.signal
       for (const member of live) {
-        if (!next.has(member.id)) continue
+        // one connection per watching pair: the other end keeps it
+        if (!next.has(member.id) || !dials(this.id, member.id)) continue
         this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, AbortSignal.timeout(dialTimeout(this.config.probeInterval))]) })
           .catch((err) => {
             const failure = dialFailure(err)
