@@ -17,6 +17,7 @@ import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PING_STREAMS, MAX_OUTBOUND_PING_STREAMS, PING_PROTOCOL } from './constants.ts'
 import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import { ProtocolHandler } from './protocol-handler.ts'
 import { readRequest, request, respond } from './request-response.ts'
 import type { ExchangeInit, Expected } from './request-response.ts'
 
@@ -56,63 +57,49 @@ export interface PingProtocolInit {
 
 export class PingProtocol {
   private readonly init: PingProtocolInit
-  private readonly streams = new Set<Stream>()
-  private readonly protocol: string
+  private readonly handler: ProtocolHandler
   private readonly exchange: ExchangeInit
-  private running = false
 
   constructor (init: PingProtocolInit) {
     this.init = init
-    this.protocol = init.protocol ?? PING_PROTOCOL
+    this.handler = new ProtocolHandler({
+      ...init,
+      protocol: init.protocol ?? PING_PROTOCOL,
+      maxInboundStreams: MAX_INBOUND_PING_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
+      onStream: (stream, connection) => { this.onStream(stream, connection) }
+    })
     this.exchange = {
       ...init,
-      protocol: this.protocol,
+      protocol: this.handler.protocol,
       maxDataLength: init.limits.maxMessageBytes,
       maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
-      streams: this.streams,
-      running: () => this.running
+      streams: this.handler.streams,
+      running: () => this.handler.running
     }
   }
 
   async start (): Promise<void> {
-    if (this.running) return
-    await this.init.registrar.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
-      maxInboundStreams: MAX_INBOUND_PING_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS
-    })
-    this.running = true
+    await this.handler.start()
   }
 
   async stop (): Promise<void> {
-    if (!this.running) return
-    this.running = false
-    await this.init.registrar.unhandle(this.protocol).catch(() => {})
-    for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
-    this.streams.clear()
+    await this.handler.stop()
   }
 
   /** Sends an encoded ping and resolves to its ack, or undefined (never rejects). */
   async ping (to: string, addrs: string[], ping: Uint8Array): Promise<{ message: Ack, bytes: number } | undefined> {
-    if (!this.running || !this.init.admits(to)) return undefined
+    if (!this.handler.running || !this.init.admits(to)) return undefined
     return await request(this.exchange, to, addrs, ping, ACK)
   }
 
   private onStream (stream: Stream, connection: Connection): void {
     const from = connection.remotePeer.toString()
-    if (!this.running || !this.init.admits(from)) {
+    if (!this.handler.running || !this.init.admits(from)) {
       stream.abort(new Error('Not a member of this cluster'))
       return
     }
-    this.streams.add(stream)
-    this.answer(stream, from)
-      .catch((err) => {
-        this.init.log.trace('fallback probe from %s failed - %e', from, err)
-        stream.abort(err as Error)
-      })
-      .finally(() => {
-        this.streams.delete(stream)
-        this.init.onDone(from)
-      })
+    this.handler.serve(stream, from, 'fallback probe', async () => { await this.answer(stream, from) }, (id) => { this.init.onDone(id) })
   }
 
   private async answer (stream: Stream, from: string): Promise<void> {
@@ -122,7 +109,7 @@ export class PingProtocol {
       return
     }
     const ping = await readRequest(this.exchange, stream, from, PING, signal)
-    if (ping == null || !this.running) return
+    if (ping == null || !this.handler.running) return
     await respond(ping.framed, this.init.onPing(from, ping.message, ping.bytes), signal)
   }
 }

@@ -23,6 +23,12 @@ import type { Message, Sync } from '../core/messages.ts'
 import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
 import { decodeInParts } from '../wire/sync-frames.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
+import type { Dialer } from './dialer.ts'
+import type { SwimRegistrar } from './probe-protocol.ts'
+import { ProtocolHandler } from './protocol-handler.ts'
+import { readRequest, request, respond } from './request-response.ts'
+import type { ExchangeInit, Expected } from './request-response.ts'
+import type { SyncAnswer } from './transport.ts'
 
 /** Inbound push-pull exchanges in progress at once, over all connections. */
 export const MAX_INBOUND_SYNCS = 8
@@ -38,12 +44,6 @@ export const SYNC_PENALTY = 30_000
 
 /** Penalised peers remembered at once (the oldest is forgotten first). */
 const MAX_PENALISED = 4096
-
-import type { Dialer } from './dialer.ts'
-import type { SwimRegistrar } from './probe-protocol.ts'
-import { readRequest, request, respond } from './request-response.ts'
-import type { ExchangeInit, Expected } from './request-response.ts'
-import type { SyncAnswer } from './transport.ts'
 
 const SYNC_REQUEST: Expected<Sync> = {
   is: (message: Message): message is Sync => message.type === 'sync' && !message.response,
@@ -102,26 +102,30 @@ export interface PushPullProtocolInit {
 
 export class PushPullProtocol {
   private readonly init: PushPullProtocolInit
-  private readonly streams = new Set<Stream>()
-  private readonly protocol: string
+  private readonly handler: ProtocolHandler
   private readonly outbound: ExchangeInit
   private readonly penalised = new Map<string, number>()
   private inbound = 0
   private inboundStrangers = 0
-  private running = false
   /** Inbound streams refused: node-wide cap reached, or a penalised peer. */
   refused = 0
 
   constructor (init: PushPullProtocolInit) {
     this.init = init
-    this.protocol = init.protocol ?? SYNC_PROTOCOL
+    this.handler = new ProtocolHandler({
+      ...init,
+      protocol: init.protocol ?? SYNC_PROTOCOL,
+      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
+      onStream: (stream, connection) => { this.onStream(stream, connection) }
+    })
     this.outbound = {
       ...init,
-      protocol: this.protocol,
+      protocol: this.handler.protocol,
       maxDataLength: init.limits.maxSyncBytes,
       maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
-      streams: this.streams,
-      running: () => this.running,
+      streams: this.handler.streams,
+      running: () => this.handler.running,
       decode: async (raw) => await decodeSync(raw, init.limits)
     }
   }
@@ -150,20 +154,11 @@ export class PushPullProtocol {
   }
 
   async start (): Promise<void> {
-    if (this.running) return
-    await this.init.registrar.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
-      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
-    })
-    this.running = true
+    await this.handler.start()
   }
 
   async stop (): Promise<void> {
-    if (!this.running) return
-    this.running = false
-    await this.init.registrar.unhandle(this.protocol).catch(() => {})
-    for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
-    this.streams.clear()
+    await this.handler.stop()
   }
 
   /**
@@ -171,13 +166,13 @@ export class PushPullProtocol {
    * undefined when the exchange failed in any way (never rejects).
    */
   async exchange (to: string, addrs: string[], sync: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
-    if (!this.running || !this.init.admits(to)) return undefined
+    if (!this.handler.running || !this.init.admits(to)) return undefined
     return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
   private onStream (stream: Stream, connection: Connection): void {
     const from = connection.remotePeer.toString()
-    if (!this.running || !this.init.admits(from)) {
+    if (!this.handler.running || !this.init.admits(from)) {
       stream.abort(new Error('Not a member of this cluster'))
       return
     }
@@ -186,16 +181,7 @@ export class PushPullProtocol {
       stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))
       return
     }
-    this.streams.add(stream)
-    this.serve(stream, connection, from)
-      .catch((err) => {
-        this.init.log.trace('sync request from %s failed - %e', from, err)
-        stream.abort(err as Error)
-      })
-      .finally(() => {
-        this.streams.delete(stream)
-        this.init.onDone?.(from)
-      })
+    this.handler.serve(stream, from, 'sync request', async () => { await this.serve(stream, connection, from) }, (id) => { this.init.onDone?.(id) })
   }
 
   /**
@@ -209,7 +195,7 @@ export class PushPullProtocol {
       stream.abort(new Error('No valid cluster key proof'))
       return
     }
-    if (!this.running) return
+    if (!this.handler.running) return
     const stranger = this.init.isMember != null && !this.init.isMember(from)
     if (this.inbound >= MAX_INBOUND_SYNCS || (stranger && this.inboundStrangers >= MAX_STRANGER_SYNCS)) {
       this.refused++
@@ -232,7 +218,7 @@ export class PushPullProtocol {
     const check = this.init.checkPart
     const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, check == null ? undefined : async (part) => await check(from, part))
     const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true, decode }, stream, from, SYNC_REQUEST, signal)
-    if (sync == null || !this.running) return false
+    if (sync == null || !this.handler.running) return false
     const response = await this.init.onRequest(from, sync.message, sync.bytes)
     if (response === 'reset') {
       this.penalise(from)
