@@ -67,16 +67,12 @@ export class PingProtocol {
       protocol: init.protocol ?? PING_PROTOCOL,
       maxInboundStreams: MAX_INBOUND_PING_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
-      onStream: (stream, connection) => { this.onStream(stream, connection) }
+      onStream: (stream, connection, from) => { this.onStream(stream, connection, from) }
     })
-    this.exchange = {
+    this.exchange = this.handler.exchange({
       ...init,
-      protocol: this.handler.protocol,
-      maxDataLength: init.limits.maxMessageBytes,
-      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
-      streams: this.handler.streams,
-      running: () => this.handler.running
-    }
+      maxDataLength: init.limits.maxMessageBytes
+    })
   }
 
   async start (): Promise<void> {
@@ -93,12 +89,7 @@ export class PingProtocol {
     return await request(this.exchange, to, addrs, ping, ACK)
   }
 
-  private onStream (stream: Stream, connection: Connection): void {
-    const from = connection.remotePeer.toString()
-    if (!this.handler.running || !this.init.admits(from)) {
-      stream.abort(new Error('Not a member of this cluster'))
-      return
-    }
+  private onStream (stream: Stream, connection: Connection, from: string): void {
     this.handler.serve(stream, from, 'fallback probe', async () => { await this.answer(stream, from) }, (id) => { this.init.onDone(id) })
   }
 

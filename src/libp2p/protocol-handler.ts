@@ -9,6 +9,7 @@
  */
 import type { Connection, Logger, Stream } from '@libp2p/interface'
 import type { SwimRegistrar } from './probe-protocol.ts'
+import type { ExchangeInit } from './request-response.ts'
 
 export interface ProtocolHandlerInit {
   registrar: SwimRegistrar
@@ -16,9 +17,14 @@ export interface ProtocolHandlerInit {
   maxInboundStreams: number
   maxOutboundStreams: number
   log: Logger
-  /** A stream the remote peer opened, while running. */
-  onStream: (stream: Stream, connection: Connection) => void
+  /** Whether streams from this peer are accepted (admission); others are reset at once. */
+  admits: (id: string) => boolean
+  /** A stream an admitted peer (`from`) opened, while running. */
+  onStream: (stream: Stream, connection: Connection, from: string) => void
 }
+
+/** What `ProtocolHandler.exchange` fills in of an ExchangeInit. */
+type HandlerFields = 'protocol' | 'maxOutboundStreams' | 'streams' | 'running'
 
 export class ProtocolHandler {
   /** Streams in progress (either side), aborted when the protocol stops. */
@@ -30,17 +36,13 @@ export class ProtocolHandler {
     this.init = init
   }
 
-  get protocol (): string {
-    return this.init.protocol
-  }
-
   get running (): boolean {
     return this.active
   }
 
   async start (): Promise<void> {
     if (this.active) return
-    await this.init.registrar.handle(this.init.protocol, (stream, connection) => { this.init.onStream(stream, connection) }, {
+    await this.init.registrar.handle(this.init.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
       maxInboundStreams: this.init.maxInboundStreams,
       maxOutboundStreams: this.init.maxOutboundStreams
     })
@@ -53,6 +55,17 @@ export class ProtocolHandler {
     await this.init.registrar.unhandle(this.init.protocol).catch(() => {})
     for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
     this.streams.clear()
+  }
+
+  /** The init of `request` for this protocol's outbound exchanges, tracked in `streams`. */
+  exchange (init: Omit<ExchangeInit, HandlerFields>): ExchangeInit {
+    return {
+      ...init,
+      protocol: this.init.protocol,
+      maxOutboundStreams: this.init.maxOutboundStreams,
+      streams: this.streams,
+      running: () => this.active
+    }
   }
 
   /**
@@ -70,5 +83,14 @@ export class ProtocolHandler {
         this.streams.delete(stream)
         onDone?.(from)
       })
+  }
+
+  private onStream (stream: Stream, connection: Connection): void {
+    const from = connection.remotePeer.toString()
+    if (!this.active || !this.init.admits(from)) {
+      stream.abort(new Error('Not a member of this cluster'))
+      return
+    }
+    this.init.onStream(stream, connection, from)
   }
 }

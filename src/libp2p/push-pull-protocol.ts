@@ -117,17 +117,13 @@ export class PushPullProtocol {
       protocol: init.protocol ?? SYNC_PROTOCOL,
       maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
-      onStream: (stream, connection) => { this.onStream(stream, connection) }
+      onStream: (stream, connection, from) => { this.onStream(stream, connection, from) }
     })
-    this.outbound = {
+    this.outbound = this.handler.exchange({
       ...init,
-      protocol: this.handler.protocol,
       maxDataLength: init.limits.maxSyncBytes,
-      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
-      streams: this.handler.streams,
-      running: () => this.handler.running,
       decode: async (raw) => await decodeSync(raw, init.limits)
-    }
+    })
   }
 
   /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
@@ -170,12 +166,7 @@ export class PushPullProtocol {
     return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
-  private onStream (stream: Stream, connection: Connection): void {
-    const from = connection.remotePeer.toString()
-    if (!this.handler.running || !this.init.admits(from)) {
-      stream.abort(new Error('Not a member of this cluster'))
-      return
-    }
+  private onStream (stream: Stream, connection: Connection, from: string): void {
     if (this.isPenalised(from)) {
       this.refused++
       stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert'
 import { streamPair } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { ProtocolHandler } from '../../src/libp2p/protocol-handler.ts'
+import { DEFAULT_LIMITS } from '../../src/wire/limits.ts'
 import { connectionFrom, log, stubRegistrar } from './stream-pair.ts'
 
 function handler (): { handler: ProtocolHandler, registrar: ReturnType<typeof stubRegistrar>, inbound: Stream[], registrations: number } {
@@ -23,7 +24,11 @@ function handler (): { handler: ProtocolHandler, registrar: ReturnType<typeof st
     maxInboundStreams: 3,
     maxOutboundStreams: 5,
     log,
-    onStream: (stream) => { result.inbound.push(stream) }
+    admits: (id) => id !== 'stranger',
+    onStream: (stream, _connection, from) => {
+      assert.is(from, 'b')
+      result.inbound.push(stream)
+    }
   })
   return result
 }
@@ -41,6 +46,33 @@ test('a protocol handler registers once however often it is started, and unregis
   await t.handler.stop()
   assert.not.ok(t.handler.running)
   assert.is(t.registrar.handlers.size, 0)
+})
+
+test('a protocol handler resets a stream from a peer it does not admit, or after it stopped', async () => {
+  const t = handler()
+  await t.handler.start()
+  const onStream = t.registrar.handlers.get('/test/1.0.0')
+  const [, stranger] = await streamPair()
+  await onStream?.(stranger, connectionFrom('stranger'))
+  assert.is(stranger.status, 'aborted')
+  await t.handler.stop()
+  const [, late] = await streamPair()
+  await onStream?.(late, connectionFrom('b'))
+  assert.is(late.status, 'aborted')
+  assert.equal(t.inbound, [])
+})
+
+test('a protocol handler\'s outbound exchanges are tracked in its streams and end with it', async () => {
+  const { handler: h } = handler()
+  const exchange = h.exchange({ dialer: undefined as never, log, limits: DEFAULT_LIMITS, maxDataLength: 10, timeout: 1, onDecodeError: () => {}, onUnreachable: () => {} })
+  assert.is(exchange.protocol, '/test/1.0.0')
+  assert.is(exchange.maxOutboundStreams, 5)
+  assert.is(exchange.streams, h.streams)
+  assert.not.ok(exchange.running())
+  await h.start()
+  assert.ok(exchange.running())
+  await h.stop()
+  assert.not.ok(exchange.running())
 })
 
 test('stopping a protocol handler aborts every stream still in progress', async () => {
