@@ -11,13 +11,11 @@
  * refused or unroutable dial is reported: it is evidence about the member. Nothing here
  * throws into the caller or rejects unobserved.
  */
-import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import type { Ack, Message, Ping } from '../core/messages.ts'
-import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PING_STREAMS, MAX_OUTBOUND_PING_STREAMS, PING_PROTOCOL } from './constants.ts'
-import type { Dialer } from './dialer.ts'
-import type { SwimRegistrar } from './probe-protocol.ts'
 import { ProtocolHandler } from './protocol-handler.ts'
+import type { RequestResponseInit } from './protocol-handler.ts'
 import { readRequest, request, respond } from './request-response.ts'
 import type { ExchangeInit, Expected } from './request-response.ts'
 
@@ -31,66 +29,38 @@ const ACK: Expected<Ack> = {
   otherwise: 'A fallback probe was answered by something other than an ack'
 }
 
-export interface PingProtocolInit {
+export interface PingProtocolInit extends RequestResponseInit {
   /** The protocol id (a function of the cluster name). @default PING_PROTOCOL */
   protocol?: string
-  registrar: SwimRegistrar
-  dialer: Dialer
-  log: Logger
-  limits: WireLimits
-  /** Bound of one whole exchange, dial included. */
-  timeout: number
-  admits: (id: string) => boolean
-  /**
-   * Reads and checks the stream proof an inbound stream begins with, before anything else
-   * is read; a stream without a valid one is reset. Unset: no proof is expected.
-   */
-  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   /** A ping from an authenticated peer; returns the encoded ack, or undefined for none. */
   onPing: (from: string, ping: Ping, bytes: number) => Uint8Array | undefined
-  onDecodeError: (from: string, error: WireError | Error) => void
-  /** As ProbeProtocolInit's. */
-  onUnreachable: (id: string, refused: boolean) => void
   /** The exchange is over (either side): the connection may be idle now. */
   onDone: (id: string) => void
 }
 
-export class PingProtocol {
+export class PingProtocol extends ProtocolHandler {
   private readonly init: PingProtocolInit
-  private readonly handler: ProtocolHandler
   private readonly exchange: ExchangeInit
 
   constructor (init: PingProtocolInit) {
-    this.init = init
-    this.handler = new ProtocolHandler({
+    super({
       ...init,
       protocol: init.protocol ?? PING_PROTOCOL,
       maxInboundStreams: MAX_INBOUND_PING_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS,
-      onStream: (stream, connection, from) => { this.onStream(stream, connection, from) }
+      maxOutboundStreams: MAX_OUTBOUND_PING_STREAMS
     })
-    this.exchange = this.handler.exchange({
-      ...init,
-      maxDataLength: init.limits.maxMessageBytes
-    })
-  }
-
-  async start (): Promise<void> {
-    await this.handler.start()
-  }
-
-  async stop (): Promise<void> {
-    await this.handler.stop()
+    this.init = init
+    this.exchange = this.exchangeInit({ ...init, maxDataLength: init.limits.maxMessageBytes })
   }
 
   /** Sends an encoded ping and resolves to its ack, or undefined (never rejects). */
   async ping (to: string, addrs: string[], ping: Uint8Array): Promise<{ message: Ack, bytes: number } | undefined> {
-    if (!this.handler.running || !this.init.admits(to)) return undefined
+    if (!this.running || !this.init.admits(to)) return undefined
     return await request(this.exchange, to, addrs, ping, ACK)
   }
 
-  private onStream (stream: Stream, connection: Connection, from: string): void {
-    this.handler.serve(stream, from, 'fallback probe', async () => { await this.answer(stream, from) }, (id) => { this.init.onDone(id) })
+  protected onStream (stream: Stream, connection: Connection, from: string): void {
+    this.serveInbound(stream, from, 'fallback probe', async () => { await this.answer(stream, from) }, (id) => { this.init.onDone(id) })
   }
 
   private async answer (stream: Stream, from: string): Promise<void> {
@@ -100,7 +70,7 @@ export class PingProtocol {
       return
     }
     const ping = await readRequest(this.exchange, stream, from, PING, signal)
-    if (ping == null || !this.handler.running) return
+    if (ping == null || !this.running) return
     await respond(ping.framed, this.init.onPing(from, ping.message, ping.bytes), signal)
   }
 }

@@ -1,50 +1,69 @@
 /**
- * A stream protocol's registration and the streams it has in progress, for the protocols
- * that open a fresh stream per exchange (ping-protocol.ts, push-pull-protocol.ts): one start,
- * one stop and one way to serve an inbound stream, so the two cannot drift apart on what a
- * stop aborts or what a failed inbound exchange does to its stream.
+ * The base of the protocols that open a fresh stream per exchange (ping-protocol.ts,
+ * push-pull-protocol.ts): their registration, the streams they have in progress, one start,
+ * one stop and one way to admit and serve an inbound stream, so the two cannot drift apart
+ * on what a stop aborts or what a failed inbound exchange does to its stream.
  *
  * start and stop are idempotent. A stop unregisters the handler and aborts every stream in
  * `streams`, inbound and outbound; the exchanges see their stream fail and settle.
  */
 import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { WireError, WireLimits } from '../wire/index.ts'
+import type { Dialer } from './dialer.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import type { ExchangeInit } from './request-response.ts'
 
-export interface ProtocolHandlerInit {
+/** What both protocols are given, beside their own handlers. */
+export interface RequestResponseInit {
   registrar: SwimRegistrar
+  dialer: Dialer
+  log: Logger
+  limits: WireLimits
+  /** Bound of one whole exchange, dial included. */
+  timeout: number
+  /** Whether streams from this peer are accepted (admission); others are reset at once. */
+  admits: (id: string) => boolean
+  /**
+   * Reads and checks the stream proof an inbound stream begins with, before anything else
+   * is read; a stream without a valid one is reset. Unset: no proof is expected.
+   */
+  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
+  onDecodeError: (from: string, error: WireError | Error) => void
+  /** As ProbeProtocolInit's. */
+  onUnreachable: (id: string, refused: boolean) => void
+}
+
+export interface ProtocolHandlerInit extends Pick<RequestResponseInit, 'registrar' | 'log' | 'admits'> {
   protocol: string
   maxInboundStreams: number
   maxOutboundStreams: number
-  log: Logger
-  /** Whether streams from this peer are accepted (admission); others are reset at once. */
-  admits: (id: string) => boolean
-  /** A stream an admitted peer (`from`) opened, while running. */
-  onStream: (stream: Stream, connection: Connection, from: string) => void
 }
 
-/** What `ProtocolHandler.exchange` fills in of an ExchangeInit. */
+/** What `ProtocolHandler.exchangeInit` fills in of an ExchangeInit. */
 type HandlerFields = 'protocol' | 'maxOutboundStreams' | 'streams' | 'running'
 
-export class ProtocolHandler {
+export abstract class ProtocolHandler {
   /** Streams in progress (either side), aborted when the protocol stops. */
-  readonly streams = new Set<Stream>()
-  private readonly init: ProtocolHandlerInit
+  protected readonly streams = new Set<Stream>()
+  private readonly handling: ProtocolHandlerInit
   private active = false
 
   constructor (init: ProtocolHandlerInit) {
-    this.init = init
+    this.handling = init
   }
 
   get running (): boolean {
     return this.active
   }
 
+  /** A stream an admitted peer (`from`) opened, while running. */
+  protected abstract onStream (stream: Stream, connection: Connection, from: string): void
+
   async start (): Promise<void> {
     if (this.active) return
-    await this.init.registrar.handle(this.init.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
-      maxInboundStreams: this.init.maxInboundStreams,
-      maxOutboundStreams: this.init.maxOutboundStreams
+    await this.handling.registrar.handle(this.handling.protocol, (stream, connection) => { this.admit(stream, connection) }, {
+      maxInboundStreams: this.handling.maxInboundStreams,
+      maxOutboundStreams: this.handling.maxOutboundStreams
     })
     this.active = true
   }
@@ -52,17 +71,17 @@ export class ProtocolHandler {
   async stop (): Promise<void> {
     if (!this.active) return
     this.active = false
-    await this.init.registrar.unhandle(this.init.protocol).catch(() => {})
+    await this.handling.registrar.unhandle(this.handling.protocol).catch(() => {})
     for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
     this.streams.clear()
   }
 
   /** The init of `request` for this protocol's outbound exchanges, tracked in `streams`. */
-  exchange (init: Omit<ExchangeInit, HandlerFields>): ExchangeInit {
+  protected exchangeInit (init: Omit<ExchangeInit, HandlerFields>): ExchangeInit {
     return {
       ...init,
-      protocol: this.init.protocol,
-      maxOutboundStreams: this.init.maxOutboundStreams,
+      protocol: this.handling.protocol,
+      maxOutboundStreams: this.handling.maxOutboundStreams,
       streams: this.streams,
       running: () => this.active
     }
@@ -72,11 +91,11 @@ export class ProtocolHandler {
    * Serves an inbound stream from `from`, tracked in `streams` until `exchange` settles. A
    * failure is logged as `what` and resets the stream; `onDone` runs either way.
    */
-  serve (stream: Stream, from: string, what: string, exchange: () => Promise<void>, onDone?: (from: string) => void): void {
+  protected serveInbound (stream: Stream, from: string, what: string, exchange: () => Promise<void>, onDone?: (from: string) => void): void {
     this.streams.add(stream)
     exchange()
       .catch((err) => {
-        this.init.log.trace('%s from %s failed - %e', what, from, err)
+        this.handling.log.trace('%s from %s failed - %e', what, from, err)
         stream.abort(err as Error)
       })
       .finally(() => {
@@ -85,12 +104,12 @@ export class ProtocolHandler {
       })
   }
 
-  private onStream (stream: Stream, connection: Connection): void {
+  private admit (stream: Stream, connection: Connection): void {
     const from = connection.remotePeer.toString()
-    if (!this.active || !this.init.admits(from)) {
+    if (!this.active || !this.handling.admits(from)) {
       stream.abort(new Error('Not a member of this cluster'))
       return
     }
-    this.init.onStream(stream, connection, from)
+    this.onStream(stream, connection, from)
   }
 }

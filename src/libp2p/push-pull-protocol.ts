@@ -18,14 +18,13 @@
  * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
  * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
-import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
-import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
+import type { DecodeResult, WireLimits } from '../wire/index.ts'
 import { decodeInParts } from '../wire/sync-frames.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
-import type { Dialer } from './dialer.ts'
-import type { SwimRegistrar } from './probe-protocol.ts'
 import { ProtocolHandler } from './protocol-handler.ts'
+import type { RequestResponseInit } from './protocol-handler.ts'
 import { readRequest, request, respond } from './request-response.ts'
 import type { ExchangeInit, Expected } from './request-response.ts'
 import type { SyncAnswer } from './transport.ts'
@@ -55,23 +54,11 @@ const SYNC_RESPONSE: Expected<Sync> = {
   otherwise: 'A sync request was answered by something other than a sync response'
 }
 
-export interface PushPullProtocolInit {
-  registrar: SwimRegistrar
-  dialer: Dialer
-  log: Logger
-  limits: WireLimits
-  /** Bound of one whole exchange, dial included. */
-  timeout: number
-  admits: (id: string) => boolean
+export interface PushPullProtocolInit extends RequestResponseInit {
   /** Whether `id` is in this node's member table (strangers get smaller allowances). */
   isMember?: (id: string) => boolean
   /** The protocol id (a function of the cluster name). @default SYNC_PROTOCOL */
   protocol?: string
-  /**
-   * Reads and checks the stream proof an inbound stream begins with, before anything else
-   * is read; a stream without a valid one is reset. Unset: no proof is expected.
-   */
-  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   /**
    * A sync request from an authenticated peer; returns the encoded response, undefined to
    * send none, or 'reset' to reset the stream (and penalise the peer).
@@ -82,9 +69,6 @@ export interface PushPullProtocolInit {
    * decoding, and onRequest gets the request as decoded up to there (to count and reset it).
    */
   checkPart?: (from: string, part: Sync) => Promise<boolean>
-  onDecodeError: (from: string, error: WireError | Error) => void
-  /** As ProbeProtocolInit's. */
-  onUnreachable: (id: string, refused: boolean) => void
   /** The exchange is over (either side): the connection may be idle now. */
   onDone?: (id: string) => void
   /**
@@ -100,9 +84,8 @@ export interface PushPullProtocolInit {
   onExchangeFailed?: (to: string, err: unknown) => void
 }
 
-export class PushPullProtocol {
+export class PushPullProtocol extends ProtocolHandler {
   private readonly init: PushPullProtocolInit
-  private readonly handler: ProtocolHandler
   private readonly outbound: ExchangeInit
   private readonly penalised = new Map<string, number>()
   private inbound = 0
@@ -111,19 +94,14 @@ export class PushPullProtocol {
   refused = 0
 
   constructor (init: PushPullProtocolInit) {
-    this.init = init
-    this.handler = new ProtocolHandler({
+    super({
       ...init,
       protocol: init.protocol ?? SYNC_PROTOCOL,
       maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
-      onStream: (stream, connection, from) => { this.onStream(stream, connection, from) }
+      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
     })
-    this.outbound = this.handler.exchange({
-      ...init,
-      maxDataLength: init.limits.maxSyncBytes,
-      decode: async (raw) => await decodeSync(raw, init.limits)
-    })
+    this.init = init
+    this.outbound = this.exchangeInit({ ...init, maxDataLength: init.limits.maxSyncBytes, decode: async (raw) => await decodeSync(raw, init.limits) })
   }
 
   /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
@@ -149,30 +127,22 @@ export class PushPullProtocol {
     return false
   }
 
-  async start (): Promise<void> {
-    await this.handler.start()
-  }
-
-  async stop (): Promise<void> {
-    await this.handler.stop()
-  }
-
   /**
    * Sends an encoded sync request to `to` and returns its response with its size, or
    * undefined when the exchange failed in any way (never rejects).
    */
   async exchange (to: string, addrs: string[], sync: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
-    if (!this.handler.running || !this.init.admits(to)) return undefined
+    if (!this.running || !this.init.admits(to)) return undefined
     return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
-  private onStream (stream: Stream, connection: Connection, from: string): void {
+  protected onStream (stream: Stream, connection: Connection, from: string): void {
     if (this.isPenalised(from)) {
       this.refused++
       stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))
       return
     }
-    this.handler.serve(stream, from, 'sync request', async () => { await this.serve(stream, connection, from) }, (id) => { this.init.onDone?.(id) })
+    this.serveInbound(stream, from, 'sync request', async () => { await this.serve(stream, connection, from) }, (id) => { this.init.onDone?.(id) })
   }
 
   /**
@@ -186,7 +156,7 @@ export class PushPullProtocol {
       stream.abort(new Error('No valid cluster key proof'))
       return
     }
-    if (!this.handler.running) return
+    if (!this.running) return
     const stranger = this.init.isMember != null && !this.init.isMember(from)
     if (this.inbound >= MAX_INBOUND_SYNCS || (stranger && this.inboundStrangers >= MAX_STRANGER_SYNCS)) {
       this.refused++
@@ -209,7 +179,7 @@ export class PushPullProtocol {
     const check = this.init.checkPart
     const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, check == null ? undefined : async (part) => await check(from, part))
     const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true, decode }, stream, from, SYNC_REQUEST, signal)
-    if (sync == null || !this.handler.running) return false
+    if (sync == null || !this.running) return false
     const response = await this.init.onRequest(from, sync.message, sync.bytes)
     if (response === 'reset') {
       this.penalise(from)
