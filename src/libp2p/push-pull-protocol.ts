@@ -18,11 +18,16 @@
  * proof of the cluster key holds, so outsiders cannot hold the slots joiners need. A peer the
  * service penalises (a bad signature) is refused for SYNC_PENALTY ms.
  */
-import type { Connection, Logger, Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import type { Message, Sync } from '../core/messages.ts'
-import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
+import type { DecodeResult, WireLimits } from '../wire/index.ts'
 import { decodeInParts } from '../wire/sync-frames.ts'
 import { MAX_INBOUND_SYNC_STREAMS, MAX_OUTBOUND_SYNC_STREAMS, SYNC_PROTOCOL } from './constants.ts'
+import { ProtocolHandler } from './protocol-handler.ts'
+import type { RequestResponseInit } from './protocol-handler.ts'
+import { readRequest, request, respond } from './request-response.ts'
+import type { ExchangeInit, Expected } from './request-response.ts'
+import type { SyncAnswer } from './transport.ts'
 
 /** Inbound push-pull exchanges in progress at once, over all connections. */
 export const MAX_INBOUND_SYNCS = 8
@@ -39,12 +44,6 @@ export const SYNC_PENALTY = 30_000
 /** Penalised peers remembered at once (the oldest is forgotten first). */
 const MAX_PENALISED = 4096
 
-import type { Dialer } from './dialer.ts'
-import type { SwimRegistrar } from './probe-protocol.ts'
-import { readRequest, request, respond } from './request-response.ts'
-import type { ExchangeInit, Expected } from './request-response.ts'
-import type { SyncAnswer } from './transport.ts'
-
 const SYNC_REQUEST: Expected<Sync> = {
   is: (message: Message): message is Sync => message.type === 'sync' && !message.response,
   otherwise: 'Something other than a sync request arrived on the sync protocol'
@@ -55,23 +54,11 @@ const SYNC_RESPONSE: Expected<Sync> = {
   otherwise: 'A sync request was answered by something other than a sync response'
 }
 
-export interface PushPullProtocolInit {
-  registrar: SwimRegistrar
-  dialer: Dialer
-  log: Logger
-  limits: WireLimits
-  /** Bound of one whole exchange, dial included. */
-  timeout: number
-  admits: (id: string) => boolean
+export interface PushPullProtocolInit extends RequestResponseInit {
   /** Whether `id` is in this node's member table (strangers get smaller allowances). */
   isMember?: (id: string) => boolean
   /** The protocol id (a function of the cluster name). @default SYNC_PROTOCOL */
   protocol?: string
-  /**
-   * Reads and checks the stream proof an inbound stream begins with, before anything else
-   * is read; a stream without a valid one is reset. Unset: no proof is expected.
-   */
-  admitStream?: (stream: Stream, from: string, options: { signal: AbortSignal }) => Promise<boolean>
   /**
    * A sync request from an authenticated peer; returns the encoded response, undefined to
    * send none, or 'reset' to reset the stream (and penalise the peer).
@@ -82,9 +69,6 @@ export interface PushPullProtocolInit {
    * decoding, and onRequest gets the request as decoded up to there (to count and reset it).
    */
   checkPart?: (from: string, part: Sync) => Promise<boolean>
-  onDecodeError: (from: string, error: WireError | Error) => void
-  /** As ProbeProtocolInit's. */
-  onUnreachable: (id: string, refused: boolean) => void
   /** The exchange is over (either side): the connection may be idle now. */
   onDone?: (id: string) => void
   /**
@@ -100,30 +84,24 @@ export interface PushPullProtocolInit {
   onExchangeFailed?: (to: string, err: unknown) => void
 }
 
-export class PushPullProtocol {
+export class PushPullProtocol extends ProtocolHandler {
   private readonly init: PushPullProtocolInit
-  private readonly streams = new Set<Stream>()
-  private readonly protocol: string
   private readonly outbound: ExchangeInit
   private readonly penalised = new Map<string, number>()
   private inbound = 0
   private inboundStrangers = 0
-  private running = false
   /** Inbound streams refused: node-wide cap reached, or a penalised peer. */
   refused = 0
 
   constructor (init: PushPullProtocolInit) {
-    this.init = init
-    this.protocol = init.protocol ?? SYNC_PROTOCOL
-    this.outbound = {
+    super({
       ...init,
-      protocol: this.protocol,
-      maxDataLength: init.limits.maxSyncBytes,
-      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
-      streams: this.streams,
-      running: () => this.running,
-      decode: async (raw) => await decodeSync(raw, init.limits)
-    }
+      protocol: init.protocol ?? SYNC_PROTOCOL,
+      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
+    })
+    this.init = init
+    this.outbound = this.exchangeInit({ ...init, maxDataLength: init.limits.maxSyncBytes, decode: async (raw) => await decodeSync(raw, init.limits) })
   }
 
   /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
@@ -149,23 +127,6 @@ export class PushPullProtocol {
     return false
   }
 
-  async start (): Promise<void> {
-    if (this.running) return
-    await this.init.registrar.handle(this.protocol, (stream, connection) => { this.onStream(stream, connection) }, {
-      maxInboundStreams: MAX_INBOUND_SYNC_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
-    })
-    this.running = true
-  }
-
-  async stop (): Promise<void> {
-    if (!this.running) return
-    this.running = false
-    await this.init.registrar.unhandle(this.protocol).catch(() => {})
-    for (const stream of this.streams) stream.abort(new Error('SWIM service stopped'))
-    this.streams.clear()
-  }
-
   /**
    * Sends an encoded sync request to `to` and returns its response with its size, or
    * undefined when the exchange failed in any way (never rejects).
@@ -175,27 +136,13 @@ export class PushPullProtocol {
     return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
-  private onStream (stream: Stream, connection: Connection): void {
-    const from = connection.remotePeer.toString()
-    if (!this.running || !this.init.admits(from)) {
-      stream.abort(new Error('Not a member of this cluster'))
-      return
-    }
+  protected onStream (stream: Stream, connection: Connection, from: string): void {
     if (this.isPenalised(from)) {
       this.refused++
       stream.abort(new Error('Push-pull refused for a while: a record with a bad signature'))
       return
     }
-    this.streams.add(stream)
-    this.serve(stream, connection, from)
-      .catch((err) => {
-        this.init.log.trace('sync request from %s failed - %e', from, err)
-        stream.abort(err as Error)
-      })
-      .finally(() => {
-        this.streams.delete(stream)
-        this.init.onDone?.(from)
-      })
+    this.serveInbound(stream, from, 'sync request', async () => { await this.serve(stream, connection, from) }, (id) => { this.init.onDone?.(id) })
   }
 
   /**

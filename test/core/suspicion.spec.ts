@@ -1,18 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { Awareness } from '../../src/core/awareness.ts'
 import { Suspicion } from '../../src/core/suspicion.ts'
-import { ProbeOrder } from '../../src/core/probe-order.ts'
-import { seededRandom, sample } from '../../src/core/random.ts'
-
-test('Awareness stays within 0..max−1 and scales timeouts by score + 1', () => {
-  const a = new Awareness(8)
-  a.apply(-3)
-  assert.is(a.score, 0)
-  a.apply(20)
-  assert.is(a.score, 7)
-  assert.is(a.scale(500), 4000)
-})
 
 test('Suspicion ignores its accuser and repeated confirmers, and shortens with each new one', () => {
   const s = new Suspicion(1000, 'accuser', 2, 8000, 48000)
@@ -51,35 +39,36 @@ test('Suspicion ends after the refused timeout once suspicionMult − 1 members 
   assert.is(capped.deadline, 2000)
 })
 
-test('ProbeOrder visits every member exactly once per round', () => {
-  const order = new ProbeOrder(seededRandom(7))
-  const ids = Array.from({ length: 20 }, (_, i) => `m${i}`)
-  for (const id of ids) order.add(id)
-  for (let round = 0; round < 3; round++) {
-    const seen: string[] = []
-    for (let i = 0; i < ids.length; i++) seen.push(order.next(() => true, () => true) as string)
-    assert.equal([...seen].sort(), [...ids].sort(), `round ${round}`)
-  }
+test('Suspicion without confirmations expires after max, and one needing none after min', () => {
+  const unconfirmed = new Suspicion(500, 'accuser', 3, 2000, 10000)
+  assert.is(unconfirmed.deadline, 10500)
+  const none = new Suspicion(500, 'accuser', 0, 2000, 10000)
+  assert.is(none.deadline, 2500)
+  assert.not.ok(none.confirm('b'), 'a suspicion that needs no confirmation is not shortened')
+  assert.is(none.deadline, 2500)
 })
 
-test('ProbeOrder drops members that are gone and returns nothing when none is eligible', () => {
-  const order = new ProbeOrder(seededRandom(1))
-  order.add('a')
-  order.add('b')
-  assert.is(order.next((id) => id === 'b', () => true), 'b')
-  assert.is(order.next(() => false, () => false), undefined)
+test('Suspicion knows who stands behind it: its accuser and first-hand confirmers', () => {
+  const s = new Suspicion(0, 'accuser', 2, 8000, 48000)
+  assert.ok(s.vouchedBy('accuser'))
+  assert.not.ok(s.vouchedBy('b'))
+  assert.is(s.parties(), 1)
+  assert.is(s.parties('b'), 2, 'a party about to confirm counts')
+  assert.is(s.parties('accuser'), 1, 'but not twice')
+  s.confirm('b')
+  assert.ok(s.vouchedBy('b'))
+  assert.is(s.parties(), 2)
 })
 
-test('seededRandom repeats its sequence for a seed and sample never repeats an item', () => {
-  const a = seededRandom(42)
-  const b = seededRandom(42)
-  for (let i = 0; i < 100; i++) assert.is(a.next(), b.next())
-  const items = Array.from({ length: 50 }, (_, i) => i)
-  const picked = sample(seededRandom(3), items, 10, (n) => n % 2 === 0)
-  assert.is(picked.length, 10)
-  assert.is(new Set(picked).size, 10)
-  assert.ok(picked.every((n) => n % 2 === 0))
-  assert.is(sample(seededRandom(3), items, 10, () => false).length, 0)
+test('Suspicion raised by a relayed claim has no authenticated accuser', () => {
+  const s = new Suspicion(0, '', 2, 8000, 48000, true, 2000)
+  assert.is(s.parties(), 0)
+  assert.not.ok(s.vouchedBy(''))
+  s.confirm('b', true)
+  s.confirm('c', true)
+  assert.ok(s.deadline > 2000, 'with no accuser of its own, two refusals are not enough')
+  s.confirm('d', true)
+  assert.is(s.deadline, 2000)
 })
 
 test.run()
