@@ -37,6 +37,8 @@ export interface PingProtocolInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   /** Bound of one whole exchange, dial included. */
   timeout: number
   admits: (id: string) => boolean

@@ -60,6 +60,8 @@ export interface PushPullProtocolInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   /** Bound of one whole exchange, dial included. */
   timeout: number
   admits: (id: string) => boolean
@@ -122,7 +124,7 @@ export class PushPullProtocol {
       maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS,
       streams: this.streams,
       running: () => this.running,
-      decode: async (raw) => await decodeSync(raw, init.limits)
+      decode: async (raw) => await decodeSync(raw, init.limits, init.clusterTag)
     }
   }
 
@@ -230,7 +232,7 @@ export class PushPullProtocol {
   private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
     const check = this.init.checkPart
-    const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, check == null ? undefined : async (part) => await check(from, part))
+    const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, this.init.clusterTag, check == null ? undefined : async (part) => await check(from, part))
     const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true, decode }, stream, from, SYNC_REQUEST, signal)
     if (sync == null || !this.running) return false
     const response = await this.init.onRequest(from, sync.message, sync.bytes)
@@ -252,8 +254,8 @@ export class PushPullProtocol {
  * arrived, and how long decoding takes on a busy node is not the peer's fault (the caller
  * looks whether the service stopped meanwhile).
  */
-async function decodeSync (raw: Uint8Array, limits: WireLimits, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
-  const steps = decodeInParts(raw, limits)
+async function decodeSync (raw: Uint8Array, limits: WireLimits, clusterTag: number | undefined, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
+  const steps = decodeInParts(raw, limits, undefined, { clusterTag })
   for (;;) {
     const step = steps.next()
     if (step.done === true) return step.value
