@@ -39,6 +39,7 @@ export const COUNTER_HELP: Readonly<Record<CounterStat, string>> = {
   signFailures: 'Own records that could not be signed (the change was not made)',
   budgetExceeded: 'Records left unchecked because their sender\'s verification budget was spent',
   decodeErrors: 'Inbound messages that failed to decode or validate',
+  foreignCluster: 'Inbound messages dropped for holding member records of another cluster',
   gossipsubDeliveries: 'Gossip messages received through gossipsub',
   framesDropped: 'Outbound messages dropped before reaching a stream',
   unreachable: 'Dials refused or without a route, each a failed direct probe',

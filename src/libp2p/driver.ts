@@ -43,6 +43,8 @@ export interface DriverInit {
   config: SwimConfig
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): stamped on every record sent, checked on every record received. */
+  clusterTag?: number
   transport: Transport
   sealer: PacketSealer
   admits: (id: string) => boolean
@@ -70,6 +72,8 @@ export interface DriverCounters {
   bytesIn: Record<string, number>
   bytesOut: Record<string, number>
   decodeErrors: number
+  /** Messages dropped because they held records of another cluster (also penalised). */
+  foreignCluster: number
   framesDropped: number
   unreachable: number
   datagramsIn: number
@@ -103,6 +107,7 @@ export class Driver {
     bytesIn: {},
     bytesOut: {},
     decodeErrors: 0,
+    foreignCluster: 0,
     framesDropped: 0,
     unreachable: 0,
     datagramsIn: 0,
@@ -233,6 +238,14 @@ export class Driver {
   }
 
   decodeError (from: string, error: WireError | Error): void {
+    if ('code' in error && error.code === 'foreign-cluster') {
+      // Counted apart from forgeries and garbage: a node of another cluster sharing the
+      // network (or the key). It pays what a bad signature costs: no syncs for a while.
+      this.counters.foreignCluster++
+      this.init.transport.streams.penalise(from)
+      this.init.log.trace('dropped a message from %s - %s', from, error.message)
+      return
+    }
     this.counters.decodeErrors++
     this.init.log.trace('dropped a bad message from %s - %s', from, error.message)
   }
@@ -533,7 +546,7 @@ export class Driver {
       this.init.log.trace('dropped a datagram from %s: not admitted', from)
       return
     }
-    const result = decodeMessage(opened.payload, this.init.limits)
+    const result = decodeMessage(opened.payload, this.init.limits, { clusterTag: this.init.clusterTag })
     if (!result.ok) {
       this.decodeError(from, result.error)
       return
@@ -557,7 +570,7 @@ export class Driver {
 
   private encode (message: Message): Uint8Array | undefined {
     try {
-      return encodeMessage(message)
+      return encodeMessage(message, undefined, { clusterTag: this.init.clusterTag })
     } catch (err) {
       this.init.log.error('could not encode a %s message - %e', message.type, err)
       return undefined

@@ -53,6 +53,8 @@ export interface GossipsubBridgeInit {
   /** This node's member id: publications from it are ignored, its updates published. */
   selfId: string
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   log: Logger
   admits: (id: string) => boolean
   /** Checks a record's signature (the service's verify hook). */
@@ -87,7 +89,9 @@ export class GossipsubBridge {
     if (msg.type !== 'signed') return 'reject'
     const from = msg.from.toString()
     if (!this.init.admits(from)) return 'reject'
-    const result = decodeMessage(msg.data, this.init.limits)
+    const result = decodeMessage(msg.data, this.init.limits, { clusterTag: this.init.clusterTag })
+    // Rejected publications never reach onMessage: records of another cluster are counted here.
+    if (!result.ok && result.error.code === 'foreign-cluster') this.init.onDecodeError(from, result.error)
     if (!result.ok || result.message.type !== 'gossip') return 'reject'
     for (const u of result.message.updates) {
       if (u.type === 'record') {
@@ -136,7 +140,7 @@ export class GossipsubBridge {
     if (fresh.length === 0) return
     let data: Uint8Array
     try {
-      data = encodeMessage({ type: 'gossip', updates: fresh }, this.init.limits)
+      data = encodeMessage({ type: 'gossip', updates: fresh }, this.init.limits, { clusterTag: this.init.clusterTag })
     } catch (err) {
       this.init.log.error('could not encode updates for gossipsub - %e', err)
       return
@@ -158,7 +162,7 @@ export class GossipsubBridge {
     if (msg.type !== 'signed') return
     const from = msg.from.toString()
     if (from === this.init.selfId || !this.init.admits(from)) return
-    const result = decodeMessage(msg.data, this.init.limits)
+    const result = decodeMessage(msg.data, this.init.limits, { clusterTag: this.init.clusterTag })
     if (!result.ok) {
       this.init.onDecodeError(from, result.error)
       return

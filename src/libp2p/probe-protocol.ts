@@ -34,6 +34,8 @@ export interface ProbeProtocolInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   /** Bound of a dial plus stream negotiation. */
   dialTimeout: number
   /** Whether streams from this peer are accepted (admission). */
@@ -234,7 +236,7 @@ export class ProbeProtocol {
         }
         for (const frame of decoder.decode(chunk)) {
           if (!this.running) return
-          const result = decodeMessage(frame, this.init.limits)
+          const result = decodeMessage(frame, this.init.limits, { clusterTag: this.init.clusterTag })
           if (!result.ok) {
             this.init.onDecodeError(from, result.error)
           } else if (result.message.type === 'sync') {

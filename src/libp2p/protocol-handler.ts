@@ -19,6 +19,8 @@ export interface RequestResponseInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   /** Bound of one whole exchange, dial included. */
   timeout: number
   /** Whether streams from this peer are accepted (admission); others are reset at once. */

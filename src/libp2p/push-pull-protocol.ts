@@ -101,7 +101,7 @@ export class PushPullProtocol extends ProtocolHandler {
       maxOutboundStreams: MAX_OUTBOUND_SYNC_STREAMS
     })
     this.init = init
-    this.outbound = this.exchangeInit({ ...init, maxDataLength: init.limits.maxSyncBytes, decode: async (raw) => await decodeSync(raw, init.limits) })
+    this.outbound = this.exchangeInit({ ...init, maxDataLength: init.limits.maxSyncBytes, decode: async (raw) => await decodeSync(raw, init.limits, init.clusterTag) })
   }
 
   /** Inbound exchanges in progress now (at most MAX_INBOUND_SYNCS): for tests and metrics. */
@@ -177,7 +177,7 @@ export class PushPullProtocol extends ProtocolHandler {
   private async answer (stream: Stream, from: string, stranger: boolean, signal: AbortSignal): Promise<boolean> {
     const maxDataLength = stranger ? Math.min(MAX_STRANGER_SYNC_BYTES, this.init.limits.maxSyncBytes) : this.init.limits.maxSyncBytes
     const check = this.init.checkPart
-    const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, check == null ? undefined : async (part) => await check(from, part))
+    const decode = async (raw: Uint8Array): Promise<DecodeResult> => await decodeSync(raw, this.init.limits, this.init.clusterTag, check == null ? undefined : async (part) => await check(from, part))
     const sync = await readRequest({ ...this.init, maxDataLength, countFramingErrors: true, decode }, stream, from, SYNC_REQUEST, signal)
     if (sync == null || !this.running) return false
     const response = await this.init.onRequest(from, sync.message, sync.bytes)
@@ -199,8 +199,8 @@ export class PushPullProtocol extends ProtocolHandler {
  * arrived, and how long decoding takes on a busy node is not the peer's fault (the caller
  * looks whether the service stopped meanwhile).
  */
-async function decodeSync (raw: Uint8Array, limits: WireLimits, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
-  const steps = decodeInParts(raw, limits)
+async function decodeSync (raw: Uint8Array, limits: WireLimits, clusterTag: number | undefined, check?: (part: Sync) => Promise<boolean>): Promise<DecodeResult> {
+  const steps = decodeInParts(raw, limits, undefined, { clusterTag })
   for (;;) {
     const step = steps.next()
     if (step.done === true) return step.value

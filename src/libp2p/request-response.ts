@@ -25,6 +25,8 @@ export interface ExchangeInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   /** The largest frame read. */
   maxDataLength: number
   maxOutboundStreams: number
@@ -87,6 +89,8 @@ export async function request<T extends Message> (init: ExchangeInit, to: string
 
 export interface ReadRequestInit {
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   maxDataLength: number
   onDecodeError: (from: string, error: WireError | Error) => void
   /** Count a frame that is oversized, garbled or cut short as a decode error too. */
@@ -116,8 +120,8 @@ export async function readRequest<T extends Message> (init: ReadRequestInit, str
 }
 
 /** The frame as a message of the expected kind, or undefined (counted, the stream reset). */
-async function decodeExpected<T extends Message> (init: Pick<ReadRequestInit, 'limits' | 'onDecodeError' | 'decode'>, stream: Stream, peer: string, raw: Uint8ArrayList, expected: Expected<T>): Promise<T | undefined> {
-  const result = init.decode == null ? decodeMessage(raw, init.limits) : await init.decode(raw.subarray())
+async function decodeExpected<T extends Message> (init: Pick<ReadRequestInit, 'limits' | 'clusterTag' | 'onDecodeError' | 'decode'>, stream: Stream, peer: string, raw: Uint8ArrayList, expected: Expected<T>): Promise<T | undefined> {
+  const result = init.decode == null ? decodeMessage(raw, init.limits, { clusterTag: init.clusterTag }) : await init.decode(raw.subarray())
   if (result.ok && expected.is(result.message)) return result.message
   const error: WireError = result.ok ? { code: 'invalid', message: expected.otherwise } : result.error
   init.onDecodeError(peer, error)

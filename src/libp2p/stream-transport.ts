@@ -21,6 +21,8 @@ export interface Libp2pStreamsInit {
   dialer: Dialer
   log: Logger
   limits: WireLimits
+  /** This node's cluster tag (`clusterTag(cluster)`): records of another cluster are rejected as `foreign-cluster`. */
+  clusterTag?: number
   dialTimeout: number
   pingTimeout: number
   syncTimeout: number
@@ -45,7 +47,7 @@ export class Libp2pStreams implements StreamTransport {
 
   constructor (init: Libp2pStreamsInit) {
     const cluster = init.cluster ?? DEFAULT_CLUSTER
-    const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, admits: init.admits, admitStream: init.admitStream, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
+    const common = { registrar: init.registrar, dialer: init.dialer, log: init.log, limits: init.limits, clusterTag: init.clusterTag, admits: init.admits, admitStream: init.admitStream, onDecodeError: init.onDecodeError, onUnreachable: init.onUnreachable }
     this.probe = new ProbeProtocol({
       ...common,
       protocol: probeProtocol(cluster),

@@ -29,6 +29,7 @@ import { SwimMachine, emptyMachineStats } from '../core/machine.ts'
 import type { MachineStats, UnsignedRecord } from '../core/machine.ts'
 import { seededRandom } from '../core/random.ts'
 import type { Member, MemberState, MembershipEvent } from '../core/types.ts'
+import { clusterTag } from '../wire/cluster-tag.ts'
 import { updateSize } from '../wire/size.ts'
 import { validateRecord } from '../wire/validate.ts'
 import { DEFAULT_LIMITS, syncLimits } from '../wire/limits.ts'
@@ -107,6 +108,8 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private readonly sign: (record: UnsignedRecord) => Uint8Array
   private readonly verify: ReturnType<typeof createRecordVerifier>
   private readonly cluster: string
+  /** Stamped on every record this node sends; records stamped otherwise are foreign. */
+  private readonly clusterTag: number
   private readonly dialer: Dialer
   /** Seeds being joined, by id: the error their state exchange failed with, if any. */
   private readonly joinFailures = new Map<string, unknown>()
@@ -140,6 +143,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     this.log = reportingLogger(components.logger.forComponent('libp2p:swim'), init.onError)
     this.cluster = init.cluster ?? DEFAULT_CLUSTER
     checkClusterName(this.cluster)
+    this.clusterTag = clusterTag(this.cluster)
     this.datagramSize = init.datagram === false ? undefined : checkDatagramSize(init.datagram?.maxSize)
     if (init.datagram !== false && init.datagram?.listen != null && parseListenAddr(init.datagram.listen) == null) {
       throw new RangeError(`Invalid datagram listen address "${init.datagram.listen}": expected /ip4/HOST/udp/PORT or /ip6/HOST/udp/PORT`)
@@ -195,6 +199,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       dialer: this.dialer,
       log: this.log,
       limits: this.limits,
+      clusterTag: this.clusterTag,
       dialTimeout: dialTimeout(this.config.probeInterval),
       pingTimeout: this.config.probeInterval,
       syncTimeout: syncTimeout(this.config.probeTimeout),
@@ -216,6 +221,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       config: this.config,
       log: this.log,
       limits: this.limits,
+      clusterTag: this.clusterTag,
       transport: this.transport,
       sealer: this.sealer ?? NO_SEALER,
       admits,
@@ -447,6 +453,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       bytesIn: { ...c.bytesIn },
       bytesOut: { ...c.bytesOut },
       decodeErrors: c.decodeErrors,
+      foreignCluster: c.foreignCluster,
       gossipsubDeliveries: this.pastDeliveries + (this.bridge?.deliveries ?? 0),
       framesDropped: c.framesDropped,
       unreachable: c.unreachable,
@@ -617,6 +624,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         topic: gossipsubTopic(this.cluster),
         selfId: this.id,
         limits: this.limits,
+        clusterTag: this.clusterTag,
         log: this.log,
         admits: (id) => this.admission.admits(id),
         verify: this.verify,
@@ -625,6 +633,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
           this.driver.drive((m) => m.receive(from, { type: 'gossip', updates }, Date.now()))
         },
         onDecodeError: (from, error) => {
+          if (error.code === 'foreign-cluster') {
+            this.driver.decodeError(from, error)
+            return
+          }
           this.driver.counters.decodeErrors++
           this.log.trace('dropped a bad gossipsub message from %s - %s', from, error.message)
         },

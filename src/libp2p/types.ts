@@ -94,6 +94,12 @@ export interface SwimStats extends MachineStats {
   bytesOut: Record<string, number>
   /** Inbound messages (or stream framing) that failed to decode or validate. */
   decodeErrors: number
+  /**
+   * Inbound messages dropped because they held member records stamped with another
+   * cluster's tag (a node of another cluster sharing the network or key), counted apart from
+   * decodeErrors and from recordsRejected (forgeries).
+   */
+  foreignCluster: number
   /** Gossip messages received through gossipsub and handed to the protocol. */
   gossipsubDeliveries: number
   /** Outbound messages dropped before reaching a stream (no connection, full buffers). */

@@ -8,7 +8,7 @@ import type { MemberRecord, Message, MessageType } from '../core/messages.ts'
 import { seededRandom, type Random } from '../core/random.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
-import { decodeMessage, encodeMessage, updateSize } from '../wire/index.ts'
+import { decodeMessage, DEFAULT_CLUSTER_TAG, encodeMessage, updateSize } from '../wire/index.ts'
 import { Clock } from './clock.ts'
 import { Network, type LatencyRange } from './network.ts'
 
@@ -468,9 +468,10 @@ export class Simulation {
     const target = this.nodes.get(to)
     let delivered = message
     if (this.wire) {
-      const bytes = encodeMessage(message)
+      // Every simulated node is of the default cluster: stamped and checked as real nodes do.
+      const bytes = encodeMessage(message, undefined, { clusterTag: DEFAULT_CLUSTER_TAG })
       this.bytes += bytes.length
-      const decoded = decodeMessage(bytes)
+      const decoded = decodeMessage(bytes, undefined, { clusterTag: DEFAULT_CLUSTER_TAG })
       if (!decoded.ok) throw new Error(`Simulated node ${from.id} produced a message the codec rejects: ${decoded.error.message}`)
       delivered = decoded.message
     } else {

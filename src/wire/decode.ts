@@ -8,6 +8,7 @@ import { reader as createReader } from 'protons-runtime'
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { MemberRecord, Message, PingReq, SyncEntry, Update } from '../core/messages.ts'
+import type { WireOptions } from './cluster-tag.ts'
 import { Failure } from './errors.ts'
 import type { DecodeResult, WireError } from './errors.ts'
 import { DEFAULT_LIMITS, MAX_DIGEST_BYTES, resolveLimits, sameLimits } from './limits.ts'
@@ -35,11 +36,14 @@ const DEFAULT_DECODE_LIMITS = pbLimits(DEFAULT_LIMITS)
  * `{ ok: false, error }`. On success the message is exactly the core's shape: plain
  * objects and arrays, `meta` an ordinary object with own properties only, `signature`
  * present only when non-empty and never sharing memory with `bytes`. Updates of a kind
- * this version does not know are dropped (the rest of the message still counts).
+ * this version does not know are dropped (the rest of the message still counts). With
+ * `options.clusterTag`, a message holding a record stamped with another cluster's tag is
+ * rejected as `foreign-cluster`; a record without a tag (an older sender) is decoded as
+ * usual, its signature deciding.
  */
-export function decodeMessage (bytes: Uint8Array | Uint8ArrayList, limits?: Partial<WireLimits>): DecodeResult {
+export function decodeMessage (bytes: Uint8Array | Uint8ArrayList, limits?: Partial<WireLimits>, options?: WireOptions): DecodeResult {
   try {
-    return { ok: true, message: decode(bytes, limits) }
+    return { ok: true, message: decode(bytes, limits, options?.clusterTag) }
   } catch (err) {
     return { ok: false, error: describeThrown(err) }
   }
@@ -75,7 +79,7 @@ function resolveForDecode (limits: Partial<WireLimits> | undefined): ResolvedLim
   return resolved
 }
 
-function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits> | undefined): Message {
+function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits> | undefined, tag: number | undefined): Message {
   const { caps, decodeLimits } = resolveForDecode(limits)
 
   const size = byteLengthOf(bytes)
@@ -91,6 +95,7 @@ function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits>
   }
 
   const envelope = pb.SwimMessage.decode(buf, { limits: decodeLimits })
+  if (tag !== undefined) checkClusterTags(envelope, tag)
   const msg = messageFromPb(envelope)
   checkMessage(msg, caps)
   return msg
@@ -150,6 +155,28 @@ function pbLimits (caps: WireLimits): DecodeLimits {
     gossip: piggyback,
     pingReq: { targetAddrs: caps.maxAddrs, updates: caps.maxUpdates, updates$ },
     sync: { entries: caps.maxSyncEntries, entries$: { record } }
+  }
+}
+
+/**
+ * Rejects the message when one of its records is stamped with a tag other than `tag`: its
+ * sender speaks for another cluster, and none of its records could verify here. Untagged
+ * records pass (older senders). Runs before any record is mapped or verified.
+ */
+function checkClusterTags (env: pb.SwimMessage, tag: number): void {
+  const updates = env.ping?.updates ?? env.ack?.updates ?? env.pingReq?.updates ?? env.nack?.updates ?? env.gossip?.updates
+  if (updates !== undefined) {
+    for (let i = 0; i < updates.length; i++) {
+      const theirs = updates[i].record?.clusterTag
+      if (theirs !== undefined && theirs !== tag) throw new Failure('foreign-cluster', 'A record of another cluster', `updates[${i}].record`)
+    }
+  }
+  const entries = env.sync?.entries
+  if (entries !== undefined) {
+    for (let i = 0; i < entries.length; i++) {
+      const theirs = entries[i].record?.clusterTag
+      if (theirs !== undefined && theirs !== tag) throw new Failure('foreign-cluster', 'A record of another cluster', `entries[${i}].record`)
+    }
   }
 }
 

@@ -5,6 +5,8 @@
  */
 
 import type { MemberRecord, Message, SyncEntry, Update } from '../core/messages.ts'
+import { DEFAULT_CLUSTER_TAG } from './cluster-tag.ts'
+import type { WireOptions } from './cluster-tag.ts'
 import { WireEncodeError } from './errors.ts'
 import { NO_LIMITS, resolveLimits } from './limits.ts'
 import type { WireLimits } from './limits.ts'
@@ -33,13 +35,17 @@ const EMPTY_BYTES = new Uint8Array(0)
  * (an unsafe or negative integer, an empty id, an ill-formed string, ...): any receiver
  * would reject those. With `limits`, also throws when the message breaks those caps,
  * including its encoded size; without, the caps are the receiver's business. Malformed
- * `limits` themselves throw a RangeError, as `resolveLimits` does.
+ * `limits` themselves throw a RangeError, as `resolveLimits` does. Every record is stamped
+ * with `options.clusterTag` (the default cluster's when not given); a tag that is not a
+ * 32-bit unsigned integer throws a RangeError.
  */
-export function encodeMessage (msg: Message, limits?: Partial<WireLimits>): Uint8Array {
+export function encodeMessage (msg: Message, limits?: Partial<WireLimits>, options?: WireOptions): Uint8Array {
   const caps = limits === undefined ? NO_LIMITS : resolveLimits(limits)
+  const tag = options?.clusterTag ?? DEFAULT_CLUSTER_TAG
+  if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError('Invalid cluster tag: use clusterTag(name), a 32-bit unsigned integer')
   const error = check(() => { checkMessage(msg, caps) })
   if (error !== undefined) throw new WireEncodeError(error)
-  const bytes = pb.SwimMessage.encode(messageToPb(msg))
+  const bytes = pb.SwimMessage.encode(messageToPb(msg, tag))
   const max = msg.type === 'sync' ? caps.maxSyncBytes : caps.maxMessageBytes
   if (bytes.byteLength > max) {
     throw new WireEncodeError({ code: 'too-large', message: `Encoded ${msg.type} message is ${bytes.byteLength} bytes, above the limit of ${max}` })
@@ -52,19 +58,20 @@ export function encodeMessage (msg: Message, limits?: Partial<WireLimits>): Uint
  * the record's protobuf encoding without its signature, metadata sorted by key. Equal
  * records give equal bytes whatever their metadata's insertion order, and a `signature`
  * property, if present, is ignored. Throws a `WireEncodeError` for a record that cannot be
- * encoded.
+ * encoded. The cluster tag is not part of them (it is a hint, not signed).
  */
 export function encodeRecordForSigning (record: Omit<MemberRecord, 'signature'>): Uint8Array {
   const error = check(() => { checkRecord(record, NO_LIMITS, 'record', false) })
   if (error !== undefined) throw new WireEncodeError(error)
-  const body = pb.MemberRecord.encode(recordToPb(record, false))
+  const body = pb.MemberRecord.encode(recordToPb(record, false, undefined))
   const out = new Uint8Array(SIGNING_PREFIX.byteLength + body.byteLength)
   out.set(SIGNING_PREFIX, 0)
   out.set(body, SIGNING_PREFIX.byteLength)
   return out
 }
 
-function messageToPb (msg: Message): pb.SwimMessage {
+function messageToPb (msg: Message, tag: number): pb.SwimMessage {
+  const updateToPb = (update: Update): pb.Update => toPbUpdate(update, tag)
   switch (msg.type) {
     case 'ping':
       return { ping: { seq: msg.seq, target: msg.target, updates: msg.updates.map(updateToPb) } }
@@ -82,7 +89,7 @@ function messageToPb (msg: Message): pb.SwimMessage {
           join: msg.join,
           response: msg.response,
           entries: msg.entries.map((entry) => ({
-            record: recordToPb(entry.record, true),
+            record: recordToPb(entry.record, true, tag),
             state: STATE_TO_PB[entry.state],
             incarnation: entry.incarnation
           })),
@@ -92,10 +99,10 @@ function messageToPb (msg: Message): pb.SwimMessage {
   }
 }
 
-function updateToPb (update: Update): pb.Update {
+function toPbUpdate (update: Update, tag: number): pb.Update {
   switch (update.type) {
     case 'record':
-      return { record: recordToPb(update.record, true) }
+      return { record: recordToPb(update.record, true, tag) }
     case 'suspect':
       return { suspect: { id: update.id, incarnation: update.incarnation, from: update.from, refused: update.refused === true } }
     case 'dead':
@@ -105,7 +112,7 @@ function updateToPb (update: Update): pb.Update {
   }
 }
 
-function recordToPb (record: Omit<MemberRecord, 'signature'> & { signature?: Uint8Array }, withSignature: boolean): pb.MemberRecord {
+function recordToPb (record: Omit<MemberRecord, 'signature'> & { signature?: Uint8Array }, withSignature: boolean, tag: number | undefined): pb.MemberRecord {
   const signature = withSignature && record.signature !== undefined ? record.signature : EMPTY_BYTES
   return {
     id: record.id,
@@ -116,7 +123,9 @@ function recordToPb (record: Omit<MemberRecord, 'signature'> & { signature?: Uin
     // Left out when unknown, so a record of an older member keeps its signing bytes.
     generation: record.generation !== undefined && record.generation > 0 ? record.generation : undefined,
     // The writer only copies the bytes, whatever buffer backs them.
-    signature: signature as Uint8Array<ArrayBuffer>
+    signature: signature as Uint8Array<ArrayBuffer>,
+    // Undefined only for the signing bytes, which never carry it.
+    clusterTag: tag
   }
 }
 

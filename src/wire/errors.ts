@@ -14,8 +14,10 @@ import type { Message } from '../core/messages.ts'
  *   likely sent by a newer version; safe to ignore quietly
  * - `bad-limits`: the caller passed caps that are not non-negative whole numbers (a local
  *   mistake, not the peer's)
+ * - `foreign-cluster`: a record carries another cluster's tag (the sender belongs to
+ *   another cluster, or claims to); rejected before any signature is checked
  */
-export type WireErrorCode = 'too-large' | 'malformed' | 'invalid' | 'unsupported' | 'bad-limits'
+export type WireErrorCode = 'too-large' | 'malformed' | 'invalid' | 'unsupported' | 'bad-limits' | 'foreign-cluster'
 
 export interface WireError {
   code: WireErrorCode

@@ -5,6 +5,8 @@
  * `validate.ts` holds the rules both apply, `size.ts` the exact sizes without encoding.
  */
 
+export { CLUSTER_TAG_BYTES, clusterTag, DEFAULT_CLUSTER_TAG } from './cluster-tag.ts'
+export type { WireOptions } from './cluster-tag.ts'
 export { decodeMessage } from './decode.ts'
 export { encodeMessage, encodeRecordForSigning, RECORD_SIGNING_DOMAIN } from './encode.ts'
 export { WireEncodeError } from './errors.ts'

@@ -110,8 +110,11 @@ const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as Array<keyof WireLimits>
 /** A view digest is 8 bytes; anything much longer is not one. Not a knob: no peer needs more. */
 export const MAX_DIGEST_BYTES = 32
 
-/** Bytes a sync entry adds around its record (entry and record framing, state, incarnation). */
-export const SYNC_ENTRY_OVERHEAD = 24
+/**
+ * Bytes a sync entry adds around its record (entry and record framing, state, incarnation,
+ * and the record's 5-byte cluster tag).
+ */
+export const SYNC_ENTRY_OVERHEAD = 29
 
 /**
  * `limits` with the sync caps raised where needed to carry the whole state of `maxMembers`

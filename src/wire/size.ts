@@ -5,6 +5,7 @@
  */
 
 import type { MemberRecord, Message, Update } from '../core/messages.ts'
+import { CLUSTER_TAG_BYTES } from './cluster-tag.ts'
 
 /**
  * Exact size in bytes of `update` as it appears inside a message: its field tag, length
@@ -37,8 +38,8 @@ function messageBodySize (msg: Message): number {
       let size = boolField(msg.join) + boolField(msg.response)
       if (msg.digest !== undefined && msg.digest.byteLength > 0) size += lengthDelimited(msg.digest.byteLength)
       for (const entry of msg.entries) {
-        // record, then state (tag + a one-byte value: 1..4), then incarnation
-        size += lengthDelimited(lengthDelimited(recordSize(entry.record)) + 2 + sint64Field(entry.incarnation))
+        // record (with its cluster tag), then state (tag + a one-byte value: 1..4), then incarnation
+        size += lengthDelimited(lengthDelimited(recordSize(entry.record) + CLUSTER_TAG_BYTES) + 2 + sint64Field(entry.incarnation))
       }
       return size
     }
@@ -54,7 +55,7 @@ function updatesSize (updates: Update[]): number {
 function updateBodySize (update: Update): number {
   switch (update.type) {
     case 'record':
-      return lengthDelimited(recordSize(update.record))
+      return lengthDelimited(recordSize(update.record) + CLUSTER_TAG_BYTES)
     case 'suspect':
       return lengthDelimited(stringField(update.id) + sint64Field(update.incarnation) + stringField(update.from) + (update.refused === true ? 2 : 0))
     case 'dead':
@@ -63,6 +64,10 @@ function updateBodySize (update: Update): number {
   }
 }
 
+/**
+ * Size of the record's own fields, as its member wrote them: what `maxRecordBytes` caps. On
+ * the wire, a record also carries the sender's cluster tag (CLUSTER_TAG_BYTES more).
+ */
 export function recordSize (record: MemberRecord): number {
   let size = stringField(record.id) + sint64Field(record.incarnation) + repeatedStrings(record.addrs) + boolField(record.leaving)
   if (record.generation !== undefined && record.generation > 0) size += 1 + varintSize(record.generation)

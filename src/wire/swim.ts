@@ -325,6 +325,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingUpdatesRecordClusterTagFieldEvent {
+    field: '$.ping.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface SwimMessagePingUpdatesSuspectIdFieldEvent {
     field: '$.ping.updates[].suspect.id'
     value: string
@@ -446,6 +452,12 @@ export namespace SwimMessage {
 
   export interface SwimMessageAckUpdatesRecordGenerationFieldEvent {
     field: '$.ack.updates[].record.generation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessageAckUpdatesRecordClusterTagFieldEvent {
+    field: '$.ack.updates[].record.clusterTag'
     value: number
     index: number
   }
@@ -586,6 +598,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessagePingReqUpdatesRecordClusterTagFieldEvent {
+    field: '$.pingReq.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface SwimMessagePingReqUpdatesSuspectIdFieldEvent {
     field: '$.pingReq.updates[].suspect.id'
     value: string
@@ -716,6 +734,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageNackUpdatesRecordClusterTagFieldEvent {
+    field: '$.nack.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface SwimMessageNackUpdatesSuspectIdFieldEvent {
     field: '$.nack.updates[].suspect.id'
     value: string
@@ -832,6 +856,12 @@ export namespace SwimMessage {
 
   export interface SwimMessageGossipUpdatesRecordGenerationFieldEvent {
     field: '$.gossip.updates[].record.generation'
+    value: number
+    index: number
+  }
+
+  export interface SwimMessageGossipUpdatesRecordClusterTagFieldEvent {
+    field: '$.gossip.updates[].record.clusterTag'
     value: number
     index: number
   }
@@ -966,6 +996,12 @@ export namespace SwimMessage {
     index: number
   }
 
+  export interface SwimMessageSyncEntriesRecordClusterTagFieldEvent {
+    field: '$.sync.entries[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface SwimMessageSyncEntriesStateFieldEvent {
     field: '$.sync.entries[].state'
     value: SyncEntry.State
@@ -991,7 +1027,7 @@ export namespace SwimMessage {
     return decodeMessage(buf, SwimMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesRecordGenerationFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesRecordGenerationFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesRecordGenerationFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesRecordGenerationFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesRecordGenerationFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesRecordGenerationFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SwimMessage>): Generator<SwimMessagePingSeqFieldEvent | SwimMessagePingTargetFieldEvent | SwimMessagePingUpdatesRecordIdFieldEvent | SwimMessagePingUpdatesRecordIncarnationFieldEvent | SwimMessagePingUpdatesRecordAddrsFieldEvent | SwimMessagePingUpdatesRecordMetaKeyFieldEvent | SwimMessagePingUpdatesRecordMetaValueFieldEvent | SwimMessagePingUpdatesRecordLeavingFieldEvent | SwimMessagePingUpdatesRecordSignatureFieldEvent | SwimMessagePingUpdatesRecordGenerationFieldEvent | SwimMessagePingUpdatesRecordClusterTagFieldEvent | SwimMessagePingUpdatesSuspectIdFieldEvent | SwimMessagePingUpdatesSuspectIncarnationFieldEvent | SwimMessagePingUpdatesSuspectFromFieldEvent | SwimMessagePingUpdatesSuspectRefusedFieldEvent | SwimMessagePingUpdatesDeadIdFieldEvent | SwimMessagePingUpdatesDeadIncarnationFieldEvent | SwimMessagePingUpdatesDeadFromFieldEvent | SwimMessagePingUpdatesDeadRefusedFieldEvent | SwimMessagePingUpdatesForgetIdFieldEvent | SwimMessagePingUpdatesForgetIncarnationFieldEvent | SwimMessagePingUpdatesForgetFromFieldEvent | SwimMessagePingUpdatesForgetRefusedFieldEvent | SwimMessageAckSeqFieldEvent | SwimMessageAckUpdatesRecordIdFieldEvent | SwimMessageAckUpdatesRecordIncarnationFieldEvent | SwimMessageAckUpdatesRecordAddrsFieldEvent | SwimMessageAckUpdatesRecordMetaKeyFieldEvent | SwimMessageAckUpdatesRecordMetaValueFieldEvent | SwimMessageAckUpdatesRecordLeavingFieldEvent | SwimMessageAckUpdatesRecordSignatureFieldEvent | SwimMessageAckUpdatesRecordGenerationFieldEvent | SwimMessageAckUpdatesRecordClusterTagFieldEvent | SwimMessageAckUpdatesSuspectIdFieldEvent | SwimMessageAckUpdatesSuspectIncarnationFieldEvent | SwimMessageAckUpdatesSuspectFromFieldEvent | SwimMessageAckUpdatesSuspectRefusedFieldEvent | SwimMessageAckUpdatesDeadIdFieldEvent | SwimMessageAckUpdatesDeadIncarnationFieldEvent | SwimMessageAckUpdatesDeadFromFieldEvent | SwimMessageAckUpdatesDeadRefusedFieldEvent | SwimMessageAckUpdatesForgetIdFieldEvent | SwimMessageAckUpdatesForgetIncarnationFieldEvent | SwimMessageAckUpdatesForgetFromFieldEvent | SwimMessageAckUpdatesForgetRefusedFieldEvent | SwimMessagePingReqSeqFieldEvent | SwimMessagePingReqTargetFieldEvent | SwimMessagePingReqTargetAddrsFieldEvent | SwimMessagePingReqUpdatesRecordIdFieldEvent | SwimMessagePingReqUpdatesRecordIncarnationFieldEvent | SwimMessagePingReqUpdatesRecordAddrsFieldEvent | SwimMessagePingReqUpdatesRecordMetaKeyFieldEvent | SwimMessagePingReqUpdatesRecordMetaValueFieldEvent | SwimMessagePingReqUpdatesRecordLeavingFieldEvent | SwimMessagePingReqUpdatesRecordSignatureFieldEvent | SwimMessagePingReqUpdatesRecordGenerationFieldEvent | SwimMessagePingReqUpdatesRecordClusterTagFieldEvent | SwimMessagePingReqUpdatesSuspectIdFieldEvent | SwimMessagePingReqUpdatesSuspectIncarnationFieldEvent | SwimMessagePingReqUpdatesSuspectFromFieldEvent | SwimMessagePingReqUpdatesSuspectRefusedFieldEvent | SwimMessagePingReqUpdatesDeadIdFieldEvent | SwimMessagePingReqUpdatesDeadIncarnationFieldEvent | SwimMessagePingReqUpdatesDeadFromFieldEvent | SwimMessagePingReqUpdatesDeadRefusedFieldEvent | SwimMessagePingReqUpdatesForgetIdFieldEvent | SwimMessagePingReqUpdatesForgetIncarnationFieldEvent | SwimMessagePingReqUpdatesForgetFromFieldEvent | SwimMessagePingReqUpdatesForgetRefusedFieldEvent | SwimMessagePingReqTimeoutFieldEvent | SwimMessageNackSeqFieldEvent | SwimMessageNackUpdatesRecordIdFieldEvent | SwimMessageNackUpdatesRecordIncarnationFieldEvent | SwimMessageNackUpdatesRecordAddrsFieldEvent | SwimMessageNackUpdatesRecordMetaKeyFieldEvent | SwimMessageNackUpdatesRecordMetaValueFieldEvent | SwimMessageNackUpdatesRecordLeavingFieldEvent | SwimMessageNackUpdatesRecordSignatureFieldEvent | SwimMessageNackUpdatesRecordGenerationFieldEvent | SwimMessageNackUpdatesRecordClusterTagFieldEvent | SwimMessageNackUpdatesSuspectIdFieldEvent | SwimMessageNackUpdatesSuspectIncarnationFieldEvent | SwimMessageNackUpdatesSuspectFromFieldEvent | SwimMessageNackUpdatesSuspectRefusedFieldEvent | SwimMessageNackUpdatesDeadIdFieldEvent | SwimMessageNackUpdatesDeadIncarnationFieldEvent | SwimMessageNackUpdatesDeadFromFieldEvent | SwimMessageNackUpdatesDeadRefusedFieldEvent | SwimMessageNackUpdatesForgetIdFieldEvent | SwimMessageNackUpdatesForgetIncarnationFieldEvent | SwimMessageNackUpdatesForgetFromFieldEvent | SwimMessageNackUpdatesForgetRefusedFieldEvent | SwimMessageGossipUpdatesRecordIdFieldEvent | SwimMessageGossipUpdatesRecordIncarnationFieldEvent | SwimMessageGossipUpdatesRecordAddrsFieldEvent | SwimMessageGossipUpdatesRecordMetaKeyFieldEvent | SwimMessageGossipUpdatesRecordMetaValueFieldEvent | SwimMessageGossipUpdatesRecordLeavingFieldEvent | SwimMessageGossipUpdatesRecordSignatureFieldEvent | SwimMessageGossipUpdatesRecordGenerationFieldEvent | SwimMessageGossipUpdatesRecordClusterTagFieldEvent | SwimMessageGossipUpdatesSuspectIdFieldEvent | SwimMessageGossipUpdatesSuspectIncarnationFieldEvent | SwimMessageGossipUpdatesSuspectFromFieldEvent | SwimMessageGossipUpdatesSuspectRefusedFieldEvent | SwimMessageGossipUpdatesDeadIdFieldEvent | SwimMessageGossipUpdatesDeadIncarnationFieldEvent | SwimMessageGossipUpdatesDeadFromFieldEvent | SwimMessageGossipUpdatesDeadRefusedFieldEvent | SwimMessageGossipUpdatesForgetIdFieldEvent | SwimMessageGossipUpdatesForgetIncarnationFieldEvent | SwimMessageGossipUpdatesForgetFromFieldEvent | SwimMessageGossipUpdatesForgetRefusedFieldEvent | SwimMessageSyncJoinFieldEvent | SwimMessageSyncResponseFieldEvent | SwimMessageSyncEntriesRecordIdFieldEvent | SwimMessageSyncEntriesRecordIncarnationFieldEvent | SwimMessageSyncEntriesRecordAddrsFieldEvent | SwimMessageSyncEntriesRecordMetaKeyFieldEvent | SwimMessageSyncEntriesRecordMetaValueFieldEvent | SwimMessageSyncEntriesRecordLeavingFieldEvent | SwimMessageSyncEntriesRecordSignatureFieldEvent | SwimMessageSyncEntriesRecordGenerationFieldEvent | SwimMessageSyncEntriesRecordClusterTagFieldEvent | SwimMessageSyncEntriesStateFieldEvent | SwimMessageSyncEntriesIncarnationFieldEvent | SwimMessageSyncDigestFieldEvent> {
     return streamMessage(buf, SwimMessage.codec(), opts)
   }
 }
@@ -1184,6 +1220,12 @@ export namespace Ping {
     index: number
   }
 
+  export interface PingUpdatesRecordClusterTagFieldEvent {
+    field: '$.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface PingUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1264,7 +1306,7 @@ export namespace Ping {
     return decodeMessage(buf, Ping.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesRecordGenerationFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent | PingUpdatesForgetIdFieldEvent | PingUpdatesForgetIncarnationFieldEvent | PingUpdatesForgetFromFieldEvent | PingUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ping>): Generator<PingSeqFieldEvent | PingTargetFieldEvent | PingUpdatesRecordIdFieldEvent | PingUpdatesRecordIncarnationFieldEvent | PingUpdatesRecordAddrsFieldEvent | PingUpdatesRecordMetaKeyFieldEvent | PingUpdatesRecordMetaValueFieldEvent | PingUpdatesRecordLeavingFieldEvent | PingUpdatesRecordSignatureFieldEvent | PingUpdatesRecordGenerationFieldEvent | PingUpdatesRecordClusterTagFieldEvent | PingUpdatesSuspectIdFieldEvent | PingUpdatesSuspectIncarnationFieldEvent | PingUpdatesSuspectFromFieldEvent | PingUpdatesSuspectRefusedFieldEvent | PingUpdatesDeadIdFieldEvent | PingUpdatesDeadIncarnationFieldEvent | PingUpdatesDeadFromFieldEvent | PingUpdatesDeadRefusedFieldEvent | PingUpdatesForgetIdFieldEvent | PingUpdatesForgetIncarnationFieldEvent | PingUpdatesForgetFromFieldEvent | PingUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ping.codec(), opts)
   }
 }
@@ -1434,6 +1476,12 @@ export namespace Ack {
     index: number
   }
 
+  export interface AckUpdatesRecordClusterTagFieldEvent {
+    field: '$.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface AckUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1514,7 +1562,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesRecordGenerationFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent | AckUpdatesForgetIdFieldEvent | AckUpdatesForgetIncarnationFieldEvent | AckUpdatesForgetFromFieldEvent | AckUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckSeqFieldEvent | AckUpdatesRecordIdFieldEvent | AckUpdatesRecordIncarnationFieldEvent | AckUpdatesRecordAddrsFieldEvent | AckUpdatesRecordMetaKeyFieldEvent | AckUpdatesRecordMetaValueFieldEvent | AckUpdatesRecordLeavingFieldEvent | AckUpdatesRecordSignatureFieldEvent | AckUpdatesRecordGenerationFieldEvent | AckUpdatesRecordClusterTagFieldEvent | AckUpdatesSuspectIdFieldEvent | AckUpdatesSuspectIncarnationFieldEvent | AckUpdatesSuspectFromFieldEvent | AckUpdatesSuspectRefusedFieldEvent | AckUpdatesDeadIdFieldEvent | AckUpdatesDeadIncarnationFieldEvent | AckUpdatesDeadFromFieldEvent | AckUpdatesDeadRefusedFieldEvent | AckUpdatesForgetIdFieldEvent | AckUpdatesForgetIncarnationFieldEvent | AckUpdatesForgetFromFieldEvent | AckUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }
@@ -1763,6 +1811,12 @@ export namespace PingReq {
     index: number
   }
 
+  export interface PingReqUpdatesRecordClusterTagFieldEvent {
+    field: '$.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface PingReqUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -1848,7 +1902,7 @@ export namespace PingReq {
     return decodeMessage(buf, PingReq.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesRecordGenerationFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent | PingReqTimeoutFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PingReq>): Generator<PingReqSeqFieldEvent | PingReqTargetFieldEvent | PingReqTargetAddrsFieldEvent | PingReqUpdatesRecordIdFieldEvent | PingReqUpdatesRecordIncarnationFieldEvent | PingReqUpdatesRecordAddrsFieldEvent | PingReqUpdatesRecordMetaKeyFieldEvent | PingReqUpdatesRecordMetaValueFieldEvent | PingReqUpdatesRecordLeavingFieldEvent | PingReqUpdatesRecordSignatureFieldEvent | PingReqUpdatesRecordGenerationFieldEvent | PingReqUpdatesRecordClusterTagFieldEvent | PingReqUpdatesSuspectIdFieldEvent | PingReqUpdatesSuspectIncarnationFieldEvent | PingReqUpdatesSuspectFromFieldEvent | PingReqUpdatesSuspectRefusedFieldEvent | PingReqUpdatesDeadIdFieldEvent | PingReqUpdatesDeadIncarnationFieldEvent | PingReqUpdatesDeadFromFieldEvent | PingReqUpdatesDeadRefusedFieldEvent | PingReqUpdatesForgetIdFieldEvent | PingReqUpdatesForgetIncarnationFieldEvent | PingReqUpdatesForgetFromFieldEvent | PingReqUpdatesForgetRefusedFieldEvent | PingReqTimeoutFieldEvent> {
     return streamMessage(buf, PingReq.codec(), opts)
   }
 }
@@ -2018,6 +2072,12 @@ export namespace Nack {
     index: number
   }
 
+  export interface NackUpdatesRecordClusterTagFieldEvent {
+    field: '$.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface NackUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -2098,7 +2158,7 @@ export namespace Nack {
     return decodeMessage(buf, Nack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesRecordGenerationFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent | NackUpdatesForgetIdFieldEvent | NackUpdatesForgetIncarnationFieldEvent | NackUpdatesForgetFromFieldEvent | NackUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Nack>): Generator<NackSeqFieldEvent | NackUpdatesRecordIdFieldEvent | NackUpdatesRecordIncarnationFieldEvent | NackUpdatesRecordAddrsFieldEvent | NackUpdatesRecordMetaKeyFieldEvent | NackUpdatesRecordMetaValueFieldEvent | NackUpdatesRecordLeavingFieldEvent | NackUpdatesRecordSignatureFieldEvent | NackUpdatesRecordGenerationFieldEvent | NackUpdatesRecordClusterTagFieldEvent | NackUpdatesSuspectIdFieldEvent | NackUpdatesSuspectIncarnationFieldEvent | NackUpdatesSuspectFromFieldEvent | NackUpdatesSuspectRefusedFieldEvent | NackUpdatesDeadIdFieldEvent | NackUpdatesDeadIncarnationFieldEvent | NackUpdatesDeadFromFieldEvent | NackUpdatesDeadRefusedFieldEvent | NackUpdatesForgetIdFieldEvent | NackUpdatesForgetIncarnationFieldEvent | NackUpdatesForgetFromFieldEvent | NackUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Nack.codec(), opts)
   }
 }
@@ -2245,6 +2305,12 @@ export namespace Gossip {
     index: number
   }
 
+  export interface GossipUpdatesRecordClusterTagFieldEvent {
+    field: '$.updates[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface GossipUpdatesSuspectIdFieldEvent {
     field: '$.updates[].suspect.id'
     value: string
@@ -2325,7 +2391,7 @@ export namespace Gossip {
     return decodeMessage(buf, Gossip.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesRecordGenerationFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent | GossipUpdatesForgetIdFieldEvent | GossipUpdatesForgetIncarnationFieldEvent | GossipUpdatesForgetFromFieldEvent | GossipUpdatesForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Gossip>): Generator<GossipUpdatesRecordIdFieldEvent | GossipUpdatesRecordIncarnationFieldEvent | GossipUpdatesRecordAddrsFieldEvent | GossipUpdatesRecordMetaKeyFieldEvent | GossipUpdatesRecordMetaValueFieldEvent | GossipUpdatesRecordLeavingFieldEvent | GossipUpdatesRecordSignatureFieldEvent | GossipUpdatesRecordGenerationFieldEvent | GossipUpdatesRecordClusterTagFieldEvent | GossipUpdatesSuspectIdFieldEvent | GossipUpdatesSuspectIncarnationFieldEvent | GossipUpdatesSuspectFromFieldEvent | GossipUpdatesSuspectRefusedFieldEvent | GossipUpdatesDeadIdFieldEvent | GossipUpdatesDeadIncarnationFieldEvent | GossipUpdatesDeadFromFieldEvent | GossipUpdatesDeadRefusedFieldEvent | GossipUpdatesForgetIdFieldEvent | GossipUpdatesForgetIncarnationFieldEvent | GossipUpdatesForgetFromFieldEvent | GossipUpdatesForgetRefusedFieldEvent> {
     return streamMessage(buf, Gossip.codec(), opts)
   }
 }
@@ -2536,6 +2602,12 @@ export namespace Sync {
     index: number
   }
 
+  export interface SyncEntriesRecordClusterTagFieldEvent {
+    field: '$.entries[].record.clusterTag'
+    value: number
+    index: number
+  }
+
   export interface SyncEntriesStateFieldEvent {
     field: '$.entries[].state'
     value: SyncEntry.State
@@ -2561,7 +2633,7 @@ export namespace Sync {
     return decodeMessage(buf, Sync.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync>): Generator<SyncJoinFieldEvent | SyncResponseFieldEvent | SyncEntriesRecordIdFieldEvent | SyncEntriesRecordIncarnationFieldEvent | SyncEntriesRecordAddrsFieldEvent | SyncEntriesRecordMetaKeyFieldEvent | SyncEntriesRecordMetaValueFieldEvent | SyncEntriesRecordLeavingFieldEvent | SyncEntriesRecordSignatureFieldEvent | SyncEntriesRecordGenerationFieldEvent | SyncEntriesStateFieldEvent | SyncEntriesIncarnationFieldEvent | SyncDigestFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Sync>): Generator<SyncJoinFieldEvent | SyncResponseFieldEvent | SyncEntriesRecordIdFieldEvent | SyncEntriesRecordIncarnationFieldEvent | SyncEntriesRecordAddrsFieldEvent | SyncEntriesRecordMetaKeyFieldEvent | SyncEntriesRecordMetaValueFieldEvent | SyncEntriesRecordLeavingFieldEvent | SyncEntriesRecordSignatureFieldEvent | SyncEntriesRecordGenerationFieldEvent | SyncEntriesRecordClusterTagFieldEvent | SyncEntriesStateFieldEvent | SyncEntriesIncarnationFieldEvent | SyncDigestFieldEvent> {
     return streamMessage(buf, Sync.codec(), opts)
   }
 }
@@ -2787,6 +2859,11 @@ export namespace Update {
     value: number
   }
 
+  export interface UpdateRecordClusterTagFieldEvent {
+    field: '$.record.clusterTag'
+    value: number
+  }
+
   export interface UpdateSuspectIdFieldEvent {
     field: '$.suspect.id'
     value: string
@@ -2855,7 +2932,7 @@ export namespace Update {
     return decodeMessage(buf, Update.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateRecordGenerationFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent | UpdateForgetIdFieldEvent | UpdateForgetIncarnationFieldEvent | UpdateForgetFromFieldEvent | UpdateForgetRefusedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Update>): Generator<UpdateRecordIdFieldEvent | UpdateRecordIncarnationFieldEvent | UpdateRecordAddrsFieldEvent | UpdateRecordMetaKeyFieldEvent | UpdateRecordMetaValueFieldEvent | UpdateRecordLeavingFieldEvent | UpdateRecordSignatureFieldEvent | UpdateRecordGenerationFieldEvent | UpdateRecordClusterTagFieldEvent | UpdateSuspectIdFieldEvent | UpdateSuspectIncarnationFieldEvent | UpdateSuspectFromFieldEvent | UpdateSuspectRefusedFieldEvent | UpdateDeadIdFieldEvent | UpdateDeadIncarnationFieldEvent | UpdateDeadFromFieldEvent | UpdateDeadRefusedFieldEvent | UpdateForgetIdFieldEvent | UpdateForgetIncarnationFieldEvent | UpdateForgetFromFieldEvent | UpdateForgetRefusedFieldEvent> {
     return streamMessage(buf, Update.codec(), opts)
   }
 }
@@ -3026,6 +3103,7 @@ export interface MemberRecord {
   leaving: boolean
   signature: Uint8Array<ArrayBuffer>
   generation?: number
+  clusterTag?: number
 }
 
 export namespace MemberRecord {
@@ -3075,6 +3153,11 @@ export namespace MemberRecord {
         if (obj.generation != null) {
           w.uint32(56)
           w.uint64Number(obj.generation)
+        }
+
+        if (obj.clusterTag != null) {
+          w.uint32(69)
+          w.fixed32(obj.clusterTag)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3132,6 +3215,10 @@ export namespace MemberRecord {
             }
             case 7: {
               obj.generation = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.clusterTag = reader.fixed32()
               break
             }
             default: {
@@ -3222,6 +3309,13 @@ export namespace MemberRecord {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.clusterTag`,
+                value: reader.fixed32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3277,6 +3371,11 @@ export namespace MemberRecord {
     value: number
   }
 
+  export interface MemberRecordClusterTagFieldEvent {
+    field: '$.clusterTag'
+    value: number
+  }
+
   export function encode (obj: Partial<MemberRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, MemberRecord.codec())
   }
@@ -3285,7 +3384,7 @@ export namespace MemberRecord {
     return decodeMessage(buf, MemberRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberRecord>): Generator<MemberRecordIdFieldEvent | MemberRecordIncarnationFieldEvent | MemberRecordAddrsFieldEvent | MemberRecordMetaKeyFieldEvent | MemberRecordMetaValueFieldEvent | MemberRecordLeavingFieldEvent | MemberRecordSignatureFieldEvent | MemberRecordGenerationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberRecord>): Generator<MemberRecordIdFieldEvent | MemberRecordIncarnationFieldEvent | MemberRecordAddrsFieldEvent | MemberRecordMetaKeyFieldEvent | MemberRecordMetaValueFieldEvent | MemberRecordLeavingFieldEvent | MemberRecordSignatureFieldEvent | MemberRecordGenerationFieldEvent | MemberRecordClusterTagFieldEvent> {
     return streamMessage(buf, MemberRecord.codec(), opts)
   }
 }
@@ -3575,6 +3674,11 @@ export namespace SyncEntry {
     value: number
   }
 
+  export interface SyncEntryRecordClusterTagFieldEvent {
+    field: '$.record.clusterTag'
+    value: number
+  }
+
   export interface SyncEntryStateFieldEvent {
     field: '$.state'
     value: SyncEntry.State
@@ -3593,7 +3697,7 @@ export namespace SyncEntry {
     return decodeMessage(buf, SyncEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): Generator<SyncEntryRecordIdFieldEvent | SyncEntryRecordIncarnationFieldEvent | SyncEntryRecordAddrsFieldEvent | SyncEntryRecordMetaKeyFieldEvent | SyncEntryRecordMetaValueFieldEvent | SyncEntryRecordLeavingFieldEvent | SyncEntryRecordSignatureFieldEvent | SyncEntryRecordGenerationFieldEvent | SyncEntryStateFieldEvent | SyncEntryIncarnationFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncEntry>): Generator<SyncEntryRecordIdFieldEvent | SyncEntryRecordIncarnationFieldEvent | SyncEntryRecordAddrsFieldEvent | SyncEntryRecordMetaKeyFieldEvent | SyncEntryRecordMetaValueFieldEvent | SyncEntryRecordLeavingFieldEvent | SyncEntryRecordSignatureFieldEvent | SyncEntryRecordGenerationFieldEvent | SyncEntryRecordClusterTagFieldEvent | SyncEntryStateFieldEvent | SyncEntryIncarnationFieldEvent> {
     return streamMessage(buf, SyncEntry.codec(), opts)
   }
 }

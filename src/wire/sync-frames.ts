@@ -13,6 +13,7 @@
  */
 import { reader as createReader } from 'protons-runtime'
 import type { Sync, SyncEntry } from '../core/messages.ts'
+import type { WireOptions } from './cluster-tag.ts'
 import { decodeMessage } from './decode.ts'
 import type { DecodeResult, WireError } from './errors.ts'
 import { resolveLimits } from './limits.ts'
@@ -44,14 +45,14 @@ const LENGTH_DELIMITED = 2
  * that is not a sync, or small, or that `decodeMessage` refuses before decoding (too
  * large), takes one step.
  */
-export function * decodeInParts (bytes: Uint8Array, limits?: Partial<WireLimits>, partBytes = SYNC_PART_BYTES): Generator<Sync, DecodeResult> {
+export function * decodeInParts (bytes: Uint8Array, limits?: Partial<WireLimits>, partBytes = SYNC_PART_BYTES, options?: WireOptions): Generator<Sync, DecodeResult> {
   let caps: WireLimits
   try {
     caps = resolveLimits(limits)
   } catch {
-    return decodeMessage(bytes, limits)
+    return decodeMessage(bytes, limits, options)
   }
-  if (bytes.byteLength <= partBytes || bytes.byteLength > caps.maxSyncBytes) return decodeMessage(bytes, limits)
+  if (bytes.byteLength <= partBytes || bytes.byteLength > caps.maxSyncBytes) return decodeMessage(bytes, limits, options)
   let layout: Layout | undefined
   try {
     layout = scan(bytes)
@@ -61,7 +62,7 @@ export function * decodeInParts (bytes: Uint8Array, limits?: Partial<WireLimits>
   // Not one sync body as a conforming encoder writes it: `decodeMessage` says what is wrong,
   // cheaply (it walks the envelope before decoding anything, and caps a body other than
   // sync at maxMessageBytes).
-  if (layout === undefined) return decodeMessage(bytes, limits)
+  if (layout === undefined) return decodeMessage(bytes, limits, options)
   const { rest, entries } = layout
   if (entries.length > caps.maxSyncEntries) {
     return failed({ code: 'too-large', message: `Sync holds ${entries.length} entries, above the limit of ${caps.maxSyncEntries}`, field: 'entries' })
@@ -82,7 +83,7 @@ export function * decodeInParts (bytes: Uint8Array, limits?: Partial<WireLimits>
       last++
     }
     const part = wrap(bytes, sync === undefined ? rest : [], entries.slice(first, last), size)
-    const result = decodeMessage(part, limits)
+    const result = decodeMessage(part, limits, options)
     if (!result.ok) return failed(shifted(result.error, first))
     if (result.message.type !== 'sync') return failed({ code: 'malformed', message: 'A part of a sync decoded as another message' })
     for (const entry of result.message.entries) all.push(entry)

@@ -129,6 +129,7 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     bytesIn: { ping: 4000, ack: 3900 },
     bytesOut: { ping: 4800, 'ping-req': 500 },
     decodeErrors: 4,
+    foreignCluster: 31,
     gossipsubDeliveries: 7,
     nacksReceived: 5,
     refutations: 6,

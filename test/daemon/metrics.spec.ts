@@ -24,6 +24,7 @@ test('createMetrics mirrors every SwimStats figure at scrape time', async () => 
   assert.is(sampleValue(m, 'swim_fails_total'), 1)
   assert.is(sampleValue(m, 'swim_awareness_score'), 2)
   assert.is(sampleValue(m, 'swim_decode_errors_total'), 4)
+  assert.is(sampleValue(m, 'swim_foreign_cluster_total'), 31)
   assert.is(sampleValue(m, 'swim_gossipsub_deliveries_total'), 7)
   assert.is(sampleValue(m, 'swim_nacks_received_total'), 5)
   assert.is(sampleValue(m, 'swim_refutations_total'), 6)

@@ -27,6 +27,7 @@ import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { decodeMessage } from '../../src/wire/decode.ts'
+import { clusterTag } from '../../src/wire/cluster-tag.ts'
 import { encodeMessage } from '../../src/wire/encode.ts'
 import { MAX_INBOUND_SYNCS } from '../../src/libp2p/push-pull-protocol.ts'
 import type { PushPullProtocol } from '../../src/libp2p/push-pull-protocol.ts'
@@ -318,10 +319,13 @@ test('row 9: two clusters on one network never merge; a record of one cluster is
   // A member of cluster two told to join cluster one's seed: no protocol in common.
   const answered = await two[1].services.swim.join(one[0].getMultiaddrs().map(String))
   assert.is(answered, 0)
-  // A validly signed record of cluster one, relayed into cluster two on two's own protocol.
+  // A validly signed record of cluster one, relayed into cluster two on two's own protocol
+  // and stamped with two's cluster tag (a relay stamped with one's is counted apart, as
+  // foreignCluster: test/libp2p/foreign-cluster.spec.ts): its signature rejects it.
   const evil = await attacker()
   const rejectedBefore = two[0].services.swim.stats().recordsRejected
-  await sendSync(evil.node, two[0], { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, syncProtocol('two'), 'two')
+  const relayed = encodeMessage({ type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil, 0, 'one'))] }, undefined, { clusterTag: clusterTag('two') })
+  await sendSync(evil.node, two[0], lp.encode.single(relayed).subarray(), syncProtocol('two'), 'two')
   await waitFor('the foreign record to be rejected and counted', () => two[0].services.swim.stats().recordsRejected > rejectedBefore)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   for (const n of [...one, ...two]) assert.is(n.services.swim.members().length, 2, 'no merge')

@@ -12,7 +12,7 @@ import { allSeeAlive, runUntil } from '../helpers/sim.ts'
 const N = 100
 
 function flapping (): { sim: Simulation, x: string, observers: string[], start: number } {
-  const sim = new Simulation({ size: N, seed: 1 })
+  const sim = new Simulation({ size: N, seed: 2 })
   assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, N), 60_000, 500) !== undefined, 'formed')
   sim.runFor(30_000)
   const x = sim.ids[7]

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { decodeMessage, encodeMessage, encodeRecordForSigning } from '../../src/wire/index.ts'
+import type { Sync, Update } from '../../src/core/messages.ts'
+import { clusterTag, decodeMessage, DEFAULT_CLUSTER_TAG, encodeMessage, encodeRecordForSigning } from '../../src/wire/index.ts'
 import { laterSamples, samples, signedRecord } from './samples.ts'
 
 const FIXTURES = new URL('../fixtures/wire/', import.meta.url)
@@ -14,18 +15,28 @@ function fixture (name: string): Uint8Array {
 }
 
 for (const [type, msg] of Object.entries(samples)) {
-  test(`encoding the ${type} sample still produces the pinned bytes`, () => {
-    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(type)).toString('hex'))
+  test(`encoding the ${type} sample produces the pinned bytes, records stamped with the cluster tag`, () => {
+    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(`${type}-tagged`)).toString('hex'))
   })
 
-  test(`decoding the pinned ${type} bytes gives the ${type} sample`, () => {
+  test(`decoding the pinned ${type} bytes of an older sender (no cluster tag) gives the ${type} sample, even when checking tags`, () => {
     assert.equal(decodeMessage(fixture(type)), { ok: true, message: msg })
+    assert.equal(decodeMessage(fixture(type), undefined, { clusterTag: clusterTag('other') }), { ok: true, message: msg })
+  })
+
+  test(`the tagged ${type} bytes decode to the ${type} sample for the default cluster, and are foreign to another`, () => {
+    assert.equal(decodeMessage(fixture(`${type}-tagged`), undefined, { clusterTag: DEFAULT_CLUSTER_TAG }), { ok: true, message: msg })
+    const records = type === 'sync' ? (msg as Sync).entries.length : (msg as { updates: Update[] }).updates.filter((u) => u.type === 'record').length
+    const foreign = decodeMessage(fixture(`${type}-tagged`), undefined, { clusterTag: clusterTag('other') })
+    if (records === 0) assert.ok(foreign.ok)
+    else assert.ok(!foreign.ok && foreign.error.code === 'foreign-cluster')
   })
 }
 
 for (const [name, msg] of Object.entries(laterSamples)) {
   test(`encoding the ${name} sample produces its pinned bytes, and they decode back to it`, () => {
-    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(name)).toString('hex'))
+    assert.equal(Buffer.from(encodeMessage(msg)).toString('hex'), Buffer.from(fixture(`${name}-tagged`)).toString('hex'))
+    assert.equal(decodeMessage(fixture(`${name}-tagged`)), { ok: true, message: msg })
     assert.equal(decodeMessage(fixture(name)), { ok: true, message: msg })
   })
 }
