@@ -88,6 +88,19 @@ async function attackersApart (victim: SwimNode, config: Omit<ChildConfig, 'vict
 
 interface Attacker { node: Libp2p, key: PrivateKey, id: string, acks: Map<number, number> }
 
+/** The worst delay between a ping's send time and its ack's arrival, and how many were answered. */
+function ackDelays (sentAt: Map<number, number>, acks: Map<number, number>): { worst: number, answered: number } {
+  let worst = 0
+  let answered = 0
+  for (const [seq, at] of sentAt) {
+    const got = acks.get(seq)
+    if (got == null) continue
+    answered++
+    worst = Math.max(worst, got - at)
+  }
+  return { worst, answered }
+}
+
 /** A plain libp2p node (no SWIM service) that notes when each ack it gets arrives. */
 async function attacker (): Promise<Attacker> {
   const key = await generateKeyPair('Ed25519')
@@ -195,14 +208,7 @@ test('row 4: repeated syncs of bad signatures: processing stops at the first, th
   }
   await Promise.all([...evils.map(flooder), pinger()])
   await new Promise((resolve) => setTimeout(resolve, 300))
-  let worst = 0
-  let answered = 0
-  for (const [seq, at] of sentAt) {
-    const got = prober.acks.get(seq)
-    if (got == null) continue
-    answered++
-    worst = Math.max(worst, got - at)
-  }
+  const { worst, answered } = ackDelays(sentAt, prober.acks)
   assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
   assert.ok(worst < 500, `worst ack delay ${worst.toFixed(1)} ms`)
   const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
@@ -235,14 +241,7 @@ test('row 4: two members resending a 3.8 MB sync of bad signatures from another 
   const [report] = await Promise.all([flooders.attack().finally(() => { flooded.abort() }), pinger()])
   lag.disable()
   await new Promise((resolve) => setTimeout(resolve, 300))
-  let worst = 0
-  let answered = 0
-  for (const [seq, at] of sentAt) {
-    const got = prober.acks.get(seq)
-    if (got == null) continue
-    answered++
-    worst = Math.max(worst, got - at)
-  }
+  const { worst, answered } = ackDelays(sentAt, prober.acks)
   const rejected = victim.services.swim.stats().recordsRejected - rejectedBefore
   const maxLag = lag.max / 1e6
   assert.ok(rejected >= 1, `the floods were decoded and rejected (${rejected} rejected, ${String(report.sent)} syncs sent)`)
