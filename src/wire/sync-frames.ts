@@ -57,6 +57,10 @@ export function * decodeInParts (bytes: Uint8Array, limits?: Partial<WireLimits>
   try {
     layout = scan(bytes)
   } catch (err) {
+    // The scan follows wire types strictly; protons reads a known field by its schema type
+    // whatever its wire type. Within one part's size the frame decodes as it would whole;
+    // beyond it, a body that does not scan is refused rather than decoded in one long step.
+    if (bytes.byteLength <= SYNC_PART_BYTES) return decodeMessage(bytes, limits, options)
     return failed({ code: 'malformed', message: `Not a valid encoding: ${err instanceof Error ? err.message : String(err)}` })
   }
   // Not one sync body as a conforming encoder writes it: `decodeMessage` says what is wrong,

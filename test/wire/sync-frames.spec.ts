@@ -73,6 +73,14 @@ test('too many entries and an entry no record within the cap could fill are refu
   assert.ok(tooBig.done === true && !tooBig.value.ok && tooBig.value.error.code === 'too-large' && tooBig.value.error.field === 'entries[0]')
 })
 
+test('a small sync whose known field has the wrong wire type decodes in parts as it decodes whole (protons reads it by the schema)', () => {
+  // join, then `response` tagged as a 64-bit field (0x11 instead of 0x10), then the digest
+  const bytes = Uint8Array.from(Buffer.from('3209080111012203000000', 'hex'))
+  const whole = decodeMessage(bytes)
+  assert.ok(whole.ok)
+  assert.equal(run(bytes, 1).result, whole)
+})
+
 test('any message, valid or mutated, decodes in parts as decodeMessage decodes it whole', () => {
   const others = messageArb.map((m) => encodeMessage(m))
   fc.assert(fc.property(messageArb, fc.array(mutationArb(others), { maxLength: 3 }), fc.integer({ min: 1, max: 64 }), (message, mutations, partBytes) => {
