@@ -33,7 +33,7 @@ import { MAX_INBOUND_SYNCS } from '../../src/libp2p/push-pull-protocol.ts'
 import type { PushPullProtocol } from '../../src/libp2p/push-pull-protocol.ts'
 import type { ChildConfig, ChildReport } from './attacks-child.ts'
 import type { SwimNode } from './helpers.ts'
-import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
+import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, sendFramed, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
@@ -129,19 +129,7 @@ const entry = (record: MemberRecord): SyncEntry => ({ record, state: 'alive', in
 
 /** Sends one sync request; resolves when the stream ends (answered, reset or timed out). */
 async function sendSync (from: Libp2p, to: Libp2p, message: Message | Uint8Array, protocol = SYNC_PROTOCOL, cluster = DEFAULT_CLUSTER): Promise<void> {
-  let stream: Stream
-  try {
-    stream = await dialWithProof(from, to, protocol, cluster)
-  } catch {
-    return
-  }
-  const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
-  try {
-    stream.send(message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)))
-    for await (const _ of stream) { /* drain */ }
-  } catch {} finally {
-    clearTimeout(timer)
-  }
+  await sendFramed(from, to, protocol, cluster, message instanceof Uint8Array ? message : lp.encode.single(encodeMessage(message)).subarray())
 }
 
 /** Fake members with valid self-made signatures (each its own key). */

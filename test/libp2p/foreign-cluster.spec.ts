@@ -13,14 +13,14 @@ import * as lp from 'it-length-prefixed'
 import { createLibp2p } from 'libp2p'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { MemberRecord, Message } from '../../src/core/messages.ts'
 import { probeProtocol, syncProtocol } from '../../src/libp2p/constants.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
 import { clusterTag } from '../../src/wire/cluster-tag.ts'
 import { encodeMessage } from '../../src/wire/encode.ts'
 import type { SwimNode } from './helpers.ts'
-import { aliveCount, baseOptions, createCluster, dialWithProof, idOf, stopAll, track, waitFor } from './helpers.ts'
+import { aliveCount, baseOptions, createCluster, idOf, sendFramed, stopAll, track, waitFor } from './helpers.ts'
 
 const test = suite('foreign cluster')
 
@@ -41,22 +41,10 @@ function recordOf (o: Outsider, cluster: string): MemberRecord {
   return { ...unsigned, signature: createRecordSigner(o.key, cluster)(unsigned) }
 }
 
-/** Sends one framed message on `protocol`; resolves when the victim ends the stream (or after 5 s). */
+/** Sends one message on `protocol`, its records stamped with `stamp`'s tag; resolves when the victim ends the stream (or after 5 s). */
 async function send (from: Libp2p, to: Libp2p, protocol: string, cluster: string, message: Message, stamp: string): Promise<void> {
-  let stream: Stream
-  try {
-    stream = await dialWithProof(from, to, protocol, cluster)
-  } catch {
-    return
-  }
-  const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
-  try {
-    stream.send(lp.encode.single(encodeMessage(message, undefined, { clusterTag: clusterTag(stamp) })))
-    if (message.type !== 'sync') await stream.close()
-    for await (const _ of stream) { /* drain */ }
-  } catch {} finally {
-    clearTimeout(timer)
-  }
+  const framed = lp.encode.single(encodeMessage(message, undefined, { clusterTag: clusterTag(stamp) })).subarray()
+  await sendFramed(from, to, protocol, cluster, framed, message.type !== 'sync')
 }
 
 function joinSync (record: MemberRecord): Message {

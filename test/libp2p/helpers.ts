@@ -165,6 +165,28 @@ export async function rejects (promise: Promise<unknown>, pattern: RegExp): Prom
  * written first: that proof is public (derived from the cluster name), so any outsider can
  * reach the protocols behind it, and attack tests must too.
  */
+/**
+ * Opens `protocol` with a stream proof, sends one already framed message (closing the write
+ * side when asked, as a request that expects no answer does) and resolves when the victim
+ * ends the stream, or after 5 s. Never rejects: the victim may refuse the dial or reset.
+ */
+export async function sendFramed (from: Libp2p, to: Libp2p, protocol: string, cluster: string, framed: Uint8Array, closeWrite = false): Promise<void> {
+  let stream: Stream
+  try {
+    stream = await dialWithProof(from, to, protocol, cluster)
+  } catch {
+    return
+  }
+  const timer = setTimeout(() => { stream.abort(new Error('timeout')) }, 5000)
+  try {
+    stream.send(framed)
+    if (closeWrite) await stream.close()
+    for await (const _ of stream) { /* drain */ }
+  } catch {} finally {
+    clearTimeout(timer)
+  }
+}
+
 export async function dialWithProof (from: Libp2p, to: Libp2p, protocol: string, cluster = DEFAULT_CLUSTER): Promise<Stream> {
   const stream = await from.dialProtocol(to.getMultiaddrs()[0], protocol)
   try {
