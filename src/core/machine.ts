@@ -4,11 +4,11 @@ import type { SwimConfig } from './config.ts'
 import { FlapDamper } from './damping.ts'
 import type { Effect } from './effects.ts'
 import { pushPullScale, retransmitLimit, suspicionBounds, suspicionConfirmationsNeeded } from './formulas.ts'
-import { MemberTable, sameContent, toMember, type MemberEntry, type MemberIds } from './members.ts'
+import { MemberTable, sameContent, toMember, type MemberEntry, type MemberIds, type MemberTables, type MemberView } from './members.ts'
 import type { Ack, Message, MemberRecord, Nack, Ping, PingReq, Sync, SyncEntry, Update } from './messages.ts'
-import { ProbeOrder } from './probe-order.ts'
+import { ProbeOrder, type ProbeRotation } from './probe-order.ts'
 import { digestBytes, digestPartA, digestPartB, sameDigest, syncEntryUpdates, toSyncEntries } from './push-pull.ts'
-import { randomInt, sample, type Random } from './random.ts'
+import { randomInt, type Random } from './random.ts'
 import { SenderBudget } from './sender-budget.ts'
 import { Suspicion } from './suspicion.ts'
 import type { Member, MembershipEvent, MembershipEventType } from './types.ts'
@@ -39,6 +39,11 @@ export interface SwimMachineInit {
   sizeOf?: (update: Update) => number
   /** The id registry of the member table, shared by many machines in one process (the simulator's). */
   memberIds?: MemberIds
+  /**
+   * Makes the member table and probe rotations instead of the dense defaults (the
+   * simulator's shared tables for large runs); `memberIds` is then unused.
+   */
+  tables?: MemberTables
 }
 
 /** Counters of what the machine did, for metrics. */
@@ -175,8 +180,8 @@ export class SwimMachine {
   private readonly signHook?: (record: UnsignedRecord) => Uint8Array
   private readonly verifyHook?: (record: MemberRecord) => boolean
   private readonly sizeOf: (update: Update) => number
-  private readonly table: MemberTable
-  private readonly order: ProbeOrder
+  private readonly table: MemberView
+  private readonly order: ProbeRotation
   private readonly queue: BroadcastQueue
   private readonly awareness: Awareness
   private readonly damper: FlapDamper
@@ -207,9 +212,9 @@ export class SwimMachine {
   private readonly seedBackoff = new Map<string, { tries: number, nextAt: number }>()
   private readonly budget: SenderBudget
   /** Members that spoke to us directly (or acked a probe): the regular probe rotation. */
-  private readonly heard: MemberTable['heard']
+  private readonly heard: MemberView['heard']
   /** The rotation of members that never did (learned from others; maybe fakes). */
-  private readonly unheardOrder: ProbeOrder
+  private readonly unheardOrder: ProbeRotation
   /** Seeds we sent a join to: their answer brings the whole cluster and is not budgeted. */
   private readonly joinRequests = new Set<string>()
   /** Set while merging a seed's answer to our join. */
@@ -231,10 +236,11 @@ export class SwimMachine {
     this.verifyHook = init.verify
     this.sizeOf = init.sizeOf ?? estimateUpdateSize
     this.now = init.now
-    this.table = new MemberTable(init.memberIds)
+    const tables = init.tables
+    this.table = tables?.table(init.id) ?? new MemberTable(init.memberIds)
     this.heard = this.table.heard
-    this.order = new ProbeOrder(this.random)
-    this.unheardOrder = new ProbeOrder(this.random)
+    this.order = tables?.order(init.id, this.random, this.table) ?? new ProbeOrder(this.random)
+    this.unheardOrder = tables?.unheardOrder(init.id, this.random, this.table) ?? new ProbeOrder(this.random)
     this.budget = new SenderBudget(this.config.probeInterval)
     this.queue = new BroadcastQueue(this.config.maxQueuedUpdates)
     this.awareness = new Awareness(this.config.awarenessMaxMultiplier)
@@ -541,16 +547,14 @@ export class SwimMachine {
    * score). The others fill in only when too few are left.
    */
   private sampleMembers (k: number, accept: (id: string) => boolean): string[] {
-    const heard = sample(this.random, this.heard.list(), k, accept)
+    const heard = this.table.sampleHeard(this.random, k, accept)
     if (heard.length >= k) return heard
-    return heard.concat(sample(this.random, this.table.allIds(), k - heard.length, (id) => !this.heard.has(id) && accept(id)))
+    return heard.concat(this.table.sampleAll(this.random, k - heard.length, (id) => !this.heard.has(id) && accept(id)))
   }
 
   /** Live members that spoke to us, self included. */
   private heardLive (): number {
-    let n = 1
-    for (const id of this.heard) if (this.isLive(id)) n++
-    return n
+    return this.table.heardLive + 1
   }
 
   private heardFrom (id: string): void {
@@ -750,7 +754,7 @@ export class SwimMachine {
     const dead = this.table.count('dead')
     if (dead === 0) return
     if (this.random.next() >= dead / this.clusterSize) return
-    const [to] = sample(this.random, this.table.allIds(), 1, (id) => {
+    const [to] = this.table.sampleAll(this.random, 1, (id) => {
       const e = this.table.get(id)
       if (e?.state !== 'dead') return false
       const b = this.reconnectBackoff.get(id)
@@ -1297,8 +1301,8 @@ export class SwimMachine {
 
   private reap (): void {
     const expired: string[] = []
-    for (const e of this.table.values()) {
-      if ((e.state === 'dead' || e.state === 'left') && this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
+    for (const e of this.table.gone()) {
+      if (this.now - e.since >= this.config.reapTime) expired.push(e.record.id)
     }
     for (const id of expired) this.drop(id)
     this.damper.prune(this.now)

@@ -1,5 +1,7 @@
 import type { MemberRecord } from './messages.ts'
+import type { ProbeRotation } from './probe-order.ts'
 import { digestPartA, digestPartB } from './push-pull.ts'
+import { sample, type Random } from './random.ts'
 import type { Member, MemberState } from './types.ts'
 
 /** What one node keeps about another member. */
@@ -12,6 +14,52 @@ export interface MemberEntry {
   readonly incarnation: number
   /** When our view of its state last changed. */
   since: number
+}
+
+/**
+ * What the machine needs of a member table. `MemberTable` is the table of a real node (and
+ * of the simulator by default); the simulator's large runs use `SharedMemberTable`
+ * (shared-members.ts), which keeps the values many nodes hold alike once for all of them.
+ * Both hold other members only: the machine keeps itself apart.
+ */
+export interface MemberView {
+  readonly size: number
+  /** Members currently alive or suspect: the cluster size used by the formulas (without self). */
+  readonly live: number
+  /** Members in `heard` that are alive or suspect. */
+  readonly heardLive: number
+  /** Members that spoke to us directly, as a set over the table (cleared when one leaves it). */
+  readonly heard: MemberSet
+  /** The digest sums of the entries (`viewDigest` adds the local member's own terms). */
+  readonly digestSums: readonly [number, number]
+  get: (id: string) => MemberEntry | undefined
+  count: (state: MemberState) => number
+  add: (entry: MemberEntry) => void
+  setState: (entry: MemberEntry, state: MemberState, incarnation: number, now: number) => void
+  /** A newer incarnation for the same state (a newer record or claim). */
+  setIncarnation: (entry: MemberEntry, incarnation: number) => void
+  remove: (id: string) => void
+  /** Every entry, in the table's order (stable between changes). */
+  values: () => IterableIterator<MemberEntry>
+  /** The entries that are dead or left, in the table's order. */
+  gone: () => IterableIterator<MemberEntry>
+  /** Up to `k` distinct members in `heard` that `accept` takes, chosen at random. */
+  sampleHeard: (random: Random, k: number, accept: (id: string) => boolean) => string[]
+  /** Up to `k` distinct members that `accept` takes, chosen at random. */
+  sampleAll: (random: Random, k: number, accept: (id: string) => boolean) => string[]
+}
+
+/**
+ * Makes a machine's member table and probe rotations (`SwimMachineInit.tables`); without
+ * it, a machine has a dense `MemberTable` and two `ProbeOrder`s. The simulator's large runs
+ * pass tables over one `SharedMembers` store and keyed probe orders.
+ */
+export interface MemberTables {
+  table: (self: string) => MemberView
+  /** The rotation of members that spoke to us. */
+  order: (self: string, random: Random, table: MemberView) => ProbeRotation
+  /** The rotation of members that never did. */
+  unheardOrder: (self: string, random: Random, table: MemberView) => ProbeRotation
 }
 
 /**
@@ -30,6 +78,11 @@ export class MemberIds {
   /** One more than the highest key handed out. */
   get capacity (): number {
     return this.names.length
+  }
+
+  /** Every id by key ('' for a free key); the registry's own array, not a copy. */
+  get all (): readonly string[] {
+    return this.names
   }
 
   key (id: string): number | undefined {
@@ -54,6 +107,11 @@ export class MemberIds {
     return key
   }
 
+  /** `count` more tables hold `key` at once (tables filled in bulk). */
+  hold (key: number, count: number): void {
+    this.holders[key] += count
+  }
+
   /** One table fewer holds `key`; with none left, the key is freed for reuse. */
   release (key: number): void {
     if (--this.holders[key] > 0) return
@@ -63,10 +121,14 @@ export class MemberIds {
   }
 }
 
-const STATES: readonly MemberState[] = ['alive', 'alive', 'suspect', 'dead', 'left']
-const STATE_CODE: Record<MemberState, number> = { alive: 1, suspect: 2, dead: 3, left: 4 }
-const STATE_MASK = 7
-const HEARD = 8
+/** Per-key state codes of the tables (0: no entry), and the flag of a member that spoke to us. @internal */
+export const STATES: readonly MemberState[] = ['alive', 'alive', 'suspect', 'dead', 'left']
+/** @internal */
+export const STATE_CODE: Record<MemberState, number> = { alive: 1, suspect: 2, dead: 3, left: 4 }
+/** @internal */
+export const STATE_MASK = 7
+/** @internal */
+export const HEARD = 8
 const NONE = -1
 
 /**
@@ -76,7 +138,7 @@ const NONE = -1
  * order for iteration, and live counts per state. Holds other members only; the machine
  * keeps itself apart. `get` and `values` hand out views over the arrays.
  */
-export class MemberTable {
+export class MemberTable implements MemberView {
   private readonly registry: MemberIds
   /** Per key: 0 when absent, else the state code, with HEARD set once the member spoke to us. */
   private code = new Uint8Array(0)
@@ -93,6 +155,7 @@ export class MemberTable {
   private readonly ids: string[] = []
   private readonly keyAt: number[] = []
   private readonly counts: Record<MemberState, number> = { alive: 0, suspect: 0, dead: 0, left: 0 }
+  private heardLiveCount = 0
   /** The sums of `viewDigest` over the table's entries, kept as they change. */
   private digestA = 0
   private digestB = 0
@@ -109,6 +172,7 @@ export class MemberTable {
         const k = this.keyOf(id)
         if (k === NONE || (this.code[k] & HEARD) !== 0) return
         this.code[k] |= HEARD
+        if (isLive(this.code[k])) this.heardLiveCount++
         heardIds.push(id)
       },
       delete: (id) => {
@@ -124,6 +188,7 @@ export class MemberTable {
 
   /** Rare (a member leaves the table), so a linear search is fine. */
   private unhear (k: number): void {
+    if (isLive(this.code[k])) this.heardLiveCount--
     this.code[k] &= ~HEARD
     this.heardIds.splice(this.heardIds.indexOf(this.registry.name(k)), 1)
   }
@@ -140,6 +205,10 @@ export class MemberTable {
   /** Members currently alive or suspect: the cluster size used by the formulas (without self). */
   get live (): number {
     return this.counts.alive + this.counts.suspect
+  }
+
+  get heardLive (): number {
+    return this.heardLiveCount
   }
 
   count (state: MemberState): number {
@@ -172,6 +241,7 @@ export class MemberTable {
     this.counts[entry.state]--
     this.counts[state]++
     this.count_(k, -1)
+    if ((this.code[k] & HEARD) !== 0) this.heardLiveCount += (isLive(STATE_CODE[state]) ? 1 : 0) - (isLive(this.code[k]) ? 1 : 0)
     this.code[k] = (this.code[k] & HEARD) | STATE_CODE[state]
     this.incarnation[k] = incarnation
     this.since[k] = now
@@ -226,6 +296,18 @@ export class MemberTable {
     for (let k = this.head; k !== NONE; k = this.next[k]) yield new EntryView(this, k)
   }
 
+  * gone (): IterableIterator<MemberEntry> {
+    for (let k = this.head; k !== NONE; k = this.next[k]) if ((this.code[k] & STATE_MASK) >= STATE_CODE.dead) yield new EntryView(this, k)
+  }
+
+  sampleHeard (random: Random, k: number, accept: (id: string) => boolean): string[] {
+    return sample(random, this.heardIds, k, accept)
+  }
+
+  sampleAll (random: Random, k: number, accept: (id: string) => boolean): string[] {
+    return sample(random, this.ids, k, accept)
+  }
+
   // Read and written by EntryView only.
   /** @internal */ stateOf (k: number): MemberState { return STATES[this.code[k] & STATE_MASK] }
   /** @internal */ incarnationOf (k: number): number { return this.incarnation[k] }
@@ -276,9 +358,19 @@ export interface MemberSet extends Iterable<string> {
   list: () => readonly string[]
 }
 
-/** A live view of one table entry: reads and writes go to the table's arrays. */
-class EntryView implements MemberEntry {
-  constructor (readonly table: MemberTable, readonly key: number) {}
+/** What an entry view reads and writes through (a table, by key). @internal */
+export interface EntryStore {
+  stateOf: (k: number) => MemberState
+  incarnationOf: (k: number) => number
+  sinceOf: (k: number) => number
+  setSince: (k: number, at: number) => void
+  recordOf: (k: number) => MemberRecord
+  setRecord: (k: number, record: MemberRecord) => void
+}
+
+/** A live view of one table entry: reads and writes go to the table's arrays. @internal */
+export class EntryView implements MemberEntry {
+  constructor (readonly table: EntryStore, readonly key: number) {}
   get record (): MemberRecord { return this.table.recordOf(this.key) }
   set record (record: MemberRecord) { this.table.setRecord(this.key, record) }
   get state (): MemberState { return this.table.stateOf(this.key) }
@@ -287,9 +379,16 @@ class EntryView implements MemberEntry {
   set since (at: number) { this.table.setSince(this.key, at) }
 }
 
-type Grown = Uint8Array | Uint32Array | Int32Array | Float64Array
+/** Whether a state code (flags ignored) is alive or suspect. @internal */
+export function isLive (code: number): boolean {
+  const state = code & STATE_MASK
+  return state === STATE_CODE.alive || state === STATE_CODE.suspect
+}
 
-function grown<T extends Grown> (from: T, size: number): T {
+type Grown = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array
+
+/** A copy of `from` at least `size` long (and at least twice as long). @internal */
+export function grown<T extends Grown> (from: T, size: number): T {
   const to = new (from.constructor as new (n: number) => T)(Math.max(size, from.length * 2))
   to.set(from)
   return to

@@ -5,7 +5,7 @@ import { randomInt, shuffle, type Random } from './random.ts'
  * in a fresh random order, so every member is probed within a bounded time, unlike
  * uniformly random choice. A joiner is appended and swapped into a random slot.
  */
-export class ProbeOrder {
+export class ProbeOrder implements ProbeRotation {
   private order: string[] = []
   private cursor = 0
 
@@ -44,4 +44,87 @@ export class ProbeOrder {
     }))
     this.cursor = 0
   }
+}
+
+/** What the machine needs of a probe rotation: `ProbeOrder`, or the simulator's `KeyedProbeOrder`. */
+export interface ProbeRotation {
+  add: (id: string) => void
+  next: (eligible: (id: string) => boolean, keep: (id: string) => boolean) => string | undefined
+}
+
+/**
+ * The same randomized round-robin over a member table's keys, holding nothing per member:
+ * each round walks a fresh pseudo-random permutation of the keys [0, capacity) (a keyed
+ * Feistel network, cycle-walked into the range) and skips keys the table does not hold. A
+ * member added during a round is visited in it if its key comes later in the walk, else in
+ * the next one, so each member is still probed within two rounds. For the simulator's large
+ * runs, where 10,000 nodes cannot each hold an array of 10,000 ids.
+ */
+export class KeyedProbeOrder implements ProbeRotation {
+  private size = 0
+  private cursor = 0
+  private half = 1
+  private readonly keys = new Uint32Array(4)
+
+  /**
+   * `capacity`: one more than the highest key the table may hold; `member`: the id at a key
+   * the table holds, else undefined; `count`: how many members the table holds.
+   */
+  constructor (
+    private readonly random: Random,
+    private readonly capacity: () => number,
+    private readonly member: (key: number) => string | undefined,
+    private readonly count: () => number
+  ) {}
+
+  /** Members enter the rotation through the table. */
+  add (_id: string): void {}
+
+  /** The next member that `eligible` accepts; looks at most two rounds' worth of keys. */
+  next (eligible: (id: string) => boolean, _keep: (id: string) => boolean): string | undefined {
+    if (this.count() === 0) return undefined
+    const limit = Math.max(this.size, this.capacity()) * 2
+    for (let i = 0; i < limit; i++) {
+      if (this.cursor >= this.size) this.newRound()
+      if (this.size === 0) return undefined
+      const id = this.member(this.permute(this.cursor++))
+      if (id !== undefined && eligible(id)) return id
+    }
+    return undefined
+  }
+
+  private newRound (): void {
+    this.size = this.capacity()
+    this.cursor = 0
+    let bits = 1
+    while ((1 << (2 * bits)) < this.size) bits++
+    this.half = bits
+    for (let i = 0; i < this.keys.length; i++) this.keys[i] = randomInt(this.random, 0x100000000)
+  }
+
+  /** A bijection of [0, size): four Feistel rounds over 2·half bits, walked until in range. */
+  private permute (x: number): number {
+    const mask = (1 << this.half) - 1
+    do {
+      let l = x >>> this.half
+      let r = x & mask
+      for (let i = 0; i < this.keys.length; i++) {
+        const t = l ^ (mix(r ^ this.keys[i]) & mask)
+        l = r
+        r = t
+      }
+      x = (l << this.half) | r
+    } while (x >= this.size)
+    return x
+  }
+}
+
+/** murmur3's 32-bit finalizer. */
+function mix (h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
 }
