@@ -3,9 +3,11 @@ import { QuorumTracker, type QuorumStatus } from '../consumers/quorum.ts'
 import { resolveConfig, type ProfileName, type SwimConfig } from '../core/config.ts'
 import type { Effect } from '../core/effects.ts'
 import { SwimMachine } from '../core/machine.ts'
-import { MemberIds } from '../core/members.ts'
+import { MemberIds, MemberTable, type MemberTables } from '../core/members.ts'
 import type { MemberRecord, Message, MessageType } from '../core/messages.ts'
+import { KeyedProbeOrder, ProbeOrder } from '../core/probe-order.ts'
 import { seededRandom, type Random } from '../core/random.ts'
+import { SharedMembers, type SharedMemberTable } from '../core/shared-members.ts'
 import type { Member, MembershipEventType } from '../core/types.ts'
 import { estimateUpdateSize } from '../core/update-size.ts'
 import { decodeMessage, DEFAULT_CLUSTER_TAG, encodeMessage, updateSize } from '../wire/index.ts'
@@ -33,8 +35,26 @@ export interface SimulationOptions {
   recordEvents?: boolean
   /** Called for every membership event as it happens, recorded or not. */
   onEvent?: (event: SimEvent) => void
-  /** Quorum knobs of every node (`sim.quorum`), as the service's `expect` and `stableAfter`. */
-  quorum?: { expect?: number, stableAfter?: number }
+  /**
+   * Quorum knobs of every node (`sim.quorum`), as the service's `expect` and `stableAfter`;
+   * `false`: no quorum trackers (each holds a set of the ids it sees alive: at 10,000 nodes,
+   * 10^8 set entries).
+   */
+  quorum?: { expect?: number, stableAfter?: number } | false
+  /**
+   * Start from a formed cluster instead of joining through ids[0]: every node holds every
+   * other member alive (and as having spoken to it) at incarnation 0, `since` 0, as after a
+   * long-running join, with empty broadcast queues; no join events. @default false
+   */
+  formed?: boolean
+  /**
+   * Member tables shared between the nodes (`SharedMemberTable`: the values most nodes hold
+   * alike are kept once, about 3 bytes per member per node instead of about 67) and probe
+   * orders that hold nothing per member (`KeyedProbeOrder`). The protocol rules are the same;
+   * the order in which a node walks, samples and probes its members differs, so a seed gives
+   * another (equally deterministic) run than with the dense tables. @default size >= 5000
+   */
+  sharedTables?: boolean
 }
 
 export interface JoinOptions {
@@ -84,7 +104,10 @@ interface SimNode {
   tickToken: number
 }
 
-const OPTION_KEYS: Array<keyof SimulationOptions> = ['size', 'seed', 'profile', 'config', 'loss', 'latency', 'wire', 'recordEvents', 'onEvent', 'quorum']
+const OPTION_KEYS: Array<keyof SimulationOptions> = ['size', 'seed', 'profile', 'config', 'loss', 'latency', 'wire', 'recordEvents', 'onEvent', 'quorum', 'formed', 'sharedTables']
+
+/** From this size on, a simulation shares its member tables unless told otherwise. */
+export const SHARED_TABLES_FROM = 5000
 
 /** The wall-clock time virtual time 0 stands for, for the generations of simulated runs. */
 const SIM_EPOCH = 1_700_000_000_000
@@ -113,10 +136,14 @@ export class Simulation {
   private readonly byType = emptyCounts()
   private readonly toStopped = emptyCounts()
   /** Per node: the same ring and quorum tracker the library service uses (src/consumers). */
-  private readonly consumers = new Map<string, { quorum: QuorumTracker, ring?: HashRing }>()
-  private readonly quorumOptions: { expect?: number, stableAfter?: number }
+  private readonly consumers = new Map<string, { quorum?: QuorumTracker, ring?: HashRing }>()
+  private readonly quorumOptions: { expect?: number, stableAfter?: number } | false
   /** One id registry for every node's member table: each id string is held once. */
   private readonly memberIds = new MemberIds()
+  /** How nodes make their tables (undefined: the machine's dense defaults over `memberIds`). */
+  private readonly tables?: MemberTables
+  /** Set while the constructor creates the nodes of a formed cluster. */
+  private forming = false
 
   constructor (options: SimulationOptions) {
     if (options == null || typeof options !== 'object') throw new TypeError('Simulation needs an options object, e.g. { size: 10 }')
@@ -135,9 +162,55 @@ export class Simulation {
     this.recordEvents = options.recordEvents ?? true
     this.onEvent = options.onEvent
     this.quorumOptions = options.quorum ?? {}
-    for (let i = 0; i < options.size; i++) this.createNode(this.newId())
-    const seed = this.nodes.get(this.ids[0]) as SimNode
-    for (let i = 1; i < this.ids.length; i++) this.joinThrough(this.nodes.get(this.ids[i]) as SimNode, [seed])
+    const formed = options.formed ?? false
+    const shared = options.sharedTables ?? options.size >= SHARED_TABLES_FROM
+    const ids: string[] = []
+    for (let i = 0; i < options.size; i++) ids.push(this.newId())
+    // The records each node signs at start (see createNode), held by every other node of a formed cluster.
+    const records: MemberRecord[] = formed ? ids.map((id, index) => ({ id, incarnation: 0, addrs: [addressOf(index)], meta: {}, leaving: false, generation: SIM_EPOCH })) : []
+    if (shared) {
+      const store = new SharedMembers(this.memberIds)
+      if (formed) store.form(records)
+      this.tables = {
+        table: (self) => this.forming ? store.formedTable(self, 0) : store.table(),
+        order: (_self, random, table) => {
+          const t = table as SharedMemberTable
+          return new KeyedProbeOrder(random, () => t.capacity, (key) => t.memberAt(key), () => t.size)
+        },
+        unheardOrder: (_self, random) => new ProbeOrder(random)
+      }
+    } else if (formed) {
+      this.tables = {
+        table: (self) => {
+          const table = new MemberTable(this.memberIds)
+          if (!this.forming) return table
+          for (const record of records) {
+            if (record.id === self) continue
+            table.add({ record, state: 'alive', incarnation: 0, since: 0 })
+            table.heard.add(record.id)
+          }
+          return table
+        },
+        order: (self, random) => {
+          const order = new ProbeOrder(random)
+          if (this.forming) for (const id of ids) if (id !== self) order.add(id)
+          return order
+        },
+        unheardOrder: (_self, random) => new ProbeOrder(random)
+      }
+    }
+    this.forming = formed
+    for (const id of ids) this.createNode(id)
+    this.forming = false
+    if (formed) {
+      for (const id of ids) {
+        const quorum = this.consumers.get(id)?.quorum
+        if (quorum != null) for (const other of ids) if (other !== id) quorum.observe(other, 'alive', 0)
+      }
+    } else {
+      const seed = this.nodes.get(this.ids[0]) as SimNode
+      for (let i = 1; i < this.ids.length; i++) this.joinThrough(this.nodes.get(this.ids[i]) as SimNode, [seed])
+    }
     for (const node of this.nodes.values()) this.apply(node, node.machine.tick(0))
   }
 
@@ -303,7 +376,9 @@ export class Simulation {
   /** That node's quorum status (the library's `quorum()`), in virtual ms. */
   quorum (observer: string): QuorumStatus {
     this.node(observer)
-    return (this.consumers.get(observer) as { quorum: QuorumTracker }).quorum.status(this.now)
+    const quorum = this.consumers.get(observer)?.quorum
+    if (quorum == null) throw new Error('This simulation keeps no quorum trackers (option quorum: false)')
+    return quorum.status(this.now)
   }
 
   isUp (id: string): boolean {
@@ -334,7 +409,7 @@ export class Simulation {
       index,
       machine: new SwimMachine({
         id,
-        addrs: [`/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`],
+        addrs: [addressOf(index)],
         // a restart starts above its last incarnation, as swimd does from its data directory
         incarnation: previous != null ? previous.machine.record.incarnation + 1 : 0,
         // the start of this run, as a real process's clock would give it
@@ -343,7 +418,8 @@ export class Simulation {
         random: seededRandom((this.seed * 1_000_003 + index * 7919 + (previous?.life ?? 0) * 104_729) >>> 0),
         now: this.now,
         sizeOf: this.wire ? updateSize : undefined,
-        memberIds: this.memberIds
+        memberIds: this.memberIds,
+        tables: this.tables
       }),
       life: (previous?.life ?? 0) + 1,
       up: true,
@@ -357,7 +433,7 @@ export class Simulation {
     }
     if (previous == null) this.ids.push(id)
     this.nodes.set(id, node)
-    this.consumers.set(id, { quorum: new QuorumTracker({ self: id, ...this.quorumOptions, now: this.now }) })
+    this.consumers.set(id, this.quorumOptions === false ? {} : { quorum: new QuorumTracker({ self: id, ...this.quorumOptions, now: this.now }) })
     return node
   }
 
@@ -446,7 +522,7 @@ export class Simulation {
           this.transmit(node, effect.to, effect.message)
           break
         case 'emit': {
-          this.consumers.get(node.id)?.quorum.observe(effect.event.member.id, effect.event.member.state, this.now)
+          this.consumers.get(node.id)?.quorum?.observe(effect.event.member.id, effect.event.member.state, this.now)
           if (!this.recordEvents && this.onEvent == null) break
           const event: SimEvent = { at: effect.event.at, observer: node.id, type: effect.event.type, member: effect.event.member.id }
           if (effect.event.reason !== undefined) event.reason = effect.event.reason
@@ -489,6 +565,11 @@ export class Simulation {
     }
     this.clock.schedule(this.now + delay, { kind: 'deliver', node: target, from: from.id, message: delivered, life: target.life })
   }
+}
+
+/** The address simulated node `index` announces. */
+function addressOf (index: number): string {
+  return `/ip4/10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}/tcp/7946`
 }
 
 /** Reused for every sync entry's size, so estimating a full state allocates nothing. */

@@ -51,6 +51,8 @@ export interface Scenario {
   profile?: ProfileName
   config?: SimulationOptions['config']
   loss?: number
+  /** Shared member tables (the simulator's option for large runs). @default the simulator's */
+  sharedTables?: boolean
   /** Wait for the cluster to form before the operations' clock starts. @default true */
   form?: boolean
   /** ms of quiet after forming before the clock starts. @default 0 */
@@ -77,7 +79,7 @@ const STEP = 500
 
 /** Replays a row: forms the cluster, runs the operations in time order, checks the expectations. */
 export function runScenario (row: Scenario): ScenarioRun {
-  const sim = new Simulation({ size: row.size, seed: row.seed, profile: row.profile, config: row.config, loss: row.loss })
+  const sim = new Simulation({ size: row.size, seed: row.seed, profile: row.profile, config: row.config, loss: row.loss, sharedTables: row.sharedTables })
   const failures: string[] = []
   if (row.form !== false && runUntil(sim, () => allSeeAlive(sim, sim.ids, row.size), 120_000, STEP) === undefined) {
     return { sim, start: sim.now, failures: [`${row.name}: the cluster did not form`], figures: { healthyFails: 0, healthySuspects: 0 } }
