@@ -4,15 +4,27 @@
  * took. Each size runs in its own process with a 2 GiB heap (`--heap`, MiB), and gives up
  * after `--max-wall` seconds (default 300) of a join that has not converged.
  *
- *   node --import tsx bench/sim.ts [--json] [--sizes 100,1000,2000,5000,10000] [--heap 2048] [--max-wall 300]
+ * Two kinds of row. `join`: all N join through one seed at once, then the steady state once
+ * the queues drained, then a crash. `formed`: the simulation starts from a formed cluster
+ * (`formed: true`: every node holds every member alive, as after a long-running join) and
+ * runs 60 virtual s: the steady state over 10 s to 20 s, a crash at 20 s, detection until
+ * 60 s. Sizes of `--sizes` from 5,000 up run formed (N simultaneous joins through one seed
+ * do not fit in 2 GiB, see the README); `--formed-sizes` adds formed rows to compare with.
+ *
+ *   node --import tsx bench/sim.ts [--json] [--sizes 100,1000,2000,10000] [--formed-sizes 1000,2000]
+ *                                  [--heap 2048] [--max-wall 300]
  */
-import { Simulation, type SimEvent } from '../src/sim/index.ts'
+import { Simulation, SHARED_TABLES_FROM, type SimEvent } from '../src/sim/index.ts'
 import { resolveConfig } from '../src/core/config.ts'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 interface Row {
   n: number
+  /** How the cluster came to be: all N joining at once, or a formed start. */
+  start: 'join' | 'formed'
+  /** Member tables: the dense default, or shared between the nodes (sharedTables). */
+  tables: 'dense' | 'shared'
   joinConvergedMs: number | null
   firstSuspectMs: number | null
   allFailMs: number | null
@@ -29,12 +41,18 @@ interface Row {
   heapMiB: number
   /** Whether messages went through the codec (bytes as encoded) or were sized by estimate. */
   wire: boolean
+  /** Formed rows: fail events of members other than the crashed one (none expected). */
+  healthyFails?: number
 }
 
 const args = process.argv.slice(2)
 const json = args.includes('--json')
 const sizesArg = args[args.indexOf('--sizes') + 1]
 const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100, 1000, 2000, 10000]
+const formedArg = args[args.indexOf('--formed-sizes') + 1]
+const formedSizes = args.includes('--formed-sizes') ? formedArg.split(',').filter((x) => x !== '').map(Number) : [1000, 2000]
+/** From this size on, a size of --sizes runs from a formed start. */
+const FORMED_FROM = 5000
 const option = (name: string, fallback: number): number => args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback
 const heapMiB = option('--heap', 2048)
 const interval = resolveConfig('lan').probeInterval
@@ -43,10 +61,17 @@ const maxWallMs = option('--max-wall', 300) * 1000
 /** How long after the join the queues may take to drain before the cost is measured anyway. */
 const maxSettleMs = 300_000
 
-function run (n: number): Row {
+/** The process's peak RSS so far (the kernel's high-water mark), in bytes. */
+const maxRss = (): number => process.resourceUsage().maxRSS * 1024
+
+function run (n: number, start: Row['start']): Row {
+  return start === 'formed' ? runFormed(n) : runJoin(n)
+}
+
+function runJoin (n: number): Row {
   const started = performance.now()
-  let peakRss = process.memoryUsage().rss
-  const sample = (): void => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }
+  let peakRss = maxRss()
+  const sample = (): void => { peakRss = Math.max(peakRss, maxRss()) }
   const budget = n >= 10_000 ? 60_000 : 120_000 // virtual ms
   let victim = ''
   let crashedAt = 0
@@ -60,7 +85,9 @@ function run (n: number): Row {
   }
   // Above 100 nodes the codec's cost would dominate: bytes are the core's size estimates.
   const wire = n <= 100
-  const sim = new Simulation({ size: n, seed: 1, wire, recordEvents: false, onEvent })
+  // No quorum trackers: consumers of the view, not the protocol (at 10,000 nodes, 10^8 set entries).
+  const sim = new Simulation({ size: n, seed: 1, wire, recordEvents: false, onEvent, quorum: false })
+  const tables = n >= SHARED_TABLES_FROM ? 'shared' : 'dense'
   const converged = (): boolean => sim.ids.every((id) => sim.machine(id).clusterSize === n)
   let joinConvergedMs: number | null = null
   const progress = (): void => {
@@ -76,7 +103,7 @@ function run (n: number): Row {
   const joinWallSeconds = round((performance.now() - started) / 1000)
   if (joinConvergedMs == null) {
     // Steady-state cost and crash detection mean nothing before the view has formed.
-    return { n, joinConvergedMs, firstSuspectMs: null, allFailMs: null, msgsPerNodePerInterval: NaN, bytesPerNodePerInterval: NaN, settleMs: null, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: joinWallSeconds, joinWallSeconds, peakRssMiB: Math.round(peakRss / 1048576), heapMiB, wire }
+    return { n, start: 'join', tables, joinConvergedMs, firstSuspectMs: null, allFailMs: null, msgsPerNodePerInterval: NaN, bytesPerNodePerInterval: NaN, settleMs: null, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: joinWallSeconds, joinWallSeconds, peakRssMiB: Math.round(peakRss / 1048576), heapMiB, wire }
   }
   // Steady state cost over 10 probe intervals, once the join news has been retransmitted
   // (every broadcast queue empty: at 2,000 nodes that takes a few minutes after the view formed).
@@ -101,6 +128,8 @@ function run (n: number): Row {
   while (sim.now < deadline && fails < n - 1) { sim.runFor(500); sample(); progress() }
   return {
     n,
+    start: 'join',
+    tables,
     joinConvergedMs,
     firstSuspectMs: firstSuspect,
     allFailMs: fails >= n - 1 ? Math.round(lastFail) : null,
@@ -116,6 +145,65 @@ function run (n: number): Row {
   }
 }
 
+/**
+ * A formed cluster for 60 virtual s: the cost per node over 10 probe intervals from 10 s, a
+ * crash at 20 s, and detection until 60 s (every survivor failing it takes about 15 s at
+ * N=10,000). Bytes are the core's estimates (wire off) above 100 nodes.
+ */
+function runFormed (n: number): Row {
+  const started = performance.now()
+  let peakRss = maxRss()
+  const sample = (): void => { peakRss = Math.max(peakRss, maxRss()) }
+  let victim = ''
+  let crashedAt = 0
+  let firstSuspect: number | null = null
+  let fails = 0
+  let lastFail = 0
+  let otherFails = 0
+  const onEvent = (e: SimEvent): void => {
+    if (e.member !== victim) { if (e.type === 'fail') otherFails++; return }
+    if (e.type === 'suspect' && firstSuspect == null) firstSuspect = e.at - crashedAt
+    if (e.type === 'fail') { fails++; lastFail = e.at - crashedAt }
+  }
+  const wire = n <= 100
+  const sim = new Simulation({ size: n, seed: 1, wire, recordEvents: false, onEvent, quorum: false, formed: true })
+  const tables = n >= SHARED_TABLES_FROM ? 'shared' : 'dense'
+  const buildWallSeconds = round((performance.now() - started) / 1000)
+  const progress = (): void => {
+    process.stderr.write(JSON.stringify({ progress: true, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: round((performance.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1048576) }) + '\n')
+  }
+  const step = (until: number): void => {
+    while (sim.now < until) { sim.runFor(Math.min(1000, until - sim.now)); sample(); progress() }
+  }
+  step(10_000)
+  const before = sim.stats()
+  const window = 10 * interval
+  step(sim.now + window)
+  const after = sim.stats()
+  victim = sim.ids[Math.floor(n / 2)]
+  crashedAt = sim.now
+  sim.crash(victim)
+  step(60_000)
+  return {
+    n,
+    start: 'formed',
+    tables,
+    joinConvergedMs: null,
+    firstSuspectMs: firstSuspect,
+    allFailMs: fails >= n - 1 ? Math.round(lastFail) : null,
+    msgsPerNodePerInterval: round((after.messages - before.messages) / n / (window / interval)),
+    bytesPerNodePerInterval: Math.round((after.bytes - before.bytes) / n / (window / interval)),
+    settleMs: null,
+    virtualSeconds: Math.round(sim.now / 1000),
+    wallSeconds: round((performance.now() - started) / 1000),
+    joinWallSeconds: buildWallSeconds,
+    peakRssMiB: Math.round(peakRss / 1048576),
+    heapMiB,
+    wire,
+    healthyFails: otherFails
+  }
+}
+
 function round (x: number): number {
   return Math.round(x * 100) / 100
 }
@@ -125,8 +213,8 @@ function round (x: number): number {
  * holding a full member table) is reported as such, with how far it got, and the others
  * still print.
  */
-function runIsolated (n: number): Row | string {
-  const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n), '--max-wall', String(maxWallMs / 1000)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
+function runIsolated (n: number, start: Row['start']): Row | string {
+  const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n), '--start', start, '--max-wall', String(maxWallMs / 1000)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
   if (child.status === 0) return JSON.parse(child.stdout) as Row
   const last = child.stderr.split('\n').filter((line) => line.startsWith('{"progress"')).pop()
   const got = last == null ? '' : ((p: { virtualSeconds: number, wallSeconds: number, peakRssMiB: number }) => ` at virtual ${p.virtualSeconds} s, after ${p.wallSeconds} s wall, ${p.peakRssMiB} MiB RSS`)(JSON.parse(last))
@@ -134,23 +222,29 @@ function runIsolated (n: number): Row | string {
 }
 
 if (args.includes('--one')) {
-  console.log(JSON.stringify(run(Number(args[args.indexOf('--one') + 1]))))
+  console.log(JSON.stringify(run(Number(args[args.indexOf('--one') + 1]), args[args.indexOf('--start') + 1] === 'formed' ? 'formed' : 'join')))
 } else {
   const fmt = (ms: number | null): string => ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`
   const num = (x: number): string => Number.isNaN(x) ? '—' : String(x)
   if (!json) {
-    console.log('| N | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join) | peak RSS (heap limit) |')
-    console.log('|---|---|---|---|---|---|---|---|---|---|')
+    console.log('| N | start (tables) | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join or build) | peak RSS (heap limit) |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   }
-  const rows: Array<Row | { n: number, error: string }> = []
-  for (const n of sizes) {
-    const r = runIsolated(n)
+  const runs: Array<{ n: number, start: Row['start'] }> = [
+    ...sizes.map((n) => ({ n, start: n >= FORMED_FROM ? 'formed' as const : 'join' as const })),
+    ...formedSizes.filter((n) => n < FORMED_FROM || !sizes.includes(n)).map((n) => ({ n, start: 'formed' as const }))
+  ]
+  runs.sort((a, b) => a.start === b.start ? a.n - b.n : a.start === 'join' ? -1 : 1)
+  const rows: Array<Row | { n: number, start: Row['start'], error: string }> = []
+  for (const { n, start } of runs) {
+    const r = runIsolated(n, start)
     if (typeof r === 'string') {
-      rows.push({ n, error: r })
-      if (!json) console.log(`| ${n} | ${r} | | | | | | | | |`)
+      rows.push({ n, start, error: r })
+      if (!json) console.log(`| ${n} | ${start} | ${r} | | | | | | | | |`)
     } else {
       rows.push(r)
-      if (!json) console.log(`| ${r.n} | ${fmt(r.joinConvergedMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
+      const joined = r.start === 'formed' ? 'formed start' : fmt(r.joinConvergedMs)
+      if (!json) console.log(`| ${r.n} | ${r.start} (${r.tables}) | ${joined} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.start === 'formed' ? '—' : fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
     }
   }
   if (json) console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))
