@@ -78,6 +78,8 @@ export class BroadcastQueue {
    * holds an oversized update, that one goes alone, so nothing is stuck forever.
    */
   take (budget: number, limit: number): Update[] {
+    // The usual case in a stable cluster, on every ping and ack: nothing to send.
+    if (this.byKey.size === 0) return []
     const out: Update[] = []
     const moved: Entry[] = []
     let used = 0

@@ -29,6 +29,10 @@ export class SharedMembers {
   private readonly versions: Array<Array<Version | undefined>> = []
   /** For `formed`: the digest sums of every member of the formed view, and their keys. */
   private formedKeys: Uint32Array = new Uint32Array(0)
+  /** One more than the highest formed key, and the lowest. */
+  private formedRange = { top: 0, bottom: 0 }
+  /** Position in `formedKeys` by key. */
+  private formedAt = new Map<number, number>()
   private formedA = 0
   private formedB = 0
 
@@ -49,28 +53,37 @@ export class SharedMembers {
    */
   form (records: readonly MemberRecord[], holders = records.length - 1): void {
     this.formedKeys = new Uint32Array(records.length)
+    this.formedAt = new Map()
     this.formedA = 0
     this.formedB = 0
     records.forEach((record, i) => {
       const k = this.ids.acquire(record.id)
       this.ids.hold(k, holders - 1)
       this.formedKeys[i] = k
+      this.formedAt.set(k, i)
       const slots = this.slotsOf(k)
       if (slots.some((v) => v !== undefined)) throw new Error(`Member ${record.id} is already in a table of this store`)
       slots[0] = { record, incarnation: record.incarnation, holders }
       this.formedA = (this.formedA + digestPartA(record.id, record.incarnation, 'alive')) >>> 0
       this.formedB = (this.formedB + digestPartB(record.id, record.incarnation, 'alive')) >>> 0
     })
+    let top = 0
+    let bottom = Infinity
+    for (const k of this.formedKeys) {
+      if (k >= top) top = k + 1
+      if (k < bottom) bottom = k
+    }
+    this.formedRange = { top, bottom }
   }
 
   /** The table of member `self` of the formed view: every other member alive and heard, since `since`. */
   formedTable (self: string, since: number): SharedMemberTable {
     const k = this.ids.key(self)
-    if (k === undefined || !this.formedKeys.includes(k)) throw new Error(`${self} is not a member of the formed view`)
+    if (k === undefined || this.formedAt.get(k) === undefined) throw new Error(`${self} is not a member of the formed view`)
     const v = this.value(k, 0)
     const a = (this.formedA - digestPartA(self, v.incarnation, 'alive')) >>> 0
     const b = (this.formedB - digestPartB(self, v.incarnation, 'alive')) >>> 0
-    return SharedMemberTable.formed(this, this.formedKeys, k, since, a, b)
+    return SharedMemberTable.formed(this, this.formedKeys, this.formedRange, k, since, a, b)
   }
 
   /** @internal The slot holding (record, incarnation) for key `k`, one more holder counted. */
@@ -170,13 +183,14 @@ export class SharedMemberTable implements MemberView, EntryStore {
   }
 
   /** @internal A table holding every key of `keys` but `self` alive and heard (see SharedMembers.form). */
-  static formed (store: SharedMembers, keys: Uint32Array, self: number, since: number, digestA: number, digestB: number): SharedMemberTable {
+  static formed (store: SharedMembers, keys: Uint32Array, range: { top: number, bottom: number }, self: number, since: number, digestA: number, digestB: number): SharedMemberTable {
     const t = new SharedMemberTable(store)
-    let top = 0
-    for (const k of keys) if (k >= top) top = k + 1
+    const { top, bottom } = range
     t.code = new Uint8Array(top)
     t.slot = new Uint16Array(top)
-    for (const k of keys) t.code[k] = STATE_CODE.alive | HEARD
+    // The keys of a formed view are usually one run (a fresh registry): fill it at once.
+    if (top - bottom === keys.length) t.code.fill(STATE_CODE.alive | HEARD, bottom, top)
+    else for (const k of keys) t.code[k] = STATE_CODE.alive | HEARD
     t.code[self] = 0
     t.entries = keys.length - 1
     t.counts.alive = t.entries
