@@ -107,7 +107,8 @@ const loss = children.find((c) => c.bench === 'sim-loss')
 const real = children.find((c) => c.bench === 'libp2p')
 const simRows: any[] = sim?.ok === true ? sim.result.rows : []
 const realRows: any[] = real?.ok === true ? real.result.rows : []
-const simRow = (n: number): any => simRows.find((r) => r.n === n)
+// A size with a join row and a formed-start row (bench/sim.ts) shows the join row; 10,000 has only a formed one.
+const simRow = (n: number): any => simRows.find((r) => r.n === n && r.start !== 'formed') ?? simRows.find((r) => r.n === n)
 const realRow = (n: number): any => realRows.find((r) => r.n === n)
 
 const ms = (x: number | null | undefined): string => x == null ? 'not reached' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${Math.round(x)} ms`
@@ -120,7 +121,8 @@ const simCell = (n: number, key: string): string => {
   const r = simRow(n)
   if (r == null) return '—'
   if (r.error != null) return r.error
-  return ms(r[key])
+  if (r.start === 'formed' && key === 'joinConvergedMs') return 'formed start (no join)'
+  return ms(r[key]) + (r.start === 'formed' ? ' (formed start)' : '')
 }
 
 /** Anchors from the shared anchors file; only the figures measured the same way. */
@@ -165,7 +167,7 @@ for (const n of ns) {
   const s = simRow(n)
   const a = (ANCHORS.bytes as Record<number, readonly string[]>)[n] ?? ['', '', '']
   const realText = r != null ? `${r.bytesPerNodePerSec} B/s (${r.msgsPerNodePerSec} msg/s)` : '—'
-  const simText = s == null ? '—' : s.error != null ? s.error : s.bytesPerNodePerInterval == null ? 'join not converged' : `${s.bytesPerNodePerInterval} B/s (${s.msgsPerNodePerInterval} msg/s)${s.wire === false ? ', estimated (wire off)' : ''}`
+  const simText = s == null ? '—' : s.error != null ? s.error : s.bytesPerNodePerInterval == null ? 'join not converged' : `${s.bytesPerNodePerInterval} B/s (${s.msgsPerNodePerInterval} msg/s)${s.wire === false ? ', estimated (wire off)' : ''}${s.start === 'formed' ? ', formed start' : ''}`
   if (realText === '—' && simText === '—' && a.every((x) => x === '')) continue
   row('SWIM bytes sent per node (messages as encoded, no yamux/noise/TCP)', String(n), realText, simText, a[0] || '—', a[1] || '—', a[2] || '—')
 }
@@ -174,10 +176,10 @@ for (const n of [10, 50, 100]) {
   const a = (ANCHORS.cpuRss as Record<number, readonly string[]>)[n]
   row('CPU (% of one core) / RSS per node', String(n), r != null ? `${r.cpuPercentPerNode}% / ${r.rssMiBPerNode} MiB (one process: ${r.rssMiBTotal} MiB total)` : '—', '—', a[0] || '—', a[1] || '—', a[2] || '—')
 }
-for (const n of ns) {
-  const s = simRow(n)
-  if (s == null || s.error != null) continue
-  row('simulator run: virtual s / wall s (of which join) / peak RSS (heap limit)', String(n), '—', `${s.virtualSeconds} / ${s.wallSeconds} (${s.joinWallSeconds ?? '?'}) / ${s.peakRssMiB} MiB (${s.heapMiB ?? '?'} MiB)`, '—', '—', '—')
+for (const s of simRows) {
+  if (s.error != null) continue
+  const formed = s.start === 'formed'
+  row(`simulator run${formed ? ', formed start' : ''}: virtual s / wall s (of which ${formed ? 'building the cluster' : 'join'}) / peak RSS (heap limit)`, String(s.n), '—', `${s.virtualSeconds} / ${s.wallSeconds} (${s.joinWallSeconds ?? '?'}) / ${s.peakRssMiB} MiB (${s.heapMiB ?? '?'} MiB)${formed ? `; crash → all fail ${ms(s.allFailMs)}, ${s.bytesPerNodePerInterval} B/s per node` : ''}`, '—', '—', '—')
 }
 for (const r of realRows) row('healthy members declared dead during the real-node trials', String(r.n), String(r.falseFails), '—', '—', '—', '—')
 
