@@ -133,10 +133,11 @@ const NONE = -1
 
 /**
  * The member table: for every member, indexed by its interned key, its state, incarnation,
- * since and record in flat arrays (about 50 bytes a member, where one object and three map
- * entries cost about 200); plus a dense array of ids for O(1) random sampling, insertion
- * order for iteration, and live counts per state. Holds other members only; the machine
- * keeps itself apart. `get` and `values` hand out views over the arrays.
+ * since and record in flat arrays, plus a dense array of ids for O(1) random sampling,
+ * insertion order for iteration, and live counts per state: about 67 bytes a member, where
+ * one object and three map entries cost about 150. Holds other members only; the machine
+ * keeps itself apart. `get` and `values` hand out views over the arrays. The default table
+ * of every machine; the simulator's large runs share theirs (shared-members.ts).
  */
 export class MemberTable implements MemberView {
   private readonly registry: MemberIds
@@ -347,8 +348,9 @@ export class MemberTable implements MemberView {
 }
 
 /**
- * A set of ids of table members (a member that leaves the table leaves the set), in the
- * order they were added, like a Set; `list` is that order as an array, without a copy.
+ * A set of ids of table members (a member that leaves the table leaves the set). In a
+ * `MemberTable`, in the order they were added, like a Set, and `list` is that order as an
+ * array, without a copy; a `SharedMemberTable` keeps no list, and `list` is a copy in key order.
  */
 export interface MemberSet extends Iterable<string> {
   has: (id: string) => boolean

@@ -96,8 +96,10 @@ export class KeyedProbeOrder implements ProbeRotation {
   private newRound (): void {
     this.size = this.capacity()
     this.cursor = 0
+    // 2·half bits must cover the keys, and stay within the 31 bits of the bit operations.
+    if (this.size > 2 ** 30) throw new RangeError(`A keyed probe order covers at most 2^30 keys, not ${this.size}`)
     let bits = 1
-    while ((1 << (2 * bits)) < this.size) bits++
+    while (4 ** bits < this.size) bits++
     this.half = bits
     for (let i = 0; i < this.keys.length; i++) this.keys[i] = randomInt(this.random, 0x100000000)
   }
