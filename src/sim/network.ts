@@ -75,15 +75,17 @@ export class Network {
   }
 
   reachable (from: string, to: string): boolean {
-    return (this.group.get(from) ?? -1) === (this.group.get(to) ?? -1) && this.linkLoss.get(link(from, to)) !== 1
+    if (this.group.size > 0 && (this.group.get(from) ?? -1) !== (this.group.get(to) ?? -1)) return false
+    return this.linkLoss.size === 0 || this.linkLoss.get(link(from, to)) !== 1
   }
 
   /** The delivery delay of one message, or undefined if the message is lost. */
   delay (from: string, to: string, carriage: Carriage = 'datagram'): number | undefined {
     if (!this.reachable(from, to)) return undefined
-    const key = link(from, to)
-    const loss = this.linkLoss.get(key) ?? this.loss
-    const latency = this.linkLatency.get(key) ?? this.latency
+    // Without per-link settings (the usual case), no link key is built for every message.
+    const key = this.linkLoss.size > 0 || this.linkLatency.size > 0 ? link(from, to) : undefined
+    const loss = (key === undefined ? undefined : this.linkLoss.get(key)) ?? this.loss
+    const latency = (key === undefined ? undefined : this.linkLatency.get(key)) ?? this.latency
     let extra = 0
     if (loss > 0) {
       if (carriage === 'datagram') {
