@@ -65,6 +65,9 @@ test('the same operations on dense tables and on tables over one store give the 
       apply(dense[t])
       apply(shared[t])
       assert.equal(snapshot(shared[t]), snapshot(dense[t]), `seed ${seed}, step ${step}, op ${op} on ${id} (${held == null ? 'absent' : held.state})`)
+      // the kept count of heard live members is what a scan of the heard set finds
+      const scanned = [...dense[t].heard].filter((m) => ['alive', 'suspect'].includes(dense[t].get(m)?.state ?? '')).length
+      assert.is(dense[t].heardLive, scanned, `step ${step}`)
     }
     // the store holds no more distinct values than the tables do
     for (const id of ids) {
