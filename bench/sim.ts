@@ -34,6 +34,8 @@ interface Row {
   wallSeconds: number
   /** Virtual ms from the join's convergence until every broadcast queue was empty (at least 30 s, at most 300 s). */
   settleMs: number | null
+  /** CPU time of the run's process (user + system), for a machine whose other load varies. */
+  cpuSeconds?: number
   /** Wall time until the join converged (or the run gave up). */
   joinWallSeconds: number
   peakRssMiB: number
@@ -222,12 +224,14 @@ function runIsolated (n: number, start: Row['start']): Row | string {
 }
 
 if (args.includes('--one')) {
-  console.log(JSON.stringify(run(Number(args[args.indexOf('--one') + 1]), args[args.indexOf('--start') + 1] === 'formed' ? 'formed' : 'join')))
+  const row = run(Number(args[args.indexOf('--one') + 1]), args[args.indexOf('--start') + 1] === 'formed' ? 'formed' : 'join')
+  const cpu = process.cpuUsage()
+  console.log(JSON.stringify({ ...row, cpuSeconds: round((cpu.user + cpu.system) / 1e6) }))
 } else {
   const fmt = (ms: number | null): string => ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`
   const num = (x: number): string => Number.isNaN(x) ? '—' : String(x)
   if (!json) {
-    console.log('| N | start (tables) | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join or build) | peak RSS (heap limit) |')
+    console.log('| N | start (tables) | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join or build) / CPU s | peak RSS (heap limit) |')
     console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   }
   const runs: Array<{ n: number, start: Row['start'] }> = [
@@ -244,7 +248,7 @@ if (args.includes('--one')) {
     } else {
       rows.push(r)
       const joined = r.start === 'formed' ? 'formed start' : fmt(r.joinConvergedMs)
-      if (!json) console.log(`| ${r.n} | ${r.start} (${r.tables}) | ${joined} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.start === 'formed' ? '—' : fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
+      if (!json) console.log(`| ${r.n} | ${r.start} (${r.tables}) | ${joined} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.start === 'formed' ? '—' : fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) / ${r.cpuSeconds ?? '?'} | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
     }
   }
   if (json) console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))
