@@ -21,8 +21,11 @@ import { fileURLToPath } from 'node:url'
 
 interface Row {
   n: number
-  /** How the cluster came to be: all N joining at once, or a formed start. */
-  start: 'join' | 'formed'
+  /**
+   * How the cluster came to be: all N joining through one seed at once, joining in waves
+   * (WAVE_RATE a virtual second, each through one of WAVE_SEEDS seeds), or a formed start.
+   */
+  start: 'join' | 'waves' | 'formed'
   /** Member tables: the dense default, or shared between the nodes (sharedTables). */
   tables: 'dense' | 'shared'
   joinConvergedMs: number | null
@@ -53,6 +56,8 @@ const sizesArg = args[args.indexOf('--sizes') + 1]
 const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100, 1000, 2000, 10000]
 const formedArg = args[args.indexOf('--formed-sizes') + 1]
 const formedSizes = args.includes('--formed-sizes') ? formedArg.split(',').filter((x) => x !== '').map(Number) : [1000, 2000]
+const wavesArg = args[args.indexOf('--waves-sizes') + 1]
+const wavesSizes = args.includes('--waves-sizes') ? wavesArg.split(',').filter((x) => x !== '').map(Number) : [2000, 5000, 10000]
 /** From this size on, a size of --sizes runs from a formed start. */
 const FORMED_FROM = 5000
 const option = (name: string, fallback: number): number => args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback
@@ -67,7 +72,50 @@ const maxSettleMs = 300_000
 const maxRss = (): number => process.resourceUsage().maxRSS * 1024
 
 function run (n: number, start: Row['start']): Row {
-  return start === 'formed' ? runFormed(n) : runJoin(n)
+  return start === 'formed' ? runFormed(n) : start === 'waves' ? runWaves(n) : runJoin(n)
+}
+
+/** Joiners a virtual second in a `waves` row, and the seeds they join through (round robin). */
+const WAVE_RATE = 1000
+const WAVE_SEEDS = 10
+
+/**
+ * A rollout: WAVE_SEEDS nodes join through the first at t = 0, then the others start one
+ * every 1000 / WAVE_RATE ms, each joining through one of the seeds (round robin), until N
+ * run. Reported: when every view held all N members (virtual, from t = 0) and what the
+ * join cost; the steady state and a crash are left to the join and formed rows.
+ */
+function runWaves (n: number): Row {
+  const started = performance.now()
+  let peakRss = maxRss()
+  const sample = (): void => { peakRss = Math.max(peakRss, maxRss()) }
+  const wire = n <= 100
+  const sharedTables = n >= SHARED_TABLES_FROM
+  const sim = new Simulation({ size: Math.min(n, WAVE_SEEDS), seed: 1, wire, recordEvents: false, quorum: false, sharedTables })
+  const seeds = sim.ids.slice()
+  const progress = (): void => {
+    process.stderr.write(JSON.stringify({ progress: true, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: round((performance.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1048576) }) + '\n')
+  }
+  const gap = 1000 / WAVE_RATE
+  let added = sim.ids.length
+  while (added < n) {
+    sim.add({ seeds: [seeds[added % seeds.length]] })
+    added++
+    sim.runFor(gap)
+    if (added % WAVE_RATE === 0) { sample(); progress() }
+  }
+  const converged = (): boolean => sim.ids.every((id) => sim.machine(id).clusterSize === n)
+  let joinConvergedMs: number | null = null
+  const budget = sim.now + 60_000
+  while (performance.now() - started < maxWallMs) {
+    if (converged()) { joinConvergedMs = sim.now; break }
+    if (sim.now >= budget) break
+    sim.runFor(250)
+    sample()
+    progress()
+  }
+  const joinWallSeconds = round((performance.now() - started) / 1000)
+  return { n, start: 'waves', tables: sharedTables ? 'shared' : 'dense', joinConvergedMs, firstSuspectMs: null, allFailMs: null, msgsPerNodePerInterval: NaN, bytesPerNodePerInterval: NaN, settleMs: null, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: joinWallSeconds, joinWallSeconds, peakRssMiB: Math.round(peakRss / 1048576), heapMiB, wire }
 }
 
 function runJoin (n: number): Row {
@@ -224,21 +272,24 @@ function runIsolated (n: number, start: Row['start']): Row | string {
 }
 
 if (args.includes('--one')) {
-  const row = run(Number(args[args.indexOf('--one') + 1]), args[args.indexOf('--start') + 1] === 'formed' ? 'formed' : 'join')
+  const start = args[args.indexOf('--start') + 1]
+  const row = run(Number(args[args.indexOf('--one') + 1]), start === 'formed' || start === 'waves' ? start : 'join')
   const cpu = process.cpuUsage()
   console.log(JSON.stringify({ ...row, cpuSeconds: round((cpu.user + cpu.system) / 1e6) }))
 } else {
   const fmt = (ms: number | null): string => ms == null ? 'not reached' : `${(ms / 1000).toFixed(2)} s`
-  const num = (x: number): string => Number.isNaN(x) ? '—' : String(x)
+  const num = (x: number | null): string => x == null || Number.isNaN(x) ? '—' : String(x)
   if (!json) {
     console.log('| N | start (tables) | join converged (virtual) | crash → first suspect | crash → all fail | queues empty after | msgs / node / interval | bytes / node / interval | virtual s | wall s (join or build) / CPU s | peak RSS (heap limit) |')
     console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   }
   const runs: Array<{ n: number, start: Row['start'] }> = [
     ...sizes.map((n) => ({ n, start: n >= FORMED_FROM ? 'formed' as const : 'join' as const })),
-    ...formedSizes.filter((n) => n < FORMED_FROM || !sizes.includes(n)).map((n) => ({ n, start: 'formed' as const }))
+    ...formedSizes.filter((n) => n < FORMED_FROM || !sizes.includes(n)).map((n) => ({ n, start: 'formed' as const })),
+    ...wavesSizes.map((n) => ({ n, start: 'waves' as const }))
   ]
-  runs.sort((a, b) => a.start === b.start ? a.n - b.n : a.start === 'join' ? -1 : 1)
+  const order = { join: 0, waves: 1, formed: 2 }
+  runs.sort((a, b) => a.start === b.start ? a.n - b.n : order[a.start] - order[b.start])
   const rows: Array<Row | { n: number, start: Row['start'], error: string }> = []
   for (const { n, start } of runs) {
     const r = runIsolated(n, start)
@@ -247,8 +298,8 @@ if (args.includes('--one')) {
       if (!json) console.log(`| ${n} | ${start} | ${r} | | | | | | | | |`)
     } else {
       rows.push(r)
-      const joined = r.start === 'formed' ? 'formed start' : fmt(r.joinConvergedMs)
-      if (!json) console.log(`| ${r.n} | ${r.start} (${r.tables}) | ${joined} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.start === 'formed' ? '—' : fmt(r.settleMs)} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) / ${r.cpuSeconds ?? '?'} | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
+      const joined = r.start === 'formed' ? 'formed start' : r.start === 'waves' ? `${fmt(r.joinConvergedMs)} (${WAVE_RATE}/s through ${WAVE_SEEDS} seeds)` : fmt(r.joinConvergedMs)
+      if (!json) console.log(`| ${r.n} | ${r.start} (${r.tables}) | ${joined} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.start === 'join' ? fmt(r.settleMs) : '—'} | ${num(r.msgsPerNodePerInterval)} | ${num(r.bytesPerNodePerInterval)}${r.wire ? '' : ' (estimated, wire off)'} | ${r.virtualSeconds} | ${r.wallSeconds} (${r.joinWallSeconds}) / ${r.cpuSeconds ?? '?'} | ${r.peakRssMiB} MiB (${r.heapMiB}) |`)
     }
   }
   if (json) console.log(JSON.stringify({ bench: 'sim', profile: 'lan', rows }, null, 2))

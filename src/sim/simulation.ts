@@ -67,6 +67,8 @@ export interface SimStats {
   bytes: number
   messagesByType: Record<MessageType, number>
   toStopped: Record<MessageType, number>
+  /** Member entries carried by push-pull (sync) messages: what join and anti-entropy move. */
+  syncEntries: number
 }
 
 export interface SimEvent {
@@ -133,6 +135,7 @@ export class Simulation {
   private readonly seed: number
   private messages = 0
   private bytes = 0
+  private syncEntries = 0
   private readonly byType = emptyCounts()
   private readonly toStopped = emptyCounts()
   /** Per node: the same ring and quorum tracker the library service uses (src/consumers). */
@@ -386,11 +389,12 @@ export class Simulation {
   }
 
   /**
-   * Messages and bytes sent since the start; messages by type; and messages by type
+   * Messages and bytes sent since the start; messages by type; member entries carried by
+   * push-pull; and messages by type
    * addressed to nodes that were not running (reconnect attempts, gossip to the dead).
    */
   stats (): SimStats {
-    return { messages: this.messages, bytes: this.bytes, messagesByType: { ...this.byType }, toStopped: { ...this.toStopped } }
+    return { messages: this.messages, bytes: this.bytes, messagesByType: { ...this.byType }, toStopped: { ...this.toStopped }, syncEntries: this.syncEntries }
   }
 
   // ----------------------------------------------------------------
@@ -555,6 +559,7 @@ export class Simulation {
     }
     this.messages++
     this.byType[message.type]++
+    if (message.type === 'sync') this.syncEntries += message.entries.length
     if (target == null || !target.up) this.toStopped[message.type]++
     if (target == null) return
     const delay = this.network.delay(from.id, to, message.type === 'sync' ? 'stream' : 'datagram')
