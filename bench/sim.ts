@@ -62,6 +62,12 @@ const wavesSizes = args.includes('--waves-sizes') ? wavesArg.split(',').filter((
 const FORMED_FROM = 5000
 const option = (name: string, fallback: number): number => args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback
 const heapMiB = option('--heap', 2048)
+/**
+ * Waves rows: each node's broadcast queue bound (maxQueuedUpdates) instead of the profile's
+ * 4,096. While joins arrive faster than gossip passes them on, every queue fills to its bound
+ * with join records (about 140 bytes each): 4,096 × 10,000 nodes do not fit in 2 GiB.
+ */
+const maxQueued = args.includes('--max-queued') ? option('--max-queued', 4096) : undefined
 const interval = resolveConfig('lan').probeInterval
 /** A size whose join has not converged after this much wall time is reported as not converged. */
 const maxWallMs = option('--max-wall', 300) * 1000
@@ -91,7 +97,8 @@ function runWaves (n: number): Row {
   const sample = (): void => { peakRss = Math.max(peakRss, maxRss()) }
   const wire = n <= 100
   const sharedTables = n >= SHARED_TABLES_FROM
-  const sim = new Simulation({ size: Math.min(n, WAVE_SEEDS), seed: 1, wire, recordEvents: false, quorum: false, sharedTables })
+  const config = maxQueued === undefined ? undefined : { maxQueuedUpdates: maxQueued }
+  const sim = new Simulation({ size: Math.min(n, WAVE_SEEDS), seed: 1, wire, recordEvents: false, quorum: false, sharedTables, config })
   const seeds = sim.ids.slice()
   const progress = (): void => {
     process.stderr.write(JSON.stringify({ progress: true, virtualSeconds: Math.round(sim.now / 1000), wallSeconds: round((performance.now() - started) / 1000), peakRssMiB: Math.round(peakRss / 1048576) }) + '\n')
@@ -264,7 +271,7 @@ function round (x: number): number {
  * still print.
  */
 function runIsolated (n: number, start: Row['start']): Row | string {
-  const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n), '--start', start, '--max-wall', String(maxWallMs / 1000)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
+  const child = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--one', String(n), '--start', start, '--max-wall', String(maxWallMs / 1000), ...(maxQueued === undefined ? [] : ['--max-queued', String(maxQueued)])], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 })
   if (child.status === 0) return JSON.parse(child.stdout) as Row
   const last = child.stderr.split('\n').filter((line) => line.startsWith('{"progress"')).pop()
   const got = last == null ? '' : ((p: { virtualSeconds: number, wallSeconds: number, peakRssMiB: number }) => ` at virtual ${p.virtualSeconds} s, after ${p.wallSeconds} s wall, ${p.peakRssMiB} MiB RSS`)(JSON.parse(last))
