@@ -71,6 +71,10 @@ export class FlapDamper {
       return 'pass'
     }
     if (score == null) {
+      // A member's first appearance is no flap: only one that failed or left can flap back.
+      // Charging it would keep a score for every member that joined (N per node for minutes
+      // after a join wave, the largest thing a node held), to damp one flap earlier.
+      if (type === 'join') return 'pass'
       if (this.scores.size >= this.options.capacity) return 'pass'
       score = { value: 0, at: now, held: false, shown: 'alive' }
       this.scores.set(id, score)
