@@ -10,8 +10,12 @@
  * runs 60 virtual s: the steady state over 10 s to 20 s, a crash at 20 s, detection until
  * 60 s. Sizes of `--sizes` from 5,000 up run formed (N simultaneous joins through one seed
  * do not fit in 2 GiB, see the README); `--formed-sizes` adds formed rows to compare with.
+ * `waves` (`--waves-sizes`, default 2000): a rollout, 1,000 nodes a virtual second starting
+ * and joining through one of 10 seeds each, until all N run; the row reports the join only.
+ * `--max-queued` bounds the broadcast queues of the waves rows (see maxQueued).
  *
  *   node --import tsx bench/sim.ts [--json] [--sizes 100,1000,2000,10000] [--formed-sizes 1000,2000]
+ *                                  [--waves-sizes 2000,5000] [--max-queued 512]
  *                                  [--heap 2048] [--max-wall 300]
  */
 import { Simulation, SHARED_TABLES_FROM, type SimEvent } from '../src/sim/index.ts'
@@ -57,7 +61,7 @@ const sizes = args.includes('--sizes') ? sizesArg.split(',').map(Number) : [100,
 const formedArg = args[args.indexOf('--formed-sizes') + 1]
 const formedSizes = args.includes('--formed-sizes') ? formedArg.split(',').filter((x) => x !== '').map(Number) : [1000, 2000]
 const wavesArg = args[args.indexOf('--waves-sizes') + 1]
-const wavesSizes = args.includes('--waves-sizes') ? wavesArg.split(',').filter((x) => x !== '').map(Number) : [2000, 5000, 10000]
+const wavesSizes = args.includes('--waves-sizes') ? wavesArg.split(',').filter((x) => x !== '').map(Number) : [2000]
 /** From this size on, a size of --sizes runs from a formed start. */
 const FORMED_FROM = 5000
 const option = (name: string, fallback: number): number => args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback
