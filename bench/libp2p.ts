@@ -29,6 +29,7 @@
  */
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
+import { loadavg } from 'node:os'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { resolveConfig } from '../src/core/config.ts'
@@ -85,6 +86,7 @@ const trialsOption = option('--trials')
 const profile = (option('--profile') ?? 'lan') as ProfileName
 const maxConnectionsOption = option('--max-connections')
 const datagram = !args.includes('--no-datagram')
+const progress = args.includes('--progress')
 const STEADY_WINDOW_MS = 30_000
 /** A joiner push-pulls 1, 2, 4 … 32 probe intervals after joining: join cost, not steady state. */
 const CATCH_UP_INTERVALS = 33
@@ -146,6 +148,18 @@ async function createNode (seeds: string[]): Promise<Node> {
     })
   }
   return node
+}
+
+/** `--progress`: one line per batch on stderr (where formation spends its time). */
+function report (nodes: Node[], size: number, setupStarted: number, batchStarted: number): void {
+  const total = (f: (s: ReturnType<Swim['stats']>) => number): number => nodes.reduce((sum, x) => sum + f(x.services.swim.stats()), 0)
+  const views = nodes.map(aliveIn)
+  const connections = nodes.map((x) => x.getConnections().length)
+  process.stderr.write(`${size} nodes: batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s, total ${((Date.now() - setupStarted) / 1000).toFixed(0)} s; ` +
+    `views ${Math.min(...views)}..${Math.max(...views)}; connections max ${Math.max(...connections)}; ` +
+    `suspicions ${total((s) => s.suspicionsRaised)}, fails ${events.filter((e) => e.type === 'fail').length}, ` +
+    `members rejected ${total((s) => s.membersRejected)}, streams rejected ${total((s) => s.streamsRejected ?? 0)}, decode errors ${total((s) => s.decodeErrors)}; ` +
+    `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
 }
 
 function viewOf (node: Node): Map<string, string> {
@@ -210,7 +224,9 @@ async function run (n: number, trials: number): Promise<Row> {
     const batch = Math.min(10, n - nodes.length)
     nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
     const size = nodes.length
+    const batchStarted = Date.now()
     const converged = await within('the cluster to converge', () => nodes.every((x) => aliveIn(x) === size), 120_000)
+    if (progress) report(nodes, size, setupStarted, batchStarted)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
