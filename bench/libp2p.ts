@@ -30,6 +30,7 @@
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
 import { loadavg } from 'node:os'
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { resolveConfig } from '../src/core/config.ts'
@@ -150,16 +151,34 @@ async function createNode (seeds: string[]): Promise<Node> {
   return node
 }
 
+/** How late the event loop runs: with N nodes on one thread, lag beyond probeTimeout turns into false suspicions. */
+const lag = monitorEventLoopDelay({ resolution: 10 })
+lag.enable()
+
+/** The longest garbage collection pause since the last report, and the time spent in them. */
+const gc = { max: 0, total: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.max = Math.max(gc.max, entry.duration)
+    gc.total += entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+
 /** `--progress`: one line per batch on stderr (where formation spends its time). */
 function report (nodes: Node[], size: number, setupStarted: number, batchStarted: number): void {
-  const total = (f: (s: ReturnType<Swim['stats']>) => number): number => nodes.reduce((sum, x) => sum + f(x.services.swim.stats()), 0)
+  // the delay first: the sums below walk every node's view
+  const delay = `event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; GC pauses max ${gc.max.toFixed(0)} ms, total ${gc.total.toFixed(0)} ms`
+  gc.max = 0
+  gc.total = 0
+  const stats = nodes.map((x) => x.services.swim.stats())
+  const total = (f: (s: ReturnType<Swim['stats']>) => number): number => stats.reduce((sum, s) => sum + f(s), 0)
   const views = nodes.map(aliveIn)
   const connections = nodes.map((x) => x.getConnections().length)
   process.stderr.write(`${size} nodes: batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s, total ${((Date.now() - setupStarted) / 1000).toFixed(0)} s; ` +
     `views ${Math.min(...views)}..${Math.max(...views)}; connections max ${Math.max(...connections)}; ` +
     `suspicions ${total((s) => s.suspicionsRaised)}, fails ${events.filter((e) => e.type === 'fail').length}, ` +
-    `members rejected ${total((s) => s.membersRejected)}, streams rejected ${total((s) => s.streamsRejected ?? 0)}, decode errors ${total((s) => s.decodeErrors)}; ` +
-    `rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
+    `members rejected ${total((s) => s.membersRejected)}, fallback probes ${total((s) => s.datagrams?.fallbackProbes ?? 0)}, syncs sent ${total((s) => s.messagesOut.sync ?? 0)}; ` +
+    `${delay}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
 }
 
 function viewOf (node: Node): Map<string, string> {
@@ -225,6 +244,9 @@ async function run (n: number, trials: number): Promise<Row> {
     nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
     const size = nodes.length
     const batchStarted = Date.now()
+    lag.reset()
+    gc.max = 0
+    gc.total = 0
     const converged = await within('the cluster to converge', () => nodes.every((x) => aliveIn(x) === size), 120_000)
     if (progress) report(nodes, size, setupStarted, batchStarted)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
@@ -375,6 +397,9 @@ function fmt (s: Stat): string {
   if (s.median == null) return 'n/a'
   return `${s.median} / ${s.max}${s.missing > 0 ? ` (${s.missing} missed)` : ''}`
 }
+
+// An interrupted run still exits through process.exit, so that `node --cpu-prof` writes its profile.
+process.on('SIGINT', () => { process.exit(130) })
 
 const rows: Row[] = []
 for (const n of sizes) {

@@ -16,6 +16,7 @@
  * synchronous (`node:crypto`), as are secp256k1's; a key type whose operations return a
  * promise cannot be used for signing, and its records are rejected.
  */
+import { createPublicKey, verify } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { MemberRecord } from '../core/messages.ts'
@@ -79,12 +80,12 @@ export function createRecordSigner (privateKey: PrivateKey, cluster: string = DE
  * malformed id or signature, or a key with asynchronous verification yields false.
  */
 export function createRecordVerifier (admits: (id: string) => boolean = () => true, cluster: string = DEFAULT_CLUSTER): (record: MemberRecord) => boolean {
-  const keys = new Map<string, PublicKey | null>()
-  const keyOf = (id: string): PublicKey | null => {
+  const keys = new Map<string, Verifier | null>()
+  const keyOf = (id: string): Verifier | null => {
     let key = keys.get(id)
     if (key === undefined) {
       try {
-        key = peerIdFromString(id).publicKey ?? null
+        key = verifierOf(peerIdFromString(id).publicKey)
       } catch {
         key = null
       }
@@ -109,6 +110,24 @@ export function createRecordVerifier (admits: (id: string) => boolean = () => tr
       return false
     }
   }
+}
+
+/** A member's public key, ready to check signatures with. */
+interface Verifier { verify: (data: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean> }
+
+/** DER prefix of an Ed25519 public key (SPKI) before its 32 raw bytes. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+/**
+ * An Ed25519 key checks signatures with a key object made once (libp2p's own `verify`
+ * builds one from JWK on every call, which costs as much as the check itself); other key
+ * types as libp2p checks them.
+ */
+function verifierOf (key: PublicKey | undefined): Verifier | null {
+  if (key == null) return null
+  if (key.type !== 'Ed25519') return key
+  const object = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, key.raw]), format: 'der', type: 'spki' })
+  return { verify: (data, signature) => signature.byteLength === 64 && verify(null, data, object, signature) }
 }
 
 function writeVarint (out: Uint8Array, at: number, n: number): number {
