@@ -80,20 +80,6 @@ export function createRecordSigner (privateKey: PrivateKey, cluster: string = DE
  * malformed id or signature, or a key with asynchronous verification yields false.
  */
 export function createRecordVerifier (admits: (id: string) => boolean = () => true, cluster: string = DEFAULT_CLUSTER): (record: MemberRecord) => boolean {
-  const keys = new Map<string, Verifier | null>()
-  const keyOf = (id: string): Verifier | null => {
-    let key = keys.get(id)
-    if (key === undefined) {
-      try {
-        key = verifierOf(peerIdFromString(id).publicKey)
-      } catch {
-        key = null
-      }
-      if (keys.size >= MAX_CACHED_KEYS) keys.clear()
-      keys.set(id, key)
-    }
-    return key
-  }
   return (record: MemberRecord): boolean => {
     if (record.signature == null || record.signature.byteLength === 0) return false
     if (!admits(record.id)) return false
@@ -110,6 +96,27 @@ export function createRecordVerifier (admits: (id: string) => boolean = () => tr
       return false
     }
   }
+}
+
+/**
+ * Members' public keys by id, shared by every verifier of this process (the key is a
+ * function of the id alone; a process hosting many nodes would otherwise make each key
+ * once per node).
+ */
+const verifiers = new Map<string, Verifier | null>()
+
+function keyOf (id: string): Verifier | null {
+  let key = verifiers.get(id)
+  if (key === undefined) {
+    try {
+      key = verifierOf(peerIdFromString(id).publicKey)
+    } catch {
+      key = null
+    }
+    if (verifiers.size >= MAX_CACHED_KEYS) verifiers.clear()
+    verifiers.set(id, key)
+  }
+  return key
 }
 
 /** A member's public key, ready to check signatures with. */
