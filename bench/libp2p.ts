@@ -275,7 +275,8 @@ async function run (n: number, trials: number): Promise<Row> {
     await idle()
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
-  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
+  // (polled each second: stats() copies a node's view, so a poll of every node is N² work)
+  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 1000)
   // and once the last joiners' catch-up push-pulls (up to 32 probe intervals after a join) are over
   const lastJoin = Date.now()
   await sleep(Math.max(2000, lastJoin + CATCH_UP_INTERVALS * resolveConfig(profile).probeInterval - Date.now()))
