@@ -304,16 +304,13 @@ export class Driver {
     const streamOnly = datagramAddr != null && this.streamOnly(to)
     if (datagramAddr != null && message.type === 'ping') {
       const repeat = this.datagramPings.get(message.seq) === to
-      if (repeat) this.datagramPings.delete(message.seq)
-      if (streamOnly || this.pingOverStream.has(to) || (repeat && !this.suspected(to))) {
+      if (repeat || streamOnly || this.pingOverStream.has(to)) {
         // The probe's first ping went as a datagram and got no ack in probeTimeout, or
         // datagrams to this member have been lost lately: ping on a stream, ack on it.
+        if (repeat) this.datagramPings.delete(message.seq)
         applied.writes.push(this.fallbackPing(to, addrs, message, bytes, repeat && !streamOnly))
         return
       }
-      // A member we already suspect is probed by every member that hears of it (each sees
-      // for itself): a stream each would be N handshakes at a member that may only be slow.
-      // Its accuser tried a stream before suspecting it; ours goes as a datagram again.
     }
     if (packets != null && datagramAddr != null && !streamOnly) {
       const sealed = this.init.sealer.seal(to, bytes)
@@ -387,11 +384,6 @@ export class Driver {
     this.exchange(from, reply.addrs, { type: 'sync', join: false, response: false, entries }).catch((err) => {
       this.init.log.error('push-pull with %s failed - %e', from, err)
     })
-  }
-
-  /** Whether `id` is suspect in our view. */
-  private suspected (id: string): boolean {
-    return this.machine?.member(id)?.state === 'suspect'
   }
 
   private streamOnly (id: string): boolean {

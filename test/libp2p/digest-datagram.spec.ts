@@ -31,8 +31,6 @@ interface Node {
   /** Messages this node sent, by the way they went. */
   datagrams: Message[]
   exchanges: Message[]
-  /** Members this node pinged over a stream (the fallback probe). */
-  streamPings: string[]
 }
 
 const running: Node[] = []
@@ -49,7 +47,7 @@ const onPacket = new Map<Node, (packet: Uint8Array, source: { address: string, p
 
 /** A node whose datagrams and streams reach the other nodes made here. */
 async function make (id: string): Promise<Node> {
-  const node = { id, datagrams: [] as Message[], exchanges: [] as Message[], streamPings: [] as string[] } as unknown as Node
+  const node = { id, datagrams: [] as Message[], exchanges: [] as Message[] } as unknown as Node
   const packets: PacketTransport = {
     maxPacketSize: 1400,
     address: udp(id),
@@ -68,10 +66,7 @@ async function make (id: string): Promise<Node> {
     start: async (handlers) => { node.handlers = handlers },
     stop: async () => {},
     send: async () => true,
-    ping: async (to) => {
-      node.streamPings.push(to)
-      return undefined
-    },
+    ping: async () => undefined,
     exchange: async (to, _addrs, bytes) => {
       const request = decodeMessage(bytes, limits)
       const peer = byId.get(to)
@@ -146,26 +141,6 @@ test('a sync with entries that arrives as a datagram is dropped and counted', as
   const onPacket = (a.driver as unknown as { onPacket: (p: Uint8Array, s: { address: string, port: number }) => void }).onPacket.bind(a.driver)
   onPacket(Uint8Array.from([98, ...bytes]), { address: '127.0.0.1', port: 1 })
   assert.is(a.driver.counters.decodeErrors, before + 1)
-})
-
-test('an unanswered datagram ping is repeated on a stream; to a member we already suspect, as a datagram again', async () => {
-  // b and c are records only: nothing answers them, so every probe of them goes unanswered.
-  const a = await make('a')
-  const hear = (id: string): void => { a.driver.drive((m) => m.receive(id, { type: 'gossip', updates: [{ type: 'record', record: record(id) }] }, Date.now())) }
-  hear('b')
-  hear('c')
-  const pingsTo = (id: string): number => a.datagrams.filter((m) => m.type === 'ping' && m.target === id).length
-  await waitFor('a probe of b or c to fall back to a stream', () => a.streamPings.length > 0, 10_000)
-  const fellBack = a.streamPings[0]
-  // A first, unanswered datagram ping, then the stream.
-  assert.ok(pingsTo(fellBack) >= 1)
-  // c's claim that b is suspect: a probes b to see for itself, over datagrams only.
-  a.driver.drive((m) => m.receive('c', { type: 'gossip', updates: [{ type: 'suspect', id: 'b', incarnation: 0, from: 'c' }] }, Date.now()))
-  assert.is(a.machine.member('b')?.state, 'suspect')
-  const streamsBefore = a.streamPings.filter((id) => id === 'b').length
-  const datagramsBefore = pingsTo('b')
-  await waitFor('a to ping b twice as datagrams since the claim', () => pingsTo('b') >= datagramsBefore + 2, 10_000)
-  assert.is(a.streamPings.filter((id) => id === 'b').length, streamsBefore, 'no stream opened toward the suspect')
 })
 
 test.run()
