@@ -20,12 +20,19 @@
  * headers (with timestamps) per write, and one 52-byte ACK per write (an upper bound: delayed
  * ACKs send fewer).
  *
+ * Setup: the seed, then batches of ten joiners, each started once the previous batch has
+ * converged and this process's event loop has run on time for a second (all N nodes share one
+ * thread: a batch started while the last one's news is still gossiped measures a saturated
+ * CPU, acks read late and false suspicions, not the protocol). `--progress` prints a line per
+ * batch on stderr: time to converge, view sizes, suspicions and fails so far, fallback probes,
+ * event-loop delay, GC pauses, RSS, load.
+ *
  * `--no-datagram` runs the cluster over libp2p streams only (`datagram: false`).
  *
  * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
  * refuses and prunes connections beyond M as it would between real hosts.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram]`
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram] [--progress]`
  */
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
