@@ -43,11 +43,10 @@ import type { Libp2pOptions } from 'libp2p'
 
 /**
  * yamux pings every connection from both ends, every 30 s by default: three TCP segments per
- * frame (noise's length prefix and its ciphertext are written apart, then the ACK), and
- * gossipsub's streams keep open every connection SWIM ever opened, so these pings were most
- * of the daemon's steady TCP traffic. SWIM's own probes are the liveness check; the keepalive
- * is only left to clear, rarely, a kept connection that died silently (a NAT or firewall
- * forgetting it).
+ * frame (noise's length prefix and its ciphertext are written apart, then the ACK), so on the
+ * few connections the daemon keeps (its watch ring) they were most of its steady TCP traffic.
+ * SWIM's own probes are the liveness check; the keepalive is only left to clear, rarely, a
+ * kept connection that died silently (a NAT or firewall forgetting it).
  */
 const YAMUX_KEEPALIVE_INTERVAL = 300_000
 
