@@ -20,15 +20,24 @@
  * headers (with timestamps) per write, and one 52-byte ACK per write (an upper bound: delayed
  * ACKs send fewer).
  *
+ * Setup: the seed, then batches of ten joiners, each started once the previous batch has
+ * converged and this process's event loop has run on time for a second (all N nodes share one
+ * thread: a batch started while the last one's news is still gossiped measures a saturated
+ * CPU, acks read late and false suspicions, not the protocol). `--progress` prints a line per
+ * batch on stderr: time to converge, view sizes, suspicions and fails so far, fallback probes,
+ * event-loop delay, GC pauses, RSS, load.
+ *
  * `--no-datagram` runs the cluster over libp2p streams only (`datagram: false`).
  *
  * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
  * refuses and prunes connections beyond M as it would between real hosts.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram]`
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram] [--progress]`
  */
 import '../src/polyfill.ts'
 import { Socket } from 'node:net'
+import { loadavg } from 'node:os'
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { resolveConfig } from '../src/core/config.ts'
@@ -73,6 +82,8 @@ interface Row {
   rssMiBPerNode: number
   rssMiBTotal: number
   setupSeconds: number
+  /** Of setupSeconds, the time from each batch's start to its convergence, summed. */
+  formingSeconds: number
 }
 
 interface Stat { median: number | null, max: number | null, missing: number }
@@ -85,6 +96,7 @@ const trialsOption = option('--trials')
 const profile = (option('--profile') ?? 'lan') as ProfileName
 const maxConnectionsOption = option('--max-connections')
 const datagram = !args.includes('--no-datagram')
+const progress = args.includes('--progress')
 const STEADY_WINDOW_MS = 30_000
 /** A joiner push-pulls 1, 2, 4 … 32 probe intervals after joining: join cost, not steady state. */
 const CATCH_UP_INTERVALS = 33
@@ -111,6 +123,8 @@ Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknow
 const IP_UDP_HEADERS = 28
 const IP_TCP_HEADERS = 52
 const TRIAL_TIMEOUT_MS = 60_000
+/** The next batch of joiners starts once the event loop's p99 delay over a second is below this. */
+const IDLE_LAG_MS = 50
 
 const events: Array<{ at: number, observer: string, type: MembershipEventType, member: string }> = []
 
@@ -146,6 +160,46 @@ async function createNode (seeds: string[]): Promise<Node> {
     })
   }
   return node
+}
+
+/** How late the event loop runs: with N nodes on one thread, lag beyond probeTimeout turns into false suspicions. */
+const lag = monitorEventLoopDelay({ resolution: 10 })
+lag.enable()
+
+/** The longest garbage collection pause since the last report, and the time spent in them. */
+const gc = { max: 0, total: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.max = Math.max(gc.max, entry.duration)
+    gc.total += entry.duration
+  }
+}).observe({ entryTypes: ['gc'] })
+
+/** Waits (up to 60 s) until the event loop has run on time for a whole second. */
+async function idle (): Promise<void> {
+  const until = Date.now() + 60_000
+  while (Date.now() < until) {
+    lag.reset()
+    await sleep(1000)
+    if (lag.percentile(99) / 1e6 < IDLE_LAG_MS) return
+  }
+}
+
+/** `--progress`: one line per batch on stderr (where formation spends its time). */
+function report (nodes: Node[], size: number, setupStarted: number, batchStarted: number): void {
+  // the delay first: the sums below walk every node's view
+  const delay = `event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; GC pauses max ${gc.max.toFixed(0)} ms, total ${gc.total.toFixed(0)} ms`
+  gc.max = 0
+  gc.total = 0
+  const stats = nodes.map((x) => x.services.swim.stats())
+  const total = (f: (s: ReturnType<Swim['stats']>) => number): number => stats.reduce((sum, s) => sum + f(s), 0)
+  const views = nodes.map(aliveIn)
+  const connections = nodes.map((x) => x.getConnections().length)
+  process.stderr.write(`${size} nodes: batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s, total ${((Date.now() - setupStarted) / 1000).toFixed(0)} s; ` +
+    `views ${Math.min(...views)}..${Math.max(...views)}; connections max ${Math.max(...connections)}; ` +
+    `suspicions ${total((s) => s.suspicionsRaised)}, fails ${events.filter((e) => e.type === 'fail').length}, ` +
+    `members rejected ${total((s) => s.membersRejected)}, fallback probes ${total((s) => s.datagrams?.fallbackProbes ?? 0)}, syncs sent ${total((s) => s.messagesOut.sync ?? 0)}; ` +
+    `${delay}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
 }
 
 function viewOf (node: Node): Map<string, string> {
@@ -202,19 +256,34 @@ async function run (n: number, trials: number): Promise<Row> {
   const seed = await createNode([])
   const seedAddrs = seed.getMultiaddrs().map(String)
   const nodes: Node[] = [seed]
+  /** Time from each batch's start to its convergence, summed (setup without the waits between batches). */
+  let formingMs = 0
   // Start the others in batches of ten, as a rolling deployment would, each batch once the
   // previous one has converged; all join through the first node. (All N nodes share this
   // process's two cores, so starting them at once would measure the noise handshakes of
   // N² connections competing for CPU, not the protocol.)
   while (nodes.length < n) {
     const batch = Math.min(10, n - nodes.length)
+    const created = Date.now()
     nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
     const size = nodes.length
+    const batchStarted = Date.now()
+    formingMs += batchStarted - created
+    lag.reset()
+    gc.max = 0
+    gc.total = 0
     const converged = await within('the cluster to converge', () => nodes.every((x) => aliveIn(x) === size), 120_000)
+    formingMs += Date.now() - batchStarted
+    if (progress) report(nodes, size, setupStarted, batchStarted)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
+    // and once this process has time to spare again: every node shares its one thread, and a
+    // batch started while the last one's news is still being gossiped would measure a
+    // saturated CPU (acks read late, false suspicions) rather than the protocol
+    await idle()
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
-  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 250)
+  // (polled each second: stats() copies a node's view, so a poll of every node is N² work)
+  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 1000)
   // and once the last joiners' catch-up push-pulls (up to 32 probe intervals after a join) are over
   const lastJoin = Date.now()
   await sleep(Math.max(2000, lastJoin + CATCH_UP_INTERVALS * resolveConfig(profile).probeInterval - Date.now()))
@@ -351,7 +420,8 @@ async function run (n: number, trials: number): Promise<Row> {
     cpuPercentPerNode: Number(cpuPercentPerNode.toFixed(2)),
     rssMiBPerNode: Number((rssMiBTotal / n).toFixed(1)),
     rssMiBTotal: Math.round(rssMiBTotal),
-    setupSeconds: Number(setupSeconds.toFixed(1))
+    setupSeconds: Number(setupSeconds.toFixed(1)),
+    formingSeconds: Number((formingMs / 1000).toFixed(1))
   }
 }
 
@@ -359,6 +429,9 @@ function fmt (s: Stat): string {
   if (s.median == null) return 'n/a'
   return `${s.median} / ${s.max}${s.missing > 0 ? ` (${s.missing} missed)` : ''}`
 }
+
+// An interrupted run still exits through process.exit, so that `node --cpu-prof` writes its profile.
+process.on('SIGINT', () => { process.exit(130) })
 
 const rows: Row[] = []
 for (const n of sizes) {
@@ -378,10 +451,10 @@ if (json) {
     console.log(`| ${r.n} | ${r.trials} | ${fmt(r.joinMs)} | ${fmt(r.leaveMs)} | ${fmt(r.firstSuspectMs)} | ${fmt(r.allFailMs)} | ${r.falseFails} (${r.setupFalseFails}) | ${r.bytesPerNodePerSec} | ${r.msgsPerNodePerSec} | ${r.cpuPercentPerNode}% | ${r.rssMiBPerNode} MiB (${r.rssMiBTotal} MiB) |`)
   }
   console.log('')
-  console.log('| N | connections per node (mean / max) | IP bytes/s per node (UDP + TCP) | packets/s per node | setup: batches of 10, each converged, then 33 s |')
-  console.log('|---|---|---|---|---|')
+  console.log('| N | connections per node (mean / max) | IP bytes/s per node (UDP + TCP) | packets/s per node | setup: batches of 10, each converged and the event loop idle, then 33 s | of which batches converging |')
+  console.log('|---|---|---|---|---|---|')
   for (const r of rows) {
-    console.log(`| ${r.n} | ${r.connectionsMean} / ${r.connectionsMax} | ${r.ipBytesPerNodePerSec} (${r.udpBytesPerNodePerSec} + ${r.tcpBytesPerNodePerSec}) | ${r.packetsPerNodePerSec} | ${r.setupSeconds} s |`)
+    console.log(`| ${r.n} | ${r.connectionsMean} / ${r.connectionsMax} | ${r.ipBytesPerNodePerSec} (${r.udpBytesPerNodePerSec} + ${r.tcpBytesPerNodePerSec}) | ${r.packetsPerNodePerSec} | ${r.setupSeconds} s | ${r.formingSeconds} s |`)
   }
   console.log('')
   console.log('| N | TCP connections opened per node per min (their IP B/s per node) | TCP IP B/s per node on connections kept from before | fallback probes per node per min | push-pull messages sent per node per min |')

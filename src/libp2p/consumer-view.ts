@@ -76,7 +76,12 @@ export class ConsumerView {
   }
 
   quorum (): QuorumStatus {
-    return this.tracker.status(this.now())
+    // A view that turned stable since the last event is counted here when we are asked
+    // before the timer runs (a late event loop): say so, or quorum:change never would.
+    const now = this.now()
+    const changed = this.tracker.tick(now)
+    if (changed != null) this.options.onQuorumChange(changed)
+    return this.tracker.status(now)
   }
 
   private newTracker (): QuorumTracker {

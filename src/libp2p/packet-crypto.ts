@@ -32,6 +32,7 @@
  * Nothing here throws on any datagram: `open` returns the reason as a value.
  */
 import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomInt } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -383,15 +384,32 @@ export class PacketCrypto {
     if (peer.shared === undefined) {
       peer.shared = null
       try {
-        const montgomery = ed25519.utils.toMontgomery(peer.publicKey as Uint8Array)
-        const publicKey = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, montgomery]), format: 'der', type: 'spki' })
-        const secret = diffieHellman({ privateKey: this.secret, publicKey })
+        const secret = diffieHellman({ privateKey: this.secret, publicKey: x25519PublicKey(peer.id, peer.publicKey as Uint8Array) })
         // OpenSSL already refuses the all-zero result of a low-order point; be explicit.
         if (secret.some((b) => b !== 0)) peer.shared = secret
       } catch {}
     }
     return peer.shared ?? undefined
   }
+}
+
+/**
+ * X25519 public keys of members, by PeerId, shared by every node of this process: the
+ * conversion from Ed25519 (a field inversion in JavaScript) and the key object depend on the
+ * public key alone, and a process hosting many nodes would otherwise convert each member's
+ * key once per node. Bounded like the members a node knows (oldest forgotten first).
+ */
+const x25519Keys = new Map<string, KeyObject>()
+
+function x25519PublicKey (peerId: string, ed25519PublicKey: Uint8Array): KeyObject {
+  let key = x25519Keys.get(peerId)
+  if (key == null) {
+    const montgomery = ed25519.utils.toMontgomery(ed25519PublicKey)
+    key = createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, montgomery]), format: 'der', type: 'spki' })
+    if (x25519Keys.size >= MAX_KNOWN_PEERS) x25519Keys.delete(x25519Keys.keys().next().value as string)
+    x25519Keys.set(peerId, key)
+  }
+  return key
 }
 
 /** The plaintext of `packet` under `key`, or undefined when it does not authenticate. */

@@ -16,6 +16,7 @@
  * synchronous (`node:crypto`), as are secp256k1's; a key type whose operations return a
  * promise cannot be used for signing, and its records are rejected.
  */
+import { createPublicKey, verify } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { PrivateKey, PublicKey } from '@libp2p/interface'
 import type { MemberRecord } from '../core/messages.ts'
@@ -79,20 +80,6 @@ export function createRecordSigner (privateKey: PrivateKey, cluster: string = DE
  * malformed id or signature, or a key with asynchronous verification yields false.
  */
 export function createRecordVerifier (admits: (id: string) => boolean = () => true, cluster: string = DEFAULT_CLUSTER): (record: MemberRecord) => boolean {
-  const keys = new Map<string, PublicKey | null>()
-  const keyOf = (id: string): PublicKey | null => {
-    let key = keys.get(id)
-    if (key === undefined) {
-      try {
-        key = peerIdFromString(id).publicKey ?? null
-      } catch {
-        key = null
-      }
-      if (keys.size >= MAX_CACHED_KEYS) keys.clear()
-      keys.set(id, key)
-    }
-    return key
-  }
   return (record: MemberRecord): boolean => {
     if (record.signature == null || record.signature.byteLength === 0) return false
     if (!admits(record.id)) return false
@@ -109,6 +96,45 @@ export function createRecordVerifier (admits: (id: string) => boolean = () => tr
       return false
     }
   }
+}
+
+/**
+ * Members' public keys by id, shared by every verifier of this process (the key is a
+ * function of the id alone; a process hosting many nodes would otherwise make each key
+ * once per node).
+ */
+const verifiers = new Map<string, Verifier | null>()
+
+function keyOf (id: string): Verifier | null {
+  let key = verifiers.get(id)
+  if (key === undefined) {
+    try {
+      key = verifierOf(peerIdFromString(id).publicKey)
+    } catch {
+      key = null
+    }
+    if (verifiers.size >= MAX_CACHED_KEYS) verifiers.clear()
+    verifiers.set(id, key)
+  }
+  return key
+}
+
+/** A member's public key, ready to check signatures with. */
+interface Verifier { verify: (data: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean> }
+
+/** DER prefix of an Ed25519 public key (SPKI) before its 32 raw bytes. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+/**
+ * An Ed25519 key checks signatures with a key object made once (libp2p's own `verify`
+ * builds one from JWK on every call, which costs as much as the check itself); other key
+ * types as libp2p checks them.
+ */
+function verifierOf (key: PublicKey | undefined): Verifier | null {
+  if (key == null) return null
+  if (key.type !== 'Ed25519') return key
+  const object = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, key.raw]), format: 'der', type: 'spki' })
+  return { verify: (data, signature) => signature.byteLength === 64 && verify(null, data, object, signature) }
 }
 
 function writeVarint (out: Uint8Array, at: number, n: number): number {

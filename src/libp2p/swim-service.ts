@@ -56,7 +56,7 @@ import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
 import { Libp2pStreams } from './stream-transport.ts'
 import type { PacketSealer, Transport } from './transport.ts'
 import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
-import { dials, watchedBy } from './watch.ts'
+import { dials, mayChangeWatch, watchedBy } from './watch.ts'
 
 /** The part of libp2p's address manager the service uses. */
 
@@ -481,8 +481,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   private onEvent (event: MembershipEvent): void {
     if (event.type === 'join') this.sealer?.know(event.member.id)
-    if (event.type !== 'update' && !this.watchDirty) {
-      // Recomputed once per burst of changes (a join brings many at once).
+    if (event.type !== 'update' && !this.watchDirty && mayChangeWatch(this.id, this.watched, event.member.id, WATCHERS)) {
+      // Recomputed once per burst of changes (a join brings many at once), and only for a
+      // change next to us on the ring: a forming cluster of hundreds brings a change every
+      // few ms, and each recomputation walks the whole view.
       this.watchDirty = true
       queueMicrotask(() => { this.refreshWatch() })
     }
@@ -531,7 +533,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       if (this.components.connectionManager.getConnections(peer).some((c) => c.status === 'open')) return
       const id = peer.toString()
       this.driver.forget(id)
-      const member = this.machine.members().find((m) => m.id === id)
+      const member = this.machine.member(id)
       if (member == null) return
       const overStreams = this.packets?.address == null || datagramAddrOf(member.addrs) == null
       if (!overStreams && !this.watched.has(id)) return

@@ -33,7 +33,7 @@ import { MAX_INBOUND_SYNCS } from '../../src/libp2p/push-pull-protocol.ts'
 import type { PushPullProtocol } from '../../src/libp2p/push-pull-protocol.ts'
 import type { ChildConfig, ChildReport } from './attacks-child.ts'
 import type { SwimNode } from './helpers.ts'
-import { aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, sendFramed, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
+import { FAST, aliveCount, baseOptions, createCluster, createNode, dialWithProof, idOf, recordEvents, rejects, sendFramed, stateOf, stopAll, track, waitFor, withoutProof } from './helpers.ts'
 
 const test = suite('attacks')
 
@@ -329,36 +329,60 @@ test('row 1: a record that cannot be signed makes setMetadata and leave reject w
   assert.ok(errors.some((m) => /could not sign/.test(m)), 'the error reached onError')
 })
 
-test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
-  const [victim, other] = await createCluster(2)
-  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
+/** A plain libp2p node that is a member of the victim's cluster with a datagram socket of its own. */
+interface DatagramMember {
+  evil: Attacker
+  /** Seals `message` for the victim and sends it to the victim's datagram port; returns the datagram's size. */
+  send: (message: Message) => number
+  /** Datagrams from the victim, as opened and decoded, with their size on the wire. */
+  onMessage: (handler: (message: Message, bytes: number) => void) => void
+  close: () => void
+}
+
+/**
+ * Joins `victim` as a member whose record holds its real TCP address and a datagram address
+ * of its own, and answers the datagram pings of the victim and of `peers` (sealed acks), so
+ * it stays a live member for as long as it attacks.
+ */
+async function datagramMember (victim: SwimNode, peers: SwimNode[] = []): Promise<DatagramMember> {
   const victimId = idOf(victim)
   const victimUdp = victim.services.swim.localMember().addrs.find((a) => /\/udp\/\d+$/.test(a))
   assert.ok(victimUdp != null, 'the victim has a datagram address')
   const port = Number(victimUdp.split('/')[4])
-  // The attacker is a member with a datagram address of its own, and answers the victim's
-  // pings (sealed acks), so it stays a live member for the whole flood.
   const evil = await attacker()
   const crypto = new PacketCrypto({ privateKey: evil.key, cluster: DEFAULT_CLUSTER, keyring: new Keyring() })
-  crypto.know(victimId)
+  for (const node of [victim, ...peers]) crypto.know(idOf(node))
   const socket = createSocket('udp4')
-  const send = (message: Message): void => {
-    const sealed = crypto.seal(victimId, encodeMessage(message))
-    if (sealed != null) socket.send(sealed, port, '127.0.0.1')
+  const sendTo = (to: string, message: Message, toPort: number): number => {
+    const sealed = crypto.seal(to, encodeMessage(message))
+    if (sealed == null) return 0
+    socket.send(sealed, toPort, '127.0.0.1')
+    return sealed.byteLength
   }
-  socket.on('message', (packet) => {
+  const handlers: Array<(message: Message, bytes: number) => void> = []
+  socket.on('message', (packet, from) => {
     const opened = crypto.open(new Uint8Array(packet))
     if ('error' in opened) return
     const result = decodeMessage(opened.payload)
-    if (result.ok && result.message.type === 'ping') send({ type: 'ack', seq: result.message.seq, updates: [] })
+    if (!result.ok) return
+    if (result.message.type === 'ping') sendTo(opened.from, { type: 'ack', seq: result.message.seq, updates: [] }, from.port)
+    if (opened.from === victimId) for (const handler of handlers) handler(result.message, packet.byteLength)
   })
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+  const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
+  const unsigned = { id: evil.id, incarnation: 0, addrs: [evil.node.getMultiaddrs()[0].decapsulate('/p2p').toString(), udp], meta: {}, leaving: false }
+  const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
+  await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
+  await waitFor('the attacker to be a live member', () => stateOf(victim, evil.id) === 'alive')
+  return { evil, send: (message) => sendTo(victimId, message, port), onMessage: (handler) => { handlers.push(handler) }, close: () => { socket.close() } }
+}
+
+test('datagrams are held to the sender budgets: a member\'s flood of claims about the victim over sealed datagrams costs one refutation per interval', async () => {
+  const [victim, other] = await createCluster(2)
+  await waitFor('the cluster to form', () => aliveCount(victim) === 2 && aliveCount(other) === 2)
+  const victimId = idOf(victim)
+  const { evil, send, close } = await datagramMember(victim)
   try {
-    const udp = `/ip4/127.0.0.1/udp/${(socket.address()).port}`
-    const unsigned = { id: evil.id, incarnation: 0, addrs: ['/ip4/127.0.0.1/tcp/1', udp], meta: {}, leaving: false }
-    const own = { ...unsigned, signature: createRecordSigner(evil.key)(unsigned) }
-    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(own)] })
-    await waitFor('the attacker to be a member', () => victim.services.swim.members().some((m) => m.id === evil.id))
     const datagramsBefore = victim.services.swim.stats().datagrams?.in ?? 0
     const refutationsBefore = victim.services.swim.stats().refutations
     const incarnationBefore = victim.services.swim.localMember().incarnation
@@ -382,7 +406,82 @@ test('datagrams are held to the sender budgets: a member\'s flood of claims abou
     assert.ok(victim.services.swim.localMember().incarnation - incarnationBefore <= bound, 'the incarnation moved one step per refutation')
     assert.is(stateOf(other, victimId), 'alive')
   } finally {
-    socket.close()
+    close()
+  }
+})
+
+test('a member sending push-pull digests that always differ makes the victim start at most one full exchange with it per probe interval; the victim still acks its peers on time', async () => {
+  const nodes = await createCluster(3)
+  const [victim] = nodes
+  await waitFor('the cluster to form', () => nodes.every((n) => aliveCount(n) === 3))
+  const healthy = nodes.map(idOf)
+  const events = nodes.map(recordEvents)
+  const victimId = idOf(victim)
+  const probeInterval = FAST.probeInterval ?? 200
+  const attack = await datagramMember(victim, nodes.slice(1))
+  // The full exchanges the victim starts with the attacker: sync streams it opens to it
+  // (refused at once here; whether they are answered does not change how often they come).
+  const opened: number[] = []
+  await attack.evil.node.handle(SYNC_PROTOCOL, (stream) => {
+    opened.push(Date.now())
+    stream.abort(new Error('not answering'))
+  })
+  // A member probing the victim over datagrams meanwhile, as its peers do: every ack's delay.
+  const prober = await datagramMember(victim, nodes.slice(1))
+  const sentAt = new Map<number, number>()
+  const acks = new Map<number, number>()
+  prober.onMessage((message) => { if (message.type === 'ack') acks.set(message.seq, performance.now()) })
+  let digestAnswers = 0
+  let largestAnswer = 0
+  attack.onMessage((message, bytes) => {
+    if (message.type === 'sync' && message.response) {
+      digestAnswers++
+      largestAnswer = Math.max(largestAnswer, bytes)
+    }
+  })
+  const before = opened.length
+  try {
+    // 50 digest requests per second for 10 probe intervals, each with a digest never seen.
+    const started = Date.now()
+    const until = started + 10 * probeInterval
+    let sent = 0
+    let largestRequest = 0
+    const flood = (async () => {
+      while (Date.now() < until) {
+        const digest = new Uint8Array(randomBytes(8))
+        largestRequest = Math.max(largestRequest, attack.send({ type: 'sync', join: false, response: false, entries: [], digest }))
+        sent++
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    const probe = (async () => {
+      for (let seq = 1; Date.now() < until; seq++) {
+        sentAt.set(seq, performance.now())
+        prober.send({ type: 'ping', seq, target: victimId, updates: [] })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    await Promise.all([flood, probe])
+    // The last digests' exchanges, if any, start within a turn of their arrival.
+    await new Promise((resolve) => setTimeout(resolve, probeInterval))
+    const elapsed = Date.now() - started
+    const exchanges = opened.length - before
+    const intervals = Math.ceil(elapsed / probeInterval)
+    assert.ok(digestAnswers >= sent * 0.8, `the digests reached the victim's core (${digestAnswers} answered of ${sent})`)
+    // An answer is a digest datagram too: the request's size, plus its response flag.
+    assert.ok(largestAnswer <= largestRequest + 4, `answers of ${largestAnswer} B to requests of ${largestRequest} B`)
+    assert.ok(exchanges >= 1, 'the differing digests made the victim start full exchanges')
+    assert.ok(exchanges <= intervals + 1, `${exchanges} full exchanges started for ${sent} digests over ${intervals} probe intervals`)
+    const { worst, answered } = ackDelays(sentAt, acks)
+    assert.ok(answered >= sentAt.size * 0.9, `${answered} of ${sentAt.size} pings answered`)
+    assert.ok(worst < 300, `worst ack delay ${worst.toFixed(1)} ms`)
+    for (const log of events) {
+      const flapped = log.filter((e) => healthy.includes(e.member.id) && (e.type === 'suspect' || e.type === 'fail'))
+      assert.equal(flapped, [], 'no healthy member was suspected')
+    }
+  } finally {
+    attack.close()
+    prober.close()
   }
 })
 
