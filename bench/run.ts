@@ -9,6 +9,8 @@
  *   under Lifeguard with the same slow members (the Lifeguard paper's Table IV, in spirit);
  * - `bench/crypto.ts --json`: datagram sealing and stream proofs, per second on one core;
  * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100;
+ * - `bench/daemon.ts --json`: the built swimd, one process per node (boot, memory, a cluster's
+ *   steady cost, 50 daemons started together);
  * - `bench/attacks.ts --json`: the trust attacks replayed against a real 3-node cluster.
  *
  * Each runs as its own child process, one after the other, so none competes with another for
@@ -87,6 +89,7 @@ children.push(await runChild('crypto', 'crypto.ts', [], 5 * 60_000))
 children.push(await runChild('attacks', 'attacks.ts', [], 10 * 60_000))
 if (!args['skip-libp2p']) {
   children.push(await runChild('libp2p', 'libp2p.ts', [...sizeArgs('--sizes', args['libp2p-sizes']), ...sizeArgs('--trials', args.trials)], 90 * 60_000))
+  children.push(await runChild('daemon', 'daemon.ts', [], 30 * 60_000))
 } else {
   children.push({ bench: 'libp2p', ok: false, exitCode: null, signal: null, wallSeconds: 0, error: 'skipped (--skip-libp2p)' })
 }

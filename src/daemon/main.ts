@@ -41,6 +41,15 @@ import type { Swim, SwimInit } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 
+/**
+ * yamux pings every connection from both ends, every 30 s by default: three TCP segments per
+ * frame (noise's length prefix and its ciphertext are written apart, then the ACK), so on the
+ * few connections the daemon keeps (its watch ring) they were most of its steady TCP traffic.
+ * SWIM's own probes are the liveness check; the keepalive is only left to clear, rarely, a
+ * kept connection that died silently (a NAT or firewall forgetting it).
+ */
+const YAMUX_KEEPALIVE_INTERVAL = 300_000
+
 /** Loopback is exempt from libp2p's per-host inbound connection rate limit (local clusters). */
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 
@@ -214,7 +223,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    streamMuxers: [yamux({ keepAliveInterval: YAMUX_KEEPALIVE_INTERVAL })],
     connectionMonitor: { enabled: false },
     connectionManager: { allow: LOOPBACK_ALLOW },
     ...(admission.gater != null ? { connectionGater: admission.gater } : {}),

@@ -53,12 +53,12 @@ export const PAGE_PATHS: ReadonlySet<string> = new Set(Object.keys(FILES))
 
 /**
  * The page directory. From the sources (tsx) it sits beside this module; from the build
- * (`dist/src/daemon/page.js`) it is the shipped `src/daemon/page/` of the package, which tsc
- * does not copy.
+ * (`dist/src/daemon/page.js`, or the bundled daemon `dist/bin/swimd.js`) it is the shipped
+ * `src/daemon/page/` of the package, which neither tsc nor the bundler copies.
  */
 export function pageDir (): string {
   const here = fileURLToPath(new URL('.', import.meta.url))
-  const candidates = [join(here, 'page'), join(here, '..', '..', '..', 'src', 'daemon', 'page')]
+  const candidates = [join(here, 'page'), join(here, '..', '..', '..', 'src', 'daemon', 'page'), join(here, '..', '..', 'src', 'daemon', 'page')]
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]
 }
 

@@ -5,7 +5,8 @@
  *
  * SWIM keeps no connection per member: a connection this dialer opened is closed once it
  * has carried no stream for IDLE_CONNECTION_TIMEOUT, unless the member is one this node
- * watches (see watch.ts). Connections the other side opened are its to close.
+ * watches (see watch.ts). Connections the other side opened are its to close. A stream of a
+ * protocol that rides every connection (gossipsub's) does not count as carrying one.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -39,6 +40,20 @@ export interface OpenStreamOptions extends AbortOptions {
  * UNANSWERED_DIALS_PER_SECOND in all. A member that connects or answers once is exempt.
  */
 export const UNANSWERED_REDIAL = 10_000
+
+/**
+ * Protocols whose streams ride whatever connection exists instead of asking for one: gossipsub
+ * (and floodsub) open a long-lived stream on every connection to a subscribed peer. Were those
+ * streams counted, every connection SWIM opened for a join, a push-pull or a fallback probe
+ * would be kept for good, each with its muxer's keepalives (a seed kept one per joiner).
+ * gossipsub then meshes over the connections that are kept: the watch ring.
+ */
+const RIDER_PROTOCOLS = ['/meshsub/', '/floodsub/']
+
+/** Whether the connection carries an open stream of its own (not only riders'). */
+export function carriesStreams (connection: Pick<Connection, 'streams'>): boolean {
+  return connection.streams.some((s) => s.status === 'open' && !RIDER_PROTOCOLS.some((prefix) => s.protocol?.startsWith(prefix) === true))
+}
 export const UNANSWERED_DIALS_PER_SECOND = 32
 
 /**
@@ -167,7 +182,7 @@ export class Dialer {
         return
       }
       if (this.kept.has(id)) return
-      if (connection.streams.some((s) => s.status === 'open')) {
+      if (carriesStreams(connection)) {
         this.idle(id)
         return
       }
@@ -185,7 +200,7 @@ export class Dialer {
   release (connection: Connection): void {
     const id = connection.remotePeer.toString()
     if (connection.direction !== 'inbound' || this.kept.has(id) || connection.status !== 'open') return
-    if (connection.streams.some((s) => s.status === 'open')) return
+    if (carriesStreams(connection)) return
     connection.close().catch((err) => { connection.abort(err) })
   }
 

@@ -3,7 +3,9 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Dialer, WATCH_TAG, WATCH_TAG_VALUE, dialFailure, parseAddrs } from '../../src/libp2p/dialer.ts'
+import { Dialer, WATCH_TAG, WATCH_TAG_VALUE, carriesStreams, dialFailure, parseAddrs } from '../../src/libp2p/dialer.ts'
+import type { Connection } from '@libp2p/interface'
+import { waitFor } from '../helpers/wait.ts'
 
 const test = suite('dialer')
 
@@ -50,6 +52,50 @@ test('kept members are tagged in the peer store so the pruner spares them, and u
   await Promise.resolve()
   assert.is(tags.get(ids[1]), undefined)
   assert.is(tags.get(ids[2]), undefined)
+})
+
+test('carriesStreams: gossipsub streams ride a connection, other open streams hold it', () => {
+  const conn = (...streams: Array<[string | undefined, string]>): Pick<Connection, 'streams'> => ({ streams: streams.map(([protocol, status]) => ({ protocol, status })) as unknown as Connection['streams'] })
+  assert.is(carriesStreams(conn()), false)
+  assert.is(carriesStreams(conn(['/meshsub/1.2.0', 'open'], ['/floodsub/1.0.0', 'open'])), false)
+  assert.is(carriesStreams(conn(['/meshsub/1.2.0', 'open'], ['/swim/1.0.0/sync', 'open'])), true)
+  assert.is(carriesStreams(conn(['/swim/1.0.0/sync', 'closed'])), false)
+  assert.is(carriesStreams(conn([undefined, 'open'])), true)
+})
+
+/** A connection this test dials, holding the given streams, recording whether it was closed. */
+async function fakeConnection (protocols: string[]): Promise<{ connection: Connection, id: string, closed: () => boolean }> {
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  let closed = false
+  const connection = {
+    remotePeer: peer,
+    direction: 'outbound',
+    status: 'open',
+    streams: protocols.map((protocol) => ({ protocol, status: 'open' })),
+    newStream: async (protocol: string) => ({ protocol, status: 'open' }),
+    close: async () => { closed = true; connection.status = 'closed' },
+    abort: () => { closed = true }
+  }
+  return { connection: connection as unknown as Connection, id: peer.toString(), closed: () => closed }
+}
+
+test('a connection the dialer opened is closed when idle, even while gossipsub rides it; another open stream keeps it', async () => {
+  const riding = await fakeConnection(['/meshsub/1.2.0'])
+  const busy = await fakeConnection(['/swim/1.0.0/sync'])
+  const byPeer = new Map([[riding.id, riding.connection], [busy.id, busy.connection]])
+  const dialer = new Dialer({
+    connectionManager: { getConnections: () => [], openConnection: async (peer) => byPeer.get(peer.toString()) as Connection },
+    peerStore: { merge: async () => ({}) as never }
+  }, { idleTimeout: 20 })
+  try {
+    // dialed first, so its idle check runs before the other's (same timeout, timers in order)
+    await dialer.connect(busy.id, ['/ip4/127.0.0.1/tcp/2'])
+    await dialer.connect(riding.id, ['/ip4/127.0.0.1/tcp/1'])
+    await waitFor('the connection that only gossipsub rides to be closed', () => riding.closed(), 5000, 10)
+    assert.is(busy.closed(), false)
+  } finally {
+    dialer.stop()
+  }
 })
 
 test.run()

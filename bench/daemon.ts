@@ -1,0 +1,271 @@
+/**
+ * One OS process per node (figures, not assertions): the built daemon, `dist/bin/swimd.js`
+ * (run `npm run build` first), on 127.0.0.1 with the `lan` profile, free ports and fresh data
+ * directories.
+ *
+ * - boot: spawn → start-up line, in wall ms and in CPU-seconds of the daemon at that line
+ *   (CPU-seconds are what the machine's load does not inflate);
+ * - idle: one daemon alone, 10 s after its start-up line: RSS, PSS (its shared pages, mostly
+ *   the node binary's, divided among the processes that map them) and private memory;
+ * - cluster: N daemons, each started after the previous one's start-up line and seeded through
+ *   the first; once every daemon holds every other as alive and 20 s more have passed, a 60 s
+ *   window: CPU % of a core, RSS and PSS per daemon, and, where tcpdump can capture on `lo`
+ *   (root), TCP at the IP level per daemon (bytes and packets per second, connections opened);
+ * - together: N daemons started 20 ms apart without waiting, all seeded through the first (as
+ *   the side-by-side harness starts them): seconds until every daemon holds every other as
+ *   alive, CPU-seconds the daemons used by then, and how many members some daemon held dead
+ *   on the way (healthy members declared dead: there are no failures).
+ *
+ * The load average is printed beside every timing: the machine may be shared.
+ *
+ * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--sizes 20] [--together 50] [--window 60]`
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { parseStartupLine } from '../src/daemon/banner.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    boots: { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '20' },
+    together: { type: 'string', default: '50' },
+    window: { type: 'string', default: '60' }
+  }
+})
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const SWIMD = join(ROOT, 'dist', 'bin', 'swimd.js')
+const SETTLE_MS = 20_000
+const WINDOW_S = Number(args.window)
+
+interface Daemon { child: ChildProcess, dir: string, id: string, addr: string, api: string, startedMs: number, cpuAtLine: number }
+
+const live = new Set<Daemon>()
+process.on('exit', () => { for (const d of live) d.child.kill('SIGKILL') })
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const load = (): number => Math.round(loadavg()[0] * 100) / 100
+const r1 = (x: number): number => Math.round(x * 10) / 10
+const r3 = (x: number): number => Math.round(x * 1000) / 1000
+
+/** CPU-seconds (user + system) of a process, from /proc. */
+function cpuSeconds (pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** RSS, PSS and private memory of a process in MB, from /proc/PID/smaps_rollup. */
+function memory (pid: number): { rss: number, pss: number, private: number } {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0)
+  return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024, private: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 }
+}
+
+/** Starts the built daemon; `daemon` resolves once it printed its start-up line. */
+function startDaemon (seed?: string): { daemon: Promise<Daemon>, child: ChildProcess } {
+  const dir = mkdtempSync(join(tmpdir(), 'swimd-bench-'))
+  const argv = [SWIMD, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error', ...(seed != null ? ['--seed', seed] : [])]
+  const spawned = performance.now()
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'ignore'] })
+  const daemon = new Promise<Daemon>((resolve, reject) => {
+    let out = ''
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const line = parseStartupLine(out)
+      if (line == null) return
+      child.stdout?.removeAllListeners('data')
+      child.stdout?.resume()
+      const d: Daemon = { child, dir, id: line.peerId, addr: line.addrs[0], api: line.api, startedMs: performance.now() - spawned, cpuAtLine: cpuSeconds(child.pid ?? 0) }
+      live.add(d)
+      resolve(d)
+    })
+    child.on('exit', (code) => { reject(new Error(`swimd exited with ${code} before its start-up line`)) })
+  })
+  return { daemon, child }
+}
+
+async function stopAll (daemons: Daemon[]): Promise<void> {
+  await Promise.all(daemons.map(async (d) => {
+    if (d.child.exitCode == null) {
+      const exited = new Promise((resolve) => d.child.once('exit', resolve))
+      d.child.kill('SIGKILL')
+      await exited
+    }
+    live.delete(d)
+    rmSync(d.dir, { recursive: true, force: true })
+  }))
+}
+
+async function aliveCounts (daemons: Daemon[]): Promise<Array<{ alive: number, dead: string[] }>> {
+  return await Promise.all(daemons.map(async (d) => {
+    try {
+      const body = await (await fetch(`${d.api}/v1/members`)).json() as { members: Array<{ id: string, state: string }> }
+      return { alive: body.members.filter((m) => m.state === 'alive').length, dead: body.members.filter((m) => m.state === 'dead').map((m) => m.id) }
+    } catch {
+      return { alive: 0, dead: [] }
+    }
+  }))
+}
+
+/** Polls until every daemon holds all N as alive; returns the ids any daemon held dead on the way. */
+async function converge (daemons: Daemon[], timeoutMs: number): Promise<{ ok: boolean, seenDead: Set<string> }> {
+  const deadline = performance.now() + timeoutMs
+  const seenDead = new Set<string>()
+  while (performance.now() < deadline) {
+    const views = await aliveCounts(daemons)
+    for (const v of views) for (const id of v.dead) seenDead.add(id)
+    if (views.every((v) => v.alive === daemons.length)) return { ok: true, seenDead }
+    await sleep(250)
+  }
+  return { ok: false, seenDead }
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)] }
+
+async function boots (n: number): Promise<{ wallMs: number[], cpuSeconds: number[], load: number }> {
+  const wallMs: number[] = []
+  const cpu: number[] = []
+  for (let i = 0; i < n; i++) {
+    const d = await startDaemon().daemon
+    wallMs.push(Math.round(d.startedMs))
+    cpu.push(d.cpuAtLine)
+    await stopAll([d])
+  }
+  return { wallMs, cpuSeconds: cpu, load: load() }
+}
+
+async function idle (): Promise<{ rss: number, pss: number, private: number, load: number }> {
+  const d = await startDaemon().daemon
+  await sleep(10_000)
+  const m = memory(d.child.pid ?? 0)
+  await stopAll([d])
+  return { rss: r1(m.rss), pss: r1(m.pss), private: r1(m.private), load: load() }
+}
+
+/** tcpdump on lo for the daemons' ports, or undefined where it cannot run. */
+function capture (ports: number[]): { stop: () => Promise<{ bytes: number, packets: number, syns: number } | undefined> } | undefined {
+  const file = join(mkdtempSync(join(tmpdir(), 'swimd-bench-pcap-')), 'lo.pcap')
+  const filter = `tcp and (${ports.map((p) => `port ${p}`).join(' or ')})`
+  let dump: ChildProcess
+  try {
+    dump = spawn('tcpdump', ['-i', 'lo', '-nn', '-s', '96', '-w', file, filter], { stdio: 'ignore' })
+  } catch {
+    return undefined
+  }
+  let failed = false
+  dump.on('error', () => { failed = true })
+  return {
+    stop: async () => {
+      if (failed) return undefined
+      const exited = new Promise((resolve) => dump.once('exit', resolve))
+      dump.kill('SIGINT')
+      await exited
+      try {
+        const text = execFileSync('tcpdump', ['-r', file, '-nn', '-v'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] })
+        let bytes = 0
+        let packets = 0
+        for (const m of text.matchAll(/proto TCP \(6\), length (\d+)/g)) { bytes += Number(m[1]); packets++ }
+        const syns = [...text.matchAll(/Flags \[S\]/g)].length
+        return { bytes, packets, syns }
+      } catch {
+        return undefined
+      } finally {
+        rmSync(dirname(file), { recursive: true, force: true })
+      }
+    }
+  }
+}
+
+interface ClusterRow { n: number, converged: boolean, cpuPercent: number, rssMB: number, pssMB: number, tcpBytesPerSec?: number, tcpPacketsPerSec?: number, connectionsOpenedPerMin?: number, load: number }
+
+async function cluster (n: number): Promise<ClusterRow> {
+  const daemons: Daemon[] = []
+  try {
+    const seed = await startDaemon().daemon
+    daemons.push(seed)
+    for (let i = 1; i < n; i++) daemons.push(await startDaemon(seed.addr).daemon)
+    const { ok } = await converge(daemons, 240_000)
+    await sleep(SETTLE_MS)
+    const ports = daemons.map((d) => Number(/\/tcp\/(\d+)/.exec(d.addr)?.[1]))
+    const dump = capture(ports)
+    await sleep(1500)
+    const before = daemons.map((d) => cpuSeconds(d.child.pid ?? 0))
+    await sleep(WINDOW_S * 1000)
+    const cpu = daemons.map((d, i) => cpuSeconds(d.child.pid ?? 0) - before[i])
+    const mem = daemons.map((d) => memory(d.child.pid ?? 0))
+    const tcp = await dump?.stop()
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+    return {
+      n,
+      converged: ok,
+      cpuPercent: r3(mean(cpu) / WINDOW_S * 100),
+      rssMB: r1(mean(mem.map((m) => m.rss))),
+      pssMB: r1(mean(mem.map((m) => m.pss))),
+      ...(tcp != null ? { tcpBytesPerSec: r1(tcp.bytes / WINDOW_S / n), tcpPacketsPerSec: r3(tcp.packets / WINDOW_S / n), connectionsOpenedPerMin: r1(tcp.syns / WINDOW_S * 60) } : {}),
+      load: load()
+    }
+  } finally {
+    await stopAll(daemons)
+  }
+}
+
+interface TogetherRow { n: number, converged: boolean, formationSeconds: number, lastStartupSeconds: number, daemonCpuSeconds: number, seenDead: number, loadBefore: number, loadAfter: number }
+
+async function together (n: number): Promise<TogetherRow> {
+  const daemons: Daemon[] = []
+  const loadBefore = load()
+  const t0 = performance.now()
+  try {
+    const seed = await startDaemon().daemon
+    daemons.push(seed)
+    const rest: Array<Promise<Daemon>> = []
+    for (let i = 1; i < n; i++) {
+      rest.push(startDaemon(seed.addr).daemon)
+      await sleep(20)
+    }
+    daemons.push(...await Promise.all(rest))
+    const lastStartup = (performance.now() - t0) / 1000
+    const { ok, seenDead } = await converge(daemons, 300_000)
+    const formation = (performance.now() - t0) / 1000
+    const cpu = daemons.reduce((a, d) => a + cpuSeconds(d.child.pid ?? 0), 0)
+    return { n, converged: ok, formationSeconds: r1(formation), lastStartupSeconds: r1(lastStartup), daemonCpuSeconds: r1(cpu), seenDead: seenDead.size, loadBefore, loadAfter: load() }
+  } finally {
+    await stopAll(daemons)
+  }
+}
+
+if (!existsSync(SWIMD)) {
+  console.error(`${SWIMD} is missing: run npm run build first`)
+  process.exit(2)
+}
+const boot = await boots(Number(args.boots))
+const idleRow = await idle()
+const clusters: ClusterRow[] = []
+for (const n of args.sizes.split(',').map(Number).filter((x) => x > 0)) clusters.push(await cluster(n))
+const togetherRows: TogetherRow[] = []
+for (const n of args.together.split(',').map(Number).filter((x) => x > 0)) togetherRows.push(await together(n))
+
+if (args.json) {
+  console.log(JSON.stringify({ node: process.version, boot, idle: idleRow, clusters, together: togetherRows }, null, 2))
+} else {
+  console.log(`swimd (dist/bin/swimd.js), one process per node, 127.0.0.1, profile lan, Node ${process.version}\n`)
+  console.log(`boot, spawn → start-up line (median of ${boot.wallMs.length}): ${median(boot.wallMs)} ms, ${median(boot.cpuSeconds)} CPU-s (load ${boot.load})`)
+  console.log(`one idle daemon after 10 s: RSS ${idleRow.rss} MB, PSS ${idleRow.pss} MB, private ${idleRow.private} MB (load ${idleRow.load})\n`)
+  console.log('| N | converged | CPU % of a core per daemon | RSS / PSS per daemon | TCP B/s per daemon (IP) | TCP packets/s per daemon | connections opened per min | load |')
+  console.log('|---|---|---|---|---|---|---|---|')
+  for (const c of clusters) console.log(`| ${c.n} | ${c.converged} | ${c.cpuPercent} | ${c.rssMB} / ${c.pssMB} MB | ${c.tcpBytesPerSec ?? 'n/a'} | ${c.tcpPacketsPerSec ?? 'n/a'} | ${c.connectionsOpenedPerMin ?? 'n/a'} | ${c.load} |`)
+  console.log('')
+  console.log('| N started together | converged | formation | last start-up line | CPU-s of all daemons | members held dead by some daemon | load before → after |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const t of togetherRows) console.log(`| ${t.n} | ${t.converged} | ${t.formationSeconds} s | ${t.lastStartupSeconds} s | ${t.daemonCpuSeconds} | ${t.seenDead} | ${t.loadBefore} → ${t.loadAfter} |`)
+}
