@@ -56,6 +56,14 @@ export function carriesStreams (connection: Pick<Connection, 'streams'>): boolea
 }
 export const UNANSWERED_DIALS_PER_SECOND = 32
 
+/**
+ * The peer-store tag on watched members, and its value (libp2p's range is 0 to 100). Not a
+ * `keep-alive` tag: libp2p would redial a crashed member on its own, several times, and SWIM
+ * chooses what to dial itself.
+ */
+export const WATCH_TAG = 'swim-watch'
+export const WATCH_TAG_VALUE = 100
+
 export class Dialer {
   private readonly components: DialerComponents
   private readonly peerIds = new Map<string, PeerId>()
@@ -128,11 +136,35 @@ export class Dialer {
     await this.dial(peer, id, addrs, options)
   }
 
-  /** The members whose connections are kept; any other idle connection this dialer opened may go. */
+  /**
+   * The members whose connections are kept; any other idle connection this dialer opened may
+   * go. Kept members are tagged in the peer store (WATCH_TAG), so libp2p's pruner, which closes
+   * the connections of the lowest tag value first and then those with the fewest streams,
+   * spares them: a watch connection carries no stream, and untagged it would be the first
+   * pruned whenever transient connections push the node over maxConnections, and a crash of
+   * its member would go unseen by its watchers.
+   */
   keep (ids: Set<string>): void {
     const before = this.kept
     this.kept = ids
-    for (const id of before) if (!ids.has(id)) this.idle(id)
+    for (const id of before) {
+      if (ids.has(id)) continue
+      this.idle(id)
+      this.tag(id, false)
+    }
+    for (const id of ids) if (!before.has(id)) this.tag(id, true)
+  }
+
+  /** Sets or removes the watch tag of `id` (best effort: an untagged connection may be pruned, then redialed). */
+  private tag (id: string, on: boolean): void {
+    let peer: PeerId
+    try {
+      peer = this.peerId(id)
+    } catch {
+      return
+    }
+    this.components.peerStore.merge(peer, { tags: { [WATCH_TAG]: on ? { value: WATCH_TAG_VALUE } : undefined } })
+      .catch(() => {})
   }
 
   /**
@@ -184,6 +216,7 @@ export class Dialer {
     for (const timer of this.idleTimers.values()) clearTimeout(timer)
     this.idleTimers.clear()
     this.dialed.clear()
+    for (const id of this.kept) this.tag(id, false)
     this.kept = new Set()
   }
 

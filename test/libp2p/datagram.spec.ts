@@ -3,7 +3,8 @@ import { createSocket } from 'node:dgram'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DatagramTransport } from '../../src/libp2p/datagram-transport.ts'
-import { DEFAULT_CLUSTER, syncProtocol } from '../../src/libp2p/constants.ts'
+import { DEFAULT_CLUSTER, WATCHERS, syncProtocol } from '../../src/libp2p/constants.ts'
+import { watchedBy } from '../../src/libp2p/watch.ts'
 import { createLibp2p } from 'libp2p'
 import { swim } from '../../src/index.ts'
 import { seededRandom } from '../../src/core/random.ts'
@@ -108,6 +109,53 @@ test('a cluster larger than maxConnections, with libp2p\'s pruning and connectio
   assert.ok(mean <= 8, `4 watch connections per node, plus transient ones (mean ${mean.toFixed(1)}: ${counts.join(',')})`)
   assert.ok(Math.max(...counts) <= MAX)
   for (const n of nodes) assert.is(aliveCount(n), N)
+})
+
+test('with connections limited, pruning spares the watch connections, so a crash is seen by the victim\'s watchers', async () => {
+  const N = 16
+  const MAX = 8
+  const HOLD = '/swim-test/hold/1.0.0'
+  const make = async (seeds: string[]): Promise<SwimNode> => {
+    const { connectionMonitor: _off, ...defaults } = baseOptions()
+    return track(await createLibp2p({
+      ...defaults,
+      connectionManager: { maxConnections: MAX, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
+      services: { swim: swim({ ...FAST, seeds }) }
+    }) as unknown as SwimNode)
+  }
+  const seed = await make([])
+  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  await waitFor(`every node to see ${N} alive members`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
+  const victim = nodes[N - 1]
+  const victimId = idOf(victim)
+  const survivors = nodes.slice(0, -1)
+  const watcherIds = watchedBy(victimId, nodes.map(idOf), WATCHERS)
+  const watchers = survivors.filter((n) => watcherIds.has(idOf(n)))
+  assert.is(watchers.length, WATCHERS)
+  await waitFor('the victim\'s watchers to hold their connections to it', () => watchers.every((n) => n.getConnections(victim.peerId).some((c) => c.status === 'open')), 20_000, 50)
+  // Busy connections push the victim over maxConnections: each carries an open stream, the
+  // watch connections none, so libp2p's pruner (fewest streams first) picks the watch
+  // connections unless their tag value spares them.
+  await victim.handle(HOLD, () => {})
+  const pruned: string[] = []
+  const pruning = new Promise<void>((resolve) => {
+    victim.addEventListener('connection:prune', (evt) => {
+      for (const c of evt.detail) pruned.push(c.remotePeer.toString())
+      resolve()
+    })
+  })
+  const others = survivors.filter((n) => !watcherIds.has(idOf(n))).slice(0, MAX)
+  await Promise.all(others.map(async (n) => { await n.dialProtocol(victim.getMultiaddrs(), HOLD) }))
+  await pruning
+  assert.ok(pruned.length > 0, 'the victim pruned')
+  assert.equal(pruned.filter((id) => watcherIds.has(id)), [], 'no watch connection was pruned')
+  for (const n of watchers) assert.ok(n.getConnections(victim.peerId).some((c) => c.status === 'open'), 'every watcher still holds its connection')
+  const refusedBefore = watchers.map((n) => n.services.swim.stats().unreachable)
+  await stop(victim)
+  await waitFor('every survivor to declare the victim dead', () => survivors.every((n) => stateOf(n, victimId) === 'dead'), 30_000, 20)
+  const refusers = watchers.filter((n, i) => n.services.swim.stats().unreachable > refusedBefore[i]).length
+  assert.ok(refusers >= 3, `the watchers saw the close and were refused (${refusers} of ${WATCHERS})`)
+  for (const n of survivors) assert.is(aliveCount(n), N - 1, 'nobody else failed')
 })
 
 test('datagram: false probes over streams as before and advertises no datagram address', async () => {

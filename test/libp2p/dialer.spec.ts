@@ -3,7 +3,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Dialer, carriesStreams, dialFailure, parseAddrs } from '../../src/libp2p/dialer.ts'
+import { Dialer, WATCH_TAG, WATCH_TAG_VALUE, carriesStreams, dialFailure, parseAddrs } from '../../src/libp2p/dialer.ts'
 import type { Connection } from '@libp2p/interface'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -25,6 +25,33 @@ test('dialFailure tells a refusal from no route from anything else', () => {
 
 test('parseAddrs keeps the addresses that parse', () => {
   assert.equal(parseAddrs(['/ip4/127.0.0.1/tcp/1', 'nonsense', '/dns4/example.com/tcp/7946']).map(String), ['/ip4/127.0.0.1/tcp/1', '/dns4/example.com/tcp/7946'])
+})
+
+test('kept members are tagged in the peer store so the pruner spares them, and untagged when no longer kept', async () => {
+  const ids = await Promise.all([0, 1, 2].map(async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+  const tags = new Map<string, unknown>()
+  const dialer = new Dialer({
+    connectionManager: { getConnections: () => [], openConnection: async () => { throw new Error('no dials here') } },
+    peerStore: {
+      merge: async (peer, data) => {
+        tags.set(peer.toString(), (data.tags as Record<string, unknown> | undefined)?.[WATCH_TAG])
+        return undefined as never
+      }
+    }
+  })
+  dialer.keep(new Set([ids[0], ids[1]]))
+  await Promise.resolve()
+  assert.equal(tags.get(ids[0]), { value: WATCH_TAG_VALUE })
+  assert.equal(tags.get(ids[1]), { value: WATCH_TAG_VALUE })
+  dialer.keep(new Set([ids[1], ids[2]]))
+  await Promise.resolve()
+  assert.is(tags.has(ids[0]), true)
+  assert.is(tags.get(ids[0]), undefined, 'the tag is removed')
+  assert.equal(tags.get(ids[2]), { value: WATCH_TAG_VALUE })
+  dialer.stop()
+  await Promise.resolve()
+  assert.is(tags.get(ids[1]), undefined)
+  assert.is(tags.get(ids[2]), undefined)
 })
 
 test('carriesStreams: gossipsub streams ride a connection, other open streams hold it', () => {
