@@ -104,6 +104,19 @@ export function syncTimeout (probeTimeout: number): number {
 }
 
 /**
+ * A join's exchange with a seed may take JOIN_TIMEOUT_MIN (memberlist's TCP timeout), or the
+ * push-pull timeout when that is longer: when a cluster starts together its seed handshakes
+ * with every joiner at once, and a join cut short throws away the handshake both sides paid
+ * for, only to start it again on the retry.
+ */
+export const JOIN_TIMEOUT_MIN = 10_000
+
+/** See JOIN_TIMEOUT_MIN. */
+export function joinTimeout (probeTimeout: number): number {
+  return Math.max(JOIN_TIMEOUT_MIN, syncTimeout(probeTimeout))
+}
+
+/**
  * `leave()` waits for the farewell frames to be written, at most
  * max(LEAVE_TIMEOUT_MIN, 2 × probeInterval): a member that cannot be reached by then learns
  * of the departure through gossip, push-pull or its own failure detection.

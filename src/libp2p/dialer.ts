@@ -37,7 +37,9 @@ export interface OpenStreamOptions extends AbortOptions {
  * Dials toward members we never had a connection with (they never answered: perhaps fakes
  * at somebody's chosen addresses) are rate-limited, so no gossip can make this node dial a
  * third party again and again: one per member per UNANSWERED_REDIAL ms, and
- * UNANSWERED_DIALS_PER_SECOND in all. A member that connects or answers once is exempt.
+ * UNANSWERED_DIALS_PER_SECOND in all. A member that connects or answers once is exempt, and
+ * so are the seeds we are told to join through (configuration, not gossip: a seed still
+ * busy with a cluster that starts together is tried again at the join's own pace).
  */
 export const UNANSWERED_REDIAL = 10_000
 
@@ -69,6 +71,8 @@ export class Dialer {
   private readonly peerIds = new Map<string, PeerId>()
   /** Members that had a connection with us (exempt from the limits above). */
   private readonly answeredBy = new Set<string>()
+  /** Seeds we join through (exempt too; as many as the operator gave). */
+  private readonly seeds = new Set<string>()
   private readonly lastDial = new Map<string, number>()
   private windowStart = 0
   private windowDials = 0
@@ -221,7 +225,7 @@ export class Dialer {
   }
 
   private async dial (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<Connection> {
-    if (!this.answeredBy.has(id)) this.limitUnanswered(id)
+    if (!this.answeredBy.has(id) && !this.seeds.has(id)) this.limitUnanswered(id)
     await this.remember(peer, id, addrs, options)
     const connection = await this.components.connectionManager.openConnection(peer, options)
     this.answered(id)
@@ -229,6 +233,12 @@ export class Dialer {
     else if (this.dialed.has(id)) this.dialed.set(id, connection)
     this.idle(id)
     return connection
+  }
+
+  /** `id` is a seed we join through: its dials are not rate-limited. */
+  seed (id: string): void {
+    if (this.seeds.size >= MAX_CACHED_KEYS) this.seeds.clear()
+    this.seeds.add(id)
   }
 
   /** `id` had a connection with us: its dials are no longer rate-limited. */

@@ -440,7 +440,7 @@ export class Driver {
     if (bytes == null) return false
     count(this.counters.messagesOut, this.counters.bytesOut, 'sync', bytes.byteLength)
     const machine = this.machine
-    const response = await this.init.transport.streams.exchange(to, addrs, bytes)
+    const response = await this.init.transport.streams.exchange(to, addrs, bytes, request.join)
     if (response == null || machine !== this.machine) return false
     count(this.counters.messagesIn, this.counters.bytesIn, 'sync', response.bytes)
     // The answer to our own join brings the whole cluster: checked in full, in slices.

@@ -55,6 +55,8 @@ const SYNC_RESPONSE: Expected<Sync> = {
 }
 
 export interface PushPullProtocolInit extends RequestResponseInit {
+  /** How long our own join's exchange may take (ms). @default the `timeout` of every exchange */
+  joinTimeout?: number
   /** Whether `id` is in this node's member table (strangers get smaller allowances). */
   isMember?: (id: string) => boolean
   /** The protocol id (a function of the cluster name). @default SYNC_PROTOCOL */
@@ -131,9 +133,10 @@ export class PushPullProtocol extends ProtocolHandler {
    * Sends an encoded sync request to `to` and returns its response with its size, or
    * undefined when the exchange failed in any way (never rejects).
    */
-  async exchange (to: string, addrs: string[], sync: Uint8Array): Promise<{ message: Sync, bytes: number } | undefined> {
+  async exchange (to: string, addrs: string[], sync: Uint8Array, join = false): Promise<{ message: Sync, bytes: number } | undefined> {
     if (!this.running || !this.init.admits(to)) return undefined
-    return await request(this.outbound, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
+    const init = join && this.init.joinTimeout != null ? { ...this.outbound, timeout: this.init.joinTimeout } : this.outbound
+    return await request(init, to, addrs, sync, SYNC_RESPONSE, this.init.onExchangeFailed == null ? undefined : (err) => { this.init.onExchangeFailed?.(to, err) })
   }
 
   protected onStream (stream: Stream, connection: Connection, from: string): void {

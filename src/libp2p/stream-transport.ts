@@ -26,6 +26,8 @@ export interface Libp2pStreamsInit {
   dialTimeout: number
   pingTimeout: number
   syncTimeout: number
+  /** How long a join's exchange with a seed may take (`joinTimeout`). */
+  joinTimeout: number
   admits: (id: string) => boolean
   /** Whether `id` is in the member table (push-pull gives strangers smaller allowances). */
   isMember?: (id: string) => boolean
@@ -68,6 +70,7 @@ export class Libp2pStreams implements StreamTransport {
       ...common,
       protocol: syncProtocol(cluster),
       timeout: init.syncTimeout,
+      joinTimeout: init.joinTimeout,
       isMember: init.isMember,
       onRequest: async (from: string, request: Sync, bytes: number): Promise<SyncAnswer> => await this.handlers?.onSync(from, request, bytes),
       checkPart: async (from: string, part: Sync): Promise<boolean> => await (this.handlers?.checkSyncPart?.(from, part) ?? true),
@@ -99,8 +102,8 @@ export class Libp2pStreams implements StreamTransport {
     return this.pinger.ping(to, addrs, bytes)
   }
 
-  async exchange (to: string, addrs: string[], bytes: Uint8Array): ReturnType<StreamTransport['exchange']> {
-    return this.pushPull.exchange(to, addrs, bytes)
+  async exchange (to: string, addrs: string[], bytes: Uint8Array, join = false): ReturnType<StreamTransport['exchange']> {
+    return this.pushPull.exchange(to, addrs, bytes, join)
   }
 
   forget (id: string): void {

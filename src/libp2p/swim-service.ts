@@ -37,7 +37,7 @@ import type { WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
 import { ConsumerView } from './consumer-view.ts'
 import type { QuorumStatus } from '../consumers/quorum.ts'
-import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, checkClusterName, dialTimeout, gossipsubTopic, leaveTimeout, syncTimeout } from './constants.ts'
+import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, checkClusterName, dialTimeout, gossipsubTopic, joinTimeout, leaveTimeout, syncTimeout } from './constants.ts'
 import { datagramAddrOf, isDatagramAddr, isWildcard, parseListenAddr, tcpHostPort } from './datagram-address.ts'
 import type { DatagramAddress } from './datagram-address.ts'
 import { DatagramTransport } from './datagram-transport.ts'
@@ -203,6 +203,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       dialTimeout: dialTimeout(this.config.probeInterval),
       pingTimeout: this.config.probeInterval,
       syncTimeout: syncTimeout(this.config.probeTimeout),
+      joinTimeout: joinTimeout(this.config.probeTimeout),
       admits,
       isMember: (id) => this.machine.member(id) != null,
       admitStream,
@@ -698,9 +699,10 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     // A member's datagram address (saved with its other addresses) is not one to join through.
     if (isDatagramAddr(addrs[0])) return undefined
     if (p2p === this.id || (p2p == null && this.announcedAddrs().includes(seed))) return { id: this.id, addrs }
+    if (p2p != null) this.dialer.seed(p2p)
     // Dial first even when the id is known: a failed dial says why, a failed exchange does not.
     if (p2p != null && this.dialer.connected(p2p)) return { id: p2p, addrs }
-    const signal = AbortSignal.timeout(dialTimeout(this.config.probeInterval))
+    const signal = AbortSignal.timeout(joinTimeout(this.config.probeTimeout))
     try {
       if (p2p != null) {
         // through the dialer, which closes the connection once idle: a seed many members
@@ -709,7 +711,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         return { id: p2p, addrs }
       }
       const connection = await this.components.connectionManager.openConnection(ma, { signal })
-      return { id: connection.remotePeer.toString(), addrs }
+      const id = connection.remotePeer.toString()
+      this.dialer.seed(id)
+      return { id, addrs }
     } catch (err) {
       this.log('seed %s did not answer - %e', seed, err)
       const { cause, message } = classifyJoinError(err)

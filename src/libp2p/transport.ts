@@ -63,8 +63,8 @@ export interface StreamTransport {
   send: (to: string, addrs: string[], bytes: Uint8Array) => Promise<boolean>
   /** A ping on a stream of its own, answered on it: memberlist's TCP fallback probe. */
   ping: (to: string, addrs: string[], bytes: Uint8Array) => Promise<{ message: Ack, bytes: number } | undefined>
-  /** A push-pull exchange. */
-  exchange: (to: string, addrs: string[], bytes: Uint8Array) => Promise<{ message: Sync, bytes: number } | undefined>
+  /** A push-pull exchange; `join`: our join through a seed (given longer to answer). */
+  exchange: (to: string, addrs: string[], bytes: Uint8Array, join?: boolean) => Promise<{ message: Sync, bytes: number } | undefined>
   /** The member's connection went away: drop what is kept for it. */
   forget: (id: string) => void
   /** `id` sent a record with a bad signature: its push-pull streams are refused for a while. */

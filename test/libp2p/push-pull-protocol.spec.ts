@@ -21,8 +21,8 @@ interface Node {
 const response: Sync = { type: 'sync', join: false, response: true, entries: [] }
 
 /** Two nodes, a and b, answering sync requests with `answer` (an empty response by default). */
-async function syncNodes (answer: (request: Sync) => SyncAnswer = () => encodeMessage(response), overrides: Partial<PushPullProtocolInit> = {}): Promise<Record<'a' | 'b', Node>> {
-  return await twoNodes(async (_id, registrar, dialer) => {
+async function syncNodes (answer: (request: Sync) => SyncAnswer | Promise<SyncAnswer> = () => encodeMessage(response), overrides: Partial<PushPullProtocolInit> | ((id: string) => Partial<PushPullProtocolInit>) = {}): Promise<Record<'a' | 'b', Node>> {
+  return await twoNodes(async (id, registrar, dialer) => {
     const node: Node = { registrar, requests: [], decodeErrors: [], failures: [], protocol: undefined as unknown as PushPullProtocol }
     node.protocol = new PushPullProtocol({
       registrar,
@@ -38,7 +38,7 @@ async function syncNodes (answer: (request: Sync) => SyncAnswer = () => encodeMe
       onDecodeError: (from, error) => { node.decodeErrors.push({ from, error }) },
       onUnreachable: () => {},
       onExchangeFailed: (_to, err) => { node.failures.push(err) },
-      ...overrides
+      ...(typeof overrides === 'function' ? overrides(id) : overrides)
     })
     await node.protocol.start()
     return node
@@ -85,6 +85,15 @@ test('an answer of "reset" resets the stream and refuses the peer\'s next exchan
   assert.is(await a.protocol.exchange('b', [], request()), undefined)
   assert.is(b.requests.length, 1, 'the penalised peer was refused before its request was read')
   assert.is(b.protocol.refused, 1)
+})
+
+test('our join waits joinTimeout for a seed\'s answer, where a periodic exchange gives up after timeout', async () => {
+  // b answers after 400 ms: later than a's timeout for a periodic push-pull, within its joinTimeout
+  const slow = async (): Promise<SyncAnswer> => await new Promise((resolve) => setTimeout(() => { resolve(encodeMessage(response)) }, 400))
+  const { a, b } = await syncNodes(slow, (id) => id === 'a' ? { timeout: 150, joinTimeout: 3_000 } : { timeout: 3_000 })
+  assert.is(await a.protocol.exchange('b', [], request()), undefined)
+  assert.equal((await a.protocol.exchange('b', [], request(true), true))?.message, response)
+  assert.is(b.requests.length, 2)
 })
 
 test.run()
