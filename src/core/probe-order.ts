@@ -1,4 +1,4 @@
-import { randomInt, shuffle, type Random } from './random.ts'
+import { mix32, randomInt, shuffle, type Random } from './random.ts'
 
 /**
  * Randomized round-robin over the members (SWIM §4.3): each round visits every member once
@@ -111,7 +111,7 @@ export class KeyedProbeOrder implements ProbeRotation {
       let l = x >>> this.half
       let r = x & mask
       for (let i = 0; i < this.keys.length; i++) {
-        const t = l ^ (mix(r ^ this.keys[i]) & mask)
+        const t = l ^ (mix32(r ^ this.keys[i]) & mask)
         l = r
         r = t
       }
@@ -119,14 +119,4 @@ export class KeyedProbeOrder implements ProbeRotation {
     } while (x >= this.size)
     return x
   }
-}
-
-/** murmur3's 32-bit finalizer. */
-function mix (h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }

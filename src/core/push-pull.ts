@@ -1,5 +1,6 @@
 import type { MemberEntry } from './members.ts'
 import type { MemberRecord, SyncEntry, Update } from './messages.ts'
+import { mix32 } from './random.ts'
 
 /** Our full state as push-pull entries: ourselves first, then every member we remember. */
 export function toSyncEntries (self: MemberRecord, entries: Iterable<MemberEntry>): SyncEntry[] {
@@ -78,10 +79,5 @@ function memberHash (id: string, incarnation: number, state: number, seed: numbe
   h = Math.imul(h ^ (incarnation >>> 0), 0x01000193)
   h = Math.imul(h ^ Math.floor(incarnation / 4294967296), 0x01000193)
   h = Math.imul(h ^ state, 0x01000193)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return mix32(h)
 }

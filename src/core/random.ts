@@ -6,15 +6,22 @@ export interface Random {
   next: () => number
 }
 
+/** murmur3's 32-bit finalizer: every input bit moves every output bit. */
+export function mix32 (h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
 /** sfc32 seeded through splitmix32: fast, small state, good enough for protocol choices. */
 export function seededRandom (seed: number): Random {
   let s = seed >>> 0
   const splitmix = (): number => {
     s = (s + 0x9e3779b9) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0
-    return (z ^ (z >>> 16)) >>> 0
+    return mix32(s)
   }
   let a = splitmix()
   let b = splitmix()

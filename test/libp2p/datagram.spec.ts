@@ -86,22 +86,30 @@ test('with every datagram lost the cluster keeps working over the stream fallbac
   for (const n of survivors) assert.is(aliveCount(n), 5)
 })
 
-test('a cluster larger than maxConnections, with libp2p\'s pruning and connection monitor on, converges on few connections per node', async () => {
-  const N = 24
-  const MAX = 12
+/**
+ * `n` nodes with libp2p's connection manager at `max` connections and no allow-list (libp2p
+ * refuses and prunes beyond maxConnections, as between real hosts), joined through the
+ * first, once every node sees all of them alive.
+ */
+async function limitedCluster (n: number, max: number): Promise<SwimNode[]> {
   const make = async (seeds: string[]): Promise<SwimNode> => {
-    const base = baseOptions()
-    const { connectionMonitor: _off, ...defaults } = base
+    const { connectionMonitor: _off, ...defaults } = baseOptions()
     return track(await createLibp2p({
       ...defaults,
-      // No allow-list: libp2p refuses and prunes beyond maxConnections, as between real hosts.
-      connectionManager: { maxConnections: MAX, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
+      connectionManager: { maxConnections: max, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
       services: { swim: swim({ ...FAST, seeds }) }
     }) as unknown as SwimNode)
   }
   const seed = await make([])
-  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
-  await waitFor(`every node to see ${N} alive members`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
+  const nodes = [seed, ...await Promise.all(Array.from({ length: n - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  await waitFor(`every node to see ${n} alive members`, () => nodes.every((node) => aliveCount(node) === n), 60_000, 100)
+  return nodes
+}
+
+test('a cluster larger than maxConnections, with libp2p\'s pruning and connection monitor on, converges on few connections per node', async () => {
+  const N = 24
+  const MAX = 12
+  const nodes = await limitedCluster(N, MAX)
   // Steady state: SWIM holds its watch connections and little else.
   await new Promise((resolve) => setTimeout(resolve, 3000))
   const counts = nodes.map((n) => n.getConnections().length)
@@ -115,17 +123,7 @@ test('with connections limited, pruning spares the watch connections, so a crash
   const N = 16
   const MAX = 8
   const HOLD = '/swim-test/hold/1.0.0'
-  const make = async (seeds: string[]): Promise<SwimNode> => {
-    const { connectionMonitor: _off, ...defaults } = baseOptions()
-    return track(await createLibp2p({
-      ...defaults,
-      connectionManager: { maxConnections: MAX, inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 256 },
-      services: { swim: swim({ ...FAST, seeds }) }
-    }) as unknown as SwimNode)
-  }
-  const seed = await make([])
-  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
-  await waitFor(`every node to see ${N} alive members`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
+  const nodes = await limitedCluster(N, MAX)
   const victim = nodes[N - 1]
   const victimId = idOf(victim)
   const survivors = nodes.slice(0, -1)
@@ -155,7 +153,8 @@ test('with connections limited, pruning spares the watch connections, so a crash
   await waitFor('every survivor to declare the victim dead', () => survivors.every((n) => stateOf(n, victimId) === 'dead'), 30_000, 20)
   const refusers = watchers.filter((n, i) => n.services.swim.stats().unreachable > refusedBefore[i]).length
   assert.ok(refusers >= 3, `the watchers saw the close and were refused (${refusers} of ${WATCHERS})`)
-  for (const n of survivors) assert.is(aliveCount(n), N - 1, 'nobody else failed')
+  // failed, not suspected: on a loaded machine the 200 ms test period may raise (refuted) suspicions
+  for (const n of survivors) assert.equal(survivors.filter((m) => stateOf(n, idOf(m)) === 'dead').map(idOf), [], 'nobody else failed')
 })
 
 test('datagram: false probes over streams as before and advertises no datagram address', async () => {

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import { Simulation } from '../../src/sim/index.ts'
 import { resolveConfig } from '../../src/core/config.ts'
 import { suspicionBounds } from '../../src/core/formulas.ts'
-import { allSeeAlive, runUntil } from '../helpers/sim.ts'
+import { allSeeAlive, crashWithinLifeguardBounds, runUntil } from '../helpers/sim.ts'
 
 const lan = resolveConfig('lan')
 
@@ -39,28 +39,7 @@ test('a crashed node is failed by every survivor within the Lifeguard bounds, an
   // (machine.ts, applySuspect); half a minute of probing has most members speak to each other,
   // so the bounds below are those of N=100.
   sim.runFor(30_000)
-  const victim = sim.ids[42]
-  const crashedAt = sim.now
-  sim.crash(victim)
-  const survivors = sim.ids.filter((id) => id !== victim)
-  const failedByAll = (): boolean => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead')
-  assert.ok(runUntil(sim, failedByAll, 120_000) !== undefined, 'every survivor failed it')
-  sim.runFor(30_000)
-
-  const about = sim.events.filter((e) => e.member === victim && e.at >= crashedAt)
-  const firstSuspect = (about.find((e) => e.type === 'suspect')?.at ?? Infinity) - crashedAt
-  const fails = about.filter((e) => e.type === 'fail')
-  assert.is(new Set(fails.map((e) => e.observer)).size, 99, 'one fail event per survivor')
-  const lastFail = Math.max(...fails.map((e) => e.at)) - crashedAt
-  // SWIM: the expected time to the first probe of a given member is e/(e−1) periods; at
-  // most a few periods pass before one, plus one period of direct and indirect probing.
-  assert.ok(firstSuspect <= 6 * lan.probeInterval, `first suspect after ${firstSuspect} ms`)
-  // Lifeguard: with its confirmations, the suspicion runs the minimum timeout; then the
-  // dead news spreads by gossip within a couple of periods.
-  const { min } = suspicionBounds(100, lan.suspicionMult, lan.suspicionMaxTimeoutMult, lan.probeInterval)
-  assert.ok(lastFail - firstSuspect >= min, `fail ${lastFail - firstSuspect} ms after the first suspicion, min is ${min}`)
-  assert.ok(lastFail - firstSuspect <= min + 2 * lan.probeInterval, `fail ${lastFail - firstSuspect} ms after the first suspicion`)
-  assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0, 'no live node ever failed')
+  crashWithinLifeguardBounds(sim, sim.ids[42])
 })
 
 test('a killed process whose host refuses connections is failed within refusedSuspicionTimeout of the first suspicion (N=50)', () => {
