@@ -199,6 +199,10 @@ test('Dockerfile: multi-stage on Node 22, npm ci then npm prune --omit=dev in th
   }
   const copied = runtime.filter((i) => i.op === 'COPY' && i.args.includes('--from=build')).map((i) => i.args)
   for (const part of ['node_modules', 'dist', 'package.json']) assert.ok(copied.some((c) => c.includes(`/app/${part}`)), `runtime copies ${part}`)
+  // The bundled daemon serves the live page from the package's src/daemon/page (page.ts
+  // pageDir), which neither tsc nor the bundler copies into dist.
+  assert.ok(copied.some((c) => /\/app\/src\/daemon\/page\s+\.\/src\/daemon\/page$/.test(c)), 'runtime copies the page files to src/daemon/page')
+  assert.ok(existsSync(join(ROOT, 'src', 'daemon', 'page', 'app.js')), 'the page files exist in the repository')
 })
 
 test('Dockerfile: runs the package\'s swimd bin under tini, as a non-root user, SIGTERM to stop', () => {
