@@ -381,7 +381,8 @@ export class Driver {
     if (last != null && now - last < this.init.config.probeInterval) return
     if (this.fullExchanges.size >= MAX_TRACKED) this.fullExchanges.clear()
     this.fullExchanges.set(from, now)
-    this.exchange(from, reply.addrs, { type: 'sync', join: false, response: false, entries }).catch((err) => {
+    // Our digest goes along: a peer whose view matches ours once it merged our entries answers with none.
+    this.exchange(from, reply.addrs, { type: 'sync', join: false, response: false, entries, ...(digest != null ? { digest } : {}) }).catch((err) => {
       this.init.log.error('push-pull with %s failed - %e', from, err)
     })
   }

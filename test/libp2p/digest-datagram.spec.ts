@@ -132,6 +132,8 @@ test('views that differ: the digest goes as a datagram, the states on a stream s
   for (const s of syncs(c.datagrams)) assert.is(s.entries.length, 0, 'datagrams carry digests only')
   const full = [...a.exchanges, ...b.exchanges, ...c.exchanges].filter((s) => s.type === 'sync' && s.entries.length > 0)
   assert.ok(full.length > 0, 'the states crossed on a stream')
+  // with the sender's digest, a peer whose view then matches answers with no entries
+  for (const s of full) assert.ok(s.type === 'sync' && s.digest != null, 'a full exchange carries its sender\'s digest')
 })
 
 test('a sync with entries that arrives as a datagram is dropped and counted', async () => {
