@@ -508,12 +508,24 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, AbortSignal.timeout(dialTimeout(this.config.probeInterval))]) })
           .catch((err) => {
             const failure = dialFailure(err)
-            if (this.status.code === 'started' && failure != null) this.driver.unreachable(member.id, failure === 'refused')
+            if (this.status.code !== 'started') return
+            if (failure != null) this.driver.unreachable(member.id, failure === 'refused')
+            // A watch dial that failed (the member's end at its connection limit while the
+            // cluster forms, say) is tried again, or the pair would stay unwatched until the
+            // next change next to us on the ring.
+            this.refreshWatchSoon()
           })
       }
     } catch (err) {
       this.log.error('could not choose the members to watch - %e', err)
     }
+  }
+
+  /** One probe interval from now, the watch connections are checked again (once, however many ask). */
+  private refreshWatchSoon (): void {
+    if (this.watchDirty) return
+    this.watchDirty = true
+    setTimeout(() => { this.refreshWatch() }, this.config.probeInterval).unref?.()
   }
 
   private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
@@ -541,10 +553,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       // Over a stream: a killed process's host refuses the dial at once, which is evidence
       // now rather than a datagram unanswered after probeTimeout.
       this.driver.probeOverStream(id)
-      if (this.watched.has(id) && !this.watchDirty) {
-        this.watchDirty = true
-        setTimeout(() => { this.refreshWatch() }, this.config.probeInterval).unref?.()
-      }
+      if (this.watched.has(id)) this.refreshWatchSoon()
     } catch (err) {
       this.log.error('could not handle a closed connection - %e', err)
     }
