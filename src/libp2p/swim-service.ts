@@ -510,10 +510,11 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
             const failure = dialFailure(err)
             if (this.status.code !== 'started') return
             if (failure != null) this.driver.unreachable(member.id, failure === 'refused')
-            // A watch dial that failed (the member's end at its connection limit while the
-            // cluster forms, say) is tried again, or the pair would stay unwatched until the
-            // next change next to us on the ring.
-            this.refreshWatchSoon()
+            // A watch dial that failed with the member's host reachable (its end at its
+            // connection limit while the cluster forms, say) is tried again, or the pair would
+            // stay unwatched until the next change next to us on the ring. A refused or
+            // unreachable host is evidence: the probes take it from there.
+            if (failure == null) this.refreshWatchSoon()
           })
       }
     } catch (err) {
