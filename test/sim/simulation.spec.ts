@@ -116,26 +116,7 @@ test('a stable cluster costs about two small messages per node per probe interva
   }
 })
 
-test('a graceful leave and a metadata update reach every node', () => {
-  const sim = new Simulation({ size: 50, seed: 17 })
-  assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 50), 30_000) !== undefined, 'formed')
-  const leaver = sim.ids[9]
-  const start = sim.now
-  sim.leave(leaver)
-  const others = sim.ids.filter((id) => id !== leaver)
-  const leftEverywhere = (): boolean => others.every((id) => sim.view(id).find((m) => m.id === leaver)?.state === 'left')
-  const took = runUntil(sim, leftEverywhere, 10_000, 10)
-  assert.ok(took !== undefined && took <= 1000, `leave reached all within ${took} ms`)
-  assert.is(sim.events.filter((e) => e.member === leaver && e.type === 'leave' && e.at >= start).length, 49)
-  assert.is(sim.events.filter((e) => e.member === leaver && e.type === 'fail').length, 0, 'a departed member is not failed')
-
-  const changer = sim.ids[20]
-  const updating = others.filter((id) => id !== changer)
-  sim.setMetadata(changer, { role: 'api', zone: 'b' })
-  const updated = (): boolean => updating.every((id) => sim.view(id).find((m) => m.id === changer)?.meta.role === 'api')
-  assert.ok(runUntil(sim, updated, 10_000, 10) !== undefined, 'new metadata everywhere')
-  assert.is(sim.events.filter((e) => e.member === changer && e.type === 'update').length, updating.length)
-})
+// A graceful leave and a metadata update reaching every node: scale-shared.spec.ts, for both kinds of table.
 
 test('a restarted node comes back with a higher incarnation and is alive everywhere', () => {
   const sim = new Simulation({ size: 20, seed: 19 })
