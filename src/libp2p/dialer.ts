@@ -42,6 +42,7 @@ export interface OpenStreamOptions extends AbortOptions {
  * busy with a cluster that starts together is tried again at the join's own pace).
  */
 export const UNANSWERED_REDIAL = 10_000
+export const UNANSWERED_DIALS_PER_SECOND = 32
 
 /**
  * Protocols whose streams ride whatever connection exists instead of asking for one: gossipsub
@@ -56,7 +57,6 @@ const RIDER_PROTOCOLS = ['/meshsub/', '/floodsub/']
 export function carriesStreams (connection: Pick<Connection, 'streams'>): boolean {
   return connection.streams.some((s) => s.status === 'open' && !RIDER_PROTOCOLS.some((prefix) => s.protocol?.startsWith(prefix) === true))
 }
-export const UNANSWERED_DIALS_PER_SECOND = 32
 
 /**
  * The peer-store tag on watched members, and its value (libp2p's range is 0 to 100). Not a
