@@ -2,7 +2,8 @@
  * gossipsub as an extra, faster dissemination path. When the node runs a pubsub service,
  * membership updates this node originates go out on the topic `/swim/<cluster>/updates` as
  * one gossip message per batch, and gossip messages received there are fed to the core as
- * if they came from their (signature-authenticated) publisher.
+ * if they came from their (signature-authenticated) publisher. Publications are sealed with
+ * the cluster key (`gossipsub-seal.ts`), so the topic admits only those SWIM admits.
  *
  * Only updates this node originates are published: its own records (join, refutation,
  * metadata or address change, leave) and the suspicions and failures it raises itself.
@@ -19,6 +20,10 @@ import { decodeMessage } from '../wire/decode.ts'
 import { encodeMessage } from '../wire/encode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_PUBLISHED_REMEMBERED } from './constants.ts'
+import type { GossipsubSeal } from './gossipsub-seal.ts'
+
+/** An accepted publication: its authenticated publisher and its updates. */
+interface Publication { from: string, updates: Update[], bytes: number }
 
 /** A pubsub message as gossipsub hands it over. */
 export type PubSubMessage =
@@ -59,6 +64,8 @@ export interface GossipsubBridgeInit {
   admits: (id: string) => boolean
   /** Checks a record's signature (the service's verify hook). */
   verify?: (record: MemberRecord) => boolean
+  /** Seals what is published and opens what arrives: the topic admits cluster key holders only. */
+  seal: GossipsubSeal
   /** Updates delivered by gossipsub from an authenticated publisher. */
   onUpdates: (from: string, updates: Update[], bytes: number) => void
   onDecodeError: (from: string, error: WireError) => void
@@ -71,6 +78,8 @@ export class GossipsubBridge {
 
   private readonly init: GossipsubBridgeInit
   private readonly seen = new Set<string>()
+  /** Publications the validator accepted, until gossipsub delivers them (weak: never held). */
+  private readonly accepted = new WeakMap<PubSubMessage, Publication>()
   private running = false
 
   constructor (init: GossipsubBridgeInit) {
@@ -81,27 +90,50 @@ export class GossipsubBridge {
 
   /**
    * The topic validator: gossipsub relays only what passes it, so junk stops at the first
-   * hop instead of crossing the mesh. A publication must be signed by its publisher, decode
-   * as a gossip message, and carry only what the bridge publishes: the publisher's own
-   * updates (its record, validly signed, or its own claims).
+   * hop instead of crossing the mesh. A publication must be signed by its publisher, open
+   * under a cluster key this node holds, decode as a gossip message, and carry only what the
+   * bridge publishes: the publisher's own updates (its record, validly signed, or its own
+   * claims). Every rejection is counted.
    */
   validate (_peer: PeerId, msg: PubSubMessage): TopicValidation {
-    if (msg.type !== 'signed') return 'reject'
+    const checked = this.check(msg)
+    if (checked == null) return 'reject'
+    this.accepted.set(msg, checked)
+    return 'accept'
+  }
+
+  /** The publisher and updates of an acceptable publication, or undefined (counted) if it is not. */
+  private check (msg: PubSubMessage): Publication | undefined {
+    if (msg.type !== 'signed') return undefined
     const from = msg.from.toString()
-    if (!this.init.admits(from)) return 'reject'
-    const result = decodeMessage(msg.data, this.init.limits, { clusterTag: this.init.clusterTag })
-    // Rejected publications never reach onMessage: records of another cluster are counted here.
-    if (!result.ok && result.error.code === 'foreign-cluster') this.init.onDecodeError(from, result.error)
-    if (!result.ok || result.message.type !== 'gossip') return 'reject'
+    if (!this.init.admits(from)) return undefined
+    const opened = this.init.seal.open(from, msg.data)
+    if ('error' in opened) {
+      // Under a key this node does not hold: a node outside the cluster, counted as one.
+      this.init.onDecodeError(from, opened.error === 'foreign-key'
+        ? { code: 'foreign-cluster', message: 'A gossipsub publication sealed under a cluster key this node does not hold' }
+        : { code: 'invalid', message: `A gossipsub publication that did not open (${opened.error})` })
+      return undefined
+    }
+    const result = decodeMessage(opened.payload, this.init.limits, { clusterTag: this.init.clusterTag })
+    if (!result.ok) {
+      this.init.onDecodeError(from, result.error)
+      return undefined
+    }
+    if (result.message.type !== 'gossip') {
+      this.init.onDecodeError(from, { code: 'invalid', message: `A ${result.message.type} message arrived on the gossipsub topic` })
+      return undefined
+    }
     for (const u of result.message.updates) {
-      if (u.type === 'record') {
-        if (u.record.id !== from || u.record.signature == null || u.record.signature.byteLength === 0) return 'reject'
-        if (this.init.verify != null && !this.init.verify(u.record)) return 'reject'
-      } else if (u.from !== from) {
-        return 'reject'
+      const own = u.type === 'record'
+        ? u.record.id === from && u.record.signature != null && u.record.signature.byteLength > 0 && (this.init.verify == null || this.init.verify(u.record))
+        : u.from === from
+      if (!own) {
+        this.init.onDecodeError(from, { code: 'invalid', message: 'A gossipsub publication carried an update its publisher did not originate or sign' })
+        return undefined
       }
     }
-    return 'accept'
+    return { from, updates: result.message.updates, bytes: msg.data.byteLength }
   }
 
   start (): void {
@@ -145,8 +177,9 @@ export class GossipsubBridge {
       this.init.log.error('could not encode updates for gossipsub - %e', err)
       return
     }
-    this.init.onPublished(data.byteLength)
-    this.init.pubsub.publish(this.init.topic, data).catch((err) => {
+    const sealed = this.init.seal.seal(this.init.selfId, data)
+    this.init.onPublished(sealed.byteLength)
+    this.init.pubsub.publish(this.init.topic, sealed).catch((err) => {
       this.init.log.trace('gossipsub publish failed - %e', err)
     })
   }
@@ -159,20 +192,13 @@ export class GossipsubBridge {
     const msg = evt.detail
     if (!this.running || msg.topic !== this.init.topic) return
     // Only signed publications say who originated them; the core needs an authenticated sender.
-    if (msg.type !== 'signed') return
-    const from = msg.from.toString()
-    if (from === this.init.selfId || !this.init.admits(from)) return
-    const result = decodeMessage(msg.data, this.init.limits, { clusterTag: this.init.clusterTag })
-    if (!result.ok) {
-      this.init.onDecodeError(from, result.error)
-      return
-    }
-    if (result.message.type !== 'gossip') {
-      this.init.onDecodeError(from, { code: 'invalid', message: `A ${result.message.type} message arrived on the gossipsub topic` })
-      return
-    }
+    if (msg.type !== 'signed' || msg.from.toString() === this.init.selfId) return
+    // gossipsub hands the validated message itself to listeners: it is checked once.
+    const publication = this.accepted.get(msg) ?? this.check(msg)
+    this.accepted.delete(msg)
+    if (publication == null) return
     this.deliveries++
-    this.init.onUpdates(from, result.message.updates, msg.data.byteLength)
+    this.init.onUpdates(publication.from, publication.updates, publication.bytes)
   }
 }
 

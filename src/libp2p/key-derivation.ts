@@ -7,6 +7,9 @@
 /** Domain of the per-pair datagram keys (HKDF info). */
 export const DATAGRAM_KEY_DOMAIN = 'libp2p-swim/datagram-key/v1'
 
+/** Domain of the key that seals gossipsub publications (HKDF info). */
+export const GOSSIPSUB_KEY_DOMAIN = 'libp2p-swim/gossipsub-key/v1'
+
 /** Domain of the stream proof MAC. */
 export const STREAM_PROOF_DOMAIN = 'libp2p-swim/stream-proof/v1'
 

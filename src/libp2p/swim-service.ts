@@ -45,6 +45,7 @@ import { dialFailure, Dialer } from './dialer.ts'
 import type { SwimConnectionManager } from './dialer.ts'
 import { count, Driver } from './driver.ts'
 import { GossipsubBridge, isPubSub } from './gossipsub-bridge.ts'
+import { GossipsubSeal } from './gossipsub-seal.ts'
 import { classifyExchangeError, classifyJoinError } from './join-errors.ts'
 import type { JoinErrorCause } from './join-errors.ts'
 import { registerSwimMetrics } from './metrics.ts'
@@ -641,18 +642,12 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
         log: this.log,
         admits: (id) => this.admission.admits(id),
         verify: this.verify,
+        seal: new GossipsubSeal({ keyring: this.keys, cluster: this.cluster }),
         onUpdates: (from, updates, bytes) => {
           count(this.driver.counters.messagesIn, this.driver.counters.bytesIn, 'gossipsub', bytes)
           this.driver.drive((m) => m.receive(from, { type: 'gossip', updates }, Date.now()))
         },
-        onDecodeError: (from, error) => {
-          if (error.code === 'foreign-cluster') {
-            this.driver.decodeError(from, error)
-            return
-          }
-          this.driver.counters.decodeErrors++
-          this.log.trace('dropped a bad gossipsub message from %s - %s', from, error.message)
-        },
+        onDecodeError: (from, error) => { this.driver.decodeError(from, error) },
         onPublished: (bytes) => { count(this.driver.counters.messagesOut, this.driver.counters.bytesOut, 'gossipsub', bytes) }
       })
     }
