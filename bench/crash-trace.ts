@@ -5,7 +5,7 @@
  * otherwise (rate limits, timeouts), how many first-hand and relayed claims about the victim
  * each survivor received, and when each declared it dead.
  *
- * `node --max-old-space-size=6144 --import tsx bench/crash-trace.ts [--size 100] [--crashes 3] [--max-connections M]`
+ * `node --max-old-space-size=6144 --import tsx bench/crash-trace.ts [--size 100] [--crashes 3] [--max-connections M] [--fresh]`
  */
 import '../src/polyfill.ts'
 import { loadavg } from 'node:os'
@@ -24,6 +24,8 @@ const option = (name: string): string | undefined => args.includes(name) ? args[
 const size = Number(option('--size') ?? '100')
 const crashes = Number(option('--crashes') ?? '3')
 const maxConnections = option('--max-connections')
+/** `--fresh`: the victim is a node that just joined (as bench/libp2p.ts's crash trial), not one of the formed cluster. */
+const fresh = args.includes('--fresh')
 
 interface Trace {
   suspectAt?: number
@@ -171,7 +173,15 @@ await sleep(35_000)
 
 for (let k = 0; k < crashes; k++) {
   traces.clear()
-  const target = nodes[1 + Math.floor(Math.random() * (nodes.length - 1))]
+  let target = nodes[1 + Math.floor(Math.random() * (nodes.length - 1))]
+  if (fresh) {
+    target = await createNode([nodes[Math.floor(Math.random() * nodes.length)].getMultiaddrs()[0].toString()])
+    const id = target.peerId.toString()
+    nodes.push(target)
+    await waitFor('the joiner everywhere', () => nodes.every((x) => alive.get(x.peerId.toString()) === nodes.length), 60_000, 20)
+    await sleep(5000)
+    process.stderr.write(`fresh victim ${id.slice(-6)} joined\n`)
+  }
   const others = nodes.filter((x) => x !== target)
   victim = target.peerId.toString()
   crashedAt = Date.now()
