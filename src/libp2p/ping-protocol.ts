@@ -18,6 +18,7 @@ import { ProtocolHandler } from './protocol-handler.ts'
 import type { RequestResponseInit } from './protocol-handler.ts'
 import { readRequest, request, respond } from './request-response.ts'
 import type { ExchangeInit, Expected } from './request-response.ts'
+import { patientTimeout } from './timeout.ts'
 
 const PING: Expected<Ping> = {
   is: (message: Message): message is Ping => message.type === 'ping',
@@ -64,7 +65,7 @@ export class PingProtocol extends ProtocolHandler {
   }
 
   private async answer (stream: Stream, from: string): Promise<void> {
-    const signal = AbortSignal.timeout(this.init.timeout)
+    const signal = patientTimeout(this.init.timeout)
     if (this.init.admitStream != null && !await this.init.admitStream(stream, from, { signal })) {
       stream.abort(new Error('No valid cluster key proof'))
       return

@@ -20,6 +20,7 @@ import type { WireError, WireLimits } from '../wire/index.ts'
 import { MAX_INBOUND_PROBE_STREAMS, MAX_OUTBOUND_PROBE_STREAMS, MAX_PENDING_FRAMES, PROBE_PROTOCOL } from './constants.ts'
 import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
+import { patientTimeout } from './timeout.ts'
 
 /** The part of libp2p's registrar the service uses. */
 export interface SwimRegistrar {
@@ -149,7 +150,7 @@ export class ProbeProtocol {
     let stream: Stream | undefined
     try {
       stream = await this.init.dialer.openStream(to, addrs, this.init.protocol ?? PROBE_PROTOCOL, {
-        signal: AbortSignal.timeout(this.init.dialTimeout),
+        signal: patientTimeout(this.init.dialTimeout),
         maxOutboundStreams: MAX_OUTBOUND_PROBE_STREAMS
       })
     } catch (err) {

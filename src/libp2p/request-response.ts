@@ -17,6 +17,7 @@ import { decodeMessage } from '../wire/decode.ts'
 import type { DecodeResult, WireError, WireLimits } from '../wire/index.ts'
 import { dialFailure } from './dialer.ts'
 import type { Dialer } from './dialer.ts'
+import { patientTimeout } from './timeout.ts'
 
 type Framed = ReturnType<typeof lpStream<Stream>>
 
@@ -57,7 +58,7 @@ export interface Expected<T extends Message> {
  * undefined when the exchange failed in any way (never rejects).
  */
 export async function request<T extends Message> (init: ExchangeInit, to: string, addrs: string[], bytes: Uint8Array, expected: Expected<T>, onFailed?: (err: unknown) => void): Promise<{ message: T, bytes: number } | undefined> {
-  const signal = AbortSignal.timeout(init.timeout)
+  const signal = patientTimeout(init.timeout)
   let stream: Stream
   try {
     stream = await init.dialer.openStream(to, addrs, init.protocol, { signal, maxOutboundStreams: init.maxOutboundStreams })

@@ -55,6 +55,7 @@ import { createStreamGuard } from './stream-guard.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
 import { Libp2pStreams } from './stream-transport.ts'
+import { patientTimeout } from './timeout.ts'
 import type { PacketSealer, Transport } from './transport.ts'
 import type { Swim, SwimEvents, SwimInit, SwimStats } from './types.ts'
 import { dials, mayChangeWatch, watchedBy } from './watch.ts'
@@ -506,7 +507,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       for (const member of live) {
         // one connection per watching pair: the other end keeps it
         if (!next.has(member.id) || !dials(this.id, member.id)) continue
-        this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, AbortSignal.timeout(dialTimeout(this.config.probeInterval))]) })
+        this.dialer.connect(member.id, member.addrs, { signal: AbortSignal.any([signal, patientTimeout(dialTimeout(this.config.probeInterval))]) })
           .catch((err) => {
             const failure = dialFailure(err)
             if (this.status.code !== 'started') return
