@@ -9,8 +9,9 @@
  *   the node binary's, divided among the processes that map them) and private memory;
  * - cluster: N daemons, each started after the previous one's start-up line and seeded through
  *   the first; once every daemon holds every other as alive and 20 s more have passed, a 60 s
- *   window: CPU % of a core, RSS and PSS per daemon, and, where tcpdump can capture on `lo`
- *   (root), TCP at the IP level per daemon (bytes and packets per second, connections opened);
+ *   window: CPU % of a core, main-thread wakeups per second, RSS and PSS per daemon, and,
+ *   where tcpdump can capture on `lo` (root), TCP at the IP level per daemon (bytes and packets
+ *   per second, connections opened);
  * - together: N daemons started 20 ms apart without waiting, all seeded through the first (as
  *   the side-by-side harness starts them): seconds until every daemon holds every other as
  *   alive, CPU-seconds the daemons used by then, and how many members some daemon held dead
@@ -18,7 +19,11 @@
  *
  * The load average is printed beside every timing: the machine may be shared.
  *
- * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--sizes 20] [--together 50] [--window 60]`
+ * `--versus OTHER.js` runs every second daemon of each cluster from another build of swimd (for
+ * example main's, bundled elsewhere) and gives the cluster figures of both halves: the two
+ * builds are measured in the same window, under the same load, talking to each other.
+ *
+ * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--sizes 20] [--together 50] [--window 60] [--versus OTHER.js]`
  */
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -35,12 +40,14 @@ const { values: args } = parseArgs({
     boots: { type: 'string', default: '5' },
     sizes: { type: 'string', default: '20' },
     together: { type: 'string', default: '50' },
-    window: { type: 'string', default: '60' }
+    window: { type: 'string', default: '60' },
+    versus: { type: 'string' }
   }
 })
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const SWIMD = join(ROOT, 'dist', 'bin', 'swimd.js')
+const VERSUS = args.versus
 const SETTLE_MS = 20_000
 const WINDOW_S = Number(args.window)
 
@@ -64,6 +71,18 @@ function cpuSeconds (pid: number): number {
   }
 }
 
+/**
+ * Times the main thread went to sleep (voluntary context switches, from /proc): each one is a
+ * wakeup of the event loop, whose cost (the kernel, libuv, timers) is paid whatever work it finds.
+ */
+function wakeups (pid: number): number {
+  try {
+    return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
 /** RSS, PSS and private memory of a process in MB, from /proc/PID/smaps_rollup. */
 function memory (pid: number): { rss: number, pss: number, private: number } {
   const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
@@ -72,9 +91,9 @@ function memory (pid: number): { rss: number, pss: number, private: number } {
 }
 
 /** Starts the built daemon; `daemon` resolves once it printed its start-up line. */
-function startDaemon (seed?: string): { daemon: Promise<Daemon>, child: ChildProcess } {
+function startDaemon (seed?: string, bundle: string = SWIMD): { daemon: Promise<Daemon>, child: ChildProcess } {
   const dir = mkdtempSync(join(tmpdir(), 'swimd-bench-'))
-  const argv = [SWIMD, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error', ...(seed != null ? ['--seed', seed] : [])]
+  const argv = [bundle, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error', ...(seed != null ? ['--seed', seed] : [])]
   const spawned = performance.now()
   const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'ignore'] })
   const daemon = new Promise<Daemon>((resolve, reject) => {
@@ -186,31 +205,47 @@ function capture (ports: number[]): { stop: () => Promise<{ bytes: number, packe
   }
 }
 
-interface ClusterRow { n: number, converged: boolean, cpuPercent: number, rssMB: number, pssMB: number, tcpBytesPerSec?: number, tcpPacketsPerSec?: number, connectionsOpenedPerMin?: number, load: number }
+/** Per daemon, over the window: CPU, wakeups and memory. */
+interface DaemonFigures { cpuPercent: number, wakeupsPerSec: number, rssMB: number, pssMB: number }
+
+/** `build`: the daemons of this build; `versus`: those of the `--versus` build, if any. */
+interface ClusterRow { n: number, converged: boolean, build: DaemonFigures, versus?: DaemonFigures, tcpBytesPerSec?: number, tcpPacketsPerSec?: number, connectionsOpenedPerMin?: number, load: number }
+
+const isVersus = (i: number): boolean => VERSUS != null && i % 2 === 1
 
 async function cluster (n: number): Promise<ClusterRow> {
   const daemons: Daemon[] = []
   try {
     const seed = await startDaemon().daemon
     daemons.push(seed)
-    for (let i = 1; i < n; i++) daemons.push(await startDaemon(seed.addr).daemon)
+    for (let i = 1; i < n; i++) daemons.push(await startDaemon(seed.addr, isVersus(i) ? VERSUS : SWIMD).daemon)
     const { ok } = await converge(daemons, 240_000)
     await sleep(SETTLE_MS)
     const ports = daemons.map((d) => Number(/\/tcp\/(\d+)/.exec(d.addr)?.[1]))
     const dump = capture(ports)
     await sleep(1500)
     const before = daemons.map((d) => cpuSeconds(d.child.pid ?? 0))
+    const wokeBefore = daemons.map((d) => wakeups(d.child.pid ?? 0))
     await sleep(WINDOW_S * 1000)
     const cpu = daemons.map((d, i) => cpuSeconds(d.child.pid ?? 0) - before[i])
+    const woke = daemons.map((d, i) => wakeups(d.child.pid ?? 0) - wokeBefore[i])
     const mem = daemons.map((d) => memory(d.child.pid ?? 0))
     const tcp = await dump?.stop()
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
+    const figures = (versus: boolean): DaemonFigures => {
+      const of = daemons.map((_, i) => i).filter((i) => isVersus(i) === versus)
+      const mean = (xs: number[]): number => of.reduce((a, i) => a + xs[i], 0) / of.length
+      return {
+        cpuPercent: r3(mean(cpu) / WINDOW_S * 100),
+        wakeupsPerSec: r1(mean(woke) / WINDOW_S),
+        rssMB: r1(mean(mem.map((m) => m.rss))),
+        pssMB: r1(mean(mem.map((m) => m.pss)))
+      }
+    }
     return {
       n,
       converged: ok,
-      cpuPercent: r3(mean(cpu) / WINDOW_S * 100),
-      rssMB: r1(mean(mem.map((m) => m.rss))),
-      pssMB: r1(mean(mem.map((m) => m.pss))),
+      build: figures(false),
+      ...(VERSUS != null ? { versus: figures(true) } : {}),
       ...(tcp != null ? { tcpBytesPerSec: r1(tcp.bytes / WINDOW_S / n), tcpPacketsPerSec: r3(tcp.packets / WINDOW_S / n), connectionsOpenedPerMin: r1(tcp.syns / WINDOW_S * 60) } : {}),
       load: load()
     }
@@ -248,6 +283,10 @@ if (!existsSync(SWIMD)) {
   console.error(`${SWIMD} is missing: run npm run build first`)
   process.exit(2)
 }
+if (VERSUS != null && !existsSync(VERSUS)) {
+  console.error(`--versus ${VERSUS}: no such file; give the path of another build's swimd.js`)
+  process.exit(2)
+}
 const boot = await boots(Number(args.boots))
 const idleRow = await idle()
 const clusters: ClusterRow[] = []
@@ -261,9 +300,13 @@ if (args.json) {
   console.log(`swimd (dist/bin/swimd.js), one process per node, 127.0.0.1, profile lan, Node ${process.version}\n`)
   console.log(`boot, spawn → start-up line (median of ${boot.wallMs.length}): ${median(boot.wallMs)} ms, ${median(boot.cpuSeconds)} CPU-s (load ${boot.load})`)
   console.log(`one idle daemon after 10 s: RSS ${idleRow.rss} MB, PSS ${idleRow.pss} MB, private ${idleRow.private} MB (load ${idleRow.load})\n`)
-  console.log('| N | converged | CPU % of a core per daemon | RSS / PSS per daemon | TCP B/s per daemon (IP) | TCP packets/s per daemon | connections opened per min | load |')
-  console.log('|---|---|---|---|---|---|---|---|')
-  for (const c of clusters) console.log(`| ${c.n} | ${c.converged} | ${c.cpuPercent} | ${c.rssMB} / ${c.pssMB} MB | ${c.tcpBytesPerSec ?? 'n/a'} | ${c.tcpPacketsPerSec ?? 'n/a'} | ${c.connectionsOpenedPerMin ?? 'n/a'} | ${c.load} |`)
+  console.log('| N | build | converged | CPU % of a core per daemon | main-thread wakeups/s per daemon | RSS / PSS per daemon | TCP B/s per daemon (IP) | TCP packets/s per daemon | connections opened per min | load |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  const row = (c: ClusterRow, build: string, f: DaemonFigures): string => `| ${c.n} | ${build} | ${c.converged} | ${f.cpuPercent} | ${f.wakeupsPerSec} | ${f.rssMB} / ${f.pssMB} MB | ${c.tcpBytesPerSec ?? 'n/a'} | ${c.tcpPacketsPerSec ?? 'n/a'} | ${c.connectionsOpenedPerMin ?? 'n/a'} | ${c.load} |`
+  for (const c of clusters) {
+    console.log(row(c, VERSUS != null ? 'this (half)' : 'this', c.build))
+    if (c.versus != null) console.log(row(c, `${VERSUS} (half)`, c.versus))
+  }
   console.log('')
   console.log('| N started together | converged | formation | last start-up line | CPU-s of all daemons | members held dead by some daemon | load before → after |')
   console.log('|---|---|---|---|---|---|---|')

@@ -125,6 +125,7 @@ export async function main (argv: string[], env: Record<string, string | undefin
     }
   }))
   const metrics = createMetrics({ stats: () => service.stats(), eventSubscribers: () => eventLog.subscriberCount })
+  teardown.add('metrics', () => { metrics.stop() })
   // After leave() the service's view no longer lists the others as up, so the members saved
   // for the next run (its seeds when none are configured) are the ones known just before.
   let viewBeforeLeave: ReturnType<Swim['members']> | undefined

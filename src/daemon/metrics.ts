@@ -9,6 +9,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import { MEMBER_STATES } from '../core/types.ts'
+import { registerLoopDelay } from './loop-delay.ts'
 import { BYTES_HELP, COUNTERS, GAUGES, MEMBERS_HELP, MESSAGES_HELP, readStat } from '../libp2p/counters.ts'
 import type { SwimStats } from '../libp2p/types.ts'
 
@@ -23,13 +24,26 @@ export interface MetricsOptions {
   processMetrics?: boolean
 }
 
+/**
+ * prom-client's own event-loop delay histogram samples every `eventLoopMonitoringPrecision` ms
+ * (10 by default: 100 wakeups a second); with this period it never does, and
+ * `registerLoopDelay` puts its gauges in place of prom-client's (see loop-delay.ts).
+ */
+const PROM_CLIENT_LOOP_SAMPLE_MS = 2 ** 31 - 1
+
 export interface DaemonMetrics {
   registry: Registry
+  /** Stops the event-loop delay sampler (a no-op without process metrics). */
+  stop: () => void
 }
 
 export function createMetrics (options: MetricsOptions = {}): DaemonMetrics {
   const registry = new Registry()
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry })
+  let stop = (): void => {}
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: PROM_CLIENT_LOOP_SAMPLE_MS })
+    stop = registerLoopDelay(registry)
+  }
 
   const eventSubscribers = options.eventSubscribers
   if (eventSubscribers != null) {
@@ -42,7 +56,7 @@ export function createMetrics (options: MetricsOptions = {}): DaemonMetrics {
   }
 
   if (options.stats != null) registerSwimStats(registry, snapshotPerScrape(options.stats))
-  return { registry }
+  return { registry, stop }
 }
 
 function registerSwimStats (registry: Registry, stats: () => SwimStats): void {

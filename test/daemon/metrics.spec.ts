@@ -85,8 +85,9 @@ test('one scrape reads the stats once', async () => {
 })
 
 test('the registry is the daemon\'s own, with process metrics, and nothing lands in the global registry', async () => {
-  const { registry } = createMetrics({ stats: () => fakeStats(new FakeSwim()) })
+  const { registry, stop } = createMetrics({ stats: () => fakeStats(new FakeSwim()) })
   const m = parsePrometheus(await registry.metrics())
+  stop()
   assert.ok(sampleValue(m, 'process_cpu_user_seconds_total') != null, 'process metrics are there')
   assert.ok(sampleValue(m, 'nodejs_heap_size_used_bytes') != null)
   assert.is(globalRegistry.getSingleMetric('swim_members'), undefined)
