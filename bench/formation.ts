@@ -4,8 +4,9 @@
  * first, as bench/daemon.ts's "together" row starts them. Until every daemon holds every other
  * as alive it reports:
  *
- * - formation seconds, the last start-up line, CPU-seconds of all daemons (and per daemon,
- *   beside the 0.25 CPU-s a boot alone costs), the load average before and after;
+ * - formation seconds, the last start-up line, CPU-seconds of all daemons, and per daemon
+ *   split at its start-up line (boot, then joining and forming), of the seed and of the
+ *   busiest joiner; the load average before and after;
  * - summed over the daemons, from their /metrics: SWIM messages by type, suspicions raised and
  *   refuted, fails, probes failed, and how many members some daemon held dead on the way;
  * - with `--profile K`, K of the daemons (the seed and K-1 joiners) run under
@@ -44,7 +45,7 @@ const { values: args } = parseArgs({
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const SWIMD = args.swimd ?? join(ROOT, 'dist', 'bin', 'swimd.js')
 
-interface Daemon { child: ChildProcess, dir: string, api: string, addr: string }
+interface Daemon { child: ChildProcess, dir: string, api: string, addr: string, cpuAtLine: number }
 
 const live = new Set<Daemon>()
 process.on('exit', () => { for (const d of live) d.child.kill('SIGKILL') })
@@ -81,7 +82,7 @@ function startDaemon (seed: string | undefined, profileDir: string | undefined):
       if (line == null) return
       child.stdout?.removeAllListeners('data')
       child.stdout?.resume()
-      const d: Daemon = { child, dir, api: line.api, addr: line.addrs[0] }
+      const d: Daemon = { child, dir, api: line.api, addr: line.addrs[0], cpuAtLine: cpuSeconds(child.pid ?? 0) }
       live.add(d)
       resolve(d)
     })
@@ -133,6 +134,9 @@ interface Trial {
   lastStartupSeconds: number
   daemonCpuSeconds: number
   cpuSecondsPerDaemon: number
+  /** Of those, used by the start-up line (boot) and after it (joining, forming). */
+  bootCpuSecondsPerDaemon: number
+  joinCpuSecondsPerDaemon: number
   seedCpuSeconds: number
   maxJoinerCpuSeconds: number
   seenDead: number
@@ -174,11 +178,12 @@ async function trial (n: number, profile: number, profileDir: string | undefined
     const formation = (performance.now() - t0) / 1000
     const cpus = daemons.map((d) => cpuSeconds(d.child.pid ?? 0))
     const cpu = cpus.reduce((a, b) => a + b, 0)
+    const boot = daemons.reduce((a, d) => a + d.cpuAtLine, 0)
     const totals: Record<string, number> = {}
     for (const m of await Promise.all(daemons.map(metrics))) {
       for (const [k, v] of m) if (k.endsWith('_total') || k.includes('_total{')) totals[k] = (totals[k] ?? 0) + v
     }
-    return { n, converged, formationSeconds: r1(formation), lastStartupSeconds: r1(lastStartup), daemonCpuSeconds: r1(cpu), cpuSecondsPerDaemon: r2(cpu / n), seedCpuSeconds: r2(cpus[0]), maxJoinerCpuSeconds: r2(Math.max(...cpus.slice(1))), seenDead: seenDead.size, totals, loadBefore, loadAfter: load() }
+    return { n, converged, formationSeconds: r1(formation), lastStartupSeconds: r1(lastStartup), daemonCpuSeconds: r1(cpu), cpuSecondsPerDaemon: r2(cpu / n), bootCpuSecondsPerDaemon: r2(boot / n), joinCpuSecondsPerDaemon: r2((cpu - boot) / n), seedCpuSeconds: r2(cpus[0]), maxJoinerCpuSeconds: r2(Math.max(...cpus.slice(1))), seenDead: seenDead.size, totals, loadBefore, loadAfter: load() }
   } finally {
     await stopAll(daemons, profiled)
   }
@@ -224,10 +229,10 @@ if (args.json) {
   console.log(JSON.stringify({ node: process.version, trials, profileDir, hot }, null, 2))
 } else {
   console.log(`swimd (dist/bin/swimd.js), ${n} started together, 127.0.0.1, profile lan, Node ${process.version}\n`)
-  console.log('| converged | formation | last start-up line | CPU-s of all daemons | CPU-s per daemon | seed / busiest joiner | members held dead by some daemon | suspicions raised / refuted | fails | load before → after |')
+  console.log('| converged | formation | last start-up line | CPU-s of all daemons | CPU-s per daemon (boot + after) | seed / busiest joiner | members held dead by some daemon | suspicions raised / refuted | fails | load before → after |')
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const t of trials) {
-    console.log(`| ${t.converged} | ${t.formationSeconds} s | ${t.lastStartupSeconds} s | ${t.daemonCpuSeconds} | ${t.cpuSecondsPerDaemon} | ${t.seedCpuSeconds} / ${t.maxJoinerCpuSeconds} | ${t.seenDead} | ${t.totals.swim_suspicions_raised_total ?? 0} / ${t.totals.swim_suspicions_refuted_total ?? 0} | ${t.totals.swim_fails_total ?? 0} | ${t.loadBefore} → ${t.loadAfter} |`)
+    console.log(`| ${t.converged} | ${t.formationSeconds} s | ${t.lastStartupSeconds} s | ${t.daemonCpuSeconds} | ${t.cpuSecondsPerDaemon} (${t.bootCpuSecondsPerDaemon} + ${t.joinCpuSecondsPerDaemon}) | ${t.seedCpuSeconds} / ${t.maxJoinerCpuSeconds} | ${t.seenDead} | ${t.totals.swim_suspicions_raised_total ?? 0} / ${t.totals.swim_suspicions_refuted_total ?? 0} | ${t.totals.swim_fails_total ?? 0} | ${t.loadBefore} → ${t.loadAfter} |`)
   }
   const last = trials.at(-1)
   if (last != null) {
