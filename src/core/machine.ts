@@ -145,6 +145,17 @@ const LEAVE_FANOUT = 64
 const JOIN_CATCH_UP = [1, 2, 4, 8, 16, 32]
 
 /**
+ * For this many probe intervals after a member is new to us (not from our own join's answer:
+ * a member that joins after us), a probe it leaves unanswered proves nothing about it. A
+ * process that has just joined is often slow to answer for seconds: it is busy with its own
+ * start (the first connections, code run for the first time), and on a machine where many
+ * start at once it gets a small share of the CPU; suspecting it then costs a suspicion, its
+ * gossip and a refutation per prober. A member that dies that young is suspected this much
+ * later; members that sat in our view before are probed as ever.
+ */
+const NEWCOMER_GRACE = 8
+
+/**
  * SWIM with the Lifeguard extensions as a pure state machine. It knows no sockets, timers
  * or clocks: the shell feeds it time (`tick`), messages (`receive`) and commands, and
  * carries out the effects each call returns. Random choices come from the injected
@@ -227,6 +238,8 @@ export class SwimMachine {
   /** Accusers we sent our record this probe interval (since `answeredSince`), and its incarnation. */
   private readonly answered = new Map<string, number>()
   private answeredSince = -Infinity
+  /** Members new to us (not from our join's answer) in the last NEWCOMER_GRACE intervals, in the order they came: when. */
+  private readonly newcomers = new Map<string, number>()
 
   constructor (init: SwimMachineInit) {
     this.id = init.id
@@ -359,6 +372,7 @@ export class SwimMachine {
     if (now >= this.damper.nextRelease()) this.releaseDamped()
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
+      this.pruneNewcomers()
       if (!this.leaving) {
         this.probeNext()
         this.probeUnheard()
@@ -562,6 +576,21 @@ export class SwimMachine {
     return this.table.heardLive + 1
   }
 
+  /** Whether `id` came to our view less than NEWCOMER_GRACE probe intervals ago (see there). */
+  private isNewcomer (id: string): boolean {
+    this.pruneNewcomers()
+    return this.newcomers.has(id)
+  }
+
+  /** Drops the newcomers past their grace (the map is in the order they came, oldest first). */
+  private pruneNewcomers (): void {
+    const until = this.now - NEWCOMER_GRACE * this.config.probeInterval
+    for (const [id, at] of this.newcomers) {
+      if (at > until) break
+      this.newcomers.delete(id)
+    }
+  }
+
   private heardFrom (id: string): void {
     if (this.heard.has(id) || this.table.get(id) == null) return
     this.heard.add(id)
@@ -607,6 +636,11 @@ export class SwimMachine {
   private concludeProbe (probe: Probe): void {
     this.probes.delete(probe.seq)
     if (probe.acked) return
+    // A newcomer's silence says nothing about it yet, nor about our own health.
+    if (this.isNewcomer(probe.target)) {
+      this.stats.probesFailed++
+      return
+    }
     // When relays were asked and not one nack came back in time, we heard nobody, and our
     // own input (a starved process, a backlog) is as likely the silent party as the target:
     // the probe proves nothing about the target, until our patience is at its cap (timeouts
@@ -942,6 +976,10 @@ export class SwimMachine {
       this.unheardOrder.add(record.id)
       // The member itself, or the seed we chose answering our join, vouches for it.
       if (record.id === from || this.trustedSender) this.heard.add(record.id)
+      if (!this.trustedSender) {
+        this.newcomers.delete(record.id)
+        this.newcomers.set(record.id, this.now)
+      }
       this.emit('join', added)
       if (!this.quietJoin) this.enqueue(record.id, { type: 'record', record })
       return true

@@ -56,6 +56,16 @@ function meet (m: SwimMachine, now: number, ...ids: string[]): void {
 }
 
 /**
+ * Lets the members met at time 0 or 1 age past the newcomer grace (8 probe intervals), every
+ * one of them answering; returns the time reached.
+ */
+function aged (m: SwimMachine, answering: string[]): number {
+  const t = 8 * lan.probeInterval + 100
+  run(m, 2, t, answering)
+  return t
+}
+
+/**
  * Runs the machine's timers up to `until`, answering every probe of `answering` (an ack from
  * it); a member of `answering` asked to probe a silent one nacks, as a live relay does.
  */
@@ -160,10 +170,12 @@ test('row 5: dead claims about a live member from one sender never make it fail 
 test('row 5: a relayed dead claim becomes a verdict once our own probe of the member failed', () => {
   const { m } = machine()
   meet(m, 1, 'a', 'b', 'c')
-  m.receive('a', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'a' }), 10)
+  // past the newcomer grace, in which a member's silence proves nothing
+  const t = aged(m, ['a', 'b', 'c'])
+  m.receive('a', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'a' }), t + 10)
   // b is silent: our own probe (sent on hearing the suspicion) fails while the relays nack.
-  run(m, 10, 1200, ['a', 'c'])
-  const out = m.receive('c', gossip({ type: 'dead', id: 'b', incarnation: 0, from: 'a' }), 1300)
+  run(m, t + 10, t + 1200, ['a', 'c'])
+  const out = m.receive('c', gossip({ type: 'dead', id: 'b', incarnation: 0, from: 'a' }), t + 1300)
   assert.equal(events(out), ['fail:b'])
 })
 
@@ -227,16 +239,17 @@ test('row 7: first-hand confirmations count once per accuser', () => {
   const { m } = machine({ config })
   const ids = Array.from({ length: 20 }, (_, i) => `m${i}`)
   meet(m, 0, 'b', ...ids)
+  const t = aged(m, ['b', ...ids])
   const n = m.clusterSize
   const { min } = suspicionBounds(n, 6, lan.suspicionMaxTimeoutMult, lan.probeInterval)
-  m.receive('m0', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm0' }), 10)
+  m.receive('m0', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm0' }), t + 10)
   // m1 repeats its own claim many times: one confirmation (our own failed probe is another).
-  for (let i = 0; i < 10; i++) m.receive('m1', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm1' }), 20)
-  const out = run(m, 20, 10 + min + 1000, ids)
+  for (let i = 0; i < 10; i++) m.receive('m1', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm1' }), t + 20)
+  const out = run(m, t + 20, t + 10 + min + 1000, ids)
   assert.equal(events(out, 'fail'), [], 'two confirmations do not bring the timeout to min')
-  m.receive('m2', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm2' }), 10 + min + 1000)
-  m.receive('m3', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm3' }), 10 + min + 1000)
-  const out2 = run(m, 10 + min + 1050, 10 + min + 1500, ids)
+  m.receive('m2', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm2' }), t + 10 + min + 1000)
+  m.receive('m3', gossip({ type: 'suspect', id: 'b', incarnation: 0, from: 'm3' }), t + 10 + min + 1000)
+  const out2 = run(m, t + 10 + min + 1050, t + 10 + min + 1500, ids)
   assert.equal(events(out2, 'fail'), ['fail:b'], 'four independent accusers do')
 })
 
