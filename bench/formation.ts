@@ -15,14 +15,13 @@
  *
  * `--swimd FILE` runs another build (an unminified bundle names functions in the profiles);
  * `--preload FILE` has every daemon import FILE first (`node --import`), to count what the
- * daemons do; they are then stopped with SIGTERM, so the module can report on that signal;
- * `--logs DIR` writes each daemon's debug log to DIR/<i>.log (0 is the seed).
+ * daemons do; they are then stopped with SIGTERM, so the module can report on that signal.
  *
- *   node --import tsx bench/formation.ts [--n 20] [--trials 1] [--profile 0] [--profile-dir DIR] [--swimd FILE] [--preload FILE] [--logs DIR] [--json]
+ *   node --import tsx bench/formation.ts [--n 20] [--trials 1] [--profile 0] [--profile-dir DIR] [--swimd FILE] [--preload FILE] [--json]
  */
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -37,7 +36,6 @@ const { values: args } = parseArgs({
     'profile-dir': { type: 'string' },
     swimd: { type: 'string' },
     preload: { type: 'string' },
-    logs: { type: 'string' },
     json: { type: 'boolean', default: false }
   }
 })
@@ -64,16 +62,11 @@ function cpuSeconds (pid: number): number {
   }
 }
 
-let started = 0
-
 function startDaemon (seed: string | undefined, profileDir: string | undefined): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'swimd-formation-'))
-  const index = started++
   const node = [...(profileDir != null ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(args.preload != null ? ['--import', args.preload] : [])]
-  const argv = [...node, SWIMD, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', args.logs != null ? 'debug' : 'error', ...(seed != null ? ['--seed', seed] : [])]
-  const stderr = args.logs != null ? openSync(join(args.logs, `${index}.log`), 'w') : 'ignore'
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', stderr] })
-  if (typeof stderr === 'number') closeSync(stderr)
+  const argv = [...node, SWIMD, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error', ...(seed != null ? ['--seed', seed] : [])]
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'ignore'] })
   return new Promise<Daemon>((resolve, reject) => {
     let out = ''
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -220,7 +213,6 @@ if (!Number.isInteger(n) || n < 2 || !Number.isInteger(profile) || profile < 0 |
 }
 const profileDir = profile > 0 ? (args['profile-dir'] ?? mkdtempSync(join(tmpdir(), 'swimd-formation-prof-'))) : undefined
 if (profileDir != null) mkdirSync(profileDir, { recursive: true })
-if (args.logs != null) mkdirSync(args.logs, { recursive: true })
 const trials: Trial[] = []
 for (let i = 0; i < Number(args.trials); i++) trials.push(await trial(n, profile, profileDir))
 const hot = profileDir != null ? selfTimes(profileDir).slice(0, 40) : []

@@ -220,14 +220,5 @@ export const IDLE_CONNECTION_TIMEOUT = 1000
  */
 export const WATCHERS = 4
 
-/**
- * The watch connections are dialed once the view has stopped changing next to this node on
- * the ring for WATCH_QUIET probe intervals, and at the latest WATCH_LONGEST probe intervals
- * after the first change (see settle.ts): while a cluster forms, the neighbours change with
- * nearly every join, and a connection per change would mostly be closed again at once.
- */
-export const WATCH_QUIET = 1
-export const WATCH_LONGEST = 5
-
 /** Public keys derived from member ids, cached for record verification. */
 export const MAX_CACHED_KEYS = 10_000

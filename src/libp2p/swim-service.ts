@@ -37,7 +37,7 @@ import type { WireLimits } from '../wire/index.ts'
 import { Admission } from './admission.ts'
 import { ConsumerView } from './consumer-view.ts'
 import type { QuorumStatus } from '../consumers/quorum.ts'
-import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCH_LONGEST, WATCH_QUIET, WATCHERS, checkClusterName, dialTimeout, gossipsubTopic, joinTimeout, leaveTimeout, syncTimeout } from './constants.ts'
+import { DATAGRAM_RESERVE, DEFAULT_CLUSTER, DEFAULT_DATAGRAM_SIZE, JOIN_RETRY_MAX, JOIN_RETRY_MIN, LISTEN_WAIT, MIN_DATAGRAM_SIZE, WATCHERS, checkClusterName, dialTimeout, gossipsubTopic, joinTimeout, leaveTimeout, syncTimeout } from './constants.ts'
 import { datagramAddrOf, isDatagramAddr, isWildcard, parseListenAddr, tcpHostPort } from './datagram-address.ts'
 import type { DatagramAddress } from './datagram-address.ts'
 import { DatagramTransport } from './datagram-transport.ts'
@@ -51,7 +51,6 @@ import type { JoinErrorCause } from './join-errors.ts'
 import { registerSwimMetrics } from './metrics.ts'
 import { Keyring } from './keyring.ts'
 import { PacketCrypto } from './packet-crypto.ts'
-import { Settle } from './settle.ts'
 import { createStreamGuard } from './stream-guard.ts'
 import type { SwimRegistrar } from './probe-protocol.ts'
 import { createRecordSigner, createRecordVerifier } from './signed-record.ts'
@@ -132,8 +131,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
   private lastIncarnation: number
   /** Members watched over a kept connection (see watch.ts). */
   private watched = new Set<string>()
-  /** When the watched set is recomputed: once the changes next to us on the ring settle. */
-  private readonly watchRefresh: Settle
+  private watchDirty = false
 
   /** Counters of previous runs, so stats never go down across a restart. */
   private readonly pastMachineStats: MachineStats = emptyMachineStats()
@@ -244,7 +242,6 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       onQuorumChange: (status) => { this.safeDispatchEvent('quorum:change', { detail: status }) }
     })
 
-    this.watchRefresh = new Settle(() => { this.refreshWatch() }, { quiet: WATCH_QUIET * this.config.probeInterval, longest: WATCH_LONGEST * this.config.probeInterval })
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
     this.onConnectionClose = this.onConnectionClose.bind(this)
     this.onSelfUpdate = this.onSelfUpdate.bind(this)
@@ -306,7 +303,6 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
     if (this.status.code === 'started') this.status.session.abort()
     this.status = { code: 'stopping' }
     this.consumers.stop()
-    this.watchRefresh.cancel()
     this.driver.halt()
     const events = this.components.events
     events.removeEventListener('peer:disconnect', this.onPeerDisconnect)
@@ -488,17 +484,19 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   private onEvent (event: MembershipEvent): void {
     if (event.type === 'join') this.sealer?.know(event.member.id)
-    if (event.type !== 'update' && mayChangeWatch(this.id, this.watched, event.member.id, WATCHERS)) {
-      // Recomputed once the changes next to us on the ring settle: a forming cluster brings
-      // one with nearly every join, each recomputation walks the whole view, and each set
-      // dialed as it comes would cost connections that are closed again a moment later.
-      this.watchRefresh.changed()
+    if (event.type !== 'update' && !this.watchDirty && mayChangeWatch(this.id, this.watched, event.member.id, WATCHERS)) {
+      // Recomputed once per burst of changes (a join brings many at once), and only for a
+      // change next to us on the ring: a forming cluster of hundreds brings a change every
+      // few ms, and each recomputation walks the whole view.
+      this.watchDirty = true
+      queueMicrotask(() => { this.refreshWatch() })
     }
     this.safeDispatchEvent(`member:${event.type}`, { detail: event })
   }
 
   /** Keeps connections to the members this node watches, and only to them. */
   private refreshWatch (): void {
+    this.watchDirty = false
     if (this.status.code !== 'started') return
     try {
       const live = this.machine.members().filter((m) => m.state === 'alive' || m.state === 'suspect')
@@ -528,7 +526,9 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
 
   /** One probe interval from now, the watch connections are checked again (once, however many ask). */
   private refreshWatchSoon (): void {
-    this.watchRefresh.within(this.config.probeInterval)
+    if (this.watchDirty) return
+    this.watchDirty = true
+    setTimeout(() => { this.refreshWatch() }, this.config.probeInterval).unref?.()
   }
 
   private onPeerDisconnect (evt: CustomEvent<PeerId>): void {
