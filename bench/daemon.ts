@@ -28,11 +28,12 @@
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
+import { cpuSeconds, load, r1, sleep } from './process-stats.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -56,20 +57,7 @@ interface Daemon { child: ChildProcess, dir: string, id: string, addr: string, a
 const live = new Set<Daemon>()
 process.on('exit', () => { for (const d of live) d.child.kill('SIGKILL') })
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-const load = (): number => Math.round(loadavg()[0] * 100) / 100
-const r1 = (x: number): number => Math.round(x * 10) / 10
 const r3 = (x: number): number => Math.round(x * 1000) / 1000
-
-/** CPU-seconds (user + system) of a process, from /proc. */
-function cpuSeconds (pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
 
 /**
  * Times the main thread went to sleep (voluntary context switches, from /proc): each one is a

@@ -22,11 +22,12 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
+import { cpuSeconds, load, r1, sleep } from './process-stats.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -48,19 +49,7 @@ interface Daemon { child: ChildProcess, dir: string, api: string, addr: string, 
 const live = new Set<Daemon>()
 process.on('exit', () => { for (const d of live) d.child.kill('SIGKILL') })
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-const load = (): number => Math.round(loadavg()[0] * 100) / 100
-const r1 = (x: number): number => Math.round(x * 10) / 10
 const r2 = (x: number): number => Math.round(x * 100) / 100
-
-function cpuSeconds (pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
 
 function startDaemon (seed: string | undefined, profileDir: string | undefined): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'swimd-formation-'))
