@@ -33,7 +33,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
-import { cpuSeconds, load, r1, sleep } from './process-stats.ts'
+import { cpuSeconds, load, memberViews, r1, sleep } from './process-stats.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -113,23 +113,12 @@ async function stopAll (daemons: Daemon[]): Promise<void> {
   }))
 }
 
-async function aliveCounts (daemons: Daemon[]): Promise<Array<{ alive: number, dead: string[] }>> {
-  return await Promise.all(daemons.map(async (d) => {
-    try {
-      const body = await (await fetch(`${d.api}/v1/members`)).json() as { members: Array<{ id: string, state: string }> }
-      return { alive: body.members.filter((m) => m.state === 'alive').length, dead: body.members.filter((m) => m.state === 'dead').map((m) => m.id) }
-    } catch {
-      return { alive: 0, dead: [] }
-    }
-  }))
-}
-
 /** Polls until every daemon holds all N as alive; returns the ids any daemon held dead on the way. */
 async function converge (daemons: Daemon[], timeoutMs: number): Promise<{ ok: boolean, seenDead: Set<string> }> {
   const deadline = performance.now() + timeoutMs
   const seenDead = new Set<string>()
   while (performance.now() < deadline) {
-    const views = await aliveCounts(daemons)
+    const views = await memberViews(daemons)
     for (const v of views) for (const id of v.dead) seenDead.add(id)
     if (views.every((v) => v.alive === daemons.length)) return { ok: true, seenDead }
     await sleep(250)

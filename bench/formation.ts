@@ -27,7 +27,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
-import { cpuSeconds, load, r1, sleep } from './process-stats.ts'
+import { cpuSeconds, load, memberViews, r1, sleep } from './process-stats.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -85,17 +85,6 @@ async function stopAll (daemons: Daemon[], profiled: Set<Daemon>): Promise<void>
   }))
 }
 
-async function views (daemons: Daemon[]): Promise<Array<{ alive: number, dead: string[] }>> {
-  return await Promise.all(daemons.map(async (d) => {
-    try {
-      const body = await (await fetch(`${d.api}/v1/members`)).json() as { members: Array<{ id: string, state: string }> }
-      return { alive: body.members.filter((m) => m.state === 'alive').length, dead: body.members.filter((m) => m.state === 'dead').map((m) => m.id) }
-    } catch {
-      return { alive: 0, dead: [] }
-    }
-  }))
-}
-
 /** The daemon's Prometheus figures whose name starts with `swim_`, by name and labels. */
 async function metrics (d: Daemon): Promise<Map<string, number>> {
   const out = new Map<string, number>()
@@ -149,7 +138,7 @@ async function trial (n: number, profile: number, profileDir: string | undefined
     const deadline = performance.now() + 300_000
     let converged = false
     while (performance.now() < deadline) {
-      const vs = await views(daemons)
+      const vs = await memberViews(daemons)
       for (const v of vs) for (const id of v.dead) seenDead.add(id)
       if (vs.every((v) => v.alive === n)) {
         converged = true

@@ -18,3 +18,15 @@ export function cpuSeconds (pid: number): number {
     return 0
   }
 }
+
+/** Each daemon's count of alive members and the ids it holds dead (0 and none when its API does not answer). */
+export async function memberViews (daemons: Array<{ api: string }>): Promise<Array<{ alive: number, dead: string[] }>> {
+  return await Promise.all(daemons.map(async (d) => {
+    try {
+      const body = await (await fetch(`${d.api}/v1/members`)).json() as { members: Array<{ id: string, state: string }> }
+      return { alive: body.members.filter((m) => m.state === 'alive').length, dead: body.members.filter((m) => m.state === 'dead').map((m) => m.id) }
+    } catch {
+      return { alive: 0, dead: [] }
+    }
+  }))
+}
