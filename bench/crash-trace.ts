@@ -14,7 +14,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { swim } from '../src/index.ts'
 import type { Swim } from '../src/index.ts'
 import { dialFailure } from '../src/libp2p/dialer.ts'
-import { baseOptions } from '../test/libp2p/helpers.ts'
+import { clusterNodeOptions } from './cluster-options.ts'
 import { waitFor } from '../test/helpers/wait.ts'
 
 type Node = Libp2p<{ swim: Swim }>
@@ -55,15 +55,8 @@ const trace = (id: string): Trace => {
 const alive = new Map<string, number>()
 
 async function createNode (seeds: string[]): Promise<Node> {
-  const base = baseOptions()
   const node = await createLibp2p({
-    ...base,
-    connectionManager: {
-      ...base.connectionManager,
-      maxIncomingPendingConnections: 1000,
-      maxParallelDials: 200,
-      ...(maxConnections != null ? { allow: [], inboundConnectionThreshold: 100_000, maxConnections: Number(maxConnections) } : {})
-    },
+    ...clusterNodeOptions(maxConnections != null ? Number(maxConnections) : undefined),
     services: { swim: swim({ profile: 'lan', seeds }) }
   }) as Node
   const self = node.peerId.toString()

@@ -44,7 +44,7 @@ import { resolveConfig } from '../src/core/config.ts'
 import { swim } from '../src/index.ts'
 import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
 import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
-import { baseOptions } from '../test/libp2p/helpers.ts'
+import { clusterNodeOptions } from './cluster-options.ts'
 import { waitFor } from '../test/helpers/wait.ts'
 
 type Node = Libp2p<{ swim: Swim }>
@@ -134,16 +134,8 @@ const views = new Map<string, Map<string, string>>()
 const alive = new Map<string, number>()
 
 async function createNode (seeds: string[]): Promise<Node> {
-  const base = baseOptions()
   const node = await createLibp2p({
-    ...base,
-    // A whole cluster in one process dials far more at once than a test does.
-    connectionManager: {
-      ...base.connectionManager,
-      maxIncomingPendingConnections: 1000,
-      maxParallelDials: 200,
-      ...(maxConnectionsOption != null ? { allow: [], inboundConnectionThreshold: 100_000, maxConnections: Number(maxConnectionsOption) } : {})
-    },
+    ...clusterNodeOptions(maxConnectionsOption != null ? Number(maxConnectionsOption) : undefined),
     services: { swim: swim({ profile, seeds, ...(datagram ? {} : { datagram: false as const }) }) }
   })
   const observer = node.peerId.toString()
