@@ -3,12 +3,12 @@ import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { swim } from 'libp2p-swim'
+import { swim, noiseCrypto } from 'libp2p-swim'
 
 const node = await createLibp2p({
   addresses: { listen: ['/ip4/0.0.0.0/tcp/7946'] },
   transports: [tcp()],
-  connectionEncrypters: [noise()],
+  connectionEncrypters: [noise({ crypto: noiseCrypto })],
   streamMuxers: [yamux()],
   services: {
     identify: identify(),

@@ -33,6 +33,7 @@ import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { swim } from '../libp2p/index.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
+import { noiseCrypto } from '../libp2p/noise-crypto.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -223,7 +224,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
       ...(config.announce.length > 0 ? { announce: config.announce } : {})
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux({ keepAliveInterval: YAMUX_KEEPALIVE_INTERVAL })],
     connectionMonitor: { enabled: false },
     connectionManager: { allow: LOOPBACK_ALLOW },
