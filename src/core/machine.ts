@@ -106,6 +106,8 @@ interface Probe {
   indirectSent: boolean
   relays: string[]
   nacks: number
+  /** Whether the probe's phase was given its time again after a stall of ours (once). */
+  waited: boolean
 }
 
 interface Relay {
@@ -361,6 +363,7 @@ export class SwimMachine {
       }
     }
     for (const probe of this.probes.values()) {
+      if (!probe.waited && this.ranLate(!probe.indirectSent ? probe.indirectAt : probe.deadline)) this.waitAfterStall(probe)
       if (!probe.acked && !probe.indirectSent && now >= probe.indirectAt) this.probeIndirectly(probe)
       if (now >= probe.deadline) this.concludeProbe(probe)
     }
@@ -601,7 +604,7 @@ export class SwimMachine {
     const timeout = this.awareness.scale(this.config.probeTimeout)
     const interval = this.awareness.scale(this.config.probeInterval)
     const entry = this.table.get(target)
-    this.probes.set(seq, { seq, target, incarnation: entry?.incarnation ?? 0, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0 })
+    this.probes.set(seq, { seq, target, incarnation: entry?.incarnation ?? 0, indirectAt: this.now + timeout, deadline: this.now + interval, acked: false, indirectSent: false, relays: [], nacks: 0, waited: false })
     // Buddy system: a suspect hears of its suspicion from its prober first, and can refute.
     const buddy: Update[] = entry?.state === 'suspect'
       ? [{ type: 'suspect', id: target, incarnation: entry.incarnation, from: this.id }]
@@ -609,6 +612,32 @@ export class SwimMachine {
     const ping: Ping = { type: 'ping', seq, target, updates: [...buddy, ...this.piggyback(buddy)] }
     this.stats.probesSent++
     this.send(target, ping)
+  }
+
+  /**
+   * Whether this tick comes more than half a probe timeout after `due`: the time this node
+   * asked to be woken for it. Then this node did not run meanwhile (a pause, a long garbage
+   * collection, a starved host or thread), and what it has not heard yet proves nothing.
+   */
+  private ranLate (due: number): boolean {
+    return this.now - due > this.config.probeTimeout / 2
+  }
+
+  /**
+   * The probe's current phase gets its time again, once, after a stall of ours: the answer
+   * may come only now, from a target that did not run either (nodes that share a host or a
+   * thread stall together). Otherwise every stall would send a fallback ping, which costs a
+   * connection, and ping-reqs for every probe in flight, and a host that is short of CPU
+   * would spend what it has left on them.
+   */
+  private waitAfterStall (probe: Probe): void {
+    probe.waited = true
+    if (!probe.indirectSent) {
+      probe.indirectAt = this.now + this.awareness.scale(this.config.probeTimeout)
+      probe.deadline = Math.max(probe.deadline, probe.indirectAt + this.awareness.scale(this.config.probeInterval - this.config.probeTimeout))
+    } else {
+      probe.deadline = this.now + this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
+    }
   }
 
   private probeIndirectly (probe: Probe): void {
