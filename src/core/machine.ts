@@ -158,6 +158,14 @@ const JOIN_CATCH_UP = [1, 2, 4, 8, 16, 32]
 const NEWCOMER_GRACE = 8
 
 /**
+ * Probes a node starts per probe interval to see for itself a member someone else suspects.
+ * One suspicion brings a probe from every member that hears it (the suspect hears of it and
+ * refutes, the probers become parties to it); a storm of them (a partition, a starved host)
+ * must not multiply each member's probing by the number of suspects.
+ */
+const CHECKS_PER_INTERVAL = 3
+
+/**
  * SWIM with the Lifeguard extensions as a pure state machine. It knows no sockets, timers
  * or clocks: the shell feeds it time (`tick`), messages (`receive`) and commands, and
  * carries out the effects each call returns. Random choices come from the injected
@@ -208,6 +216,8 @@ export class SwimMachine {
   private seq = 0
   private out: Effect[] = []
   private nextProbeAt: number
+  /** Probes left this interval to see suspected members for ourselves (CHECKS_PER_INTERVAL). */
+  private checksLeft = CHECKS_PER_INTERVAL
   private nextGossipAt: number
   private lastGossipAt = -Infinity
   private nextPushPullAt: number
@@ -375,6 +385,7 @@ export class SwimMachine {
     if (now >= this.damper.nextRelease()) this.releaseDamped()
     if (now >= this.nextProbeAt) {
       this.nextProbeAt = now + this.awareness.scale(this.config.probeInterval)
+      this.checksLeft = CHECKS_PER_INTERVAL
       this.pruneNewcomers()
       if (!this.leaving) {
         this.probeNext()
@@ -1157,7 +1168,10 @@ export class SwimMachine {
       // only way another's dead claim becomes a verdict here. (Dials toward members that
       // never answered are rate-limited by the shell, so fakes cannot turn this into a
       // flood toward somebody's chosen addresses.)
-      if (claim.from !== this.id && !this.leaving && !this.isProbing(claim.id)) this.startProbe(claim.id)
+      if (claim.from !== this.id && !this.leaving && !this.isProbing(claim.id) && this.checksLeft > 0) {
+        this.checksLeft--
+        this.startProbe(claim.id)
+      }
       return
     }
     // Our own probe failed. Buddy system: tell the suspect first and probe it again (the

@@ -9,7 +9,8 @@ import { allSeeAlive, runUntil } from '../helpers/sim.ts'
  * deadlines. What it has not heard yet proves nothing, so each probe's phase gets its time
  * again, once: before, every stall sent a ping-req to three relays and a fallback ping (a
  * connection, over libp2p) for every probe in flight, and a cluster on one starved thread
- * spent what CPU it had left on them.
+ * spent what CPU it had left on them. The suspicions such a host still raises are bounded
+ * in what they cost the others: a few probes each per interval to see for themselves.
  */
 const indirectProbes = (sim: Simulation): number => sim.ids.reduce((n, id) => n + sim.machine(id).stats.indirectProbesSent, 0)
 
@@ -75,6 +76,22 @@ test('a stall of a node that probes a crashed member costs it one probe timeout,
   const before = sim.machine(sleeper).stats.indirectProbesSent
   const probed = runUntil(sim, () => sim.machine(sleeper).stats.indirectProbesSent > before, 30_000, 10)
   assert.ok(probed !== undefined, 'the sleeper probed the victim indirectly in the end')
+})
+
+test('a storm of suspicions costs each member a few probes an interval, not one per suspect', () => {
+  // A member that suspects many others at once (a partition, a starved host or thread): each
+  // member hearing it probes the suspects to see for itself, three per probe interval.
+  const sim = formed(30, 13)
+  const accuser = sim.ids[0]
+  const listener = sim.ids[1]
+  const suspects = sim.ids.slice(2, 22)
+  const probes = sim.machine(listener).stats.probesSent
+  const updates = suspects.map((id) => ({ type: 'suspect' as const, id, incarnation: sim.view(listener).find((m) => m.id === id)?.incarnation ?? 0, from: accuser }))
+  sim.inject(accuser, listener, { type: 'gossip', updates })
+  sim.runFor(10)
+  assert.ok(sim.machine(listener).stats.probesSent - probes <= 3 + 1, `${sim.machine(listener).stats.probesSent - probes} probes at once for 20 suspects`)
+  sim.runFor(30_000)
+  assert.ok(allSeeAlive(sim, sim.ids, 30), 'every suspect refuted; nobody failed')
 })
 
 test.run()
