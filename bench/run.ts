@@ -8,6 +8,7 @@
  * - `bench/lifeguard.ts --json`: simulator, false positives under SWIM's plain rules and
  *   under Lifeguard with the same slow members (the Lifeguard paper's Table IV, in spirit);
  * - `bench/crypto.ts --json`: datagram sealing and stream proofs, per second on one core;
+ * - `bench/handshake.ts --json`: CPU per libp2p connection, noise's default crypto and `noiseCrypto`;
  * - `bench/libp2p.ts --json`: real libp2p nodes on loopback, N = 10 / 50 / 100;
  * - `bench/daemon.ts --json`: the built swimd, one process per node (boot, memory, a cluster's
  *   steady cost, 50 daemons started together);
@@ -86,6 +87,7 @@ children.push(await runChild('sim', 'sim.ts', sizeArgs('--sizes', args['sim-size
 children.push(await runChild('sim-loss', 'sim-loss.ts', [], 10 * 60_000))
 children.push(await runChild('lifeguard', 'lifeguard.ts', [], 20 * 60_000))
 children.push(await runChild('crypto', 'crypto.ts', [], 5 * 60_000))
+children.push(await runChild('handshake', 'handshake.ts', [], 5 * 60_000))
 children.push(await runChild('attacks', 'attacks.ts', [], 10 * 60_000))
 if (!args['skip-libp2p']) {
   children.push(await runChild('libp2p', 'libp2p.ts', [...sizeArgs('--sizes', args['libp2p-sizes']), ...sizeArgs('--trials', args.trials)], 90 * 60_000))
