@@ -626,12 +626,13 @@ export class SwimMachine {
   }
 
   /**
-   * Whether this tick comes more than half a probe timeout after `due`: the time this node
-   * asked to be woken for it. Then this node did not run meanwhile (a pause, a long garbage
-   * collection, a starved host or thread), and what it has not heard yet proves nothing.
+   * Whether this tick comes more than a probe timeout after `due`: the time this node asked
+   * to be woken for it. Then this node did not run meanwhile (a pause, a long garbage
+   * collection, a starved host or thread), and what it has not heard yet proves nothing. A
+   * loop merely running late (a loaded host) is below this and probes as ever.
    */
   private ranLate (due: number): boolean {
-    return this.now - due > this.config.probeTimeout / 2
+    return this.now - due > this.config.probeTimeout
   }
 
   /**
