@@ -28,7 +28,10 @@
  * example main's, bundled elsewhere) and gives the cluster figures of both halves: the two
  * builds are measured in the same window, under the same load, talking to each other.
  *
- * With `--versus`, the idle figures are given for both builds, their daemons side by side.
+ * With `--versus`, the idle figures are given for both builds, their daemons side by side. The
+ * other build must sit under a package.json with `"type": "module"` (or be named .mjs): Node
+ * runs a bundle outside one as CommonJS first and falls back to a module when it detects
+ * module syntax, which leaves its daemons ~9 MB larger (in malloc's main arena).
  *
  * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--idle 30] [--idle-daemons 3] [--sizes 20] [--together 50] [--window 60] [--versus OTHER.js]`
  * (`--boots 0 --sizes 0 --together 0` for the idle figures alone)
@@ -37,7 +40,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
@@ -100,6 +103,22 @@ async function v8Heap (api: string): Promise<{ total: number, used: number, exte
   const text = await (await fetch(`${api}/metrics`)).text()
   const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576
   return { total: read('nodejs_heap_size_total_bytes'), used: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') }
+}
+
+/** Whether Node runs `file` as an ES module outright: `.mjs`, or a nearest package.json with `"type": "module"`. */
+function isEsmScope (file: string): boolean {
+  if (file.endsWith('.mjs')) return true
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module'
+      } catch {
+        return false
+      }
+    }
+    if (dirname(dir) === dir) return false
+  }
 }
 
 /** Starts the built daemon; `daemon` resolves once it printed its start-up line. */
@@ -312,6 +331,10 @@ if (!existsSync(SWIMD)) {
 }
 if (VERSUS != null && !existsSync(VERSUS)) {
   console.error(`--versus ${VERSUS}: no such file; give the path of another build's swimd.js`)
+  process.exit(2)
+}
+if (VERSUS != null && !isEsmScope(VERSUS)) {
+  console.error(`--versus ${VERSUS}: no package.json with "type": "module" above it, so Node would first try it as CommonJS and detect its module syntax, which leaves the daemon ~9 MB larger: put such a package.json beside it or name it .mjs`)
   process.exit(2)
 }
 const boot = await boots(Number(args.boots))
