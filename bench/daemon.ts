@@ -5,8 +5,13 @@
  *
  * - boot: spawn → start-up line, in wall ms and in CPU-seconds of the daemon at that line
  *   (CPU-seconds are what the machine's load does not inflate);
- * - idle: one daemon alone, 10 s after its start-up line: RSS, PSS (its shared pages, mostly
- *   the node binary's, divided among the processes that map them) and private memory;
+ * - idle: `--idle-daemons` daemons (3), each alone in its cluster, `--idle` seconds (30) after
+ *   the last one's start-up line, medians: VmRSS (what `ps` and the side-by-side harness read),
+ *   its anonymous and file-backed parts (file: mostly the node binary's pages), PSS (shared
+ *   pages divided among the processes that map them) and private memory, and the V8 heap as
+ *   the daemon's own metrics report it. The first seconds are not representative: until V8's
+ *   memory reducer runs (about 15-20 s after start) the young generation holds what start-up
+ *   allocated, some 10 MB more;
  * - cluster: N daemons, each started after the previous one's start-up line and seeded through
  *   the first; once every daemon holds every other as alive and 20 s more have passed, a 60 s
  *   window: CPU % of a core, main-thread wakeups per second, RSS and PSS per daemon, and,
@@ -23,13 +28,19 @@
  * example main's, bundled elsewhere) and gives the cluster figures of both halves: the two
  * builds are measured in the same window, under the same load, talking to each other.
  *
- * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--sizes 20] [--together 50] [--window 60] [--versus OTHER.js]`
+ * With `--versus`, the idle figures are given for both builds, their daemons side by side. The
+ * other build must sit under a package.json with `"type": "module"` (or be named .mjs): Node
+ * runs a bundle outside one as CommonJS first and falls back to a module when it detects
+ * module syntax, which leaves its daemons ~9 MB larger (in malloc's main arena).
+ *
+ * `node --import tsx bench/daemon.ts [--json] [--boots 5] [--idle 30] [--idle-daemons 3] [--sizes 20] [--together 50] [--window 60] [--versus OTHER.js]`
+ * (`--boots 0 --sizes 0 --together 0` for the idle figures alone)
  */
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
@@ -42,6 +53,8 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '20' },
     together: { type: 'string', default: '50' },
     window: { type: 'string', default: '60' },
+    idle: { type: 'string', default: '30' },
+    'idle-daemons': { type: 'string', default: '3' },
     versus: { type: 'string' }
   }
 })
@@ -71,11 +84,41 @@ function wakeups (pid: number): number {
   }
 }
 
-/** RSS, PSS and private memory of a process in MB, from /proc/PID/smaps_rollup. */
-function memory (pid: number): { rss: number, pss: number, private: number } {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
-  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0)
-  return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024, private: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 }
+/** Memory of a process in MB: VmRSS and its anonymous and file parts (/proc/PID/status), PSS and private memory (/proc/PID/smaps_rollup). */
+function memory (pid: number): { rss: number, anon: number, file: number, pss: number, private: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+  const kb = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0)
+  return {
+    rss: kb(status, 'VmRSS') / 1024,
+    anon: kb(status, 'RssAnon') / 1024,
+    file: kb(status, 'RssFile') / 1024,
+    pss: kb(rollup, 'Pss') / 1024,
+    private: (kb(rollup, 'Private_Clean') + kb(rollup, 'Private_Dirty')) / 1024
+  }
+}
+
+/** The V8 heap in MB, from the daemon's own metrics (committed, used, and memory held outside the heap by JS objects: buffers, wasm memories). */
+async function v8Heap (api: string): Promise<{ total: number, used: number, external: number }> {
+  const text = await (await fetch(`${api}/metrics`)).text()
+  const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576
+  return { total: read('nodejs_heap_size_total_bytes'), used: read('nodejs_heap_size_used_bytes'), external: read('nodejs_external_memory_bytes') }
+}
+
+/** Whether Node runs `file` as an ES module outright: `.mjs`, or a nearest package.json with `"type": "module"`. */
+function isEsmScope (file: string): boolean {
+  if (file.endsWith('.mjs')) return true
+  for (let dir = dirname(resolve(file)); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module'
+      } catch {
+        return false
+      }
+    }
+    if (dirname(dir) === dir) return false
+  }
 }
 
 /** Starts the built daemon; `daemon` resolves once it printed its start-up line. */
@@ -140,12 +183,38 @@ async function boots (n: number): Promise<{ wallMs: number[], cpuSeconds: number
   return { wallMs, cpuSeconds: cpu, load: load() }
 }
 
-async function idle (): Promise<{ rss: number, pss: number, private: number, load: number }> {
-  const d = await startDaemon().daemon
-  await sleep(10_000)
-  const m = memory(d.child.pid ?? 0)
-  await stopAll([d])
-  return { rss: r1(m.rss), pss: r1(m.pss), private: r1(m.private), load: load() }
+interface IdleRow { daemons: number, afterSeconds: number, rss: number, anon: number, file: number, pss: number, private: number, heapTotal: number, heapUsed: number, external: number, load: number }
+
+/** Idle daemons, each alone: medians of their memory `args.idle` seconds after the last start-up line. */
+async function idle (bundles: string[]): Promise<IdleRow[]> {
+  const perBuild = Number(args['idle-daemons'])
+  const daemons: Daemon[] = []
+  try {
+    for (let i = 0; i < perBuild; i++) for (const bundle of bundles) daemons.push(await startDaemon(undefined, bundle).daemon)
+    await sleep(Number(args.idle) * 1000)
+    // memory first: the metrics scrape allocates
+    const mem = daemons.map((d) => memory(d.child.pid ?? 0))
+    const heap = await Promise.all(daemons.map(async (d) => await v8Heap(d.api)))
+    return bundles.map((_, b) => {
+      const of = daemons.map((_, i) => i).filter((i) => i % bundles.length === b)
+      const med = (xs: number[]): number => r1(median(of.map((i) => xs[i])))
+      return {
+        daemons: of.length,
+        afterSeconds: Number(args.idle),
+        rss: med(mem.map((m) => m.rss)),
+        anon: med(mem.map((m) => m.anon)),
+        file: med(mem.map((m) => m.file)),
+        pss: med(mem.map((m) => m.pss)),
+        private: med(mem.map((m) => m.private)),
+        heapTotal: med(heap.map((h) => h.total)),
+        heapUsed: med(heap.map((h) => h.used)),
+        external: med(heap.map((h) => h.external)),
+        load: load()
+      }
+    })
+  } finally {
+    await stopAll(daemons)
+  }
 }
 
 /** tcpdump on lo for the daemons' ports, or undefined where it cannot run. */
@@ -264,19 +333,27 @@ if (VERSUS != null && !existsSync(VERSUS)) {
   console.error(`--versus ${VERSUS}: no such file; give the path of another build's swimd.js`)
   process.exit(2)
 }
+if (VERSUS != null && !isEsmScope(VERSUS)) {
+  console.error(`--versus ${VERSUS}: no package.json with "type": "module" above it, so Node would first try it as CommonJS and detect its module syntax, which leaves the daemon ~9 MB larger: put such a package.json beside it or name it .mjs`)
+  process.exit(2)
+}
 const boot = await boots(Number(args.boots))
-const idleRow = await idle()
+const idleRows = Number(args['idle-daemons']) > 0 ? await idle(VERSUS != null ? [SWIMD, VERSUS] : [SWIMD]) : []
 const clusters: ClusterRow[] = []
 for (const n of args.sizes.split(',').map(Number).filter((x) => x > 0)) clusters.push(await cluster(n))
 const togetherRows: TogetherRow[] = []
 for (const n of args.together.split(',').map(Number).filter((x) => x > 0)) togetherRows.push(await together(n))
 
 if (args.json) {
-  console.log(JSON.stringify({ node: process.version, boot, idle: idleRow, clusters, together: togetherRows }, null, 2))
+  console.log(JSON.stringify({ node: process.version, boot, idle: idleRows, clusters, together: togetherRows }, null, 2))
 } else {
   console.log(`swimd (dist/bin/swimd.js), one process per node, 127.0.0.1, profile lan, Node ${process.version}\n`)
   console.log(`boot, spawn → start-up line (median of ${boot.wallMs.length}): ${median(boot.wallMs)} ms, ${median(boot.cpuSeconds)} CPU-s (load ${boot.load})`)
-  console.log(`one idle daemon after 10 s: RSS ${idleRow.rss} MB, PSS ${idleRow.pss} MB, private ${idleRow.private} MB (load ${idleRow.load})\n`)
+  for (const [i, r] of idleRows.entries()) {
+    const build = i === 0 ? 'this build' : VERSUS
+    console.log(`idle daemons (${build}, median of ${r.daemons}, ${r.afterSeconds} s after start-up): VmRSS ${r.rss} MB (anonymous ${r.anon}, file ${r.file}), PSS ${r.pss} MB, private ${r.private} MB; V8 heap ${r.heapTotal} MB committed, ${r.heapUsed} used, external ${r.external} (load ${r.load})`)
+  }
+  console.log('')
   console.log('| N | build | converged | CPU % of a core per daemon | main-thread wakeups/s per daemon | RSS / PSS per daemon | TCP B/s per daemon (IP) | TCP packets/s per daemon | connections opened per min | load |')
   console.log('|---|---|---|---|---|---|---|---|---|---|')
   const row = (c: ClusterRow, build: string, f: DaemonFigures): string => `| ${c.n} | ${build} | ${c.converged} | ${f.cpuPercent} | ${f.wakeupsPerSec} | ${f.rssMB} / ${f.pssMB} MB | ${c.tcpBytesPerSec ?? 'n/a'} | ${c.tcpPacketsPerSec ?? 'n/a'} | ${c.connectionsOpenedPerMin ?? 'n/a'} | ${c.load} |`

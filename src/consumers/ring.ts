@@ -80,8 +80,12 @@ export class HashRing {
   private owners = new Uint32Array(0)
   /** Points in use at the front of `positions` and `owners` (the rest is spare capacity). */
   private length = 0
-  /** bucketStart[b] = first index whose position's top bits are >= b; one extra at the end. */
-  private readonly bucketStart = new Uint32Array(BUCKETS + 1)
+  /**
+   * bucketStart[b] = first index whose position's top bits are >= b; one extra at the end.
+   * Allocated (256 KB) by the first update that puts points in the ring: every node holds a
+   * ring, most never look anything up.
+   */
+  private bucketStart = new Uint32Array(0)
   private slots: Array<Slot | undefined> = []
   private readonly byId = new Map<string, number>()
   private freeSlots: number[] = []
@@ -366,6 +370,7 @@ export class HashRing {
 
   /** bucketStart[b] = the first point whose top bits are >= b, found by galloping from the last. */
   private indexBuckets (): void {
+    if (this.bucketStart.length === 0) this.bucketStart = new Uint32Array(BUCKETS + 1)
     const positions = this.positions
     const length = this.length
     let from = 0

@@ -11,8 +11,8 @@
  * probability of its length over the period.
  */
 import { createHistogram } from 'node:perf_hooks'
-import { Gauge } from 'prom-client'
-import type { Registry } from 'prom-client'
+import { Gauge } from './prom-client.ts'
+import type { Registry } from './prom-client.ts'
 
 /** How often the loop is sampled, in ms. */
 export const LOOP_SAMPLE_MS = 1000

@@ -7,7 +7,7 @@
  * for counters, `swim_<name>` for gauges. Counters in `SwimStats` are totals since the service
  * started and never decrease.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from './prom-client.ts'
 import { MEMBER_STATES } from '../core/types.ts'
 import { registerLoopDelay } from './loop-delay.ts'
 import { BYTES_HELP, COUNTERS, GAUGES, MEMBERS_HELP, MESSAGES_HELP, readStat } from '../libp2p/counters.ts'
