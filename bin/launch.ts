@@ -10,9 +10,10 @@
  * beside the bundle. Here the bundle is compiled with that cache, which V8 deserializes instead
  * of compiling.
  *
- * A cache is only a hint: one that is missing, unreadable, written for another bundle (the
- * SHA-256 in its header), by another Node or V8, or that V8 rejects (other V8 flags, e.g.
- * `--max-old-space-size`, change its flag hash) falls back to a plain compile, silently.
+ * A cache is only a hint: one that is missing, unreadable, damaged or written for another
+ * bundle (the SHA-256s in its header), by another Node or V8, or that V8 rejects (other V8
+ * flags, e.g. `--max-old-space-size`, change its flag hash) falls back to a plain compile,
+ * silently.
  * `NODE_DEBUG=code-cache` says which way a start went, on stderr.
  *
  * With no usable cache, or with source maps on (`--enable-source-maps`: Node maps stack traces
@@ -40,8 +41,15 @@ export interface CacheHeader {
   v8: string
   arch: string
   /** SHA-256 of the bundle's bytes. V8 itself checks only the source's length. */
-  sha256: string
+  bundle: string
+  /**
+   * SHA-256 of V8's bytes after the header. V8 checks their checksum only in debug builds: a
+   * cache damaged on disk but with a valid V8 header crashes a release Node in deserializing.
+   */
+  data: string
 }
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
 /** The bundle beside an entry: `…/swimd.js` → `…/swimd.cjs`. */
 export function bundlePath (entry: string): string {
@@ -53,8 +61,8 @@ export function cachePath (bundle: string): string {
   return bundle.replace(/\.cjs$/, '.code-cache')
 }
 
-export function headerFor (source: Buffer): CacheHeader {
-  return { format: FORMAT, node: process.version, v8: process.versions.v8, arch: process.arch, sha256: createHash('sha256').update(source).digest('hex') }
+export function headerFor (source: Buffer, data: Buffer): CacheHeader {
+  return { format: FORMAT, node: process.version, v8: process.versions.v8, arch: process.arch, bundle: sha256(source), data: sha256(data) }
 }
 
 /** A cache file: its header line, then `data`. */
@@ -72,11 +80,14 @@ export function decodeCache (file: Buffer, source: Buffer): Buffer | string {
   } catch {
     return 'unreadable header'
   }
-  const want = headerFor(source)
-  for (const key of ['format', 'node', 'v8', 'arch', 'sha256'] as const) {
-    if (header[key] !== want[key]) return `made for another ${key === 'sha256' ? 'bundle' : key}`
+  const data = file.subarray(nl + 1)
+  const want: Omit<CacheHeader, 'bundle' | 'data'> = { format: FORMAT, node: process.version, v8: process.versions.v8, arch: process.arch }
+  for (const key of ['format', 'node', 'v8', 'arch'] as const) {
+    if (header[key] !== want[key]) return `made for another ${key}`
   }
-  return file.subarray(nl + 1)
+  if (header.bundle !== sha256(source)) return 'made for another bundle'
+  if (header.data !== sha256(data)) return 'corrupt'
+  return data
 }
 
 /**

@@ -28,7 +28,8 @@ const { script, run } = compileBundle(bundle, source)
 
 function save (): void {
   const file = cachePath(bundle)
-  writeFileSync(`${file}.tmp`, encodeCache(headerFor(source), script.createCachedData()))
+  const data = script.createCachedData()
+  writeFileSync(`${file}.tmp`, encodeCache(headerFor(source, data), data))
   renameSync(`${file}.tmp`, file)
 }
 
