@@ -118,12 +118,13 @@ function readOrWhy (file: string): Buffer | string {
 
 /** Node's own loader for the bundle: source maps apply, and Node's compile cache where it has one. */
 async function viaNodeLoader (bundle: string): Promise<unknown> {
-  const enable = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache
-  if (typeof enable === 'function') {
-    const result = enable()
-    debug('Node compile cache: %o', result)
-  }
-  return await nodeModule.createRequire(bundle)(bundle)
+  const { enableCompileCache, flushCompileCache } = nodeModule as { enableCompileCache?: () => unknown, flushCompileCache?: () => void }
+  if (typeof enableCompileCache === 'function') debug('Node compile cache: %o', enableCompileCache())
+  const program = nodeModule.createRequire(bundle)(bundle) as Promise<unknown>
+  // Node writes its cache at exit, which a daemon stopped with SIGKILL never reaches; the
+  // bundle is compiled by now, and a CommonJS module's cache is made when it is compiled
+  flushCompileCache?.()
+  return await program
 }
 
 /** Runs the bundle beside `entryUrl` (the entry's `import.meta.url`); resolves when the program's top level has. */
