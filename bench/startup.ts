@@ -4,7 +4,9 @@
  * - `swimd --help` and `membership-events --help`: CPU-seconds (user + system) of the whole
  *   process, beside a bare `node -e 0`;
  * - a lone daemon (loopback, port 0, its own data directory): CPU-seconds and wall ms from
- *   spawn to its start-up line, and its VmRSS after `--idle` seconds of idling.
+ *   spawn to its start-up line, and its VmRSS after `--idle` seconds of idling;
+ * - a daemon joining that one (`--seed`): its CPU-seconds from spawn until its API lists both
+ *   members alive (polled every 50 ms).
  *
  * The builds' runs alternate (one of each, then again), so load from other processes on the
  * machine falls on all of them alike; the load average is printed beside the figures. A build
@@ -15,12 +17,14 @@
  *   node --import tsx bench/startup.ts [--runs 10] [--idle 5] [--build LABEL=DIR ...] [--json]
  */
 import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { parseStartupLine } from '../src/daemon/banner.ts'
+import type { StartupLine } from '../src/daemon/banner.ts'
 import { cpuSeconds, load, sleep } from './process-stats.ts'
 
 const { values: args } = parseArgs({
@@ -58,30 +62,61 @@ function vmRssMb (pid: number): number {
   return m == null ? 0 : Math.round(Number(m[1]) / 102.4) / 10
 }
 
-interface Boot { cpuSeconds: number, wallMs: number, rssMb: number }
+interface Boot { cpuSeconds: number, wallMs: number, rssMb: number, joinCpuSeconds: number }
 
-/** A lone daemon: spawn → start-up line (CPU, wall), then its VmRSS after `idleMs`; then stopped. */
-async function boot (swimd: string, idleMs: number): Promise<Boot> {
+interface Started { child: ChildProcess, dir: string, exited: Promise<unknown>, line: StartupLine, cpu: number, wallMs: number }
+
+/** Spawns a daemon and resolves at its start-up line with its CPU-seconds and wall ms by then. */
+async function startDaemon (swimd: string, seed?: string): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), 'swimd-startup-'))
   const spawned = performance.now()
-  const child = spawn(process.execPath, [swimd, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const child = spawn(process.execPath, [swimd, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', '--data-dir', dir, '--profile', 'lan', '--log-level', 'error', ...(seed != null ? ['--seed', seed] : [])], { stdio: ['ignore', 'pipe', 'ignore'] })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   try {
-    const { cpu, wallMs } = await new Promise<{ cpu: number, wallMs: number }>((resolve, reject) => {
+    return await new Promise<Started>((resolve, reject) => {
       let out = ''
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk
-        if (parseStartupLine(out) == null) return
-        resolve({ cpu: cpuSeconds(child.pid ?? 0), wallMs: performance.now() - spawned })
+        const line = parseStartupLine(out)
+        if (line == null) return
+        child.stdout.removeAllListeners('data')
+        child.stdout.resume()
+        resolve({ child, dir, exited, line, cpu: cpuSeconds(child.pid ?? 0), wallMs: performance.now() - spawned })
       })
       child.once('exit', (code) => { reject(new Error(`swimd exited with ${code} before its start-up line`)) })
     })
-    await sleep(idleMs)
-    return { cpuSeconds: cpu, wallMs, rssMb: vmRssMb(child.pid ?? 0) }
-  } finally {
-    child.kill('SIGKILL')
-    await exited
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
+}
+
+async function stop (d: Started): Promise<void> {
+  d.child.kill('SIGKILL')
+  await d.exited
+  rmSync(d.dir, { recursive: true, force: true })
+}
+
+/** A lone daemon to its start-up line, its VmRSS after `idleMs`, then a second one joining it. */
+async function boot (swimd: string, idleMs: number): Promise<Boot> {
+  const first = await startDaemon(swimd)
+  let joiner: Started | undefined
+  try {
+    await sleep(idleMs)
+    const rssMb = vmRssMb(first.child.pid ?? 0)
+    joiner = await startDaemon(swimd, first.line.addrs[0])
+    const deadline = performance.now() + 30_000
+    while (performance.now() < deadline) {
+      try {
+        const body = await (await fetch(`${joiner.line.api}/v1/members?state=alive`)).json() as { members: unknown[] }
+        if (body.members.length >= 2) break
+      } catch {}
+      await sleep(50)
+    }
+    return { cpuSeconds: first.cpu, wallMs: first.wallMs, rssMb, joinCpuSeconds: cpuSeconds(joiner.child.pid ?? 0) }
+  } finally {
+    await stop(first)
+    if (joiner != null) await stop(joiner)
   }
 }
 
@@ -137,13 +172,14 @@ const summary = rows.map((r) => ({
   bootCpuSeconds: r3(mean(r.boots.map((b) => b.cpuSeconds))),
   bootCpuSecondsMedian: r3(median(r.boots.map((b) => b.cpuSeconds))),
   bootWallMsMedian: Math.round(median(r.boots.map((b) => b.wallMs))),
-  idleRssMbMedian: median(r.boots.map((b) => b.rssMb))
+  idleRssMbMedian: median(r.boots.map((b) => b.rssMb)),
+  joinCpuSeconds: r3(mean(r.boots.map((b) => b.joinCpuSeconds)))
 }))
 if (args.json) {
   console.log(JSON.stringify({ node: process.version, runs, idleSeconds: idleMs / 1000, bareNodeCpuSeconds: r3(mean(bare)), builds: summary, loadBefore, loadAfter }, null, 2))
 } else {
   console.log(`start-up cost, ${runs} runs of each alternated, Node ${process.version}, load ${loadBefore} → ${loadAfter}; node -e 0: ${r3(mean(bare))} CPU-s (mean)\n`)
-  console.log(`| build | swimd --help CPU-s (mean) | membership-events --help CPU-s (mean) | daemon boot to start-up line CPU-s (mean / median) | boot wall ms (median) | VmRSS after ${idleMs / 1000} s idle (median) |`)
-  console.log('|---|---|---|---|---|---|')
-  for (const s of summary) console.log(`| ${s.label} | ${s.swimdHelpCpuSeconds} | ${s.cliHelpCpuSeconds} | ${s.bootCpuSeconds} / ${s.bootCpuSecondsMedian} | ${s.bootWallMsMedian} | ${s.idleRssMbMedian} MB |`)
+  console.log(`| build | swimd --help CPU-s (mean) | membership-events --help CPU-s (mean) | daemon boot to start-up line CPU-s (mean / median) | boot wall ms (median) | VmRSS after ${idleMs / 1000} s idle (median) | a second daemon, spawn → both alive, CPU-s (mean) |`)
+  console.log('|---|---|---|---|---|---|---|')
+  for (const s of summary) console.log(`| ${s.label} | ${s.swimdHelpCpuSeconds} | ${s.cliHelpCpuSeconds} | ${s.bootCpuSeconds} / ${s.bootCpuSecondsMedian} | ${s.bootWallMsMedian} | ${s.idleRssMbMedian} MB | ${s.joinCpuSeconds} |`)
 }
