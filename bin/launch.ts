@@ -4,17 +4,16 @@
  *
  * Parsing and compiling the 1.2 MB daemon bundle was most of a daemon's start-up CPU, paid
  * again by every process. Node 20 caches compiled code only for its own built-in modules, so
- * the build runs each bundle once (`scripts/train-code-cache.ts`: the daemon up to its start-up
- * line), asks V8 for the code of every function compiled by then (`createCachedData()` after
- * execution, so the lazily compiled functions of the start-up path are in it too) and writes it
- * beside the bundle. Here the bundle is compiled with that cache, which V8 deserializes instead
+ * the build runs each bundle once (`scripts/train-code-cache.ts`: the daemon until it has
+ * joined a seed and probed it), asks V8 for the code of every function compiled by then
+ * (`createCachedData()` after execution, so the lazily compiled functions of start-up and join
+ * are in it too) and writes it beside the bundle. Here the bundle is compiled with that cache, which V8 deserializes instead
  * of compiling.
  *
  * A cache is only a hint: one that is missing, unreadable, damaged or written for another
  * bundle (the SHA-256s in its header), by another Node or V8, or that V8 rejects (other V8
  * flags, e.g. `--max-old-space-size`, change its flag hash) falls back to a plain compile,
- * silently.
- * `NODE_DEBUG=code-cache` says which way a start went, on stderr.
+ * silently. `NODE_DEBUG=code-cache` says which way a start went, on stderr.
  *
  * With no usable cache, or with source maps on (`--enable-source-maps`: Node maps stack traces
  * only of code its own module loader compiled), the bundle is loaded by Node's CommonJS loader
