@@ -6,13 +6,7 @@
  * and usage errors); it never calls `process.exit` itself, so the binary stays a thin shell.
  */
 import { lookup } from 'node:dns/promises'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { gossipsub } from '@libp2p/gossipsub'
-import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { startupLine } from './banner.ts'
 import { isBeyondLoopback, runCommandLine } from './config.ts'
 import { EventLog } from './event-log.ts'
@@ -31,7 +25,6 @@ import { handleShutdown } from './signals.ts'
 import { startStateSaver } from './state-saver.ts'
 import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
-import { swim } from '../libp2p/index.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
 import { noiseCrypto } from '../libp2p/noise-crypto.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
@@ -217,6 +210,11 @@ export async function main (argv: string[], env: Record<string, string | undefin
 type SwimNode = Libp2p<{ swim: Swim }>
 
 async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, admission: PeerAdmission, onError: (message: string, err?: Error) => void): Promise<SwimNode> {
+  // imported here, not at the top: `--help`, `--version`, `keygen` and a bad flag return
+  // before this, and evaluating libp2p's modules was most of what they cost
+  const [{ noise }, { yamux }, { gossipsub }, { identify }, { tcp }, { createLibp2p }, { swim }] = await Promise.all([
+    import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'), import('@libp2p/gossipsub'), import('@libp2p/identify'), import('@libp2p/tcp'), import('libp2p'), import('../libp2p/index.ts')
+  ])
   const options: Libp2pOptions = {
     privateKey,
     addresses: {

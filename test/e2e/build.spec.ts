@@ -1,12 +1,13 @@
 /**
- * The built binaries (`npm run build`): `dist/bin/swimd.js` and `dist/bin/membership-events.js`
- * are single bundled files, the entries `npm start`, the package's `bin`, the container image
- * and the systemd unit run. The other end-to-end suites run the sources through tsx, so this
+ * The built binaries (`npm run build`): `dist/bin/swimd.js` and `dist/bin/membership-events.js`,
+ * the entries `npm start`, the package's `bin`, the container image and the systemd unit run,
+ * each starting its bundle (`dist/bin/*.cjs`) with its code cache (test/e2e/code-cache.spec.ts). The other end-to-end suites run the sources through tsx, so this
  * one is what shows that the bundle starts, finds the page it serves from the package, joins,
  * talks to the CLI and stops gracefully.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -36,12 +37,18 @@ const test = suite('the built daemon and CLI')
 
 test.after(async () => { await killAll() })
 
-test('each binary is one file: it imports no module of the sources', () => {
+test('each binary is its entry and its bundle: they load nothing but Node\'s built-in modules and each other', () => {
+  const builtin = (path: string): boolean => path.startsWith('node:') || builtinModules.includes(path.split('/')[0])
   for (const file of [SWIMD, CLI]) {
     if (!existsSync(file)) assert.unreachable(`${file} is missing: run npm run build`)
-    const text = readFileSync(file, 'utf8')
-    assert.ok(text.startsWith('#!/usr/bin/env node\n'), `${file} starts with its shebang`)
-    assert.not.match(text, /from\s*["']\.\.\/src\//, `${file} imports ../src`)
+    const entry = readFileSync(file, 'utf8')
+    assert.ok(entry.startsWith('#!/usr/bin/env node\n'), `${file} starts with its shebang`)
+    const imported = [...entry.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']/g)].map((m) => m[1] ?? m[2])
+    assert.ok(imported.length > 0 && imported.every(builtin), `${file} imports only built-in modules: ${imported.join(', ')}`)
+    const bundle = readFileSync(file.replace(/\.js$/, '.cjs'), 'utf8')
+    assert.not.match(bundle, /(^|[^.\w$])import\s*\(/, `${file}'s bundle has no import() (a script compiled with a code cache cannot import)`)
+    const required = [...bundle.matchAll(/\brequire\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1])
+    assert.ok(required.length > 0 && required.every(builtin), `${file}'s bundle requires only built-in modules: ${required.filter((r) => !builtin(r)).join(', ')}`)
   }
 })
 
