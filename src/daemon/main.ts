@@ -26,7 +26,6 @@ import { startStateSaver } from './state-saver.ts'
 import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
-import { noiseCrypto } from '../libp2p/noise-crypto.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -212,7 +211,7 @@ type SwimNode = Libp2p<{ swim: Swim }>
 async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<typeof loadOrCreatePrivateKey>>['privateKey'], seeds: string[], incarnation: number, admission: PeerAdmission, onError: (message: string, err?: Error) => void): Promise<SwimNode> {
   // imported here, not at the top: `--help`, `--version`, `keygen` and a bad flag return
   // before this, and evaluating libp2p's modules was most of what they cost
-  const [{ noise }, { yamux }, { gossipsub }, { identify }, { tcp }, { createLibp2p }, { swim }] = await Promise.all([
+  const [{ noise }, { yamux }, { gossipsub }, { identify }, { tcp }, { createLibp2p }, { swim, noiseCrypto }] = await Promise.all([
     import('@chainsafe/libp2p-noise'), import('@chainsafe/libp2p-yamux'), import('@libp2p/gossipsub'), import('@libp2p/identify'), import('@libp2p/tcp'), import('libp2p'), import('../libp2p/index.ts')
   ])
   const options: Libp2pOptions = {
