@@ -80,12 +80,11 @@ export function decodeCache (file: Buffer, source: Buffer): Buffer | string {
     return 'unreadable header'
   }
   const data = file.subarray(nl + 1)
-  const want: Omit<CacheHeader, 'bundle' | 'data'> = { format: FORMAT, node: process.version, v8: process.versions.v8, arch: process.arch }
-  for (const key of ['format', 'node', 'v8', 'arch'] as const) {
+  const want = headerFor(source, data)
+  for (const key of ['format', 'node', 'v8', 'arch', 'bundle'] as const) {
     if (header[key] !== want[key]) return `made for another ${key}`
   }
-  if (header.bundle !== sha256(source)) return 'made for another bundle'
-  if (header.data !== sha256(data)) return 'corrupt'
+  if (header.data !== want.data) return 'corrupt'
   return data
 }
 

@@ -646,17 +646,22 @@ export class SwimMachine {
     probe.waited = true
     if (!probe.indirectSent) {
       probe.indirectAt = this.now + this.awareness.scale(this.config.probeTimeout)
-      probe.deadline = Math.max(probe.deadline, probe.indirectAt + this.awareness.scale(this.config.probeInterval - this.config.probeTimeout))
+      probe.deadline = Math.max(probe.deadline, probe.indirectAt + this.indirectTime())
     } else {
-      probe.deadline = this.now + this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
+      probe.deadline = this.now + this.indirectTime()
     }
+  }
+
+  /** How long a probe's indirect phase lasts: the rest of the probe interval, scaled by our health. */
+  private indirectTime (): number {
+    return this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
   }
 
   private probeIndirectly (probe: Probe): void {
     probe.indirectSent = true
     // The indirect phase always gets its full time, even when we ourselves were frozen
     // past the deadline: our own stall must not become a suspicion of someone else.
-    const indirectTime = this.awareness.scale(this.config.probeInterval - this.config.probeTimeout)
+    const indirectTime = this.indirectTime()
     probe.deadline = Math.max(probe.deadline, this.now + indirectTime)
     const relays = this.sampleMembers(this.config.indirectChecks,
       (id) => id !== probe.target && this.table.get(id)?.state === 'alive')
