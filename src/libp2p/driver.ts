@@ -43,6 +43,8 @@ export interface DriverInit {
   config: SwimConfig
   log: Logger
   limits: WireLimits
+  /** This node's member id: whom a datagram ping without a target (see `WireOptions.impliedTarget`) is for. */
+  selfId: string
   /** This node's cluster tag (`clusterTag(cluster)`): stamped on every record sent, checked on every record received. */
   clusterTag?: number
   transport: Transport
@@ -313,7 +315,8 @@ export class Driver {
       }
     }
     if (packets != null && datagramAddr != null && !streamOnly) {
-      const sealed = this.init.sealer.seal(to, bytes)
+      const packetBytes = message.type === 'ping' ? this.encode(message, to) : bytes
+      const sealed = packetBytes != null ? this.init.sealer.seal(to, packetBytes) : undefined
       if (sealed != null && sealed.byteLength <= packets.maxPacketSize) {
         if (packets.send(datagramAddr, sealed)) {
           this.counters.datagramsOut++
@@ -547,7 +550,7 @@ export class Driver {
       this.init.log.trace('dropped a datagram from %s: not admitted', from)
       return
     }
-    const result = decodeMessage(opened.payload, this.init.limits, { clusterTag: this.init.clusterTag })
+    const result = decodeMessage(opened.payload, this.init.limits, { clusterTag: this.init.clusterTag, impliedTarget: this.init.selfId })
     if (!result.ok) {
       this.decodeError(from, result.error)
       return
@@ -569,9 +572,10 @@ export class Driver {
     this.drive((m) => m.receive(from, message, Date.now()))
   }
 
-  private encode (message: Message): Uint8Array | undefined {
+  /** `sealedFor`: the member a datagram carrying the message is sealed for. */
+  private encode (message: Message, sealedFor?: string): Uint8Array | undefined {
     try {
-      return encodeMessage(message, undefined, { clusterTag: this.init.clusterTag })
+      return encodeMessage(message, undefined, { clusterTag: this.init.clusterTag, impliedTarget: sealedFor })
     } catch (err) {
       this.init.log.error('could not encode a %s message - %e', message.type, err)
       return undefined

@@ -27,14 +27,3 @@ export const DEFAULT_CLUSTER_TAG = clusterTag()
 
 /** Bytes the tag adds to every encoded record: a one-byte field tag and 4 bytes (fixed32). */
 export const CLUSTER_TAG_BYTES = 5
-
-/** How a node encodes and decodes messages for its cluster. */
-export interface WireOptions {
-  /**
-   * This node's cluster tag (`clusterTag(name)`). Encoding stamps it on every record
-   * (default: the default cluster's). Decoding rejects, with code `foreign-cluster`, a
-   * message holding a record stamped with another tag; without it, the decoder does not
-   * look at tags.
-   */
-  clusterTag?: number
-}

@@ -8,7 +8,7 @@ import { reader as createReader } from 'protons-runtime'
 import type { DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { MemberRecord, Message, PingReq, SyncEntry, Update } from '../core/messages.ts'
-import type { WireOptions } from './cluster-tag.ts'
+import type { WireOptions } from './options.ts'
 import { Failure } from './errors.ts'
 import type { DecodeResult, WireError } from './errors.ts'
 import { DEFAULT_LIMITS, MAX_DIGEST_BYTES, resolveLimits, sameLimits } from './limits.ts'
@@ -43,7 +43,7 @@ const DEFAULT_DECODE_LIMITS = pbLimits(DEFAULT_LIMITS)
  */
 export function decodeMessage (bytes: Uint8Array | Uint8ArrayList, limits?: Partial<WireLimits>, options?: WireOptions): DecodeResult {
   try {
-    return { ok: true, message: decode(bytes, limits, options?.clusterTag) }
+    return { ok: true, message: decode(bytes, limits, options) }
   } catch (err) {
     return { ok: false, error: describeThrown(err) }
   }
@@ -79,7 +79,7 @@ function resolveForDecode (limits: Partial<WireLimits> | undefined): ResolvedLim
   return resolved
 }
 
-function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits> | undefined, tag: number | undefined): Message {
+function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits> | undefined, options: WireOptions | undefined): Message {
   const { caps, decodeLimits } = resolveForDecode(limits)
 
   const size = byteLengthOf(bytes)
@@ -95,7 +95,8 @@ function decode (bytes: Uint8Array | Uint8ArrayList, limits: Partial<WireLimits>
   }
 
   const envelope = pb.SwimMessage.decode(buf, { limits: decodeLimits })
-  if (tag !== undefined) checkClusterTags(envelope, tag)
+  if (options?.clusterTag !== undefined) checkClusterTags(envelope, options.clusterTag)
+  if (envelope.ping?.target === '' && options?.impliedTarget !== undefined) envelope.ping.target = options.impliedTarget
   const msg = messageFromPb(envelope)
   checkMessage(msg, caps)
   return msg

@@ -6,7 +6,7 @@
 
 import type { MemberRecord, Message, SyncEntry, Update } from '../core/messages.ts'
 import { DEFAULT_CLUSTER_TAG } from './cluster-tag.ts'
-import type { WireOptions } from './cluster-tag.ts'
+import type { WireOptions } from './options.ts'
 import { WireEncodeError } from './errors.ts'
 import { NO_LIMITS, resolveLimits } from './limits.ts'
 import type { WireLimits } from './limits.ts'
@@ -45,7 +45,9 @@ export function encodeMessage (msg: Message, limits?: Partial<WireLimits>, optio
   if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) throw new RangeError('Invalid cluster tag: use clusterTag(name), a 32-bit unsigned integer')
   const error = check(() => { checkMessage(msg, caps) })
   if (error !== undefined) throw new WireEncodeError(error)
-  const bytes = pb.SwimMessage.encode(messageToPb(msg, tag))
+  const env = messageToPb(msg, tag)
+  if (env.ping != null && env.ping.target === options?.impliedTarget) env.ping.target = ''
+  const bytes = pb.SwimMessage.encode(env)
   const max = msg.type === 'sync' ? caps.maxSyncBytes : caps.maxMessageBytes
   if (bytes.byteLength > max) {
     throw new WireEncodeError({ code: 'too-large', message: `Encoded ${msg.type} message is ${bytes.byteLength} bytes, above the limit of ${max}` })

@@ -6,7 +6,7 @@
  */
 
 export { CLUSTER_TAG_BYTES, clusterTag, DEFAULT_CLUSTER_TAG } from './cluster-tag.ts'
-export type { WireOptions } from './cluster-tag.ts'
+export type { WireOptions } from './options.ts'
 export { decodeMessage } from './decode.ts'
 export { encodeMessage, encodeRecordForSigning, RECORD_SIGNING_DOMAIN } from './encode.ts'
 export { WireEncodeError } from './errors.ts'

@@ -13,7 +13,7 @@
  */
 import { reader as createReader } from 'protons-runtime'
 import type { Sync, SyncEntry } from '../core/messages.ts'
-import type { WireOptions } from './cluster-tag.ts'
+import type { WireOptions } from './options.ts'
 import { decodeMessage } from './decode.ts'
 import type { DecodeResult, WireError } from './errors.ts'
 import { resolveLimits } from './limits.ts'

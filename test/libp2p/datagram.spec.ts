@@ -67,6 +67,27 @@ test('a 12-node cluster probes over datagrams, converges, and detects a crash', 
   assert.ok(survivors.some((n) => n.services.swim.stats().unreachable > 0), 'a refused fallback dial was reported')
 })
 
+test('a quiet cluster\'s probes are datagrams of a few dozen bytes: a ping names no target, its seal does', async () => {
+  const nodes = await createCluster(6)
+  await waitFor('every node to see 6 alive members', () => nodes.every((n) => aliveCount(n) === 6), 30_000)
+  const sizes: number[] = []
+  const original = DatagramTransport.prototype.send
+  DatagramTransport.prototype.send = function (to: string, packet: Uint8Array) {
+    sizes.push(packet.byteLength)
+    return original.call(this, to, packet)
+  }
+  restoreSend = () => { DatagramTransport.prototype.send = original }
+  // Once the join news has been spread, a ping or an ack is a seal (32 bytes) around a
+  // sequence number: under 48 bytes. With a 52-character target id, a ping would be 90.
+  await waitFor('a second of datagrams, 90% of them under 48 bytes', async () => {
+    sizes.length = 0
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    return sizes.length >= 20 && sizes.filter((s) => s < 48).length >= 0.9 * sizes.length
+  }, 20_000)
+  for (const n of nodes) assert.is(aliveCount(n), 6)
+  assert.equal(nodes.map((n) => n.services.swim.stats().decodeErrors), nodes.map(() => 0), 'every targetless ping was read')
+})
+
 test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
   // The fallback dials a member within probeInterval − probeTimeout: give it the time a
   // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).

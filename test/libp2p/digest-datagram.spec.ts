@@ -88,7 +88,7 @@ async function make (id: string): Promise<Node> {
     know: () => {},
     forget: () => {}
   }
-  node.driver = new Driver({ config, log: defaultLogger().forComponent('test'), limits, transport: { packets, streams }, sealer, admits: () => true, verify: () => true, onEvent: () => {} })
+  node.driver = new Driver({ config, log: defaultLogger().forComponent('test'), limits, selfId: id, transport: { packets, streams }, sealer, admits: () => true, verify: () => true, onEvent: () => {} })
   node.machine = new SwimMachine({ id, addrs: record(id).addrs, config, random: seededRandom(id.charCodeAt(0)), now: Date.now(), sign: () => signature, verify: () => true })
   byAddr.set(udp(id), node)
   byId.set(id, node)
