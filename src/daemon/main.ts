@@ -26,6 +26,7 @@ import { startStateSaver } from './state-saver.ts'
 import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
+import { SOCKET_INACTIVITY_TIMEOUT, YAMUX_KEEPALIVE_INTERVAL } from './libp2p-timing.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { KeyringApi } from './keys-api.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -33,15 +34,6 @@ import type { PeerAdmission } from './peer-admission.ts'
 import type { Swim, SwimInit } from '../libp2p/types.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
-
-/**
- * yamux pings every connection from both ends, every 30 s by default: three TCP segments per
- * frame (noise's length prefix and its ciphertext are written apart, then the ACK), so on the
- * few connections the daemon keeps (its watch ring) they were most of its steady TCP traffic.
- * SWIM's own probes are the liveness check; the keepalive is only left to clear, rarely, a
- * kept connection that died silently (a NAT or firewall forgetting it).
- */
-const YAMUX_KEEPALIVE_INTERVAL = 300_000
 
 /** Loopback is exempt from libp2p's per-host inbound connection rate limit (local clusters). */
 const LOOPBACK_ALLOW = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
@@ -220,7 +212,7 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
       listen: config.listen,
       ...(config.announce.length > 0 ? { announce: config.announce } : {})
     },
-    transports: [tcp()],
+    transports: [tcp({ inboundSocketInactivityTimeout: SOCKET_INACTIVITY_TIMEOUT, outboundSocketInactivityTimeout: SOCKET_INACTIVITY_TIMEOUT })],
     connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [yamux({ keepAliveInterval: YAMUX_KEEPALIVE_INTERVAL })],
     connectionMonitor: { enabled: false },
