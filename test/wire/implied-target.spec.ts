@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Message, Ping } from '../../src/core/messages.ts'
+import type { Ping, PingReq } from '../../src/core/messages.ts'
 import { decodeMessage, encodeMessage } from '../../src/wire/index.ts'
 import { samples } from './samples.ts'
 
@@ -37,7 +37,7 @@ test('a ping to someone else keeps its target, and the receiver reads that targe
 })
 
 test('only pings lose their target: a ping-req still names the member to probe, other kinds are unchanged', () => {
-  const req: Message = { ...samples['ping-req'], target: RECEIVER }
+  const req: PingReq = { ...(samples['ping-req'] as PingReq), target: RECEIVER }
   for (const msg of [...Object.values(samples), req]) {
     if (msg.type === 'ping') continue
     const bytes = encodeMessage(msg, undefined, { impliedTarget: RECEIVER })
