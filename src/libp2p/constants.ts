@@ -205,6 +205,14 @@ export const DATAGRAM_MISSES = 2
 export const STREAM_ONLY_TIME = 30_000
 
 /**
+ * A datagram ping leaves its target out (the seal names the receiver), which a node of an
+ * earlier version cannot read. A member that missed one while a stream reached it gets its
+ * datagram pings with their target for this long, so a mixed cluster costs one fallback probe
+ * per such member and node, not one every probe; then the short form is tried again.
+ */
+export const NAMED_TARGET_TIME = 600_000
+
+/**
  * Connections this node dialed for SWIM and that carry no stream are closed after this long
  * idle: SWIM keeps no connection per member.
  */

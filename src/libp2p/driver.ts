@@ -35,7 +35,7 @@ import type { MembershipEvent } from '../core/types.ts'
 import { decodeMessage } from '../wire/decode.ts'
 import { encodeMessage } from '../wire/encode.ts'
 import type { WireError, WireLimits } from '../wire/index.ts'
-import { DATAGRAM_MISSES, STREAM_ONLY_TIME } from './constants.ts'
+import { DATAGRAM_MISSES, NAMED_TARGET_TIME, STREAM_ONLY_TIME } from './constants.ts'
 import { datagramAddrOf } from './datagram-address.ts'
 import type { PacketSealer, PacketSource, SyncAnswer, Transport } from './transport.ts'
 
@@ -135,6 +135,8 @@ export class Driver {
   private readonly datagramMisses = new Map<string, number>()
   /** Members reached over streams only for now (their datagrams were being lost), until when. */
   private readonly streamOnlyUntil = new Map<string, number>()
+  /** Members whose datagram pings name their target (NAMED_TARGET_TIME), until when. */
+  private readonly namedTargetUntil = new Map<string, number>()
   /** Full push-pulls started because a member's digest differed from ours, by member: when. */
   private readonly fullExchanges = new Map<string, number>()
   /** Records of a sync checked ahead (in slices), so the machine's verify hook just looks. */
@@ -198,6 +200,7 @@ export class Driver {
     this.datagramPings.clear()
     this.datagramMisses.clear()
     this.streamOnlyUntil.clear()
+    this.namedTargetUntil.clear()
     this.fullExchanges.clear()
   }
 
@@ -315,7 +318,7 @@ export class Driver {
       }
     }
     if (packets != null && datagramAddr != null && !streamOnly) {
-      const packetBytes = message.type === 'ping' ? this.encode(message, to) : bytes
+      const packetBytes = message.type === 'ping' && !this.namesTarget(to) ? this.encode(message, to) : bytes
       const sealed = packetBytes != null ? this.init.sealer.seal(to, packetBytes) : undefined
       if (sealed != null && sealed.byteLength <= packets.maxPacketSize) {
         if (packets.send(datagramAddr, sealed)) {
@@ -398,8 +401,19 @@ export class Driver {
     return false
   }
 
+  private namesTarget (id: string): boolean {
+    const until = this.namedTargetUntil.get(id)
+    if (until == null) return false
+    if (Date.now() < until) return true
+    this.namedTargetUntil.delete(id)
+    return false
+  }
+
   /** A datagram ping to `id` was lost while a stream reached it. */
   private missed (id: string): void {
+    // Perhaps lost, perhaps unreadable to an earlier version: the next ones name their target.
+    if (this.namedTargetUntil.size >= MAX_TRACKED) this.namedTargetUntil.clear()
+    this.namedTargetUntil.set(id, Date.now() + NAMED_TARGET_TIME)
     const misses = (this.datagramMisses.get(id) ?? 0) + 1
     if (misses < DATAGRAM_MISSES) {
       if (this.datagramMisses.size >= MAX_TRACKED) this.datagramMisses.clear()

@@ -88,6 +88,28 @@ test('a quiet cluster\'s probes are datagrams of a few dozen bytes: a ping names
   assert.equal(nodes.map((n) => n.services.swim.stats().decodeErrors), nodes.map(() => 0), 'every targetless ping was read')
 })
 
+test('a member that cannot read targetless pings (an earlier version) costs one fallback probe, then gets pings naming it', async () => {
+  const nodes = await createCluster(5)
+  const old = nodes[2]
+  // The previous version decoded a ping without a target as invalid: so does a driver that
+  // does not know whom its datagrams are sealed for.
+  ;(old.services.swim as unknown as { driver: { init: { selfId?: string } } }).driver.init.selfId = undefined
+  const others = nodes.filter((n) => n !== old)
+  await waitFor('every node to see 5 alive members', () => nodes.every((n) => aliveCount(n) === 5), 30_000)
+  const fallbacks = (): number => others.reduce((sum, n) => sum + datagrams(n).fallbackProbes, 0)
+  // Every other node probes the old one within a few probe intervals, misses once, and falls back.
+  await waitFor('each other node to have fallen back to a stream once', () => others.every((n) => datagrams(n).fallbackProbes >= 1), 20_000)
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const before = { fallbacks: fallbacks(), errors: old.services.swim.stats().decodeErrors, in: datagrams(old).in }
+  assert.ok(before.errors >= 1, 'the old member rejected targetless pings')
+  // Five probe intervals per member probed: each other node probes the old one about 3 times.
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  assert.is(old.services.swim.stats().decodeErrors, before.errors, 'no more pings it cannot read')
+  assert.is(fallbacks(), before.fallbacks, 'no more fallback probes: the pings naming it are acked over UDP')
+  assert.ok(datagrams(old).in - before.in >= 6, `it keeps receiving datagrams (${datagrams(old).in - before.in})`)
+  for (const n of nodes) assert.is(aliveCount(n), 5)
+})
+
 test('with every datagram lost the cluster keeps working over the stream fallback, with no false failures', async () => {
   // The fallback dials a member within probeInterval − probeTimeout: give it the time a
   // loaded test machine needs for a TCP, noise and yamux handshake (the lan profile's 500 ms).
