@@ -90,6 +90,15 @@ export interface DriverCounters {
   fallbackAcks: number
 }
 
+/** Whether the time `deadlines` holds for `id` is still ahead; one that passed is forgotten. */
+function stillAhead (deadlines: Map<string, number>, id: string): boolean {
+  const at = deadlines.get(id)
+  if (at == null) return false
+  if (Date.now() < at) return true
+  deadlines.delete(id)
+  return false
+}
+
 /** Longest setTimeout delay Node.js accepts. */
 const MAX_TIMER_DELAY = 0x7fffffff
 
@@ -394,19 +403,11 @@ export class Driver {
   }
 
   private streamOnly (id: string): boolean {
-    const until = this.streamOnlyUntil.get(id)
-    if (until == null) return false
-    if (Date.now() < until) return true
-    this.streamOnlyUntil.delete(id)
-    return false
+    return stillAhead(this.streamOnlyUntil, id)
   }
 
   private namesTarget (id: string): boolean {
-    const until = this.namedTargetUntil.get(id)
-    if (until == null) return false
-    if (Date.now() < until) return true
-    this.namedTargetUntil.delete(id)
-    return false
+    return stillAhead(this.namedTargetUntil, id)
   }
 
   /** A datagram ping to `id` was lost while a stream reached it. */
