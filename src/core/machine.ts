@@ -1148,10 +1148,10 @@ export class SwimMachine {
     if (entry.state === 'dead' || entry.state === 'left') return
     if (entry.state === 'suspect') {
       const suspicion = this.suspicions.get(claim.id)
-      // A new independent confirmation shortens the timeout; pass it on so others count it too.
+      // A new independent confirmation shortens the timeout; spread the suspicion again.
       if (firstHand && suspicion?.confirm(claim.from, claim.refused === true) === true) {
         suspicion.privateUntil = 0
-        this.enqueue(claim.id, claim)
+        this.enqueue(claim.id, this.claimToPass(claim, suspicion))
       }
       return
     }
@@ -1188,6 +1188,19 @@ export class SwimMachine {
     suspicion.privateUntil = this.now + Math.min(this.config.suspicionGrace, suspicion.min / 2)
     this.send(claim.id, { type: 'gossip', updates: [claim] })
     if (!this.isProbing(claim.id)) this.startProbe(claim.id)
+  }
+
+  /**
+   * What we gossip about a suspicion we hold: receivers count a claim as a confirmation only
+   * from its own accuser, so once we stand behind the suspicion ourselves we pass on our own
+   * claim (with our own refusal, if any) instead of relaying someone else's, which the queue
+   * would otherwise put in its place (it keeps one update per member).
+   */
+  private claimToPass (claim: Extract<Update, { type: 'suspect' }>, suspicion: Suspicion): Update {
+    if (claim.from === this.id || !suspicion.vouchedBy(this.id)) return claim
+    const own: Update = { type: 'suspect', id: claim.id, incarnation: claim.incarnation, from: this.id }
+    if (suspicion.refusedBy(this.id)) own.refused = true
+    return own
   }
 
   /**

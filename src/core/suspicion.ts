@@ -45,6 +45,11 @@ export class Suspicion {
     return this.vouchers.has(id)
   }
 
+  /** Whether `id`'s own connection to the suspect was refused by its host. */
+  refusedBy (id: string): boolean {
+    return this.refusers.has(id)
+  }
+
   /** How many distinct authenticated members stand behind the suspicion, `also` included. */
   parties (also?: string): number {
     return this.vouchers.size + (also != null && !this.vouchers.has(also) ? 1 : 0)

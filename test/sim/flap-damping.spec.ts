@@ -41,7 +41,8 @@ test('a member cut off 20 s and back 20 s for 5 minutes costs each observer a fe
   assert.ok(joins <= 2 * observers.length, `${joins} join events`)
   assert.ok(events.length <= 8 * observers.length, `${events.length} events in all`)
   // Connected again, it is still held out of the observers' ring until its score decays.
-  assert.ok(observers.every((id) => sim.view(id).find((m) => m.id === x)?.state === 'alive'), 'alive in every member list')
+  // (Merging back after a heal takes one reconnect attempt: 0.2 to 35 s across seeds.)
+  assert.ok(runUntil(sim, () => observers.every((id) => sim.view(id).find((m) => m.id === x)?.state === 'alive'), 60_000, 500) !== undefined, 'alive in every member list')
   assert.ok(observers.every((id) => !sim.lookup(id, 'key', N).some((m) => m.id === x)), 'held out of every ring')
   // Once it stays, the hold ends: every observer hears it join, and puts it back in its ring.
   assert.ok(runUntil(sim, () => observers.every((id) => sim.lookup(id, 'key', N).some((m) => m.id === x)), 300_000, 1000) !== undefined, 'back in every ring')

@@ -62,6 +62,26 @@ test('a killed process whose host refuses connections is failed within refusedSu
   assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0)
 })
 
+test('every refusal reaches the others first-hand: a refused member of a small cluster is dead everywhere in seconds, whatever the seed (N=8)', () => {
+  // Receivers count a refusal only from the member that saw it, and a node's queue holds one
+  // update per member: a node relaying another's confirmation in place of its own claim left
+  // too few refusals counted, and Lifeguard's 12 to 27 s timeout to run out (seeds 2, 3 and 17).
+  const slow: string[] = []
+  for (let seed = 1; seed <= 40; seed++) {
+    const sim = new Simulation({ size: 8, seed })
+    assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 8), 60_000) !== undefined, 'formed')
+    sim.runFor(5000 + seed * 37)
+    const victim = sim.ids[7]
+    const crashedAt = sim.now
+    sim.crash(victim, { refused: true })
+    const survivors = sim.ids.filter((id) => id !== victim)
+    runUntil(sim, () => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead'), 60_000, 10)
+    if (sim.now - crashedAt > 7000) slow.push(`seed ${seed}: ${sim.now - crashedAt} ms`)
+    assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0)
+  }
+  assert.equal(slow, [], 'dead everywhere within 7 s')
+})
+
 test('with 10% message loss a false suspicion stays with its accuser and never fails anyone (N=20, 140 s)', () => {
   const sim = new Simulation({ size: 20, seed: 2, loss: 0.1 })
   sim.runFor(10_000)
