@@ -203,6 +203,8 @@ guarded.run()
 const offered = suite('the page when the daemon offers /v1/quorum and /v1/ring')
 let quorum: Record<string, unknown> = { state: 'quorum', alive: 3, expected: 3, since: Date.now() - 60_000 }
 let shares: Record<string, number> = {}
+/** How many more `/v1/self` requests the proxy answers with 503. */
+let selfFailures = 0
 
 offered.before(async () => {
   api = await startApi()
@@ -210,6 +212,11 @@ offered.before(async () => {
   api.swim.emit('join', ids[1])
   shares = { [api.swim.self.id]: 0.25, [ids[0]]: 0.4, [ids[1]]: 0.35 }
   ;({ server: proxy, base: proxyBase } = await startProxy(api.port, (req, res) => {
+    if (req.url === '/v1/self' && selfFailures > 0) {
+      selfFailures--
+      res.writeHead(503).end()
+      return true
+    }
     const body = req.url === '/v1/quorum' ? quorum : req.url === '/v1/ring' ? { members: Object.entries(shares).map(([id, share]) => ({ id, share })) } : undefined
     if (body == null) return false
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
@@ -249,6 +256,17 @@ offered('shows the quorum state, a minority banner while in the minority, and ea
   assert.is(await page.locator('img').count(), 0)
   assert.equal(opened.errors, [])
   assert.equal(opened.dialogs, [])
+})
+
+offered('a /v1/self that fails is asked again: the page still marks the node it is served by', async () => {
+  selfFailures = 2
+  const opened = await browser.open(`${proxyBase}/`)
+  const { page } = opened
+  const selfRow = page.locator(`#member-rows .row[data-id="${api.swim.self.id}"]`)
+  await selfRow.waitFor({ timeout: 10_000 })
+  await waitFor('the self mark after two failed answers', async () => /\bself\b/.test(await selfRow.getAttribute('class') ?? ''), 15_000)
+  assert.is(selfFailures, 0, 'both failures were served')
+  assert.not.match(await page.locator(`#member-rows .row[data-id="${ids[0]}"]`).getAttribute('class') ?? '', /\bself\b/)
 })
 
 offered('the state counts filter the rows; copying a short id copies the full id', async () => {

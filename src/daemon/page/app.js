@@ -45,6 +45,8 @@ const NEVER_ISSUED = Number.MAX_SAFE_INTEGER
 const IDLE_MS = 45_000
 const QUORUM_EVERY_MS = 2_000
 const RING_EVERY_MS = 5_000
+/** A failed `/v1/self` is asked again this much later, while the stream stays connected. */
+const SELF_RETRY_MS = 2_000
 const TOKEN_KEY = 'swimd-api-token'
 const MAX_SSE_LINE = 8 * 1024 * 1024
 
@@ -425,6 +427,7 @@ async function loadHistory (upTo) {
 async function loadSelf () {
   try {
     const { body, date, sent, received } = await getJson('/v1/self')
+    if (body == null) throw new Error('no answer')
     // member times are on the daemon's clock; its Date header (1 s resolution) says how far
     // this browser's clock is off, corrected only when clearly off
     const skew = date == null ? NaN : Date.parse(date) + 500 - (sent + received) / 2
@@ -440,7 +443,10 @@ async function loadSelf () {
     // the order puts this node first: re-place both rows
     for (const id of [previous, self.id]) removeFromOrder(id)
     schedule()
-  } catch {}
+  } catch {
+    // without it no row is marked as this node, and the clock skew stays unknown
+    setTimeout(() => { if (isConnected) void loadSelf() }, SELF_RETRY_MS)
+  }
 }
 
 let isConnected = false
