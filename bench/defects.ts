@@ -8,7 +8,9 @@
  * - starvation: 50 nodes forming while 10 read their input 1 to 2.75 s late: suspicions of
  *   healthy members;
  * - a 1|99 cut for 10 minutes, healed: suspicions and fails of healthy members after the heal;
- * - flapping: one member of 100 cut 20 s and back 20 s for 5 minutes, damped and not.
+ * - flapping: one member of 100 cut 20 s and back 20 s for 5 minutes, damped and not;
+ * - refusals first-hand: a crashed member of 8 whose host refuses connections, 30 seeds: how
+ *   long until every survivor declared it dead (each refusal counts only from its own accuser).
  *
  * The scenarios are the rows the tests replay (test/sim/scenarios.ts), so each is defined once.
  *
@@ -16,6 +18,7 @@
  */
 import { parseArgs } from 'node:util'
 import { Simulation } from '../src/sim/index.ts'
+import { allSeeAlive, runUntil } from '../test/helpers/sim.ts'
 import { SCENARIOS, probeOneDeadNode, runScenario, type Scenario } from '../test/sim/scenarios.ts'
 
 const { values: args } = parseArgs({ options: { 'n-reconnect': { type: 'string', default: '1000' } } })
@@ -76,6 +79,22 @@ for (const profile of ['lan', 'wan'] as const) {
     const count = (type: string): number => sim.events.filter((e) => e.at >= start && e.member === x && e.observer !== x && e.type === type).length
     console.log(`flapping (N=100, cut 20 s / back 20 s for 5 min, flapPenalty ${flapPenalty}): ${count('fail')} fail, ${count('join')} join, ${count('suspect')} suspect events on the observers`)
   }
+}
+
+{
+  const took: number[] = []
+  for (let seed = 1; seed <= 30; seed++) {
+    const sim = new Simulation({ size: 8, seed })
+    runUntil(sim, () => allSeeAlive(sim, sim.ids, 8), 60_000)
+    sim.runFor(5000 + seed * 37)
+    const victim = sim.ids[7]
+    const crashedAt = sim.now
+    sim.crash(victim, { refused: true })
+    runUntil(sim, () => sim.ids.every((id) => id === victim || sim.view(id).find((m) => m.id === victim)?.state === 'dead'), 120_000, 10)
+    took.push(sim.now - crashedAt)
+  }
+  took.sort((a, b) => a - b)
+  console.log(`refusals first-hand (N=8, refused crash, 30 seeds): every survivor declared it dead after median ${took[15] / 1000} s, p90 ${took[27] / 1000} s, at most ${took[29] / 1000} s`)
 }
 
 function scenario (prefix: string): Scenario {
