@@ -1,7 +1,8 @@
 /**
  * Keeps the data directory's `members.json` and `incarnation` current while swimd runs: saves
- * every `intervalMs` and once more on `stop()`. Failures are logged, never thrown: a stale
- * cache must not take the daemon down.
+ * every `intervalMs` what changed since the last save (a calm cluster's state is not written,
+ * and flushed to disk, twice a minute for nothing), and everything once more on `stop()`.
+ * Failures are logged, never thrown: a stale cache must not take the daemon down.
  */
 import { saveIncarnation, saveMembers } from './data-dir.ts'
 import type { DaemonLogger } from './logger.ts'
@@ -18,8 +19,8 @@ export interface StateSaverOptions {
 }
 
 export interface StateSaver {
-  /** Saves now; concurrent calls share one write. */
-  save: () => Promise<void>
+  /** Saves now what changed since the last save (everything with `force`); concurrent calls share one write. */
+  save: (force?: boolean) => Promise<void>
   /** Stops the timer and saves a last time. */
   stop: () => Promise<void>
 }
@@ -27,23 +28,36 @@ export interface StateSaver {
 export function startStateSaver (options: StateSaverOptions): StateSaver {
   const { dataDir, swim, logger } = options
   let pending: Promise<void> | undefined
+  // what the files hold since the last write that succeeded
+  let savedMembers: string | undefined
+  let savedIncarnation: number | undefined
 
-  const save = async (): Promise<void> => {
-    if (pending != null) return await pending
-    pending = (async () => {
-      try {
-        const self = swim.localMember()
-        // members worth rejoining through: the ones this node still believes to be up
-        const members = swim.members().filter((member) => member.id !== self.id && (member.state === 'alive' || member.state === 'suspect'))
+  const write = async (force: boolean): Promise<void> => {
+    try {
+      const self = swim.localMember()
+      // members worth rejoining through: the ones this node still believes to be up
+      const members = swim.members().filter((member) => member.id !== self.id && (member.state === 'alive' || member.state === 'suspect'))
+      const membersKey = JSON.stringify(members.map(({ id, addrs }) => [id, addrs]))
+      if (force || membersKey !== savedMembers) {
+        savedMembers = undefined
         await saveMembers(dataDir, members)
-        await saveIncarnation(dataDir, Math.max(options.startIncarnation ?? 0, self.incarnation))
-      } catch (err) {
-        logger.warn({ err }, 'cannot save membership state')
-      } finally {
-        pending = undefined
+        savedMembers = membersKey
       }
-    })()
-    return await pending
+      const incarnation = Math.max(options.startIncarnation ?? 0, self.incarnation)
+      if (force || incarnation !== savedIncarnation) {
+        savedIncarnation = undefined
+        await saveIncarnation(dataDir, incarnation)
+        savedIncarnation = incarnation
+      }
+    } catch (err) {
+      logger.warn({ err }, 'cannot save membership state')
+    }
+  }
+
+  const save = async (force = false): Promise<void> => {
+    // cleared in a callback of its own: a save with nothing to write completes at once
+    pending ??= write(force).finally(() => { pending = undefined })
+    await pending
   }
 
   const timer = setInterval(() => { void save() }, options.intervalMs ?? 30_000)
@@ -52,7 +66,7 @@ export function startStateSaver (options: StateSaverOptions): StateSaver {
     save,
     stop: async () => {
       clearInterval(timer)
-      await save()
+      await save(true)
     }
   }
 }

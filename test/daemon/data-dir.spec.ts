@@ -181,4 +181,34 @@ test('the state saver saves the live members other than self, and never lowers t
   assert.is(await loadIncarnation(dir), 9)
 })
 
+test('the state saver writes only what changed since its last save, and everything on stop', async () => {
+  const dir = freshDir()
+  const swim = new FakeSwim()
+  swim.emit('join', 'peer-a')
+  const saver = startStateSaver({ dataDir: dir, swim, logger: { warn: () => {} }, startIncarnation: 2, intervalMs: 60_000 })
+  await saver.save()
+  const members = join(dir, 'members.json')
+  const incarnation = join(dir, 'incarnation')
+  // marks in place of the saved files: a write replaces them
+  const MARK = 'not written since\n'
+  const mark = (): void => { for (const path of [members, incarnation]) writeFileSync(path, MARK) }
+  const written = (path: string): boolean => readFileSync(path, 'utf8') !== MARK
+  mark()
+  await saver.save()
+  assert.equal([written(members), written(incarnation)], [false, false], 'a calm state is not written again')
+  swim.emit('join', 'peer-b')
+  await saver.save()
+  assert.equal([written(members), written(incarnation)], [true, false], 'a new member is written, the same incarnation is not')
+  assert.equal((await loadMembers(dir)).map((member) => member.id).sort(), ['peer-a', 'peer-b'])
+  mark()
+  swim.self.incarnation = 7
+  await saver.save()
+  assert.equal([written(members), written(incarnation)], [false, true], 'a new incarnation is written, the same members are not')
+  assert.is(await loadIncarnation(dir), 7)
+  mark()
+  await saver.stop()
+  assert.equal([written(members), written(incarnation)], [true, true], 'stop writes everything')
+  assert.is(await loadIncarnation(dir), 7)
+})
+
 test.run()
