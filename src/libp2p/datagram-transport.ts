@@ -78,9 +78,9 @@ export class DatagramTransport implements PacketTransport {
     const addr = parseDatagramAddr(to)
     if (addr == null || addr.family !== this.bound?.family) return false
     try {
-      socket.send(packet, addr.port, addr.host, (err) => {
-        if (err != null) this.init.log.trace('datagram to %s not sent - %e', to, err)
-      })
+      // No callback: Node then tries the send at once, without a request object and a
+      // completion to wait for; a datagram the kernel refuses is dropped, as UDP would.
+      socket.send(packet, addr.port, addr.host)
       return true
     } catch (err) {
       this.init.log.trace('datagram to %s not sent - %e', to, err)
