@@ -8,25 +8,16 @@
  */
 import '../src/polyfill.ts'
 import { parseArgs } from 'node:util'
-import { createLibp2p } from 'libp2p'
-import { swim } from '../src/index.ts'
-import { aliveCount, baseOptions, idOf, stateOf, stop, stopAll, track, waitFor } from '../test/libp2p/helpers.ts'
-import type { SwimNode } from '../test/libp2p/helpers.ts'
+import { aliveCount, createStreamsOnlyNode, idOf, stateOf, stop, stopAll, waitFor } from '../test/libp2p/helpers.ts'
 
 const { values: args } = parseArgs({ options: { size: { type: 'string', default: '8' }, trials: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } } })
 const N = Number(args.size)
 const TRIALS = Number(args.trials)
 
 async function trial (monitor: boolean): Promise<number> {
-  const make = async (seeds: string[]): Promise<SwimNode> => {
-    // the test helpers turn the monitor off; libp2p's default is on
-    const { connectionMonitor, ...defaults } = baseOptions()
-    const options = monitor ? defaults : { ...defaults, connectionMonitor }
-    return track(await createLibp2p({ ...options, services: { swim: swim({ profile: 'lan', datagram: false, seeds }) } }) as unknown as SwimNode)
-  }
   try {
-    const seed = await make([])
-    const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => await make(seed.getMultiaddrs().map(String))))]
+    const seed = await createStreamsOnlyNode([], monitor)
+    const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => await createStreamsOnlyNode(seed.getMultiaddrs().map(String), monitor)))]
     await waitFor(`${N} alive everywhere`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
     const victim = nodes[N - 1]
     const victimId = idOf(victim)

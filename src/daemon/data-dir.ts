@@ -137,11 +137,16 @@ async function setAside (path: string, problem: string, consequence: string, war
   }
 }
 
+/** The text of `members.json` for `members` (only their ids and addresses are kept). */
+export function membersFileText (members: ReadonlyArray<Pick<Member, 'id' | 'addrs'>>): string {
+  const body = { members: members.map(({ id, addrs }) => ({ id, addrs: [...addrs] })) }
+  return `${JSON.stringify(body, null, 2)}\n`
+}
+
 /** Replaces the saved members with `members` (only their ids and addresses are kept). */
 export async function saveMembers (dir: string, members: ReadonlyArray<Pick<Member, 'id' | 'addrs'>>): Promise<void> {
-  const body = { members: members.map(({ id, addrs }) => ({ id, addrs: [...addrs] })) }
   await ensureDataDir(dir)
-  await writeFileAtomic(join(dir, MEMBERS_FILE), new TextEncoder().encode(`${JSON.stringify(body, null, 2)}\n`), 0o600)
+  await writeFileAtomic(join(dir, MEMBERS_FILE), new TextEncoder().encode(membersFileText(members)), 0o600)
 }
 
 /**

@@ -4,7 +4,7 @@
  * and flushed to disk, twice a minute for nothing), and everything once more on `stop()`.
  * Failures are logged, never thrown: a stale cache must not take the daemon down.
  */
-import { saveIncarnation, saveMembers } from './data-dir.ts'
+import { membersFileText, saveIncarnation, saveMembers } from './data-dir.ts'
 import type { DaemonLogger } from './logger.ts'
 import type { Swim } from '../libp2p/types.ts'
 
@@ -28,7 +28,7 @@ export interface StateSaver {
 export function startStateSaver (options: StateSaverOptions): StateSaver {
   const { dataDir, swim, logger } = options
   let pending: Promise<void> | undefined
-  // what the files hold since the last write that succeeded
+  // what the files hold since the last write that succeeded (members.json as text)
   let savedMembers: string | undefined
   let savedIncarnation: number | undefined
 
@@ -37,11 +37,11 @@ export function startStateSaver (options: StateSaverOptions): StateSaver {
       const self = swim.localMember()
       // members worth rejoining through: the ones this node still believes to be up
       const members = swim.members().filter((member) => member.id !== self.id && (member.state === 'alive' || member.state === 'suspect'))
-      const membersKey = JSON.stringify(members.map(({ id, addrs }) => [id, addrs]))
-      if (force || membersKey !== savedMembers) {
+      const text = membersFileText(members)
+      if (force || text !== savedMembers) {
         savedMembers = undefined
         await saveMembers(dataDir, members)
-        savedMembers = membersKey
+        savedMembers = text
       }
       const incarnation = Math.max(options.startIncarnation ?? 0, self.incarnation)
       if (force || incarnation !== savedIncarnation) {

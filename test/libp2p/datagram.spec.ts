@@ -8,7 +8,7 @@ import { watchedBy } from '../../src/libp2p/watch.ts'
 import { createLibp2p } from 'libp2p'
 import { swim } from '../../src/index.ts'
 import { seededRandom } from '../../src/core/random.ts'
-import { FAST, aliveCount, baseOptions, createCluster, createNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor, watchProcess } from './helpers.ts'
+import { FAST, aliveCount, baseOptions, createCluster, createNode, createStreamsOnlyNode, idOf, memberOf, recordEvents, stateOf, stop, stopAll, track, waitFor, watchProcess } from './helpers.ts'
 import type { SwimNode } from './helpers.ts'
 import type { MembershipEvent } from '../../src/index.ts'
 
@@ -212,12 +212,8 @@ test('datagram: false probes over streams as before and advertises no datagram a
 
 test('streams only, libp2p\'s connection monitor on, lan timings: a killed member is refused to enough members and dead everywhere in seconds', async () => {
   const N = 8
-  const make = async (seeds: string[]): Promise<SwimNode> => {
-    const { connectionMonitor: _off, ...defaults } = baseOptions()
-    return track(await createLibp2p({ ...defaults, services: { swim: swim({ profile: 'lan', datagram: false, seeds }) } }) as unknown as SwimNode)
-  }
-  const seed = await make([])
-  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => make(seed.getMultiaddrs().map(String))))]
+  const seed = await createStreamsOnlyNode([], true)
+  const nodes = [seed, ...await Promise.all(Array.from({ length: N - 1 }, async () => await createStreamsOnlyNode(seed.getMultiaddrs().map(String), true)))]
   await waitFor(`every node to see ${N} alive members`, () => nodes.every((n) => aliveCount(n) === N), 60_000, 100)
   const victim = nodes[N - 1]
   const victimId = idOf(victim)

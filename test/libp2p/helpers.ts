@@ -56,6 +56,16 @@ export function track<T extends Libp2p> (node: T): T {
   return node
 }
 
+/**
+ * A node probing over streams only with `lan` timings, seeded by `seeds`; with `monitor`,
+ * libp2p's connection monitor as libp2p ships it (on), which the other test nodes turn off.
+ */
+export async function createStreamsOnlyNode (seeds: string[], monitor: boolean): Promise<SwimNode> {
+  const { connectionMonitor, ...defaults } = baseOptions()
+  const options = monitor ? defaults : { ...defaults, connectionMonitor }
+  return track(await createLibp2p({ ...options, services: { swim: swim({ profile: 'lan', datagram: false, seeds }) } }) as unknown as SwimNode)
+}
+
 /** The libp2p options every test node shares (no services). */
 export function baseOptions (opts: Pick<NodeOptions, 'connectionProtector' | 'connectionGater' | 'privateKey'> = {}): Libp2pOptions {
   return {

@@ -321,3 +321,23 @@ export const SCENARIOS: Scenario[] = [
     expect: [{ expect: 'max-suspects', max: 0, observers: 'all' }, { expect: 'no-healthy-fail', observers: 'all' }, { expect: 'converged', after: 179_000, by: 180_000 }]
   }
 ]
+
+/**
+ * A member of 8 crashes and its host refuses connections, once per seed (1..`seeds`): how long
+ * until every survivor declared it dead (ms), and how many fail events were of others.
+ */
+export function refusedCrashes (seeds: number): Array<{ seed: number, tookMs: number, othersFailed: number }> {
+  const out: Array<{ seed: number, tookMs: number, othersFailed: number }> = []
+  for (let seed = 1; seed <= seeds; seed++) {
+    const sim = new Simulation({ size: 8, seed })
+    if (runUntil(sim, () => allSeeAlive(sim, sim.ids, 8), 60_000) === undefined) throw new Error(`seed ${seed}: the cluster did not form`)
+    sim.runFor(5000 + seed * 37)
+    const victim = sim.ids[7]
+    const crashedAt = sim.now
+    sim.crash(victim, { refused: true })
+    const survivors = sim.ids.filter((id) => id !== victim)
+    runUntil(sim, () => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead'), 120_000, 10)
+    out.push({ seed, tookMs: sim.now - crashedAt, othersFailed: sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length })
+  }
+  return out
+}

@@ -4,6 +4,7 @@ import { Simulation } from '../../src/sim/index.ts'
 import { resolveConfig } from '../../src/core/config.ts'
 import { suspicionBounds } from '../../src/core/formulas.ts'
 import { allSeeAlive, crashWithinLifeguardBounds, runUntil } from '../helpers/sim.ts'
+import { refusedCrashes } from './scenarios.ts'
 
 const lan = resolveConfig('lan')
 
@@ -66,19 +67,9 @@ test('every refusal reaches the others first-hand: a refused member of a small c
   // Receivers count a refusal only from the member that saw it, and a node's queue holds one
   // update per member: a node relaying another's confirmation in place of its own claim left
   // too few refusals counted, and Lifeguard's 12 to 27 s timeout to run out (seeds 2, 3 and 17).
-  const slow: string[] = []
-  for (let seed = 1; seed <= 40; seed++) {
-    const sim = new Simulation({ size: 8, seed })
-    assert.ok(runUntil(sim, () => allSeeAlive(sim, sim.ids, 8), 60_000) !== undefined, 'formed')
-    sim.runFor(5000 + seed * 37)
-    const victim = sim.ids[7]
-    const crashedAt = sim.now
-    sim.crash(victim, { refused: true })
-    const survivors = sim.ids.filter((id) => id !== victim)
-    runUntil(sim, () => survivors.every((id) => sim.view(id).find((m) => m.id === victim)?.state === 'dead'), 60_000, 10)
-    if (sim.now - crashedAt > 7000) slow.push(`seed ${seed}: ${sim.now - crashedAt} ms`)
-    assert.is(sim.events.filter((e) => e.type === 'fail' && e.member !== victim).length, 0)
-  }
+  const runs = refusedCrashes(40)
+  assert.equal(runs.filter((r) => r.othersFailed > 0).map((r) => r.seed), [], 'nobody else failed')
+  const slow = runs.filter((r) => r.tookMs > 7000).map((r) => `seed ${r.seed}: ${r.tookMs} ms`)
   assert.equal(slow, [], 'dead everywhere within 7 s')
 })
 
