@@ -35,9 +35,12 @@ export function resolveLimits (limits: Partial<HttpLimits> = {}): HttpLimits {
   return { ...DEFAULT_LIMITS, ...limits }
 }
 
-/** How often Node checks the request deadlines: often enough that they hold to within a second. */
+/**
+ * How often Node checks the request deadlines: they hold to within 2 s. Node's check is a
+ * timer that wakes the daemon whether or not a client is connected, so not every second.
+ */
 export function checkIntervalMs (limits: HttpLimits): number {
-  return Math.max(50, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)))
+  return Math.max(50, Math.min(2000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)))
 }
 
 const BUSY_BODY = `${JSON.stringify({ error: 'Too many connections to the swimd API: try again shortly' })}\n`

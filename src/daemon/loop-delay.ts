@@ -1,6 +1,6 @@
 /**
  * The event-loop delay gauges (`nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds`,
- * prom-client's names and help texts), sampled once a second.
+ * prom-client's names and help texts), sampled every 2 s.
  *
  * prom-client samples with a timer every 10 ms by default: 100 wakeups a second, which cost a
  * calm daemon more CPU than its whole protocol (at N=20, 0.77% of a core per daemon with them,
@@ -8,14 +8,17 @@
  * histogram records the time between two samples, so at 1 s every figure would read 1 s and
  * more. These gauges record how late each sample came (the time between two samples minus the
  * period): a block of the loop longer than the period always shows, a shorter one with a
- * probability of its length over the period.
+ * probability of its length over the period. Every 2 s rather than every second: each wakeup of
+ * a calm daemon costs about as much as a probe does, and four timers at 2 s instead of 1 s (this
+ * one, Node's HTTP deadline check, gossipsub's heartbeat and score decay) took 12-15% off its
+ * CPU (see the README's daemon figures).
  */
 import { createHistogram } from 'node:perf_hooks'
 import { Gauge } from './prom-client.ts'
 import type { Registry } from './prom-client.ts'
 
 /** How often the loop is sampled, in ms. */
-export const LOOP_SAMPLE_MS = 1000
+export const LOOP_SAMPLE_MS = 2000
 
 /** The gauges prom-client's default metrics fill from their own 10 ms histogram. */
 export const LOOP_DELAY_GAUGES = [

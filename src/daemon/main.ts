@@ -220,7 +220,10 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     ...(admission.gater != null ? { connectionGater: admission.gater } : {}),
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
+      // Heartbeat and score decay every 2 s rather than every second: each is a wakeup of its
+      // own, and a calm daemon's wakeups are most of its CPU. gossipsub is the extra path here
+      // (SWIM never waits for it), and its publications go out at once either way.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, heartbeatInterval: 2000, scoreParams: { decayInterval: 2000 } }),
       // The cluster key admits members in SWIM itself (stream proofs, sealed datagrams), so
       // it can be rotated without restarting libp2p.
       swim: swim({

@@ -6,6 +6,7 @@
  */
 import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
+import { isIP } from 'node:net'
 import type { Logger } from '@libp2p/interface'
 import { formatDatagramAddr, isWildcard, parseDatagramAddr } from './datagram-address.ts'
 import type { DatagramAddress } from './datagram-address.ts'
@@ -22,6 +23,18 @@ export interface DatagramTransportInit {
 
 /** Socket buffers: a few hundred datagrams of the default size, so bursts are not dropped. */
 const SOCKET_BUFFER = 256 * 1024
+
+/**
+ * The socket's name lookup. Datagrams only ever go to the IP literal of a member's signed
+ * record (datagram-address.ts refuses names), so nothing needs resolving: this answers at
+ * once, where `dns.lookup` would take a turn of the event loop for every datagram, and it
+ * refuses a name rather than resolving it.
+ */
+function literalOnly (address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  const version = isIP(address)
+  if (version === 0) callback(new Error(`Not an IP address: ${address}`), address, 0)
+  else callback(null, address, version)
+}
 
 export class DatagramTransport implements PacketTransport {
   readonly maxPacketSize: number
@@ -48,7 +61,7 @@ export class DatagramTransport implements PacketTransport {
   async start (onPacket: (packet: Uint8Array, source: PacketSource) => void): Promise<void> {
     if (this.socket != null) return
     const { bind } = this.init
-    const socket = createSocket({ type: bind.family === 4 ? 'udp4' : 'udp6', recvBufferSize: SOCKET_BUFFER, sendBufferSize: SOCKET_BUFFER })
+    const socket = createSocket({ type: bind.family === 4 ? 'udp4' : 'udp6', recvBufferSize: SOCKET_BUFFER, sendBufferSize: SOCKET_BUFFER, lookup: literalOnly })
     socket.on('message', (msg, rinfo) => {
       if (msg.byteLength > this.maxPacketSize) return
       try {
