@@ -21,33 +21,31 @@
  * ACKs send fewer).
  *
  * Setup: the seed, then batches of ten joiners, each started once the previous batch has
- * converged and this process's event loop has run on time for a second (all N nodes share one
- * thread: a batch started while the last one's news is still gossiped measures a saturated
- * CPU, acks read late and false suspicions, not the protocol). `--progress` prints a line per
- * batch on stderr: time to converge, view sizes, suspicions and fails so far, fallback probes,
- * event-loop delay, GC pauses, RSS, load.
+ * converged and every node thread's event loop has run on time for a second (the nodes of a
+ * thread share it: a batch started while the last one's news is still gossiped measures a
+ * saturated CPU, acks read late and false suspicions, not the protocol). `--progress` prints a
+ * line per batch on stderr: time to converge, view sizes, suspicions and fails so far, fallback
+ * probes, event-loop delay, GC pauses, RSS, load.
+ *
+ * `--threads T` (default 1) runs the nodes in T worker threads of this process, node i in
+ * thread i mod T (bench/libp2p-host.ts): one thread is one core's worth of CPU for all of them.
  *
  * `--no-datagram` runs the cluster over libp2p streams only (`datagram: false`).
  *
  * `--max-connections M` sets libp2p's maxConnections to M with no allow-list, so libp2p
  * refuses and prunes connections beyond M as it would between real hosts.
  *
- * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram] [--progress]`
+ * `node --import tsx bench/libp2p.ts [--json] [--sizes 10,50,100] [--trials 5] [--profile lan] [--max-connections M] [--no-datagram] [--threads T] [--progress]`
  */
-import '../src/polyfill.ts'
-import { Socket } from 'node:net'
 import { loadavg } from 'node:os'
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
-import { createLibp2p } from 'libp2p'
-import type { Libp2p } from '@libp2p/interface'
 import { resolveConfig } from '../src/core/config.ts'
-import { swim } from '../src/index.ts'
-import { MEMBERSHIP_EVENT_TYPES } from '../src/core/types.ts'
-import type { ProfileName, Swim, MembershipEventType } from '../src/index.ts'
-import { clusterNodeOptions } from './cluster-options.ts'
+import type { ProfileName, MembershipEventType } from '../src/index.ts'
+import { IP_TCP_HEADERS, NodeHost } from './libp2p-host.ts'
+import type { HostEvent, HostTotals } from './libp2p-host.ts'
 import { waitFor } from '../test/helpers/wait.ts'
 
-type Node = Libp2p<{ swim: Swim }>
+/** A node as the main thread knows it: its id, its addresses and the thread that runs it. */
+interface Node { id: string, addrs: string[], host: NodeHost }
 
 interface Sample { join: number[], leave: number[], firstSuspect: number[], allFail: number[] }
 
@@ -97,33 +95,14 @@ const profile = (option('--profile') ?? 'lan') as ProfileName
 const maxConnectionsOption = option('--max-connections')
 const datagram = !args.includes('--no-datagram')
 const progress = args.includes('--progress')
+const threads = Number(option('--threads') ?? 1)
 const STEADY_WINDOW_MS = 30_000
 /** A joiner push-pulls 1, 2, 4 … 32 probe intervals after joining: join cost, not steady state. */
 const CATCH_UP_INTERVALS = 33
 
-/** Bytes and writes on every TCP socket of this process (all of them are libp2p's here). */
-const tcp = { bytes: 0, writes: 0 }
-/** Per socket while a window is measured: bytes and writes, and whether it was first written in the window. */
-let sockets: Map<Socket, { bytes: number, writes: number, fresh: boolean }> | undefined
-const seenSockets = new WeakSet<Socket>()
-const socketWrite = Socket.prototype.write
-Socket.prototype.write = function (this: Socket, chunk: unknown, ...rest: unknown[]): boolean {
-  const size = chunk instanceof Uint8Array ? chunk.byteLength : typeof chunk === 'string' ? Buffer.byteLength(chunk) : 0
-  tcp.bytes += size
-  tcp.writes++
-  if (sockets != null) {
-    let s = sockets.get(this)
-    if (s == null) sockets.set(this, (s = { bytes: 0, writes: 0, fresh: !seenSockets.has(this) }))
-    s.bytes += size
-    s.writes++
-  }
-  seenSockets.add(this)
-  return (socketWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
-} as typeof Socket.prototype.write
 const IP_UDP_HEADERS = 28
-const IP_TCP_HEADERS = 52
 const TRIAL_TIMEOUT_MS = 60_000
-/** The next batch of joiners starts once the event loop's p99 delay over a second is below this. */
+/** The next batch of joiners starts once every thread's event-loop p99 delay over a second is below this. */
 const IDLE_LAG_MS = 50
 
 const events: Array<{ at: number, observer: string, type: MembershipEventType, member: string }> = []
@@ -133,78 +112,117 @@ const views = new Map<string, Map<string, string>>()
 /** Alive members in each node's view, kept as events arrive: polled every 10 ms, so never counted (N² per poll at N=500). */
 const alive = new Map<string, number>()
 
-async function createNode (seeds: string[]): Promise<Node> {
-  const node = await createLibp2p({
-    ...clusterNodeOptions(maxConnectionsOption != null ? Number(maxConnectionsOption) : undefined),
-    services: { swim: swim({ profile, seeds, ...(datagram ? {} : { datagram: false as const }) }) }
-  })
-  const observer = node.peerId.toString()
-  const view = new Map<string, string>([[observer, 'alive']])
-  views.set(observer, view)
-  alive.set(observer, 1)
-  for (const type of MEMBERSHIP_EVENT_TYPES) {
-    node.services.swim.addEventListener(`member:${type}`, (evt) => {
-      events.push({ at: Date.now(), observer, type, member: evt.detail.member.id })
-      const before = view.get(evt.detail.member.id)
-      const after = evt.detail.member.state
-      view.set(evt.detail.member.id, after)
-      alive.set(observer, (alive.get(observer) ?? 0) + (after === 'alive' ? 1 : 0) - (before === 'alive' ? 1 : 0))
-    })
+/** A node's view as it starts: itself. */
+function viewFor (id: string): Map<string, string> {
+  let view = views.get(id)
+  if (view == null) {
+    views.set(id, (view = new Map([[id, 'alive']])))
+    alive.set(id, 1)
   }
-  return node
+  return view
 }
 
-/** How late the event loop runs: with N nodes on one thread, lag beyond probeTimeout turns into false suspicions. */
-const lag = monitorEventLoopDelay({ resolution: 10 })
-lag.enable()
+function onEvent (e: HostEvent): void {
+  events.push({ at: e.at, observer: e.observer, type: e.type, member: e.member })
+  const view = viewFor(e.observer)
+  const before = view.get(e.member)
+  view.set(e.member, e.state)
+  alive.set(e.observer, (alive.get(e.observer) ?? 0) + (e.state === 'alive' ? 1 : 0) - (before === 'alive' ? 1 : 0))
+}
 
-/** The longest garbage collection pause since the last report, and the time spent in them. */
-const gc = { max: 0, total: 0 }
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    gc.max = Math.max(gc.max, entry.duration)
-    gc.total += entry.duration
+const hosts = Array.from({ length: threads }, () => new NodeHost({
+  profile,
+  datagram,
+  ...(maxConnectionsOption != null ? { maxConnections: Number(maxConnectionsOption) } : {})
+}, onEvent))
+let created = 0
+
+async function createNode (seeds: string[]): Promise<Node> {
+  const host = hosts[created++ % hosts.length]
+  const { id, addrs } = await host.create(seeds)
+  viewFor(id)
+  return { id, addrs, host }
+}
+
+/** Every thread's counters, summed; the event-loop delay and GC pauses the worst thread's. */
+async function totals (): Promise<HostTotals> {
+  const all = await Promise.all(hosts.map(async (h) => await h.totals()))
+  const sum = (f: (t: HostTotals) => number): number => all.reduce((s, t) => s + f(t), 0)
+  const max = (f: (t: HostTotals) => number): number => Math.max(...all.map(f))
+  const bytesByType: Record<string, number> = {}
+  for (const t of all) for (const [k, v] of Object.entries(t.bytesByType)) bytesByType[k] = (bytesByType[k] ?? 0) + v
+  return {
+    bytesOut: sum((t) => t.bytesOut),
+    msgsOut: sum((t) => t.msgsOut),
+    bytesByType,
+    datagramsOut: sum((t) => t.datagramsOut),
+    datagramBytesOut: sum((t) => t.datagramBytesOut),
+    fallbackProbes: sum((t) => t.fallbackProbes),
+    syncsSent: sum((t) => t.syncsSent),
+    suspicionsRaised: sum((t) => t.suspicionsRaised),
+    membersRejected: sum((t) => t.membersRejected),
+    pendingBroadcasts: sum((t) => t.pendingBroadcasts),
+    tcpBytes: sum((t) => t.tcpBytes),
+    tcpWrites: sum((t) => t.tcpWrites),
+    lagP99: max((t) => t.lagP99),
+    lagMax: max((t) => t.lagMax),
+    gcMax: max((t) => t.gcMax),
+    gcTotal: sum((t) => t.gcTotal)
   }
-}).observe({ entryTypes: ['gc'] })
+}
 
-/** Waits (up to 60 s) until the event loop has run on time for a whole second. */
+async function connections (): Promise<number[]> {
+  return (await Promise.all(hosts.map(async (h) => await h.connections()))).flat()
+}
+
+async function resetLag (): Promise<void> {
+  await Promise.all(hosts.map(async (h) => { await h.resetLag() }))
+}
+
+/** Waits (up to 60 s) until every thread's event loop has run on time for a whole second. */
 async function idle (): Promise<void> {
   const until = Date.now() + 60_000
   while (Date.now() < until) {
-    lag.reset()
+    await resetLag()
     await sleep(1000)
-    if (lag.percentile(99) / 1e6 < IDLE_LAG_MS) return
+    if ((await totals()).lagP99 < IDLE_LAG_MS) return
   }
 }
 
 /** `--progress`: one line per batch on stderr (where formation spends its time). */
-function report (nodes: Node[], size: number, setupStarted: number, batchStarted: number): void {
-  // the delay first: the sums below walk every node's view
-  const delay = `event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms; GC pauses max ${gc.max.toFixed(0)} ms, total ${gc.total.toFixed(0)} ms`
-  gc.max = 0
-  gc.total = 0
-  const stats = nodes.map((x) => x.services.swim.stats())
-  const total = (f: (s: ReturnType<Swim['stats']>) => number): number => stats.reduce((sum, s) => sum + f(s), 0)
-  const views = nodes.map(aliveIn)
-  const connections = nodes.map((x) => x.getConnections().length)
+async function report (nodes: Node[], size: number, setupStarted: number, batchStarted: number): Promise<void> {
+  const t = await totals()
+  const delay = `event-loop delay p99 ${t.lagP99.toFixed(0)} ms, max ${t.lagMax.toFixed(0)} ms; GC pauses max ${t.gcMax.toFixed(0)} ms, total ${t.gcTotal.toFixed(0)} ms`
+  const viewSizes = nodes.map(aliveIn)
+  const counts = await connections()
   process.stderr.write(`${size} nodes: batch ${((Date.now() - batchStarted) / 1000).toFixed(1)} s, total ${((Date.now() - setupStarted) / 1000).toFixed(0)} s; ` +
-    `views ${Math.min(...views)}..${Math.max(...views)}; connections max ${Math.max(...connections)}; ` +
-    `suspicions ${total((s) => s.suspicionsRaised)}, fails ${events.filter((e) => e.type === 'fail').length}, ` +
-    `members rejected ${total((s) => s.membersRejected)}, fallback probes ${total((s) => s.datagrams?.fallbackProbes ?? 0)}, syncs sent ${total((s) => s.messagesOut.sync ?? 0)}; ` +
+    `views ${Math.min(...viewSizes)}..${Math.max(...viewSizes)}; connections max ${Math.max(...counts)}; ` +
+    `suspicions ${t.suspicionsRaised}, fails ${events.filter((e) => e.type === 'fail').length}, ` +
+    `members rejected ${t.membersRejected}, fallback probes ${t.fallbackProbes}, syncs sent ${t.syncsSent}; ` +
     `${delay}; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`)
 }
 
 function viewOf (node: Node): Map<string, string> {
-  return views.get(node.peerId.toString()) ?? new Map()
+  return views.get(node.id) ?? new Map()
 }
 
 function aliveIn (node: Node): number {
-  return alive.get(node.peerId.toString()) ?? 0
+  return alive.get(node.id) ?? 0
 }
 
 /** Whether `condition` came to hold within `timeout` ms (polled every `interval` ms: the figures' resolution). */
 async function within (what: string, condition: () => boolean, timeout = TRIAL_TIMEOUT_MS, interval = 10): Promise<boolean> {
   return await waitFor(what, condition, timeout, interval).then(() => true, () => false)
+}
+
+/** As `within`, for a condition that asks the threads. */
+async function withinAsync (condition: () => Promise<boolean>, timeout: number, interval: number): Promise<boolean> {
+  const until = Date.now() + timeout
+  while (Date.now() < until) {
+    if (await condition()) return true
+    await sleep(interval)
+  }
+  return false
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -217,8 +235,7 @@ function stateIn (node: Node, id: string): string | undefined {
 function lastFirst (observers: Node[], member: string, type: MembershipEventType, since: number): number | null {
   let latest = since
   for (const o of observers) {
-    const id = o.peerId.toString()
-    const e = events.find((e) => e.at >= since && e.observer === id && e.member === member && e.type === type)
+    const e = events.find((e) => e.at >= since && e.observer === o.id && e.member === member && e.type === type)
     if (e == null) return null
     latest = Math.max(latest, e.at)
   }
@@ -246,36 +263,33 @@ async function settle (nodes: Node[]): Promise<void> {
 async function run (n: number, trials: number): Promise<Row> {
   const setupStarted = Date.now()
   const seed = await createNode([])
-  const seedAddrs = seed.getMultiaddrs().map(String)
   const nodes: Node[] = [seed]
   /** Time from each batch's start to its convergence, summed (setup without the waits between batches). */
   let formingMs = 0
   // Start the others in batches of ten, as a rolling deployment would, each batch once the
-  // previous one has converged; all join through the first node. (All N nodes share this
-  // process's two cores, so starting them at once would measure the noise handshakes of
-  // N² connections competing for CPU, not the protocol.)
+  // previous one has converged; all join through the first node. (The nodes of a thread share
+  // one core, so starting them at once would measure the noise handshakes of N² connections
+  // competing for CPU, not the protocol.)
   while (nodes.length < n) {
     const batch = Math.min(10, n - nodes.length)
-    const created = Date.now()
-    nodes.push(...await Promise.all(Array.from({ length: batch }, async () => createNode(seedAddrs))))
+    const started = Date.now()
+    nodes.push(...await Promise.all(Array.from({ length: batch }, async () => await createNode(seed.addrs))))
     const size = nodes.length
     const batchStarted = Date.now()
-    formingMs += batchStarted - created
-    lag.reset()
-    gc.max = 0
-    gc.total = 0
+    formingMs += batchStarted - started
+    await resetLag()
     const converged = await within('the cluster to converge', () => nodes.every((x) => aliveIn(x) === size), 120_000)
     formingMs += Date.now() - batchStarted
-    if (progress) report(nodes, size, setupStarted, batchStarted)
+    if (progress) await report(nodes, size, setupStarted, batchStarted)
     if (!converged) throw new Error(`A cluster of ${size} did not converge in 120 s`)
-    // and once this process has time to spare again: every node shares its one thread, and a
-    // batch started while the last one's news is still being gossiped would measure a
-    // saturated CPU (acks read late, false suspicions) rather than the protocol
+    // and once the threads have time to spare again: a batch started while the last one's
+    // news is still being gossiped would measure a saturated CPU (acks read late, false
+    // suspicions) rather than the protocol
     await idle()
   }
   // Steady state: once every join has been disseminated (broadcast queues empty).
   // (polled each second: stats() copies a node's view, so a poll of every node is N² work)
-  await within('the broadcast queues to drain', () => nodes.every((x) => x.services.swim.stats().pendingBroadcasts === 0), 60_000, 1000)
+  await withinAsync(async () => (await totals()).pendingBroadcasts === 0, 60_000, 1000)
   // and once the last joiners' catch-up push-pulls (up to 32 probe intervals after a join) are over
   const lastJoin = Date.now()
   await sleep(Math.max(2000, lastJoin + CATCH_UP_INTERVALS * resolveConfig(profile).probeInterval - Date.now()))
@@ -284,91 +298,65 @@ async function run (n: number, trials: number): Promise<Row> {
   events.length = 0
 
   // steady state
-  const bytesOut = (): number => nodes.reduce((sum, x) => sum + Object.values(x.services.swim.stats().bytesOut).reduce((a, b) => a + b, 0), 0)
-  const msgsOut = (): number => nodes.reduce((sum, x) => sum + Object.values(x.services.swim.stats().messagesOut).reduce((a, b) => a + b, 0), 0)
-  const b0 = bytesOut()
-  const m0 = msgsOut()
-  const byType = (): Record<string, number> => {
-    const out: Record<string, number> = {}
-    for (const x of nodes) for (const [k, v] of Object.entries(x.services.swim.stats().bytesOut)) out[k] = (out[k] ?? 0) + v
-    return out
-  }
-  const t0ByType = byType()
-  const datagramsOut = (): { n: number, bytes: number } => nodes.reduce((acc, x) => {
-    const d = x.services.swim.stats().datagrams
-    return { n: acc.n + (d?.out ?? 0), bytes: acc.bytes + (d?.bytesOut ?? 0) }
-  }, { n: 0, bytes: 0 })
-  const d0 = datagramsOut()
-  const counter = (f: (s: ReturnType<Swim['stats']>) => number): number => nodes.reduce((sum, x) => sum + f(x.services.swim.stats()), 0)
-  const fallbacks = (): number => counter((s) => s.datagrams?.fallbackProbes ?? 0)
-  const syncs = (): number => counter((s) => s.messagesOut.sync ?? 0)
-  const f0 = fallbacks()
-  const s0 = syncs()
-  sockets = new Map()
-  const tcp0 = { ...tcp }
+  const t0 = await totals()
+  await Promise.all(hosts.map(async (h) => { await h.windowStart() }))
   const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
+  const started = performance.now()
   let rssPeak = 0
   const connectionSamples: number[] = []
   let connectionsMax = 0
-  while (performance.now() - t0 < STEADY_WINDOW_MS) {
+  while (performance.now() - started < STEADY_WINDOW_MS) {
     await sleep(500)
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
-    const counts = nodes.map((x) => x.getConnections().length)
+    const counts = await connections()
     connectionSamples.push(counts.reduce((a, b) => a + b, 0) / n)
     connectionsMax = Math.max(connectionsMax, ...counts)
   }
-  const d1 = datagramsOut()
-  const perSocket = [...(sockets ?? new Map()).values()]
-  sockets = undefined
-  const ipBytes = (list: Array<{ bytes: number, writes: number }>): number => list.reduce((sum, x) => sum + x.bytes + 2 * IP_TCP_HEADERS * x.writes, 0)
-  const fresh = perSocket.filter((x) => x.fresh)
-  const udpBytes = (d1.bytes - d0.bytes) + IP_UDP_HEADERS * (d1.n - d0.n)
-  const tcpWrites = tcp.writes - tcp0.writes
-  const tcpBytes = (tcp.bytes - tcp0.bytes) + 2 * IP_TCP_HEADERS * tcpWrites
-  const seconds = (performance.now() - t0) / 1000
+  const windows = await Promise.all(hosts.map(async (h) => await h.windowEnd()))
+  const t1 = await totals()
+  const seconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpu0)
-  const bytesPerNodePerSec = (bytesOut() - b0) / n / seconds
-  const t1ByType = byType()
+  const udpBytes = (t1.datagramBytesOut - t0.datagramBytesOut) + IP_UDP_HEADERS * (t1.datagramsOut - t0.datagramsOut)
+  const tcpWrites = t1.tcpWrites - t0.tcpWrites
+  const tcpBytes = (t1.tcpBytes - t0.tcpBytes) + 2 * IP_TCP_HEADERS * tcpWrites
+  const bytesPerNodePerSec = (t1.bytesOut - t0.bytesOut) / n / seconds
   const bytesByType: Record<string, number> = {}
-  for (const [k, v] of Object.entries(t1ByType)) bytesByType[k] = Math.round((v - (t0ByType[k] ?? 0)) / n / seconds)
-  const msgsPerNodePerSec = (msgsOut() - m0) / n / seconds
+  for (const [k, v] of Object.entries(t1.bytesByType)) bytesByType[k] = Math.round((v - (t0.bytesByType[k] ?? 0)) / n / seconds)
+  const msgsPerNodePerSec = (t1.msgsOut - t0.msgsOut) / n / seconds
   const udpBytesPerNodePerSec = udpBytes / n / seconds
   const tcpBytesPerNodePerSec = tcpBytes / n / seconds
-  const packetsPerNodePerSec = ((d1.n - d0.n) + 2 * tcpWrites) / n / seconds
+  const packetsPerNodePerSec = ((t1.datagramsOut - t0.datagramsOut) + 2 * tcpWrites) / n / seconds
   // a connection has a socket at each end
-  const newConnectionsPerNodePerMin = fresh.length / 2 / n / seconds * 60
-  const newConnectionTcpBytesPerNodePerSec = ipBytes(fresh) / n / seconds
-  const keptConnectionTcpBytesPerNodePerSec = ipBytes(perSocket.filter((x) => !x.fresh)) / n / seconds
-  const fallbackProbesPerNodePerMin = (fallbacks() - f0) / n / seconds * 60
-  const syncsPerNodePerMin = (syncs() - s0) / n / seconds * 60
+  const newConnectionsPerNodePerMin = windows.reduce((s, w) => s + w.freshSockets, 0) / 2 / n / seconds * 60
+  const newConnectionTcpBytesPerNodePerSec = windows.reduce((s, w) => s + w.freshIpBytes, 0) / n / seconds
+  const keptConnectionTcpBytesPerNodePerSec = windows.reduce((s, w) => s + w.keptIpBytes, 0) / n / seconds
+  const fallbackProbesPerNodePerMin = (t1.fallbackProbes - t0.fallbackProbes) / n / seconds * 60
+  const syncsPerNodePerMin = (t1.syncsSent - t0.syncsSent) / n / seconds * 60
   const connectionsMean = connectionSamples.reduce((a, b) => a + b, 0) / Math.max(1, connectionSamples.length)
   const cpuPercentPerNode = ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100 / n
 
   const sample: Sample = { join: [], leave: [], firstSuspect: [], allFail: [] }
   let falseFails = 0
-  const crashed = new Set<string>()
   for (let t = 0; t < trials; t++) {
     // join, then graceful leave of the same node
     for (const crash of [false, true]) {
       const others = [...nodes]
       const started = Date.now()
-      const node = await createNode([pick(others).getMultiaddrs()[0].toString()])
-      const id = node.peerId.toString()
+      const node = await createNode([pick(others).addrs[0]])
+      const id = node.id
       const joined = await within('the joiner alive everywhere', () => others.every((o) => stateIn(o, id) === 'alive'))
       if (joined) sample.join.push(lastFirst(others, id, 'join', started) ?? Date.now() - started)
       await within('the joiner to see everyone', () => aliveIn(node) === others.length + 1, 10_000)
       await settle([...others, node])
       if (!crash) {
         const leaving = Date.now()
-        await node.services.swim.leave()
+        await node.host.leave(id)
         const left = await within('the leaver left everywhere', () => others.every((o) => stateIn(o, id) === 'left'))
         if (left) sample.leave.push(lastFirst(others, id, 'leave', leaving) ?? Date.now() - leaving)
-        await node.stop()
+        await node.host.stop(id)
       } else {
         const stopping = Date.now()
-        await node.stop()
-        crashed.add(id)
+        await node.host.stop(id)
         const failed = await within('the crashed member dead everywhere', () => others.every((o) => stateIn(o, id) === 'dead'))
         const suspects = events.filter((e) => e.at >= stopping && e.member === id && e.type === 'suspect')
         if (suspects.length > 0) sample.firstSuspect.push(Math.min(...suspects.map((e) => e.at)) - stopping)
@@ -378,11 +366,11 @@ async function run (n: number, trials: number): Promise<Row> {
     }
   }
   // fail events about members that never crashed
-  const live = new Set(nodes.map((x) => x.peerId.toString()))
+  const live = new Set(nodes.map((x) => x.id))
   falseFails = events.filter((e) => e.type === 'fail' && live.has(e.member)).length
 
   const rssMiBTotal = rssPeak / 2 ** 20
-  await Promise.all(nodes.map(async (x) => { await x.stop() }))
+  await Promise.all(hosts.map(async (h) => { await h.stopAll() }))
   events.length = 0
   views.clear()
   alive.clear()
@@ -431,11 +419,12 @@ for (const n of sizes) {
   if (!json) process.stderr.write(`N=${n}: ${trials} trials...\n`)
   rows.push(await run(n, trials))
 }
+await Promise.all(hosts.map(async (h) => { await h.terminate() }))
 
 if (json) {
   console.log(JSON.stringify({ profile, node: process.version, rows }, null, 2))
 } else {
-  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process, profile ${profile}, Node ${process.version}${datagram ? '' : ', streams only (datagram: false)'}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
+  console.log(`\nlibp2p-swim, real nodes on 127.0.0.1 in one process (${threads} node thread${threads === 1 ? '' : 's'}), profile ${profile}, Node ${process.version}${datagram ? '' : ', streams only (datagram: false)'}${maxConnectionsOption != null ? `, maxConnections ${maxConnectionsOption} (no allow-list)` : ''}; times are median / max in ms`)
   console.log('')
   console.log('| N | trials | join → all have it | graceful leave → all saw it | crash → first suspect | crash → all survivors failed it | false fails (setup) | bytes/s per node | msgs/s per node | CPU per node | RSS per node (total) |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')
