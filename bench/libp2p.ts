@@ -144,31 +144,20 @@ async function createNode (seeds: string[]): Promise<Node> {
   return { id, addrs, host }
 }
 
-/** Every thread's counters, summed; the event-loop delay and GC pauses the worst thread's. */
+/** Figures for which the worst thread speaks, not the sum of all: how late a loop ran, the longest pause. */
+const WORST_THREAD = new Set<keyof HostTotals>(['lagP99', 'lagMax', 'gcMax'])
+
+/** Every thread's counters, summed; the event-loop delay and the longest GC pause the worst thread's. */
 async function totals (): Promise<HostTotals> {
   const all = await Promise.all(hosts.map(async (h) => await h.totals()))
-  const sum = (f: (t: HostTotals) => number): number => all.reduce((s, t) => s + f(t), 0)
-  const max = (f: (t: HostTotals) => number): number => Math.max(...all.map(f))
-  const bytesByType: Record<string, number> = {}
-  for (const t of all) for (const [k, v] of Object.entries(t.bytesByType)) bytesByType[k] = (bytesByType[k] ?? 0) + v
-  return {
-    bytesOut: sum((t) => t.bytesOut),
-    msgsOut: sum((t) => t.msgsOut),
-    bytesByType,
-    datagramsOut: sum((t) => t.datagramsOut),
-    datagramBytesOut: sum((t) => t.datagramBytesOut),
-    fallbackProbes: sum((t) => t.fallbackProbes),
-    syncsSent: sum((t) => t.syncsSent),
-    suspicionsRaised: sum((t) => t.suspicionsRaised),
-    membersRejected: sum((t) => t.membersRejected),
-    pendingBroadcasts: sum((t) => t.pendingBroadcasts),
-    tcpBytes: sum((t) => t.tcpBytes),
-    tcpWrites: sum((t) => t.tcpWrites),
-    lagP99: max((t) => t.lagP99),
-    lagMax: max((t) => t.lagMax),
-    gcMax: max((t) => t.gcMax),
-    gcTotal: sum((t) => t.gcTotal)
+  const out: HostTotals = { ...all[0], bytesByType: {} }
+  for (const key of Object.keys(out) as Array<keyof HostTotals>) {
+    if (key === 'bytesByType') continue
+    const values = all.map((t) => t[key] as number)
+    ;(out as unknown as Record<string, number>)[key] = WORST_THREAD.has(key) ? Math.max(...values) : values.reduce((a, b) => a + b, 0)
   }
+  for (const t of all) for (const [k, v] of Object.entries(t.bytesByType)) out.bytesByType[k] = (out.bytesByType[k] ?? 0) + v
+  return out
 }
 
 async function connections (): Promise<number[]> {

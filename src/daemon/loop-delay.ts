@@ -10,7 +10,7 @@
  * period): a block of the loop longer than the period always shows, a shorter one with a
  * probability of its length over the period. Every 2 s rather than every second: each wakeup of
  * a calm daemon costs about as much as a probe does, and four timers at 2 s instead of 1 s (this
- * one, Node's HTTP deadline check, gossipsub's heartbeat and score decay) took 12-15% off its
+ * one, Node's HTTP deadline check, gossipsub's heartbeat and score decay) took 11-16% off its
  * CPU (see the README's daemon figures).
  */
 import { createHistogram } from 'node:perf_hooks'
