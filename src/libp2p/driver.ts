@@ -319,38 +319,29 @@ export class Driver {
         // The probe's first ping went as a datagram and got no ack in probeTimeout, or
         // datagrams to this member have been lost lately: ping on a stream, ack on it.
         if (repeat) this.datagramPings.delete(message.seq)
-        const bytes = this.encode(message)
+        const bytes = this.encodeSent(message)
         if (bytes == null) return
-        count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
         applied.writes.push(this.fallbackPing(to, addrs, message, bytes, repeat && !streamOnly))
         return
       }
     }
-    /** The stream form; a datagram's is the same but for a ping that leaves out its target. */
-    let bytes: Uint8Array | undefined
-    if (packets != null && datagramAddr != null && !streamOnly) {
-      // Encoded once, in the form the datagram carries: a ping sealed for its target need
-      // not name it (the key does), unless the target may not read such pings.
-      const impliedTarget = message.type === 'ping' && !this.namesTarget(to) ? to : undefined
-      const packetBytes = this.encode(message, impliedTarget)
-      if (packetBytes == null) return
-      if (impliedTarget == null) bytes = packetBytes
-      const sealed = this.init.sealer.seal(to, packetBytes)
-      if (sealed != null && sealed.byteLength <= packets.maxPacketSize && packets.send(datagramAddr, sealed)) {
-        count(this.counters.messagesOut, this.counters.bytesOut, message.type, packetBytes.byteLength)
-        this.counters.datagramsOut++
-        this.counters.datagramBytesOut += sealed.byteLength
-        if (message.type === 'ping') this.rememberPing(message.seq, to)
-        applied.writes.push(Promise.resolve(true))
-        return
-      }
-      // Too large for a datagram, no key for the member yet, or the socket refused it: the
-      // stream carries it.
+    if (this.sendPacket(to, addrs, message)) {
+      if (message.type === 'ping') this.rememberPing(message.seq, to)
+      applied.writes.push(Promise.resolve(true))
+      return
     }
-    bytes ??= this.encode(message)
+    // No datagram address, too large for a datagram, no key for the member yet, or the
+    // socket refused it: the stream carries it.
+    const bytes = this.encodeSent(message)
     if (bytes == null) return
-    count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
     applied.writes.push(this.init.transport.streams.send(to, addrs, bytes))
+  }
+
+  /** `message` encoded for a stream, and counted as sent. */
+  private encodeSent (message: Message): Uint8Array | undefined {
+    const bytes = this.encode(message)
+    if (bytes != null) count(this.counters.messagesOut, this.counters.bytesOut, message.type, bytes.byteLength)
+    return bytes
   }
 
   /**
@@ -362,7 +353,9 @@ export class Driver {
     if (packets?.address == null) return false
     const datagramAddr = datagramAddrOf(addrs)
     if (datagramAddr == null || this.streamOnly(to)) return false
-    const bytes = this.encode(message)
+    // Encoded in the form the datagram carries: a ping sealed for its target need not name
+    // it (the key does), unless the target may not read such pings.
+    const bytes = this.encode(message, message.type === 'ping' && !this.namesTarget(to) ? to : undefined)
     if (bytes == null) return false
     const sealed = this.init.sealer.seal(to, bytes)
     if (sealed == null || sealed.byteLength > packets.maxPacketSize || !packets.send(datagramAddr, sealed)) return false
