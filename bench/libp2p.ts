@@ -7,8 +7,9 @@
  * - join: createLibp2p() of a new node (seeded with one random member) → every live member
  *   has it as alive;
  * - leave: `leave()` of that node → every other member has it as left;
- * - crash: `stop()` of another new node (no leave; its listener closes, so its host refuses
- *   connections) → first suspect anywhere, → every survivor has declared it failed;
+ * - crash: `stop()` of another new node (no leave; its host accepts and resets connections
+ *   until libp2p closes its listener, then refuses them: see the README's Known gaps) → first
+ *   suspect anywhere, → every survivor has declared it failed;
  * and over a 30 s steady-state window (from 33 probe intervals after the last join, when the
  * joiners' catch-up push-pulls are over): SWIM bytes sent per node per second (encoded messages with
  * their length prefix, without yamux/noise/TCP overhead), and CPU and RSS per node, which are
