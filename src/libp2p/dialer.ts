@@ -45,6 +45,17 @@ export const UNANSWERED_REDIAL = 10_000
 export const UNANSWERED_DIALS_PER_SECOND = 32
 
 /**
+ * A dial toward a never-answering member that its host reset (it accepted the connection,
+ * then dropped it) is tried once more after RESET_REDIAL ms, without waiting UNANSWERED_REDIAL.
+ * A libp2p node that stops without leaving does this: SWIM there stops answering at once, but
+ * its listener closes only once libp2p's other components have stopped, and until then it
+ * resets what it accepts. The retry, refused by then, is the evidence Lifeguard's suspicion
+ * waits for; without it a survivor whose one dial was reset has none for 10 s. One retry per
+ * regular dial: a third party that resets is dialed at most twice per UNANSWERED_REDIAL.
+ */
+export const RESET_REDIAL = 1000
+
+/**
  * Protocols whose streams ride whatever connection exists instead of asking for one: gossipsub
  * (and floodsub) open a long-lived stream on every connection to a subscribed peer. Were those
  * streams counted, every connection SWIM opened for a join, a push-pull or a fallback probe
@@ -74,6 +85,8 @@ export class Dialer {
   /** Seeds we join through (exempt too; as many as the operator gave). */
   private readonly seeds = new Set<string>()
   private readonly lastDial = new Map<string, number>()
+  /** Members whose last regular dial was reset: `retry` once RESET_REDIAL has passed, `used` after. */
+  private readonly resetDials = new Map<string, 'retry' | 'used'>()
   private windowStart = 0
   private windowDials = 0
   /** Dials not made because of the limits above. */
@@ -89,11 +102,13 @@ export class Dialer {
   private readonly idleTimeout: number
 
   private readonly preamble?: StreamPreamble
+  private readonly now: () => number
 
-  constructor (components: DialerComponents, options: { idleTimeout?: number, preamble?: StreamPreamble } = {}) {
+  constructor (components: DialerComponents, options: { idleTimeout?: number, preamble?: StreamPreamble, now?: () => number } = {}) {
     this.components = components
     this.idleTimeout = options.idleTimeout ?? IDLE_CONNECTION_TIMEOUT
     this.preamble = options.preamble
+    this.now = options.now ?? Date.now
   }
 
   /** The PeerId of a member id. Throws for an id that is not a PeerId. */
@@ -225,9 +240,20 @@ export class Dialer {
   }
 
   private async dial (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<Connection> {
-    if (!this.answeredBy.has(id) && !this.seeds.has(id)) this.limitUnanswered(id)
+    const limited = !this.answeredBy.has(id) && !this.seeds.has(id)
+    if (limited) this.limitUnanswered(id)
     await this.remember(peer, id, addrs, options)
-    const connection = await this.components.connectionManager.openConnection(peer, options)
+    let connection: Connection
+    try {
+      connection = await this.components.connectionManager.openConnection(peer, options)
+    } catch (err) {
+      if (limited && dialWasReset(err) && !this.resetDials.has(id)) {
+        if (this.resetDials.size >= MAX_CACHED_KEYS) this.resetDials.clear()
+        this.resetDials.set(id, 'retry')
+      }
+      throw err
+    }
+    this.resetDials.delete(id)
     this.answered(id)
     if (!this.dialed.has(id) && this.dialed.size < MAX_CACHED_KEYS) this.dialed.set(id, connection)
     else if (this.dialed.has(id)) this.dialed.set(id, connection)
@@ -250,19 +276,26 @@ export class Dialer {
 
   /** Throws (before any dial) when a dial toward a never-answering member is over its limits. */
   private limitUnanswered (id: string): void {
-    const now = Date.now()
+    const now = this.now()
     const last = this.lastDial.get(id)
     if (now - this.windowStart >= 1000) {
       this.windowStart = now
       this.windowDials = 0
     }
-    if ((last !== undefined && now - last < UNANSWERED_REDIAL) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
+    const regular = last === undefined || now - last >= UNANSWERED_REDIAL
+    const retry = !regular && last !== undefined && now - last >= RESET_REDIAL && this.resetDials.get(id) === 'retry'
+    if ((!regular && !retry) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
       this.rateLimited++
       const err = new Error(`Not dialing ${id} again yet: it never answered`)
       err.name = 'DialRateLimitedError'
       throw err
     }
     this.windowDials++
+    if (retry) {
+      this.resetDials.set(id, 'used')
+      return
+    }
+    this.resetDials.delete(id)
     if (this.lastDial.size >= MAX_CACHED_KEYS) this.lastDial.clear()
     this.lastDial.set(id, now)
   }
@@ -311,8 +344,7 @@ export function parseAddrs (addrs: string[]): Multiaddr[] {
  * - undefined: anything else (a timeout, a failed handshake): no evidence either way.
  */
 export function dialFailure (err: unknown): 'refused' | 'unreachable' | undefined {
-  const codes: string[] = []
-  collectCodes(err, codes, 0)
+  const codes = innermostErrors(err).map((e) => typeof e.code === 'string' ? e.code : 'UNKNOWN')
   if (codes.length === 0) return undefined
   if (codes.every((code) => code === 'ECONNREFUSED')) return 'refused'
   if (codes.some((code) => UNREACHABLE_CODES.has(code))) return 'unreachable'
@@ -321,18 +353,29 @@ export function dialFailure (err: unknown): 'refused' | 'unreachable' | undefine
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'])
 
-/** The codes of the innermost errors (an AggregateError's errors, or an error's cause). */
-function collectCodes (err: unknown, codes: string[], depth: number): void {
-  if (err == null || typeof err !== 'object' || depth > 4) return
-  const e = err as { code?: unknown, errors?: unknown, cause?: unknown }
+/**
+ * Whether the host reset the dial: at connect (the socket's ECONNRESET) or during the
+ * handshake (noise's EncryptionFailedError, which carries only the socket's message).
+ */
+export function dialWasReset (err: unknown): boolean {
+  return innermostErrors(err).some((e) => e.code === 'ECONNRESET' || (typeof e.message === 'string' && /\bECONNRESET$/.test(e.message)))
+}
+
+interface ErrorLike { code?: unknown, message?: unknown, errors?: unknown, cause?: unknown }
+
+/** The innermost errors: an AggregateError's errors, or an error's cause, down to four levels. */
+function innermostErrors (err: unknown, out: ErrorLike[] = [], depth = 0): ErrorLike[] {
+  if (err == null || typeof err !== 'object' || depth > 4) return out
+  const e = err as ErrorLike
   if (Array.isArray(e.errors) && e.errors.length > 0) {
-    for (const inner of e.errors) collectCodes(inner, codes, depth + 1)
-    return
+    for (const inner of e.errors) innermostErrors(inner, out, depth + 1)
+    return out
   }
   if (e.cause != null && typeof e.cause === 'object') {
-    const before = codes.length
-    collectCodes(e.cause, codes, depth + 1)
-    if (codes.length > before) return
+    const before = out.length
+    innermostErrors(e.cause, out, depth + 1)
+    if (out.length > before) return out
   }
-  codes.push(typeof e.code === 'string' ? e.code : 'UNKNOWN')
+  out.push(e)
+  return out
 }

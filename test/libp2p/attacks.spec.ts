@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process'
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +25,7 @@ import * as assert from 'uvu/assert'
 import type { Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { MemberRecord, Message, SyncEntry } from '../../src/core/messages.ts'
 import { DEFAULT_CLUSTER, PING_PROTOCOL, PROBE_PROTOCOL, SYNC_PROTOCOL, pingProtocol, probeProtocol, syncProtocol } from '../../src/libp2p/constants.ts'
+import { RESET_REDIAL } from '../../src/libp2p/dialer.ts'
 import { Keyring } from '../../src/libp2p/keyring.ts'
 import { PacketCrypto } from '../../src/libp2p/packet-crypto.ts'
 import { createRecordSigner } from '../../src/libp2p/signed-record.ts'
@@ -293,6 +296,30 @@ test('row 11: a stranger\'s frames announcing 4 MiB are refused at their length 
   // Held until the 2 s exchange timeout, 4 MiB buffers each, they would cost memory; refused
   // at the prefix, they cost nothing.
   assert.ok(ended.every(Boolean), 'every stream was ended by the victim well before the exchange timeout')
+})
+
+test('row 8: a member gossiping a fake member at a third party that resets every connection makes the victim dial it twice in 5 s: once, and once more after the reset', async () => {
+  const victim = await createNode()
+  // The third party: accepts every connection and resets it at once.
+  const accepted: number[] = []
+  const thirdParty = createServer((socket) => { accepted.push(Date.now()); socket.resetAndDestroy() })
+  await new Promise<void>((resolve) => thirdParty.listen(0, '127.0.0.1', resolve))
+  try {
+    const evil = await attacker()
+    await sendSync(evil.node, victim, { type: 'sync', join: true, response: false, entries: [entry(ownRecord(evil))] })
+    await waitFor('the attacker to be a member', () => victim.services.swim.members().some((m) => m.id === evil.id))
+    const key = await generateKeyPair('Ed25519')
+    const unsigned = { id: peerIdFromPrivateKey(key).toString(), incarnation: 0, addrs: [`/ip4/127.0.0.1/tcp/${(thirdParty.address() as AddressInfo).port}`], meta: {}, leaving: false }
+    await sendSync(evil.node, victim, { type: 'sync', join: false, response: false, entries: [entry(ownRecord(evil, 1)), entry({ ...unsigned, signature: createRecordSigner(key)(unsigned) })] })
+    await waitFor('the victim to dial the fake member', () => accepted.length > 0)
+    // Probed every other interval (400 ms) and asked about in ping-reqs, the fake would be
+    // dialed a dozen times in 5 s; it is dialed once, and once more after the reset.
+    await new Promise((resolve) => setTimeout(resolve, accepted[0] + 5000 - Date.now()))
+    assert.is(accepted.length, 2, `dials at ${accepted.map((t) => t - accepted[0]).join(', ')} ms`)
+    assert.ok(accepted[1] - accepted[0] >= RESET_REDIAL, `the retry came ${accepted[1] - accepted[0]} ms after the first dial`)
+  } finally {
+    thirdParty.close()
+  }
 })
 
 test('row 9: two clusters on one network never merge; a record of one cluster is rejected by the other', async () => {

@@ -3,7 +3,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Dialer, WATCH_TAG, WATCH_TAG_VALUE, carriesStreams, dialFailure, parseAddrs } from '../../src/libp2p/dialer.ts'
+import { Dialer, RESET_REDIAL, UNANSWERED_REDIAL, WATCH_TAG, WATCH_TAG_VALUE, carriesStreams, dialFailure, dialWasReset, parseAddrs } from '../../src/libp2p/dialer.ts'
 import type { Connection } from '@libp2p/interface'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -21,6 +21,40 @@ test('dialFailure tells a refusal from no route from anything else', () => {
   assert.is(dialFailure(new Error('handshake failed')), undefined)
   assert.is(dialFailure(undefined), undefined)
   assert.is(dialFailure(new AggregateError([])), undefined)
+})
+
+test('dialWasReset: a reset at connect or during the handshake, nothing else', () => {
+  assert.ok(dialWasReset(coded('ECONNRESET')))
+  // what noise's handshake rejects with when the host resets the connection midway
+  assert.ok(dialWasReset(new AggregateError([Object.assign(new Error('read ECONNRESET'), { name: 'EncryptionFailedError' })])))
+  assert.ok(dialWasReset(new Error('dial failed', { cause: coded('ECONNRESET') })))
+  assert.not.ok(dialWasReset(coded('ECONNREFUSED')))
+  assert.not.ok(dialWasReset(coded('ETIMEDOUT')))
+  assert.not.ok(dialWasReset(new Error('ECONNRESET is not at the end of this message')))
+  assert.not.ok(dialWasReset(undefined))
+})
+
+test('a never-answering member whose dial was reset is dialed once more after RESET_REDIAL, then only every UNANSWERED_REDIAL', async () => {
+  const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  let now = 1_000_000
+  let failure = coded('ECONNRESET')
+  const dialsAt: number[] = []
+  const dialer = new Dialer({
+    connectionManager: { getConnections: () => [], openConnection: async () => { dialsAt.push(now); throw failure } },
+    peerStore: { merge: async () => undefined as never }
+  }, { now: () => now })
+  const attempt = async (): Promise<string> => await dialer.openStream(id, ['/ip4/192.0.2.1/tcp/80'], '/x').then(() => 'ok', (err: Error) => err.name)
+  // Every 100 ms for 25 s, as a suspicion's probes and ping-reqs might ask.
+  for (; now < 1_025_000; now += 100) await attempt()
+  const offsets = dialsAt.map((t) => t - 1_000_000)
+  assert.equal(offsets, [0, RESET_REDIAL, UNANSWERED_REDIAL, UNANSWERED_REDIAL + RESET_REDIAL, 2 * UNANSWERED_REDIAL, 2 * UNANSWERED_REDIAL + RESET_REDIAL])
+  // A member whose dial fails otherwise (a timeout: nothing there) gets no early retry.
+  const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  failure = coded('ETIMEDOUT')
+  dialsAt.length = 0
+  const start = now
+  for (; now < start + 25_000; now += 100) await dialer.openStream(other, ['/ip4/192.0.2.2/tcp/80'], '/x').catch(() => {})
+  assert.equal(dialsAt.map((t) => t - start), [0, UNANSWERED_REDIAL, 2 * UNANSWERED_REDIAL])
 })
 
 test('parseAddrs keeps the addresses that parse', () => {
