@@ -26,7 +26,6 @@ import { startStateSaver } from './state-saver.ts'
 import { Teardown } from './teardown.ts'
 import { describeApiListenError, describeStartupError } from './startup-error.ts'
 import { decodeClusterKeyFile } from '../libp2p/cluster-key.ts'
-import { daemonGossipsubOptions } from './gossipsub-options.ts'
 import { SOCKET_INACTIVITY_TIMEOUT, YAMUX_KEEPALIVE_INTERVAL } from './libp2p-timing.ts'
 import type { CommandLineIO, DaemonConfig } from './config.ts'
 import type { KeyringApi } from './keys-api.ts'
@@ -221,7 +220,10 @@ async function createNode (config: DaemonConfig, privateKey: Awaited<ReturnType<
     ...(admission.gater != null ? { connectionGater: admission.gater } : {}),
     services: {
       identify: identify(),
-      pubsub: gossipsub(daemonGossipsubOptions()),
+      // Heartbeat and score decay every 2 s rather than every second: each is a wakeup of its
+      // own, and a calm daemon's wakeups are most of its CPU. gossipsub is the extra path here
+      // (SWIM never waits for it), and its publications go out at once either way.
+      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, heartbeatInterval: 2000, scoreParams: { decayInterval: 2000 } }),
       // The cluster key admits members in SWIM itself (stream proofs, sealed datagrams), so
       // it can be rotated without restarting libp2p.
       swim: swim({
