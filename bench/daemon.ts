@@ -16,7 +16,10 @@
  *   the first; once every daemon holds every other as alive and 20 s more have passed, a 60 s
  *   window: CPU % of a core, main-thread wakeups per second, RSS and PSS per daemon, and,
  *   where tcpdump can capture on `lo` (root), TCP at the IP level per daemon (bytes and packets
- *   per second, connections opened);
+ *   per second, connections opened); then two failures, one after the other, each of a daemon
+ *   other than the seed, timed from the signal by following every survivor's event stream: a
+ *   crash (SIGKILL) and a silent failure (SIGSTOP: the process holds its sockets and answers
+ *   nothing): → first `suspect` event anywhere, → every survivor's `fail` event;
  * - together: N daemons started 20 ms apart without waiting, all seeded through the first (as
  *   the side-by-side harness starts them): seconds until every daemon holds every other as
  *   alive, CPU-seconds the daemons used by then, and how many members some daemon held dead
@@ -38,11 +41,13 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
+import { setMaxListeners } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { followEvents } from '../src/cli/sse-client.ts'
 import { parseStartupLine } from '../src/daemon/banner.ts'
 import { cpuSeconds, load, memberViews, r1, sleep } from './process-stats.ts'
 
@@ -146,7 +151,8 @@ function startDaemon (seed?: string, bundle: string = SWIMD): { daemon: Promise<
 
 async function stopAll (daemons: Daemon[]): Promise<void> {
   await Promise.all(daemons.map(async (d) => {
-    if (d.child.exitCode == null) {
+    // a daemon killed by a signal has a signalCode and no exitCode; its 'exit' has fired
+    if (d.child.exitCode == null && d.child.signalCode == null) {
       const exited = new Promise((resolve) => d.child.once('exit', resolve))
       d.child.kill('SIGKILL')
       await exited
@@ -254,8 +260,61 @@ function capture (ports: number[]): { stop: () => Promise<{ bytes: number, packe
 /** Per daemon, over the window: CPU, wakeups and memory. */
 interface DaemonFigures { cpuPercent: number, wakeupsPerSec: number, rssMB: number, pssMB: number }
 
+/** A failure's detection in ms from the signal (null: not within FAILURE_TIMEOUT). */
+interface FailureRow { signal: 'SIGKILL' | 'SIGSTOP', firstSuspectMs: number | null, allFailedMs: number | null, failedBy: number, survivors: number }
+
+const FAILURE_TIMEOUT = 60_000
+
 /** `build`: the daemons of this build; `versus`: those of the `--versus` build, if any. */
-interface ClusterRow { n: number, converged: boolean, build: DaemonFigures, versus?: DaemonFigures, tcpBytesPerSec?: number, tcpPacketsPerSec?: number, connectionsOpenedPerMin?: number, load: number }
+interface ClusterRow { n: number, converged: boolean, build: DaemonFigures, versus?: DaemonFigures, tcpBytesPerSec?: number, tcpPacketsPerSec?: number, connectionsOpenedPerMin?: number, failures: FailureRow[], load: number }
+
+/**
+ * Sends `signal` to `victim` and follows every survivor's event stream until each has emitted
+ * `fail` about it (or FAILURE_TIMEOUT): the times of the first `suspect` and of the last `fail`.
+ * The victim is killed afterwards whatever the signal.
+ */
+async function failure (victim: Daemon, survivors: Daemon[], signal: 'SIGKILL' | 'SIGSTOP'): Promise<FailureRow> {
+  const following = new AbortController()
+  // one stream per survivor, each listening for the abort
+  setMaxListeners(survivors.length + 10, following.signal)
+  const failedAt = new Map<string, number>()
+  let firstSuspect: number | undefined
+  let t0 = 0
+  let connected = 0
+  let allFailed: () => void = () => {}
+  const done = new Promise<void>((resolve) => { allFailed = resolve })
+  for (const s of survivors) {
+    followEvents({
+      url: `${s.api}/v1/events`,
+      signal: following.signal,
+      onConnect: () => { connected++ },
+      onReset: () => {},
+      onEvent: (event) => {
+        if (event.member.id !== victim.id || t0 === 0) return
+        const at = performance.now() - t0
+        if (event.type === 'suspect') firstSuspect ??= at
+        if (event.type === 'fail' && !failedAt.has(s.id)) {
+          failedAt.set(s.id, at)
+          if (failedAt.size === survivors.length) allFailed()
+        }
+      }
+    }).catch(() => {})
+  }
+  for (let i = 0; i < 200 && connected < survivors.length; i++) await sleep(50)
+  await sleep(500)
+  t0 = performance.now()
+  victim.child.kill(signal)
+  await Promise.race([done, sleep(FAILURE_TIMEOUT)])
+  following.abort()
+  if (signal !== 'SIGKILL') victim.child.kill('SIGKILL')
+  return {
+    signal,
+    firstSuspectMs: firstSuspect == null ? null : Math.round(firstSuspect),
+    allFailedMs: failedAt.size === survivors.length ? Math.round(Math.max(...failedAt.values())) : null,
+    failedBy: failedAt.size,
+    survivors: survivors.length
+  }
+}
 
 const isVersus = (i: number): boolean => VERSUS != null && i % 2 === 1
 
@@ -277,6 +336,13 @@ async function cluster (n: number): Promise<ClusterRow> {
     const woke = daemons.map((d, i) => wakeups(d.child.pid ?? 0) - wokeBefore[i])
     const mem = daemons.map((d) => memory(d.child.pid ?? 0))
     const tcp = await dump?.stop()
+    // the last two daemons fail, the later first (neither is the seed)
+    const failures: FailureRow[] = []
+    if (n >= 4) {
+      failures.push(await failure(daemons[n - 1], daemons.slice(0, n - 1), 'SIGKILL'))
+      await sleep(5000)
+      failures.push(await failure(daemons[n - 2], daemons.slice(0, n - 2), 'SIGSTOP'))
+    }
     const figures = (versus: boolean): DaemonFigures => {
       const of = daemons.map((_, i) => i).filter((i) => isVersus(i) === versus)
       const mean = (xs: number[]): number => of.reduce((a, i) => a + xs[i], 0) / of.length
@@ -293,6 +359,7 @@ async function cluster (n: number): Promise<ClusterRow> {
       build: figures(false),
       ...(VERSUS != null ? { versus: figures(true) } : {}),
       ...(tcp != null ? { tcpBytesPerSec: r1(tcp.bytes / WINDOW_S / n), tcpPacketsPerSec: r3(tcp.packets / WINDOW_S / n), connectionsOpenedPerMin: r1(tcp.syns / WINDOW_S * 60) } : {}),
+      failures,
       load: load()
     }
   } finally {
@@ -348,7 +415,7 @@ if (args.json) {
   console.log(JSON.stringify({ node: process.version, boot, idle: idleRows, clusters, together: togetherRows }, null, 2))
 } else {
   console.log(`swimd (dist/bin/swimd.js), one process per node, 127.0.0.1, profile lan, Node ${process.version}\n`)
-  console.log(`boot, spawn → start-up line (median of ${boot.wallMs.length}): ${median(boot.wallMs)} ms, ${median(boot.cpuSeconds)} CPU-s (load ${boot.load})`)
+  if (boot.wallMs.length > 0) console.log(`boot, spawn → start-up line (median of ${boot.wallMs.length}): ${median(boot.wallMs)} ms, ${median(boot.cpuSeconds)} CPU-s (load ${boot.load})`)
   for (const [i, r] of idleRows.entries()) {
     const build = i === 0 ? 'this build' : VERSUS
     console.log(`idle daemons (${build}, median of ${r.daemons}, ${r.afterSeconds} s after start-up): VmRSS ${r.rss} MB (anonymous ${r.anon}, file ${r.file}), PSS ${r.pss} MB, private ${r.private} MB; V8 heap ${r.heapTotal} MB committed, ${r.heapUsed} used, external ${r.external} (load ${r.load})`)
@@ -361,6 +428,11 @@ if (args.json) {
     console.log(row(c, VERSUS != null ? 'this (half)' : 'this', c.build))
     if (c.versus != null) console.log(row(c, `${VERSUS} (half)`, c.versus))
   }
+  console.log('')
+  console.log('| N | failure | → first suspect | → every survivor failed it | survivors that failed it |')
+  console.log('|---|---|---|---|---|')
+  const ms = (x: number | null): string => x == null ? `not within ${FAILURE_TIMEOUT / 1000} s` : `${x} ms`
+  for (const c of clusters) for (const f of c.failures) console.log(`| ${c.n} | ${f.signal === 'SIGKILL' ? 'crash (SIGKILL)' : 'silent (SIGSTOP)'} | ${ms(f.firstSuspectMs)} | ${ms(f.allFailedMs)} | ${f.failedBy} of ${f.survivors} |`)
   console.log('')
   console.log('| N started together | converged | formation | last start-up line | CPU-s of all daemons | members held dead by some daemon | load before → after |')
   console.log('|---|---|---|---|---|---|---|')
