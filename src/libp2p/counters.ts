@@ -43,6 +43,7 @@ export const COUNTER_HELP: Readonly<Record<CounterStat, string>> = {
   gossipsubDeliveries: 'Gossip messages received through gossipsub',
   framesDropped: 'Outbound messages dropped before reaching a stream',
   unreachable: 'Dials refused or without a route, each a failed direct probe',
+  dialsHeldBack: 'Dials toward members that never answered, held back by the limits on dialing them',
   streamsRejected: 'Inbound SWIM streams reset for want of a valid cluster key proof'
 }
 

@@ -90,7 +90,7 @@ export class Dialer {
   private windowStart = 0
   private windowDials = 0
   /** Dials not made because of the limits above. */
-  rateLimited = 0
+  heldBack = 0
   /** Addresses already merged into the peer store, per member, so a dial does not rewrite them. */
   private readonly stored = new Map<string, string>()
   /** Connections this dialer opened, by member. */
@@ -285,7 +285,7 @@ export class Dialer {
     const regular = last === undefined || now - last >= UNANSWERED_REDIAL
     const retry = !regular && last !== undefined && now - last >= RESET_REDIAL && this.resetDials.get(id) === 'retry'
     if ((!regular && !retry) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
-      this.rateLimited++
+      this.heldBack++
       const err = new Error(`Not dialing ${id} again yet: it never answered`)
       err.name = 'DialRateLimitedError'
       throw err

@@ -461,6 +461,7 @@ export class SwimService extends TypedEventEmitter<SwimEvents> implements Swim, 
       gossipsubDeliveries: this.pastDeliveries + (this.bridge?.deliveries ?? 0),
       framesDropped: c.framesDropped,
       unreachable: c.unreachable,
+      dialsHeldBack: this.dialer.heldBack,
       datagrams: {
         in: c.datagramsIn,
         out: c.datagramsOut,

@@ -106,6 +106,12 @@ export interface SwimStats extends MachineStats {
   framesDropped: number
   /** Dials answered by a refusal or no route: each is a failed direct probe at once. */
   unreachable: number
+  /**
+   * Dials toward members that never answered, held back by the limits that keep gossip from
+   * making this node dial a third party (one per member per 10 s, one more after a reset, 32 a
+   * second in all).
+   */
+  dialsHeldBack?: number
   /** Datagram figures (sizes as sent and received, sealed, without IP and UDP headers). */
   datagrams?: {
     in: number

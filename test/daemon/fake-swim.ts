@@ -143,6 +143,7 @@ export function fakeStats (swim: FakeSwim): SwimStats {
     messagesIgnored: 13,
     framesDropped: 14,
     unreachable: 15,
+    dialsHeldBack: 22,
     streamsRejected: 16,
     pendingBroadcasts: 17,
     connections: 18

@@ -41,6 +41,7 @@ test('createMetrics mirrors every SwimStats figure at scrape time', async () => 
   assert.is(sampleValue(m, 'swim_members_rejected_total'), 19)
   assert.is(sampleValue(m, 'swim_sign_failures_total'), 20)
   assert.is(sampleValue(m, 'swim_budget_exceeded_total'), 21)
+  assert.is(sampleValue(m, 'swim_dials_held_back_total'), 22)
   assert.is(sampleValue(m, 'swim_messages_total', { direction: 'in', type: 'ack' }), 98)
   assert.is(sampleValue(m, 'swim_messages_total', { direction: 'out', type: 'ping-req' }), 9)
   assert.is(sampleValue(m, 'swim_bytes_total', { direction: 'out', type: 'ping' }), 4800)

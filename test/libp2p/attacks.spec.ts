@@ -317,6 +317,7 @@ test('row 8: a member gossiping a fake member at a third party that resets every
     await new Promise((resolve) => setTimeout(resolve, accepted[0] + 5000 - Date.now()))
     assert.is(accepted.length, 2, `dials at ${accepted.map((t) => t - accepted[0]).join(', ')} ms`)
     assert.ok(accepted[1] - accepted[0] >= RESET_REDIAL, `the retry came ${accepted[1] - accepted[0]} ms after the first dial`)
+    assert.ok((victim.services.swim.stats().dialsHeldBack ?? 0) > 0, 'the dials not made were counted')
   } finally {
     thirdParty.close()
   }

@@ -34,7 +34,7 @@ test('row 8: dials toward members that never answered are rate-limited, per memb
   const results = await Promise.all(ids.slice(1).map(attempt))
   assert.ok(dials <= UNANSWERED_DIALS_PER_SECOND, `${dials} dials`)
   assert.ok(results.filter((r) => r === 'DialRateLimitedError').length >= 10)
-  assert.ok(dialer.rateLimited >= 14)
+  assert.ok(dialer.heldBack >= 14)
 })
 
 test('gossipsub topic validator: unsigned, unsealed, foreign-key, undecodable, relayed or badly signed payloads are rejected before relay, and counted', async () => {
