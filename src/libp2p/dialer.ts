@@ -85,8 +85,8 @@ export class Dialer {
   /** Seeds we join through (exempt too; as many as the operator gave). */
   private readonly seeds = new Set<string>()
   private readonly lastDial = new Map<string, number>()
-  /** Members whose last regular dial was reset: `retry` once RESET_REDIAL has passed, `used` after. */
-  private readonly resetDials = new Map<string, 'retry' | 'used'>()
+  /** Members whose last regular dial was reset: one retry allowed once RESET_REDIAL has passed. */
+  private readonly resetRetries = new Set<string>()
   private windowStart = 0
   private windowDials = 0
   /** Dials not made because of the limits above. */
@@ -240,20 +240,20 @@ export class Dialer {
   }
 
   private async dial (peer: PeerId, id: string, addrs: string[], options: AbortOptions): Promise<Connection> {
-    const limited = !this.answeredBy.has(id) && !this.seeds.has(id)
-    if (limited) this.limitUnanswered(id)
+    const limited = !this.answeredBy.has(id) && !this.seeds.has(id) ? this.limitUnanswered(id) : undefined
     await this.remember(peer, id, addrs, options)
     let connection: Connection
     try {
       connection = await this.components.connectionManager.openConnection(peer, options)
     } catch (err) {
-      if (limited && dialWasReset(err) && !this.resetDials.has(id)) {
-        if (this.resetDials.size >= MAX_CACHED_KEYS) this.resetDials.clear()
-        this.resetDials.set(id, 'retry')
+      // only a regular dial earns a retry: a reset retry waits for the next regular dial
+      if (limited === 'regular' && dialWasReset(err)) {
+        if (this.resetRetries.size >= MAX_CACHED_KEYS) this.resetRetries.clear()
+        this.resetRetries.add(id)
       }
       throw err
     }
-    this.resetDials.delete(id)
+    this.resetRetries.delete(id)
     this.answered(id)
     if (!this.dialed.has(id) && this.dialed.size < MAX_CACHED_KEYS) this.dialed.set(id, connection)
     else if (this.dialed.has(id)) this.dialed.set(id, connection)
@@ -274,16 +274,19 @@ export class Dialer {
     this.answeredBy.add(id)
   }
 
-  /** Throws (before any dial) when a dial toward a never-answering member is over its limits. */
-  private limitUnanswered (id: string): void {
+  /**
+   * Throws (before any dial) when a dial toward a never-answering member is over its limits;
+   * otherwise says whether the dial is a regular one or the retry after a reset.
+   */
+  private limitUnanswered (id: string): 'regular' | 'retry' {
     const now = this.now()
-    const last = this.lastDial.get(id)
+    const sinceLast = now - (this.lastDial.get(id) ?? -Infinity)
     if (now - this.windowStart >= 1000) {
       this.windowStart = now
       this.windowDials = 0
     }
-    const regular = last === undefined || now - last >= UNANSWERED_REDIAL
-    const retry = !regular && last !== undefined && now - last >= RESET_REDIAL && this.resetDials.get(id) === 'retry'
+    const regular = sinceLast >= UNANSWERED_REDIAL
+    const retry = !regular && sinceLast >= RESET_REDIAL && this.resetRetries.has(id)
     if ((!regular && !retry) || this.windowDials >= UNANSWERED_DIALS_PER_SECOND) {
       this.heldBack++
       const err = new Error(`Not dialing ${id} again yet: it never answered`)
@@ -291,13 +294,11 @@ export class Dialer {
       throw err
     }
     this.windowDials++
-    if (retry) {
-      this.resetDials.set(id, 'used')
-      return
-    }
-    this.resetDials.delete(id)
+    this.resetRetries.delete(id)
+    if (retry) return 'retry'
     if (this.lastDial.size >= MAX_CACHED_KEYS) this.lastDial.clear()
     this.lastDial.set(id, now)
+    return 'regular'
   }
 
   /** Forgets what was stored for members no longer known. */

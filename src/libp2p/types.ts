@@ -108,8 +108,8 @@ export interface SwimStats extends MachineStats {
   unreachable: number
   /**
    * Dials toward members that never answered, held back by the limits that keep gossip from
-   * making this node dial a third party (one per member per 10 s, one more after a reset, 32 a
-   * second in all).
+   * making this node dial a third party (`src/libp2p/dialer.ts`: UNANSWERED_REDIAL,
+   * RESET_REDIAL, UNANSWERED_DIALS_PER_SECOND).
    */
   dialsHeldBack?: number
   /** Datagram figures (sizes as sent and received, sealed, without IP and UDP headers). */
